@@ -1,0 +1,399 @@
+//! The metric catalogue (指标目录) and the organisation it belongs to: divisions (处室),
+//! users and roles, and each year's metrics with unit, kind, owners, aggregation and
+//! period. Plain data shared by the store, the compiler, the checks and the UI.
+//!
+//! Also the built-in national catalogue: the SPEC §2 codes of tables 2, 3 and 4 with
+//! their official labels, owned by the office (`office`). These codes are fixed — the
+//! import format, the templates and the checks depend on them.
+
+use serde::{Deserialize, Serialize};
+
+/// The office's division code (办公室). It owns the national table metrics.
+pub const OFFICE: &str = "office";
+
+/// 处室: an organisational unit that owns metrics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Division {
+    pub code: String,
+    pub name: String,
+    pub sort_order: i64,
+}
+
+/// Who may do what (SPEC §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 处室填报员: enters their own division's figures and narrative.
+    Contact,
+    /// 办公室: keeps the catalogue, imports, compiles and exports.
+    Office,
+    /// 领导: reads, comments, returns or approves.
+    Leader,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Contact => "contact",
+            Role::Office => "office",
+            Role::Leader => "leader",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "contact" => Some(Role::Contact),
+            "office" => Some(Role::Office),
+            "leader" => Some(Role::Leader),
+            _ => None,
+        }
+    }
+
+    /// The Chinese name shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Contact => "处室填报员",
+            Role::Office => "办公室",
+            Role::Leader => "领导",
+        }
+    }
+}
+
+/// A user of the file. The password, when set, is an argon2id hash kept in the store
+/// only; this struct never carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The division a contact belongs to; office staff belong to `office`.
+    pub division: Option<String>,
+    pub phone: String,
+    pub has_password: bool,
+}
+
+/// What kind of number a metric holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ValueKind {
+    /// Non-negative integer (条, 次, 件, 批次).
+    Count,
+    /// Exact decimal with a fixed number of places (万元: 2, fees up to 6).
+    Amount { places: u32 },
+    /// A ratio in percent with a fixed number of places.
+    Ratio { places: u32 },
+}
+
+impl ValueKind {
+    /// Decimal places a stored value may have.
+    pub fn places(self) -> u32 {
+        match self {
+            ValueKind::Count => 0,
+            ValueKind::Amount { places } | ValueKind::Ratio { places } => places,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ValueKind::Count => "count",
+            ValueKind::Amount { .. } => "amount",
+            ValueKind::Ratio { .. } => "ratio",
+        }
+    }
+}
+
+/// How the months of a year combine into the year's figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", content = "expr", rename_all = "snake_case")]
+pub enum Aggregation {
+    Sum,
+    /// The last month that has a value (stock figures such as 现行有效件数).
+    Last,
+    Max,
+    Average,
+    /// Computed from other metrics of the same year, e.g. `1 - food.unqualified /
+    /// food.sampled`; never stored.
+    Formula(String),
+}
+
+impl Aggregation {
+    pub fn describe(&self) -> String {
+        match self {
+            Aggregation::Sum => "sum".into(),
+            Aggregation::Last => "last".into(),
+            Aggregation::Max => "max".into(),
+            Aggregation::Average => "average".into(),
+            Aggregation::Formula(f) => format!("formula: {f}"),
+        }
+    }
+
+    /// Parses the stored form (`sum`, `last`, `max`, `average`, `formula:EXPR`).
+    pub fn parse(s: &str) -> Option<Aggregation> {
+        Some(match s {
+            "sum" => Aggregation::Sum,
+            "last" => Aggregation::Last,
+            "max" => Aggregation::Max,
+            "average" => Aggregation::Average,
+            _ => Aggregation::Formula(s.strip_prefix("formula:")?.trim().to_string()),
+        })
+    }
+
+    /// The stored form, inverse of [`Aggregation::parse`].
+    pub fn stored(&self) -> String {
+        match self {
+            Aggregation::Formula(f) => format!("formula:{f}"),
+            other => other.describe(),
+        }
+    }
+}
+
+/// Whether a metric is entered month by month or once for the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Monthly,
+    /// A year figure (the national tables): stored once, as month 0.
+    Yearly,
+}
+
+impl Period {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Monthly => "monthly",
+            Period::Yearly => "yearly",
+        }
+    }
+}
+
+/// 指标: one catalogue entry for one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metric {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub kind: ValueKind,
+    pub aggregation: Aggregation,
+    pub period: Period,
+    /// Division codes allowed to enter it.
+    pub owners: Vec<String>,
+    /// Words and phrasings that name this metric in prose (for the prose checks).
+    pub words: Vec<String>,
+    pub sort_order: i64,
+}
+
+impl Metric {
+    pub fn is_formula(&self) -> bool {
+        matches!(self.aggregation, Aggregation::Formula(_))
+    }
+}
+
+/// Table 3's columns: code and official label.
+pub const T3_COLUMNS: [(&str, &str); 7] = [
+    ("natural", "自然人"),
+    ("business", "商业企业"),
+    ("research", "科研机构"),
+    ("nonprofit", "社会公益组织"),
+    ("legal", "法律服务机构"),
+    ("other", "其他"),
+    ("total", "总计"),
+];
+
+/// Table 3's rows: code and official label (without the group numbering).
+pub const T3_ROWS: [(&str, &str); 25] = [
+    ("new", "本年新收政府信息公开申请数量"),
+    ("carried_in", "上年结转政府信息公开申请数量"),
+    ("open", "予以公开"),
+    ("partial", "部分公开（区分处理的，只计这一情形，不计其他情形）"),
+    ("deny.secret", "属于国家秘密"),
+    ("deny.law", "其他法律行政法规禁止公开"),
+    ("deny.safety", "危及“三安全一稳定”"),
+    ("deny.third_party", "保护第三方合法权益"),
+    ("deny.internal", "属于三类内部事务信息"),
+    ("deny.process", "属于四类过程性信息"),
+    ("deny.case_file", "属于行政执法案卷"),
+    ("deny.query", "属于行政查询事项"),
+    ("unable.not_held", "本机关不掌握相关政府信息"),
+    ("unable.needs_creation", "没有现成信息需要另行制作"),
+    ("unable.unclear", "补正后申请内容仍不明确"),
+    ("reject.petition", "信访举报投诉类申请"),
+    ("reject.repeat", "重复申请"),
+    ("reject.publication", "要求提供公开出版物"),
+    ("reject.mass", "无正当理由大量反复申请"),
+    ("reject.confirm", "要求行政机关确认或重新出具已获取信息"),
+    (
+        "other.overdue_correction",
+        "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    ),
+    (
+        "other.overdue_fee",
+        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    ),
+    ("other.other", "其他"),
+    ("results_total", "总计"),
+    ("carried_out", "结转下年度继续办理"),
+];
+
+/// The result rows of table 3 (those summed into `results_total`).
+pub fn t3_result_rows() -> impl Iterator<Item = &'static str> {
+    T3_ROWS[2..23].iter().map(|(code, _)| *code)
+}
+
+/// Table 4's groups and columns.
+pub const T4_GROUPS: [(&str, &str); 3] = [
+    ("review", "行政复议"),
+    ("suit_direct", "未经复议直接起诉"),
+    ("suit_after_review", "复议后起诉"),
+];
+pub const T4_COLUMNS: [(&str, &str); 5] = [
+    ("upheld", "结果维持"),
+    ("corrected", "结果纠正"),
+    ("other", "其他结果"),
+    ("pending", "尚未审结"),
+    ("total", "总计"),
+];
+
+/// The built-in national catalogue (SPEC §2): every code of tables 2, 3 and 4, yearly,
+/// owned by the office, with official labels and the words prose uses for them.
+pub fn national_metrics() -> Vec<Metric> {
+    let mut out = Vec::new();
+    let mut order = 10_000;
+    let mut push = |code: String, name: String, unit: &str, kind: ValueKind, words: Vec<String>| {
+        order += 1;
+        out.push(Metric {
+            code,
+            name,
+            unit: unit.to_string(),
+            kind,
+            aggregation: Aggregation::Sum,
+            period: Period::Yearly,
+            owners: vec![OFFICE.to_string()],
+            words,
+            sort_order: order,
+        });
+    };
+    for (group, label, words) in [
+        ("rules", "规章", vec!["规章"]),
+        (
+            "normative",
+            "行政规范性文件",
+            vec!["行政规范性文件", "规范性文件"],
+        ),
+    ] {
+        for (col, col_label, verbs) in [
+            ("issued", "本年制发件数", vec!["制发", "出台", "印发"]),
+            ("repealed", "本年废止件数", vec!["废止"]),
+            ("effective", "现行有效件数", vec!["现行有效"]),
+        ] {
+            let mut w: Vec<String> = Vec::new();
+            for verb in &verbs {
+                for noun in &words {
+                    w.push(format!("{verb}{noun}"));
+                }
+            }
+            push(
+                format!("t2.{group}.{col}"),
+                format!("{label}{col_label}"),
+                "件",
+                ValueKind::Count,
+                w,
+            );
+        }
+    }
+    for (code, name, words) in [
+        ("license", "行政许可本年处理决定数量", vec!["行政许可"]),
+        ("penalty", "行政处罚本年处理决定数量", vec!["行政处罚"]),
+        ("enforcement", "行政强制本年处理决定数量", vec!["行政强制"]),
+    ] {
+        push(
+            format!("t2.{code}.decisions"),
+            name.into(),
+            "件",
+            ValueKind::Count,
+            words.into_iter().map(String::from).collect(),
+        );
+    }
+    push(
+        "t2.fees.amount".into(),
+        "行政事业性收费本年收费金额".into(),
+        "万元",
+        ValueKind::Amount { places: 6 },
+        vec!["行政事业性收费".into(), "收费金额".into()],
+    );
+    for (row, row_label) in T3_ROWS {
+        for (col, col_label) in T3_COLUMNS {
+            let words = match (row, col) {
+                ("new", "total") => vec![
+                    "新收政府信息公开申请".to_string(),
+                    "受理政府信息公开申请".to_string(),
+                    "收到政府信息公开申请".to_string(),
+                    "依申请公开".to_string(),
+                ],
+                ("results_total", "total") => vec!["办理政府信息公开申请".to_string()],
+                ("open", "total") => vec!["予以公开".to_string()],
+                ("carried_out", "total") => vec!["结转下年度".to_string()],
+                _ => Vec::new(),
+            };
+            push(
+                format!("t3.{row}.{col}"),
+                format!("依申请公开 {row_label}（{col_label}）"),
+                "件",
+                ValueKind::Count,
+                words,
+            );
+        }
+    }
+    for (group, group_label) in T4_GROUPS {
+        for (col, col_label) in T4_COLUMNS {
+            let words = match (group, col) {
+                ("review", "total") => vec!["行政复议".to_string()],
+                ("suit_direct", "total") | ("suit_after_review", "total") => {
+                    vec!["行政诉讼".to_string()]
+                }
+                _ => Vec::new(),
+            };
+            push(
+                format!("t4.{group}.{col}"),
+                format!("{group_label}{col_label}"),
+                "件",
+                ValueKind::Count,
+                words,
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn national_catalogue_has_every_spec_code_once() {
+        let metrics = national_metrics();
+        let mut codes: Vec<&str> = metrics.iter().map(|m| m.code.as_str()).collect();
+        let n = codes.len();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "duplicate codes");
+        // 6 + 3 + 1 in table 2, 25 × 7 in table 3, 3 × 5 in table 4.
+        assert_eq!(n, 10 + 25 * 7 + 15);
+        assert!(codes.contains(&"t3.deny.third_party.business"));
+        assert!(codes.contains(&"t4.suit_after_review.pending"));
+        let fees = metrics.iter().find(|m| m.code == "t2.fees.amount").unwrap();
+        assert_eq!(fees.kind.places(), 6);
+        assert!(metrics.iter().all(|m| m.period == Period::Yearly));
+    }
+
+    #[test]
+    fn aggregation_round_trips_through_its_stored_form() {
+        for a in [
+            Aggregation::Sum,
+            Aggregation::Last,
+            Aggregation::Max,
+            Aggregation::Average,
+            Aggregation::Formula("1 - a.b / c".into()),
+        ] {
+            assert_eq!(Aggregation::parse(&a.stored()), Some(a));
+        }
+    }
+}

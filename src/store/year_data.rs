@@ -1,0 +1,135 @@
+//! [`YearData`]: everything the compiler and the checks need about one year, read from
+//! the store in one go and handed over as plain data. This is the narrow query type
+//! between `store` and `compile`/`check`: neither of them ever sees SQL or a connection,
+//! and tests can build a `YearData` by hand.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Division, Metric};
+
+/// One stored value (月度数值). `month` is 1–12, or 0 for a yearly metric's value.
+/// `value` is `None` for a cell stored as "not reported" (blank is not zero).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredValue {
+    pub year: i32,
+    pub month: u8,
+    pub division: String,
+    pub metric: String,
+    pub value: Option<Decimal>,
+    pub note: String,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+/// A division's narrative (亮点) for a year; `quarter` 0 is the whole year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Narrative {
+    pub year: i32,
+    pub quarter: u8,
+    pub division: String,
+    pub text: String,
+}
+
+/// Submission status of one division's month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonthStatus {
+    /// 未填 / 填写中: open for the division's contact.
+    Open,
+    /// 已报送: handed in; the contact can no longer change it.
+    Submitted,
+    /// 已锁定: read-only for everybody until the office unlocks it.
+    Locked,
+}
+
+impl MonthStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MonthStatus::Open => "open",
+            MonthStatus::Submitted => "submitted",
+            MonthStatus::Locked => "locked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MonthStatus> {
+        match s {
+            "open" => Some(MonthStatus::Open),
+            "submitted" => Some(MonthStatus::Submitted),
+            "locked" => Some(MonthStatus::Locked),
+            _ => None,
+        }
+    }
+}
+
+/// A year's catalogue and values, plus last year's for comparisons.
+#[derive(Debug, Clone, Default)]
+pub struct YearData {
+    pub agency: String,
+    pub year: i32,
+    /// Divisions in display order.
+    pub divisions: Vec<Division>,
+    /// This year's catalogue, in display order.
+    pub metrics: Vec<Metric>,
+    /// Last year's catalogue (empty when the year before was never opened).
+    pub prev_metrics: Vec<Metric>,
+    pub narratives: Vec<Narrative>,
+    /// Months handed in or locked, by (division, month); absent means open.
+    pub statuses: HashMap<(String, u8), MonthStatus>,
+    values: HashMap<(i32, String), Vec<StoredValue>>,
+}
+
+impl YearData {
+    /// Replaces the stored values; `values` may hold this year's and last year's values
+    /// in any order.
+    pub fn set_values(&mut self, values: Vec<StoredValue>) {
+        let mut index: HashMap<(i32, String), Vec<StoredValue>> = HashMap::new();
+        for v in values {
+            index.entry((v.year, v.metric.clone())).or_default().push(v);
+        }
+        for list in index.values_mut() {
+            list.sort_by(|a, b| (a.month, &a.division).cmp(&(b.month, &b.division)));
+        }
+        self.values = index;
+    }
+
+    /// This year's catalogue entry for `code`.
+    pub fn metric(&self, code: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.code == code)
+    }
+
+    /// The catalogue entry of `year` (this or last year) for `code`.
+    pub fn metric_of(&self, year: i32, code: &str) -> Option<&Metric> {
+        let list = if year == self.year {
+            &self.metrics
+        } else {
+            &self.prev_metrics
+        };
+        list.iter().find(|m| m.code == code)
+    }
+
+    /// Stored values of `metric` in `year`, ordered by month then division.
+    pub fn values(&self, year: i32, metric: &str) -> &[StoredValue] {
+        self.values
+            .get(&(year, metric.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// All stored values, in no particular order.
+    pub fn all_values(&self) -> impl Iterator<Item = &StoredValue> {
+        self.values.values().flatten()
+    }
+
+    pub fn division(&self, code: &str) -> Option<&Division> {
+        self.divisions.iter().find(|d| d.code == code)
+    }
+
+    pub fn status(&self, division: &str, month: u8) -> MonthStatus {
+        self.statuses
+            .get(&(division.to_string(), month))
+            .copied()
+            .unwrap_or(MonthStatus::Open)
+    }
+}
