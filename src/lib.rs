@@ -11,6 +11,7 @@
 //! ```
 
 pub mod catalog; // divisions, users, roles, metrics; the built-in national catalogue
+pub mod demo; // the demo agency: the seed report as data
 pub mod document; // the report model every output consumes
 pub mod store; // the SQLite file: schema, permissions, values, audit
 pub mod style; // GB/T 9704 typography shared by layout and DOCX

@@ -82,6 +82,26 @@ pub struct YearData {
 }
 
 impl YearData {
+    /// A year's data with its catalogues and no values yet (see [`YearData::set_values`]).
+    pub fn new(
+        agency: String,
+        year: i32,
+        divisions: Vec<Division>,
+        metrics: Vec<Metric>,
+        prev_metrics: Vec<Metric>,
+    ) -> YearData {
+        YearData {
+            agency,
+            year,
+            divisions,
+            metrics,
+            prev_metrics,
+            narratives: Vec::new(),
+            statuses: HashMap::new(),
+            values: HashMap::new(),
+        }
+    }
+
     /// Replaces the stored values; `values` may hold this year's and last year's values
     /// in any order.
     pub fn set_values(&mut self, values: Vec<StoredValue>) {

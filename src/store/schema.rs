@@ -1,0 +1,132 @@
+//! The file format: the current schema, and the upgrades from every older version.
+//!
+//! Shaped like Mozilla application-services' `ConnectionInitializer`: [`init`] creates the
+//! current schema in a new file, [`upgrade_from`] has one arm per old version, and both
+//! run inside the caller's transaction. A file from a newer version is refused before
+//! anything is written. Hand-written rather than `rusqlite_migration` because that crate
+//! does not yet build against our rusqlite (0.43), and what we need is a `match` and
+//! `PRAGMA user_version`.
+
+use rusqlite::Transaction;
+
+/// `PRAGMA application_id` of a Nianbao file ("NBAO").
+pub const APPLICATION_ID: i32 = 0x4E42_414F;
+
+/// The schema version this build writes. Bump it and add an arm to [`upgrade_from`]
+/// whenever the schema changes.
+pub const VERSION: i32 = 1;
+
+const SCHEMA_V1: &str = r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE divisions (
+    code       TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    sort_order INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE users (
+    login         TEXT PRIMARY KEY,
+    display_name  TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('contact', 'office', 'leader')),
+    division      TEXT REFERENCES divisions(code),
+    phone         TEXT NOT NULL DEFAULT '',
+    password_hash TEXT,
+    CHECK (role <> 'contact' OR division IS NOT NULL)
+) WITHOUT ROWID;
+
+-- The catalogue, per year. Values are stored as integers scaled by 10^places.
+CREATE TABLE metrics (
+    year        INTEGER NOT NULL,
+    code        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('count', 'amount', 'ratio')),
+    places      INTEGER NOT NULL CHECK (places BETWEEN 0 AND 9),
+    aggregation TEXT NOT NULL,
+    period      TEXT NOT NULL CHECK (period IN ('monthly', 'yearly')),
+    words       TEXT NOT NULL DEFAULT '[]',
+    sort_order  INTEGER NOT NULL,
+    PRIMARY KEY (year, code)
+) WITHOUT ROWID;
+
+CREATE TABLE metric_owners (
+    year     INTEGER NOT NULL,
+    metric   TEXT NOT NULL,
+    division TEXT NOT NULL REFERENCES divisions(code),
+    PRIMARY KEY (year, metric, division),
+    FOREIGN KEY (year, metric) REFERENCES metrics(year, code) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- month 1..12, or 0 for a yearly metric. value NULL = not reported (blank is not zero).
+CREATE TABLE monthly_values (
+    year       INTEGER NOT NULL,
+    division   TEXT NOT NULL REFERENCES divisions(code),
+    metric     TEXT NOT NULL,
+    month      INTEGER NOT NULL CHECK (month BETWEEN 0 AND 12),
+    value      INTEGER,
+    note       TEXT NOT NULL DEFAULT '',
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (year, division, metric, month),
+    FOREIGN KEY (year, metric) REFERENCES metrics(year, code)
+) WITHOUT ROWID;
+CREATE INDEX monthly_values_by_metric ON monthly_values (year, metric);
+
+CREATE TABLE narratives (
+    year       INTEGER NOT NULL,
+    division   TEXT NOT NULL REFERENCES divisions(code),
+    quarter    INTEGER NOT NULL CHECK (quarter BETWEEN 0 AND 4),
+    text       TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (year, division, quarter)
+) WITHOUT ROWID;
+
+-- Absent row = open.
+CREATE TABLE submissions (
+    year       INTEGER NOT NULL,
+    division   TEXT NOT NULL REFERENCES divisions(code),
+    month      INTEGER NOT NULL CHECK (month BETWEEN 1 AND 12),
+    status     TEXT NOT NULL CHECK (status IN ('open', 'submitted', 'locked')),
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (year, division, month)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+    id     INTEGER PRIMARY KEY,
+    at     TEXT NOT NULL,
+    actor  TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    old    TEXT,
+    new    TEXT,
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_by_entity ON audit_log (entity, key);
+"#;
+
+/// Creates the current schema in an empty file.
+pub fn init(tx: &Transaction) -> rusqlite::Result<()> {
+    tx.execute_batch(SCHEMA_V1)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", VERSION)?;
+    Ok(())
+}
+
+/// Upgrades a file of schema `version` (< [`VERSION`]) to the current schema. One arm
+/// per old version; each falls through to the next by recursion.
+pub fn upgrade_from(_tx: &Transaction, version: i32) -> rusqlite::Result<()> {
+    match version {
+        // Version 1 is the first schema; there is nothing older to upgrade yet. The next
+        // schema change adds `1 => { …statements…; upgrade_from(tx, 2) }` here.
+        v if v >= VERSION => Ok(()),
+        // A file with our application id but no schema version was never initialised.
+        _ => Err(rusqlite::Error::InvalidQuery),
+    }
+}
