@@ -11,8 +11,10 @@
 //! ```
 
 pub mod catalog; // divisions, users, roles, metrics; the built-in national catalogue
+pub mod cli; // subcommands → library calls → printed results
 pub mod demo; // the demo agency: the seed report as data
 pub mod document; // the report model every output consumes
+pub mod import; // CSV/xlsx sheets → checked rows → one store transaction
 pub mod store; // the SQLite file: schema, permissions, values, audit
 pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod value; // exact numbers: parse, normalise, format

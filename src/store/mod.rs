@@ -121,6 +121,14 @@ pub struct ValueWrite {
     pub note: String,
 }
 
+/// What [`Store::open_year`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenedYear {
+    AlreadyOpen { metrics: usize },
+    CopiedFrom { year: i32, metrics: usize },
+    National { metrics: usize },
+}
+
 /// What a batch write changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteSummary {
@@ -559,6 +567,80 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// 开启年度: creates `year`'s catalogue from the year before's, or from the built-in
+    /// national catalogue when there is none. Returns what it did; a year that already
+    /// has a catalogue is left alone ([`OpenedYear::AlreadyOpen`]).
+    pub fn open_year(&mut self, actor: &Actor, year: i32) -> Result<OpenedYear> {
+        require_office(actor, "开启年度")?;
+        if !(1900..=9999).contains(&year) {
+            return Err(StoreError::Invalid(format!("年份无效：{year}")));
+        }
+        let tx = self.write_tx()?;
+        let existing: i64 = tx.query_row(
+            "SELECT count(*) FROM metrics WHERE year = ?1",
+            [year],
+            |r| r.get(0),
+        )?;
+        if existing > 0 {
+            return Ok(OpenedYear::AlreadyOpen {
+                metrics: existing as usize,
+            });
+        }
+        let source: Option<i32> = tx
+            .query_row(
+                "SELECT max(year) FROM metrics WHERE year < ?1",
+                [year],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let opened = match source {
+            Some(from) => {
+                let n = tx.execute(
+                    "INSERT INTO metrics (year, code, name, unit, kind, places, aggregation, period, words, sort_order)
+                     SELECT ?1, code, name, unit, kind, places, aggregation, period, words, sort_order
+                     FROM metrics WHERE year = ?2",
+                    params![year, from],
+                )?;
+                tx.execute(
+                    "INSERT INTO metric_owners (year, metric, division)
+                     SELECT ?1, metric, division FROM metric_owners WHERE year = ?2",
+                    params![year, from],
+                )?;
+                OpenedYear::CopiedFrom {
+                    year: from,
+                    metrics: n,
+                }
+            }
+            None => {
+                ensure_division(&tx, OFFICE).map_err(|_| {
+                    StoreError::Invalid(
+                        "文件中没有办公室（office）处室，无法建立国家统计表指标".into(),
+                    )
+                })?;
+                let national = crate::catalog::national_metrics();
+                for m in &national {
+                    put_metric(&tx, actor, year, m)?;
+                }
+                OpenedYear::National {
+                    metrics: national.len(),
+                }
+            }
+        };
+        audit(
+            &tx,
+            actor,
+            "open",
+            "year",
+            &year.to_string(),
+            None,
+            Some(&format!("{opened:?}")),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(opened)
     }
 
     // ----- values --------------------------------------------------------------------

@@ -1,0 +1,351 @@
+//! The command line (SPEC §5): subcommands → library calls → printed results. Errors from
+//! the library are reported here, once, in plain Chinese, with the exit status scripts
+//! rely on: 0 success, 1 the data has problems (rejected import rows, check errors),
+//! 2 the command could not run (bad arguments, unreadable file).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::catalog::{OFFICE, Period, Role};
+use crate::import::{self, ImportError, RowChange};
+use crate::store::{Actor, NewUser, OpenedYear, Store};
+use crate::{demo, value};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nianbao",
+    version,
+    about = "年报 — 政府信息公开工作年度报告的填报、汇编与导出",
+    long_about = None
+)]
+pub struct Cli {
+    /// The data file (.db). Without a subcommand: open the desktop app on it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Act as this user (login); default: the file's first office user.
+    #[arg(long, global = true, value_name = "LOGIN")]
+    pub user: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a demo file with the seed's 2019 data (and 2018 for comparisons).
+    Demo,
+    /// Create a new, empty file for an agency, with the office and the national catalogue.
+    Init {
+        /// The agency's full name (机关名称).
+        #[arg(long)]
+        agency: String,
+        /// The year to open (default: the current year).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Open a year: create its catalogue from the year before's (or the national one).
+    Year {
+        #[arg(long, value_name = "Y")]
+        open: i32,
+    },
+    /// Import figures from a .csv or .xlsx file, all or nothing.
+    Import {
+        #[arg(long)]
+        year: i32,
+        /// Check and show what would change, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        path: PathBuf,
+    },
+    /// List divisions and metrics with their codes.
+    Catalog {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a year's stored figures as CSV in the import format to standard output.
+    Values {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        division: Option<String>,
+        /// Only metrics whose code starts with this.
+        #[arg(long)]
+        metric: Option<String>,
+    },
+    /// Check a year's data (identities, missing months, …).
+    Check {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compile a report from a template and export it.
+    Export {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        template: String,
+        #[arg(long, value_name = "OUT.pdf")]
+        pdf: Option<PathBuf>,
+        #[arg(long, value_name = "OUT.docx")]
+        docx: Option<PathBuf>,
+        #[arg(long, value_name = "OUT.txt")]
+        text: Option<PathBuf>,
+    },
+}
+
+/// A failure to report: the message and the exit status.
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    fn cannot_run(message: impl std::fmt::Display) -> Failure {
+        Failure {
+            message: message.to_string(),
+            code: 2,
+        }
+    }
+}
+
+impl<E: std::error::Error> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure::cannot_run(e)
+    }
+}
+
+/// Output to a pipe whose reader went away (`nianbao values … | head`) is not an error.
+fn quiet_on_broken_pipe(result: Result<(), csv::Error>) -> Outcome {
+    match result {
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) => {
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+    }
+}
+
+type Outcome = Result<ExitCode, Failure>;
+
+/// Runs a subcommand. `Ok` carries the exit status for commands whose success can still
+/// mean "problems found" (check, import with rejected rows).
+pub fn run(cli: Cli) -> Outcome {
+    let Some(command) = cli.command else {
+        return Err(Failure::cannot_run("没有子命令"));
+    };
+    let db = || {
+        cli.db
+            .clone()
+            .ok_or_else(|| Failure::cannot_run("需要 --db FILE 指定数据文件"))
+    };
+    match command {
+        Command::Demo => {
+            let path = db()?;
+            demo::create(&path)?;
+            println!("已创建演示数据文件：{}", path.display());
+            println!(
+                "机关：{}；处室 {} 个；2018、2019 年数据。",
+                demo::AGENCY,
+                demo::DIVISIONS.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { agency, year } => init(&db()?, &agency, year),
+        Command::Year { open } => {
+            let mut store = Store::open(&db()?)?;
+            let actor = actor(&store, cli.user.as_deref())?;
+            match store.open_year(&actor, open)? {
+                OpenedYear::AlreadyOpen { metrics } => {
+                    println!("{open}年已开启（{metrics} 个指标），未作改动。")
+                }
+                OpenedYear::CopiedFrom { year, metrics } => {
+                    println!("已开启{open}年：从{year}年复制了 {metrics} 个指标。")
+                }
+                OpenedYear::National { metrics } => {
+                    println!("已开启{open}年：建立了国家统计表的 {metrics} 个指标。")
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            year,
+            dry_run,
+            path,
+        } => {
+            let mut store = Store::open(&db()?)?;
+            let actor = actor(&store, cli.user.as_deref())?;
+            import_cmd(&mut store, &actor, year, &path, dry_run)
+        }
+        Command::Catalog { year, json } => catalog(&Store::open(&db()?)?, year, json),
+        Command::Values {
+            year,
+            division,
+            metric,
+        } => values(
+            &Store::open(&db()?)?,
+            year,
+            division.as_deref(),
+            metric.as_deref(),
+        ),
+        Command::Check { .. } => Err(Failure::cannot_run(
+            "check 尚不可用：数据检查随报告编译器一起提供（issue #4），本版本还没有。",
+        )),
+        Command::Export { .. } => Err(Failure::cannot_run(
+            "export 尚不可用：报告编译与 PDF/DOCX 导出尚未实现（issue #4–#6），本版本还没有。",
+        )),
+    }
+}
+
+fn actor(store: &Store, login: Option<&str>) -> Result<Actor, Failure> {
+    Ok(match login {
+        Some(l) => store.actor(l)?,
+        None => store.default_office_actor()?,
+    })
+}
+
+fn init(path: &Path, agency: &str, year: Option<i32>) -> Outcome {
+    use chrono::Datelike;
+    let year = year.unwrap_or_else(|| chrono::Local::now().year());
+    let mut store = Store::create(path, agency)?;
+    let setup = Actor::setup();
+    store.put_division(
+        &setup,
+        &crate::catalog::Division {
+            code: OFFICE.into(),
+            name: "办公室".into(),
+            sort_order: 1,
+        },
+    )?;
+    store.add_user(
+        &setup,
+        &NewUser {
+            login: "office".into(),
+            display_name: "办公室".into(),
+            role: Role::Office,
+            division: Some(OFFICE.into()),
+            phone: String::new(),
+            password: None,
+        },
+    )?;
+    let office = store.actor("office")?;
+    let opened = store.open_year(&office, year)?;
+    println!("已创建数据文件：{}（{agency}）", path.display());
+    println!("办公室用户：office（未设密码）");
+    if let OpenedYear::National { metrics } = opened {
+        println!("已开启{year}年：国家统计表指标 {metrics} 个。");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_cmd(store: &mut Store, actor: &Actor, year: i32, path: &Path, dry_run: bool) -> Outcome {
+    let rows = import::read(path)?;
+    let plan = import::plan(store, year, &rows)?;
+    for n in &plan.notices {
+        println!("第 {} 行：{}", n.row, n.reason);
+    }
+    if !plan.rejected.is_empty() {
+        for p in &plan.rejected {
+            eprintln!("第 {} 行：{}", p.row, p.reason);
+        }
+        eprintln!(
+            "{} 行有错误，未导入任何数据（共 {} 行）。",
+            plan.rejected.len(),
+            rows.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let (new, changed, unchanged) = (
+        plan.count(RowChange::New),
+        plan.count(RowChange::Changed),
+        plan.count(RowChange::Unchanged),
+    );
+    if dry_run {
+        println!("检查通过（未写入）：新增 {new} 行，修改 {changed} 行，不变 {unchanged} 行。");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match import::apply(store, actor, &plan, |_, _| {}) {
+        Ok(_) => {
+            println!(
+                "已导入 {}：新增 {new} 行，修改 {changed} 行，不变 {unchanged} 行。",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportError::Rejected(_)) => unreachable!("plan had no rejected rows"),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn catalog(store: &Store, year: i32, json: bool) -> Outcome {
+    let divisions = store.divisions()?;
+    let metrics = store.metrics(year)?;
+    if metrics.is_empty() {
+        return Err(Failure::cannot_run(format!(
+            "{year}年没有指标目录（用 nianbao year --open {year} 开启该年度）"
+        )));
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        let value = serde_json::json!({ "year": year, "divisions": divisions, "metrics": metrics });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "处室（{}）", divisions.len())?;
+    for d in &divisions {
+        writeln!(out, "  {:<16} {}", d.code, d.name)?;
+    }
+    writeln!(out, "{year}年指标（{}）", metrics.len())?;
+    for m in &metrics {
+        let period = match m.period {
+            Period::Monthly => "月",
+            Period::Yearly => "年",
+        };
+        writeln!(
+            out,
+            "  {:<34} {}（{}，{}，{}）[{}]",
+            m.code,
+            m.name,
+            m.unit,
+            period,
+            m.aggregation.describe(),
+            m.owners.join(",")
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn values(store: &Store, year: i32, division: Option<&str>, metric: Option<&str>) -> Outcome {
+    let rows = store.stored_values(year..=year, division, metric)?;
+    quiet_on_broken_pipe(write_values_csv(rows))
+}
+
+/// Writes stored values as CSV in the import format: blank cells as empty values with
+/// the note 未填报, yearly metrics without a month, so a re-import reproduces them.
+fn write_values_csv(rows: Vec<crate::store::StoredValue>) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
+    writer.write_record(["year", "month", "division", "metric", "value", "note"])?;
+    for v in rows {
+        let month = if v.month == 0 {
+            String::new()
+        } else {
+            v.month.to_string()
+        };
+        let (text, note) = match v.value {
+            Some(x) => (value::format_exact(x), v.note),
+            None if v.note.is_empty() => (String::new(), "未填报".to_string()),
+            None => (String::new(), v.note),
+        };
+        writer.write_record([v.year.to_string(), month, v.division, v.metric, text, note])?;
+    }
+    writer.flush()?;
+    Ok(())
+}

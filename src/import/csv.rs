@@ -1,0 +1,71 @@
+//! CSV reading: UTF-8 (with or without BOM) or GB18030 (what Excel on a Chinese Windows
+//! saves), via the `csv` crate. A file that is not valid UTF-8 is decoded as GB18030;
+//! GB18030 covers every Unicode code point, so nothing is lost in the decoding.
+
+use super::{Columns, ImportError, RawRow};
+
+/// Decodes the bytes and splits them into raw rows; the first row is the header.
+pub fn read(bytes: &[u8]) -> Result<Vec<RawRow>, ImportError> {
+    let text = decode(bytes);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(h)) => h.iter().map(String::from).collect(),
+        Some(Err(e)) => return Err(ImportError::Malformed(e.to_string())),
+        None => return Err(ImportError::BadHeader("文件是空的".into())),
+    };
+    let columns = Columns::from_header(&header)?;
+    let mut rows = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| ImportError::Malformed(e.to_string()))?;
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        // The line where the record starts, as a spreadsheet shows it (blank lines count).
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let cells: Vec<String> = record.iter().map(String::from).collect();
+        rows.push(columns.row(line, &cells));
+    }
+    Ok(rows)
+}
+
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.into(),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_utf8_with_bom_and_gb18030() {
+        let utf8 = "\u{feff}year,month,division,metric,value,note\n2019,1,新闻宣传处,news.weibo,\"1,725\",备注\n";
+        let rows = read(utf8.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].row, 2);
+        assert_eq!(rows[0].division, "新闻宣传处");
+        assert_eq!(rows[0].value, "1,725");
+        assert_eq!(rows[0].note, "备注");
+        let (gb, _, _) = encoding_rs::GB18030.encode(utf8.trim_start_matches('\u{feff}'));
+        assert_eq!(read(&gb).unwrap(), rows);
+    }
+
+    #[test]
+    fn chinese_headers_and_blank_lines() {
+        let text = "年份,月份,处室,指标,数值\n\n2019,2,news,news.weibo,3\n";
+        let rows = read(text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].row, 3);
+        assert!(matches!(
+            read(b"a,b,c\n1,2,3\n"),
+            Err(ImportError::BadHeader(_))
+        ));
+    }
+}
