@@ -11,6 +11,8 @@
 //! ```
 
 pub mod catalog; // divisions, users, roles, metrics; the built-in national catalogue
+pub mod check; // identities and rules over a year's data → findings
+pub mod compile; // template + YearData → Document, with figure provenance
 pub mod demo; // the demo agency: the seed report as data
 pub mod document; // the report model every output consumes
 pub mod store; // the SQLite file: schema, permissions, values, audit
