@@ -267,17 +267,29 @@ pub(crate) fn environment(
             s.facts
                 .check_division(&division)
                 .map_err(|e| s.fact_error(e))?;
-            let quarter = quarter.unwrap_or(0);
-            let Some(n) = s.facts.narratives.iter().find(|n| {
-                n.division == division && n.quarter == quarter && n.year == s.facts.year
-            }) else {
-                return Ok(String::new());
-            };
-            let source: String = n.text.chars().filter(|c| !is_private_use(*c)).collect();
-            let name = format!("narrative:{division}:{}", s.facts.year);
-            let ctx = minijinja::context! { __nianbao_narrative_division => division };
-            let text = state.env().render_named_str(&name, &source, ctx)?;
-            Ok(escape_markup(&text))
+            render_narrative(&s, state, &division, quarter.unwrap_or(0))
+        },
+    );
+
+    let s = shared.clone();
+    env.add_function(
+        "narratives",
+        move |state: &State, kw: Kwargs| -> Result<Value, Error> {
+            let quarter: Option<u8> = kw.get("quarter")?;
+            kw.assert_all_used()?;
+            let mut out = Vec::new();
+            for d in &s.facts.divisions {
+                let text = render_narrative(&s, state, &d.code, quarter.unwrap_or(0))?;
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let mut m = BTreeMap::new();
+                m.insert("code".to_string(), Value::from(d.code.clone()));
+                m.insert("name".to_string(), Value::from(d.name.clone()));
+                m.insert("text".to_string(), Value::from(text));
+                out.push(Value::from(m));
+            }
+            Ok(Value::from(out))
         },
     );
 
@@ -324,6 +336,29 @@ pub(crate) fn environment(
     });
 
     env
+}
+
+/// A division's narrative for the year (`quarter` 0 = whole year), rendered through the
+/// same engine with that division as the default for its figures; empty when none.
+fn render_narrative(
+    s: &Shared,
+    state: &State,
+    division: &str,
+    quarter: u8,
+) -> Result<String, Error> {
+    let Some(n) = s
+        .facts
+        .narratives
+        .iter()
+        .find(|n| n.division == division && n.quarter == quarter && n.year == s.facts.year)
+    else {
+        return Ok(String::new());
+    };
+    let source: String = n.text.chars().filter(|c| !is_private_use(*c)).collect();
+    let name = format!("narrative:{division}:{}", s.facts.year);
+    let ctx = minijinja::context! { __nianbao_narrative_division => division };
+    let text = state.env().render_named_str(&name, &source, ctx)?;
+    Ok(escape_markup(&text))
 }
 
 fn unknown_table(id: &str) -> String {

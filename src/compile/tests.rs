@@ -21,3 +21,10 @@ fn scratch_print() {
     println!("{}", c.document.plain_text());
     println!("{:?}", c.warnings);
 }
+
+#[test]
+fn scratch_annual() {
+    let c = builtin("annual-report", &demo::year_data(2019));
+    println!("{}", c.document.plain_text());
+    println!("{:?}", c.warnings);
+}
