@@ -292,13 +292,7 @@ impl<'a> Context<'a> {
         self.metrics.contains_key(code)
     }
 
-    fn identity(
-        &self,
-        code: &str,
-        metric_code: &str,
-        message: String,
-        out: &mut Vec<Finding>,
-    ) {
+    fn identity(&self, code: &str, metric_code: &str, message: String, out: &mut Vec<Finding>) {
         let metric = self.metrics.get(metric_code).copied();
         let mut f = self.finding(Severity::Error, code, metric);
         f.message = message;
@@ -358,9 +352,12 @@ impl<'a> Context<'a> {
         }
         // 上年结转 = last year's 结转下年度, when last year's table is in the data.
         let prev = y - 1;
-        let last_year_known = T3_COLUMNS
-            .iter()
-            .any(|(c, _)| !self.data.values(prev, &format!("t3.carried_out.{c}")).is_empty());
+        let last_year_known = T3_COLUMNS.iter().any(|(c, _)| {
+            !self
+                .data
+                .values(prev, &format!("t3.carried_out.{c}"))
+                .is_empty()
+        });
         if last_year_known {
             for (col, col_label) in T3_COLUMNS {
                 let this = v("carried_in", col);
@@ -425,7 +422,8 @@ impl<'a> Context<'a> {
                 continue;
             };
             for (a, b) in expr.bounds() {
-                let (Some(ma), Some(mb)) = (self.metrics.get(a.as_str()), self.metrics.get(b.as_str()))
+                let (Some(ma), Some(mb)) =
+                    (self.metrics.get(a.as_str()), self.metrics.get(b.as_str()))
                 else {
                     continue;
                 };
@@ -488,9 +486,10 @@ impl<'a> Context<'a> {
     fn year_on_year(&self, out: &mut Vec<Finding>) {
         let (y, threshold) = (self.data.year, self.options.yoy_threshold_percent);
         for metric in self.data.metrics.iter().filter(|m| !m.is_formula()) {
-            let (Some(this), Some(prev)) =
-                (self.period_total(y, metric), self.period_total(y - 1, metric))
-            else {
+            let (Some(this), Some(prev)) = (
+                self.period_total(y, metric),
+                self.period_total(y - 1, metric),
+            ) else {
                 continue;
             };
             if prev < self.options.yoy_min_base || prev.is_zero() {

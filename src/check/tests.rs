@@ -130,10 +130,16 @@ fn values_negative_fractional_and_missing() {
     let f = check(&data, &CheckOptions::default());
     let e = errors(&f);
     assert_eq!(e[0].code, "value.negative");
-    assert_eq!((e[0].division.as_deref(), e[0].months.as_slice()), (Some("news"), &[3u8][..]));
+    assert_eq!(
+        (e[0].division.as_deref(), e[0].months.as_slice()),
+        (Some("news"), &[3u8][..])
+    );
 
     let data = edited(2019, "news.original", 4, Some(Some(d("1.5"))));
-    assert_eq!(errors(&check(&data, &CheckOptions::default()))[0].code, "value.not_integer");
+    assert_eq!(
+        errors(&check(&data, &CheckOptions::default()))[0].code,
+        "value.not_integer"
+    );
 
     // A missing month is a warning while the month is open, an error once submitted.
     let mut data = edited(2019, "news.weibo", 5, None);
@@ -146,13 +152,21 @@ fn values_negative_fractional_and_missing() {
     let f = check(&data, &CheckOptions::default());
     let missing = f.iter().find(|f| f.code == "value.missing").unwrap();
     assert_eq!(missing.severity, Severity::Error);
-    assert!(missing.message.contains("新闻宣传处"), "{}", missing.message);
+    assert!(
+        missing.message.contains("新闻宣传处"),
+        "{}",
+        missing.message
+    );
     // Not due yet: a check on 15 May does not ask for May.
     let early = CheckOptions {
         as_of: NaiveDate::from_ymd_opt(2019, 5, 15),
         ..CheckOptions::default()
     };
-    assert!(!check(&data, &early).iter().any(|f| f.code == "value.missing"));
+    assert!(
+        !check(&data, &early)
+            .iter()
+            .any(|f| f.code == "value.missing")
+    );
 }
 
 #[test]
@@ -193,7 +207,12 @@ fn json_shape_is_stable() {
     let f = check(&data, &CheckOptions::default());
     let e = errors(&f)[0];
     let json = serde_json::to_value(e).unwrap();
-    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     let mut expected = [
         "severity",
         "code",

@@ -330,10 +330,13 @@ pub(crate) fn environment(
     });
 
     let s = shared.clone();
-    env.add_function("division_name", move |code: String| -> Result<String, Error> {
-        s.facts.check_division(&code).map_err(|e| s.fact_error(e))?;
-        Ok(s.facts.division_name(&code).to_string())
-    });
+    env.add_function(
+        "division_name",
+        move |code: String| -> Result<String, Error> {
+            s.facts.check_division(&code).map_err(|e| s.fact_error(e))?;
+            Ok(s.facts.division_name(&code).to_string())
+        },
+    );
 
     env
 }

@@ -166,7 +166,9 @@ impl Facts {
         let found = if year == self.year {
             self.metrics.get(code)
         } else {
-            self.prev_metrics.get(code).or_else(|| self.metrics.get(code))
+            self.prev_metrics
+                .get(code)
+                .or_else(|| self.metrics.get(code))
         };
         found.ok_or_else(|| FactError::UnknownMetric {
             code: code.to_string(),
@@ -516,9 +518,14 @@ mod tests {
         let c = facts
             .compute("food.sampling.pass_rate", &all_year(2019))
             .unwrap();
-        assert_eq!(format_value(c.value.unwrap(), c.kind, FormatSpec::default()), "98.1");
+        assert_eq!(
+            format_value(c.value.unwrap(), c.kind, FormatSpec::default()),
+            "98.1"
+        );
         assert_eq!(c.provenance.inputs.len(), 2);
-        let c = facts.compute("t3.results_total.total", &all_year(2019)).unwrap();
+        let c = facts
+            .compute("t3.results_total.total", &all_year(2019))
+            .unwrap();
         assert_eq!(c.value, Some(d("83")));
         assert_eq!(c.provenance.months, (12, 12));
         assert!(matches!(
@@ -534,12 +541,18 @@ mod tests {
             round_down: true,
             trim: false,
         };
-        assert_eq!(format_value(d("1530.75"), ValueKind::Amount { places: 2 }, spec), "1530");
+        assert_eq!(
+            format_value(d("1530.75"), ValueKind::Amount { places: 2 }, spec),
+            "1530"
+        );
         let trim = FormatSpec {
             trim: true,
             ..FormatSpec::default()
         };
-        assert_eq!(format_value(d("164"), ValueKind::Amount { places: 2 }, trim), "164");
+        assert_eq!(
+            format_value(d("164"), ValueKind::Amount { places: 2 }, trim),
+            "164"
+        );
         assert_eq!(
             format_value(d("2354.48"), ValueKind::Amount { places: 2 }, trim),
             "2354.48"

@@ -88,10 +88,7 @@ impl Expr {
     }
 
     /// Evaluates exactly; `lookup` gives each metric's value.
-    pub fn eval(
-        &self,
-        lookup: &mut impl FnMut(&str) -> Decimal,
-    ) -> Result<Decimal, FormulaError> {
+    pub fn eval(&self, lookup: &mut impl FnMut(&str) -> Decimal) -> Result<Decimal, FormulaError> {
         Ok(match self {
             Expr::Number(n) => *n,
             Expr::Metric(code) => lookup(code),
@@ -142,7 +139,11 @@ impl Parser<'_> {
     }
 
     fn skip_space(&mut self) {
-        while self.chars.get(self.pos).is_some_and(|(_, c)| c.is_whitespace()) {
+        while self
+            .chars
+            .get(self.pos)
+            .is_some_and(|(_, c)| c.is_whitespace())
+        {
             self.pos += 1;
         }
     }
@@ -193,9 +194,11 @@ impl Parser<'_> {
                     .map(Expr::Number)
                     .map_err(|_| self.error("数字有误"))
             }
-            Some(c) if c.is_ascii_alphabetic() || c == '_' => Ok(Expr::Metric(
-                self.take_while(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
-            )),
+            Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+                Ok(Expr::Metric(self.take_while(|c| {
+                    c.is_ascii_alphanumeric() || c == '_' || c == '.'
+                })))
+            }
             Some(_) => Err(self.error("应为数字、指标代码或括号")),
             None => Err(self.error("公式不完整")),
         }
@@ -222,8 +225,8 @@ mod tests {
 
     #[test]
     fn evaluates_the_pass_rate_exactly() {
-        let e = Expr::parse("100 * (1 - food.sampling.unqualified / food.sampling.batches)")
-            .unwrap();
+        let e =
+            Expr::parse("100 * (1 - food.sampling.unqualified / food.sampling.batches)").unwrap();
         assert_eq!(
             e.metrics(),
             ["food.sampling.unqualified", "food.sampling.batches"]

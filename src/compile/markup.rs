@@ -154,8 +154,14 @@ impl Builder<'_> {
         }
         let mut text = String::new();
         for line in self.lines.drain(..) {
-            let ascii_end = text.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-            let ascii_start = line.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+            let ascii_end = text
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+            let ascii_start = line
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
             if ascii_end && ascii_start {
                 text.push(' ');
             }

@@ -81,12 +81,15 @@ pub struct Template {
 impl Template {
     /// A built-in template by id.
     pub fn builtin(id: &str) -> Option<Template> {
-        BUILTIN.iter().find(|(i, _)| *i == id).map(|(i, s)| Template {
-            id: i.to_string(),
-            file: format!("templates/{i}.jinja"),
-            source: s.to_string(),
-            dir: None,
-        })
+        BUILTIN
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(i, s)| Template {
+                id: i.to_string(),
+                file: format!("templates/{i}.jinja"),
+                source: s.to_string(),
+                dir: None,
+            })
     }
 
     /// `id` from `dir/<id>.jinja` when that file exists, else the built-in one.
@@ -230,8 +233,8 @@ fn template_error(
     use minijinja::ErrorKind as K;
     // The innermost error carries the location (a narrative's, or an include's).
     let mut inner = e;
-    while let Some(next) = std::error::Error::source(inner)
-        .and_then(|s| s.downcast_ref::<minijinja::Error>())
+    while let Some(next) =
+        std::error::Error::source(inner).and_then(|s| s.downcast_ref::<minijinja::Error>())
     {
         inner = next;
     }
@@ -248,9 +251,10 @@ fn template_error(
             | K::CannotUnpack
             | K::NonPrimitive
             | K::NonKey => (TemplateErrorKind::Type, format!("用法或类型错误：{detail}")),
-            K::UnknownFunction | K::UnknownFilter | K::UnknownTest | K::UnknownMethod => {
-                (TemplateErrorKind::Undefined, format!("未知的函数或过滤器：{detail}"))
-            }
+            K::UnknownFunction | K::UnknownFilter | K::UnknownTest | K::UnknownMethod => (
+                TemplateErrorKind::Undefined,
+                format!("未知的函数或过滤器：{detail}"),
+            ),
             K::TemplateNotFound => (
                 TemplateErrorKind::Other,
                 format!("找不到被引用的模板：{detail}"),

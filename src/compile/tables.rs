@@ -236,7 +236,10 @@ fn table3(s: &Shared, blanks: &mut Vec<String>) -> Result<Table, FactError> {
                     Some((group_label, prefix)) => {
                         let first = T3_ROWS.iter().position(|(c, _)| c.starts_with(prefix));
                         if first == Some(i) {
-                            let n = T3_ROWS.iter().filter(|(c, _)| c.starts_with(prefix)).count();
+                            let n = T3_ROWS
+                                .iter()
+                                .filter(|(c, _)| c.starts_with(prefix))
+                                .count();
                             item = 0;
                             cells.push(Cell {
                                 row_span: n,
@@ -301,7 +304,12 @@ fn table4(s: &Shared, blanks: &mut Vec<String>) -> Result<Table, FactError> {
     let mut cells = Vec::new();
     for (g, (group, _)) in T4_GROUPS.iter().enumerate() {
         for (c, (col, _)) in T4_COLUMNS.iter().enumerate() {
-            cells.push(value_cell(s, g * 5 + c, &format!("t4.{group}.{col}"), blanks)?);
+            cells.push(value_cell(
+                s,
+                g * 5 + c,
+                &format!("t4.{group}.{col}"),
+                blanks,
+            )?);
         }
     }
     rows.push(Row { cells });
