@@ -34,7 +34,11 @@ fn big_year() -> YearData {
     const MONTHLY: usize = 80;
     let divisions: Vec<Division> = (0..DIVISIONS)
         .map(|i| Division {
-            code: if i == 0 { "office".into() } else { format!("d{i:03}") },
+            code: if i == 0 {
+                "office".into()
+            } else {
+                format!("d{i:03}")
+            },
             name: format!("第{i}处"),
             sort_order: i as i64,
         })
@@ -81,8 +85,18 @@ fn big_year() -> YearData {
                 for month in 1..=12u8 {
                     // Plausible, varied, and keeping 不合格 ≤ 抽检.
                     let base = 50 + (mi * 7 + di * 3 + usize::from(month)) % 40;
-                    let v = if metric == "food.sampling.unqualified" { base / 10 } else { base };
-                    values.push(stored(year, month, division, metric, Decimal::from(v as i64)));
+                    let v = if metric == "food.sampling.unqualified" {
+                        base / 10
+                    } else {
+                        base
+                    };
+                    values.push(stored(
+                        year,
+                        month,
+                        division,
+                        metric,
+                        Decimal::from(v as i64),
+                    ));
                 }
             }
         }
