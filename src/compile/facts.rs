@@ -294,9 +294,11 @@ impl Facts {
                 });
             }
         }
+        // The expected divisions, then any other that reported, each once.
         let mut division_list: Vec<u32> = expected.clone();
+        let mut seen: std::collections::HashSet<u32> = expected.iter().copied().collect();
         for c in &used {
-            if !division_list.contains(&c.division) {
+            if seen.insert(c.division) {
                 division_list.push(c.division);
             }
         }
