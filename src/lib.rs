@@ -11,10 +11,17 @@
 //! ```
 
 pub mod catalog; // divisions, users, roles, metrics; the built-in national catalogue
+pub mod check; // data checks over a year → findings
 pub mod cli; // subcommands → library calls → printed results
+pub mod compile; // templates + a year's data → document, with provenance
 pub mod demo; // the demo agency: the seed report as data
 pub mod document; // the report model every output consumes
+pub mod export; // PDF (walks layout pages) and DOCX (walks the document)
 pub mod import; // CSV/xlsx sheets → checked rows → one store transaction
+pub mod layout; // GB/T 9704 pages: fonts, line breaking, tables, pagination
 pub mod store; // the SQLite file: schema, permissions, values, audit
 pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod value; // exact numbers: parse, normalise, format
+
+#[doc(hidden)]
+pub mod testing; // fixtures shared by tests and benches

@@ -1,0 +1,622 @@
+//! Data checks (数据检查): the identities of the national tables and the rules of the
+//! catalogue, run over a year's [`YearData`] → a list of [`Finding`]s.
+//!
+//! Owns the rules; never changes data and never reads the store (it gets `YearData`).
+//! The compiler reuses [`Finding`] for its warnings (codes `compile.*`).
+//!
+//! | code | severity | rule |
+//! | --- | --- | --- |
+//! | `t3.identity.total_column` | error | table 3: 总计 column = 自然人 + the five organisation columns, per row |
+//! | `t3.identity.results_total` | error | table 3: （七）总计 = sum of the result rows, per column |
+//! | `t3.identity.balance` | error | table 3: 本年新收 + 上年结转 = 办理结果总计 + 结转下年度, per column |
+//! | `t3.carried_in` | error | this year's 上年结转 = last year's 结转下年度, per column (when last year is in the data) |
+//! | `t4.identity.total` | error | table 4: 总计 = 维持 + 纠正 + 其他 + 尚未审结, per group |
+//! | `value.negative` | error | counts and amounts are not negative |
+//! | `value.not_integer` / `value.places` | error | counts are integers; amounts have at most their places |
+//! | `value.missing` | error / warning | a due month of a monthly metric has no value: error when the division submitted that month, warning while it is open |
+//! | `value.blank` | warning | a yearly (national table) value is blank; the identities count it as 0 |
+//! | `rule.at_most` | error | derived from formulas `1 - a / b`: a ≤ b (不合格批次 ≤ 抽检批次), per month and for the year |
+//! | `yoy.swing` | warning | the year's figure moved more than the threshold against last year (same months) |
+//! | `submission.pending` | warning | a due month a division has not submitted |
+//!
+//! # JSON
+//!
+//! `nianbao check --json` prints the findings as a JSON array; every object has all keys
+//! (absent ones are `null` / `[]`), in this order:
+//!
+//! ```json
+//! {"severity": "error",                 // "error" | "warning"
+//!  "code": "t3.identity.balance",       // stable id, see the table above
+//!  "message": "表三“自然人”列：…",        // plain Chinese, for people
+//!  "metric": "t3.results_total.natural", "metric_name": "依申请公开 总计（自然人）",
+//!  "division": "office",                // division code or null
+//!  "year": 2019,
+//!  "months": [0],                       // months concerned; 0 = yearly value; [] = not month-specific
+//!  "table": {"table": "t3", "row": "results_total", "row_label": "总计",
+//!            "column": "natural", "column_label": "自然人"}}   // or null
+//! ```
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{
+    Aggregation, Metric, Period, T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, ValueKind,
+    t3_result_rows,
+};
+use crate::compile::formula::Expr;
+use crate::store::{MonthStatus, YearData};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A national table cell a finding concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableCell {
+    /// `t2`, `t3`, `t4`.
+    pub table: String,
+    pub row: String,
+    pub row_label: String,
+    pub column: String,
+    pub column_label: String,
+}
+
+/// 检查结果: one problem, naming what it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable id (`t3.identity.balance`); scripts and tests match on it.
+    pub code: String,
+    /// Plain Chinese for the reader.
+    pub message: String,
+    pub metric: Option<String>,
+    pub metric_name: Option<String>,
+    pub division: Option<String>,
+    pub year: i32,
+    /// Months concerned (1–12), `[0]` for a yearly value, empty when not month-specific.
+    pub months: Vec<u8>,
+    pub table: Option<TableCell>,
+}
+
+/// Options of the checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckOptions {
+    /// A year-on-year change beyond this many percent is a `yoy.swing` warning.
+    pub yoy_threshold_percent: Decimal,
+    /// Last year's figures below this are not compared (small counts swing a lot).
+    pub yoy_min_base: Decimal,
+    /// The day of the check: months not yet over are not due. `None` = all twelve due.
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> CheckOptions {
+        CheckOptions {
+            yoy_threshold_percent: Decimal::from(50),
+            yoy_min_base: Decimal::from(10),
+            as_of: None,
+        }
+    }
+}
+
+/// True when any finding is an error (`nianbao check` exits 1).
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+/// Runs every rule over `data`. Findings come in a stable order: rule by rule, each in
+/// catalogue and division order.
+pub fn check(data: &YearData, options: &CheckOptions) -> Vec<Finding> {
+    let ctx = Context::new(data, options);
+    let mut out = Vec::new();
+    for metric in &data.metrics {
+        if !metric.is_formula() {
+            ctx.values(metric, &mut out);
+        }
+    }
+    ctx.table3(&mut out);
+    ctx.table4(&mut out);
+    ctx.bounds(&mut out);
+    ctx.year_on_year(&mut out);
+    ctx.submissions(&mut out);
+    out
+}
+
+struct Context<'a> {
+    data: &'a YearData,
+    options: &'a CheckOptions,
+    metrics: HashMap<&'a str, &'a Metric>,
+    /// Months 1..=due are due.
+    due: u8,
+    statuses: HashMap<&'a str, [MonthStatus; 13]>,
+}
+
+impl<'a> Context<'a> {
+    fn new(data: &'a YearData, options: &'a CheckOptions) -> Context<'a> {
+        let due = match options.as_of {
+            None => 12,
+            Some(d) if d.year() > data.year => 12,
+            Some(d) if d.year() < data.year => 0,
+            Some(d) => (d.month() - 1) as u8,
+        };
+        let mut statuses: HashMap<&str, [MonthStatus; 13]> = HashMap::new();
+        for ((division, month), status) in &data.statuses {
+            if let Some(slot) = statuses
+                .entry(division.as_str())
+                .or_insert([MonthStatus::Open; 13])
+                .get_mut(usize::from(*month))
+            {
+                *slot = *status;
+            }
+        }
+        Context {
+            data,
+            options,
+            metrics: data.metrics.iter().map(|m| (m.code.as_str(), m)).collect(),
+            due,
+            statuses,
+        }
+    }
+
+    fn status(&self, division: &str, month: u8) -> MonthStatus {
+        self.statuses
+            .get(division)
+            .and_then(|s| s.get(usize::from(month)))
+            .copied()
+            .unwrap_or(MonthStatus::Open)
+    }
+
+    fn division_name(&self, code: &'a str) -> &'a str {
+        self.data
+            .divisions
+            .iter()
+            .find(|d| d.code == code)
+            .map_or(code, |d| d.name.as_str())
+    }
+
+    fn finding(&self, severity: Severity, code: &str, metric: Option<&Metric>) -> Finding {
+        Finding {
+            severity,
+            code: code.to_string(),
+            message: String::new(),
+            metric: metric.map(|m| m.code.clone()),
+            metric_name: metric.map(|m| m.name.clone()),
+            division: None,
+            year: self.data.year,
+            months: Vec::new(),
+            table: metric.and_then(|m| table_cell(&m.code)),
+        }
+    }
+
+    /// Value rules and missing months of one metric.
+    fn values(&self, metric: &Metric, out: &mut Vec<Finding>) {
+        let year = self.data.year;
+        let stored = self.data.values(year, &metric.code);
+        for v in stored {
+            let Some(x) = v.value else { continue };
+            let problem = match metric.kind {
+                ValueKind::Ratio { .. } => None,
+                _ if x.is_sign_negative() && !x.is_zero() => {
+                    Some(("value.negative", format!("不能为负数：{x}")))
+                }
+                ValueKind::Count if !x.fract().is_zero() => {
+                    Some(("value.not_integer", format!("应为整数：{x}")))
+                }
+                kind if x.normalize().scale() > kind.places() => Some((
+                    "value.places",
+                    format!("小数位数过多：{x}（最多 {} 位）", kind.places()),
+                )),
+                _ => None,
+            };
+            if let Some((code, what)) = problem {
+                let mut f = self.finding(Severity::Error, code, Some(metric));
+                f.message = format!(
+                    "{}（{}）{}，{}：{what}",
+                    metric.name,
+                    metric.code,
+                    month_label(v.month),
+                    self.division_name(&v.division)
+                );
+                f.division = Some(v.division.clone());
+                f.months = vec![v.month];
+                out.push(f);
+            }
+        }
+        // Months with a value, per division, as bits.
+        let mut present: HashMap<&str, u16> = HashMap::new();
+        for v in stored.iter().filter(|v| v.value.is_some()) {
+            *present.entry(v.division.as_str()).or_default() |= 1 << v.month.min(15);
+        }
+        for owner in &metric.owners {
+            let bits = present.get(owner.as_str()).copied().unwrap_or(0);
+            match metric.period {
+                Period::Yearly => {
+                    if bits & 1 == 0 {
+                        let mut f = self.finding(Severity::Warning, "value.blank", Some(metric));
+                        f.message = format!(
+                            "{}（{}）未填（计算勾稽关系时按0计）",
+                            metric.name, metric.code
+                        );
+                        f.division = Some(owner.clone());
+                        f.months = vec![0];
+                        out.push(f);
+                    }
+                }
+                Period::Monthly => {
+                    let missing: Vec<u8> =
+                        (1..=self.due).filter(|m| bits & (1 << m) == 0).collect();
+                    let (closed, open): (Vec<u8>, Vec<u8>) = missing
+                        .into_iter()
+                        .partition(|m| self.status(owner, *m) != MonthStatus::Open);
+                    for (months, severity, state) in [
+                        (closed, Severity::Error, "已报送但"),
+                        (open, Severity::Warning, ""),
+                    ] {
+                        if months.is_empty() {
+                            continue;
+                        }
+                        let mut f = self.finding(severity, "value.missing", Some(metric));
+                        f.message = format!(
+                            "{}（{}）{}{state}缺数：{}",
+                            metric.name,
+                            metric.code,
+                            self.division_name(owner),
+                            describe_months(&months)
+                        );
+                        f.division = Some(owner.clone());
+                        f.months = months;
+                        out.push(f);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A yearly value summed over divisions; blank counts as 0 (reported by `values`).
+    fn yearly(&self, year: i32, code: &str) -> Decimal {
+        self.data
+            .values(year, code)
+            .iter()
+            .filter_map(|v| v.value)
+            .sum()
+    }
+
+    fn has_metric(&self, code: &str) -> bool {
+        self.metrics.contains_key(code)
+    }
+
+    fn identity(&self, code: &str, metric_code: &str, message: String, out: &mut Vec<Finding>) {
+        let metric = self.metrics.get(metric_code).copied();
+        let mut f = self.finding(Severity::Error, code, metric);
+        f.message = message;
+        f.division = metric.and_then(|m| m.owners.first().cloned());
+        f.months = vec![0];
+        out.push(f);
+    }
+
+    fn table3(&self, out: &mut Vec<Finding>) {
+        if !self.has_metric("t3.new.total") {
+            return;
+        }
+        let y = self.data.year;
+        let v = |row: &str, col: &str| self.yearly(y, &format!("t3.{row}.{col}"));
+        let organisations = &T3_COLUMNS[..6];
+        for (row, row_label) in T3_ROWS {
+            let parts: Decimal = organisations.iter().map(|(c, _)| v(row, c)).sum();
+            let total = v(row, "total");
+            if parts != total {
+                self.identity(
+                    "t3.identity.total_column",
+                    &format!("t3.{row}.total"),
+                    format!(
+                        "表三“{row_label}”行：总计栏为{total}，但自然人与法人或其他组织各栏之和为{parts}"
+                    ),
+                    out,
+                );
+            }
+        }
+        for (col, col_label) in T3_COLUMNS {
+            let results: Decimal = t3_result_rows().map(|r| v(r, col)).sum();
+            let total = v("results_total", col);
+            if results != total {
+                self.identity(
+                    "t3.identity.results_total",
+                    &format!("t3.results_total.{col}"),
+                    format!(
+                        "表三“{col_label}”列：办理结果“（七）总计”为{total}，但各项办理结果之和为{results}"
+                    ),
+                    out,
+                );
+            }
+            let (new, carried_in, carried_out) =
+                (v("new", col), v("carried_in", col), v("carried_out", col));
+            if new + carried_in != total + carried_out {
+                self.identity(
+                    "t3.identity.balance",
+                    &format!("t3.results_total.{col}"),
+                    format!(
+                        "表三“{col_label}”列：本年新收（{new}）加上年结转（{carried_in}）为{}，应等于办理结果总计（{total}）加结转下年度继续办理（{carried_out}）之和{}",
+                        new + carried_in,
+                        total + carried_out
+                    ),
+                    out,
+                );
+            }
+        }
+        // 上年结转 = last year's 结转下年度, when last year's table is in the data.
+        let prev = y - 1;
+        let last_year_known = T3_COLUMNS.iter().any(|(c, _)| {
+            !self
+                .data
+                .values(prev, &format!("t3.carried_out.{c}"))
+                .is_empty()
+        });
+        if last_year_known {
+            for (col, col_label) in T3_COLUMNS {
+                let this = v("carried_in", col);
+                let before = self.yearly(prev, &format!("t3.carried_out.{col}"));
+                if this != before {
+                    self.identity(
+                        "t3.carried_in",
+                        &format!("t3.carried_in.{col}"),
+                        format!(
+                            "表三“{col_label}”列：本年“上年结转”为{this}，但{prev}年“结转下年度继续办理”为{before}"
+                        ),
+                        out,
+                    );
+                }
+            }
+        }
+    }
+
+    fn table4(&self, out: &mut Vec<Finding>) {
+        if !self.has_metric("t4.review.total") {
+            return;
+        }
+        let y = self.data.year;
+        for (group, group_label) in T4_GROUPS {
+            let parts: Decimal = T4_COLUMNS[..4]
+                .iter()
+                .map(|(c, _)| self.yearly(y, &format!("t4.{group}.{c}")))
+                .sum();
+            let total = self.yearly(y, &format!("t4.{group}.total"));
+            if parts != total {
+                self.identity(
+                    "t4.identity.total",
+                    &format!("t4.{group}.total"),
+                    format!(
+                        "表四“{group_label}”：总计为{total}，但结果维持、结果纠正、其他结果、尚未审结之和为{parts}"
+                    ),
+                    out,
+                );
+            }
+        }
+    }
+
+    /// Per-month totals over all divisions (index 0 = yearly value) of this year.
+    fn month_totals(&self, year: i32, code: &str) -> [Option<Decimal>; 13] {
+        let mut totals = [None; 13];
+        for v in self.data.values(year, code) {
+            if let (Some(x), Some(slot)) = (v.value, totals.get_mut(usize::from(v.month))) {
+                *slot = Some(slot.unwrap_or_default() + x);
+            }
+        }
+        totals
+    }
+
+    /// Rules derived from formulas: `1 - a / b` means a ≤ b.
+    fn bounds(&self, out: &mut Vec<Finding>) {
+        let y = self.data.year;
+        for metric in &self.data.metrics {
+            let Aggregation::Formula(formula) = &metric.aggregation else {
+                continue;
+            };
+            let Ok(expr) = Expr::parse(formula) else {
+                continue;
+            };
+            for (a, b) in expr.bounds() {
+                let (Some(ma), Some(mb)) =
+                    (self.metrics.get(a.as_str()), self.metrics.get(b.as_str()))
+                else {
+                    continue;
+                };
+                let (ta, tb) = (self.month_totals(y, &a), self.month_totals(y, &b));
+                let mut flagged = false;
+                for month in 0..=12u8 {
+                    if let (Some(x), Some(z)) = (ta[usize::from(month)], tb[usize::from(month)])
+                        && x > z
+                    {
+                        flagged = true;
+                        out.push(self.at_most(ma, mb, x, z, vec![month]));
+                    }
+                }
+                let (sa, sb): (Decimal, Decimal) =
+                    (ta.iter().flatten().sum(), tb.iter().flatten().sum());
+                if !flagged && sa > sb {
+                    out.push(self.at_most(ma, mb, sa, sb, Vec::new()));
+                }
+            }
+        }
+    }
+
+    fn at_most(&self, a: &Metric, b: &Metric, x: Decimal, z: Decimal, months: Vec<u8>) -> Finding {
+        let when = match months.first() {
+            Some(m) => month_label(*m),
+            None => "全年".into(),
+        };
+        let mut f = self.finding(Severity::Error, "rule.at_most", Some(a));
+        f.message = format!(
+            "{when}{}（{}）为{x}，不应大于{}（{}）{z}",
+            a.name, a.code, b.name, b.code
+        );
+        f.division = a.owners.first().cloned();
+        f.months = months;
+        f
+    }
+
+    /// A metric's figure over `months` (1..=due for monthly, the value for yearly).
+    fn period_total(&self, year: i32, metric: &Metric) -> Option<Decimal> {
+        let totals = self.month_totals(year, &metric.code);
+        let months: Vec<Decimal> = match metric.period {
+            Period::Yearly => vec![totals[0]?],
+            Period::Monthly => (1..=self.due)
+                .map(|m| totals[usize::from(m)])
+                .collect::<Option<Vec<_>>>()?,
+        };
+        if months.is_empty() {
+            return None;
+        }
+        Some(match metric.aggregation {
+            Aggregation::Max => months.iter().copied().max()?,
+            Aggregation::Last => *months.last()?,
+            Aggregation::Average => {
+                months.iter().copied().sum::<Decimal>() / Decimal::from(months.len() as u64)
+            }
+            _ => months.iter().copied().sum(),
+        })
+    }
+
+    fn year_on_year(&self, out: &mut Vec<Finding>) {
+        let (y, threshold) = (self.data.year, self.options.yoy_threshold_percent);
+        for metric in self.data.metrics.iter().filter(|m| !m.is_formula()) {
+            let (Some(this), Some(prev)) = (
+                self.period_total(y, metric),
+                self.period_total(y - 1, metric),
+            ) else {
+                continue;
+            };
+            if prev < self.options.yoy_min_base || prev.is_zero() {
+                continue;
+            }
+            let change = (this - prev) / prev * Decimal::ONE_HUNDRED;
+            if change.abs() > threshold {
+                let mut f = self.finding(Severity::Warning, "yoy.swing", Some(metric));
+                let span = match metric.period {
+                    Period::Yearly => String::new(),
+                    Period::Monthly if self.due == 12 => String::new(),
+                    Period::Monthly => format!("（1–{}月）", self.due),
+                };
+                f.message = format!(
+                    "{}（{}）{span}本年{}，上年{}，{}，超过{}%，请核实",
+                    metric.name,
+                    metric.code,
+                    crate::value::format_exact(this),
+                    crate::value::format_exact(prev),
+                    crate::compile::yoy_phrase(this, prev, 1),
+                    crate::value::format_exact(threshold)
+                );
+                f.months = match metric.period {
+                    Period::Yearly => vec![0],
+                    Period::Monthly => (1..=self.due).collect(),
+                };
+                out.push(f);
+            }
+        }
+    }
+
+    fn submissions(&self, out: &mut Vec<Finding>) {
+        for division in &self.data.divisions {
+            let owns_monthly = self.data.metrics.iter().any(|m| {
+                m.period == Period::Monthly && !m.is_formula() && m.owners.contains(&division.code)
+            });
+            if !owns_monthly {
+                continue;
+            }
+            let months: Vec<u8> = (1..=self.due)
+                .filter(|m| self.status(&division.code, *m) == MonthStatus::Open)
+                .collect();
+            if months.is_empty() {
+                continue;
+            }
+            let mut f = self.finding(Severity::Warning, "submission.pending", None);
+            f.message = format!("{}尚未报送：{}", division.name, describe_months(&months));
+            f.division = Some(division.code.clone());
+            f.months = months;
+            out.push(f);
+        }
+    }
+}
+
+fn month_label(month: u8) -> String {
+    if month == 0 {
+        "全年".into()
+    } else {
+        format!("{month}月")
+    }
+}
+
+/// `1–3月、5月`.
+fn describe_months(months: &[u8]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < months.len() {
+        let start = months[i];
+        while i + 1 < months.len() && months[i + 1] == months[i] + 1 {
+            i += 1;
+        }
+        parts.push(if start == months[i] {
+            format!("{start}月")
+        } else {
+            format!("{start}–{}月", months[i])
+        });
+        i += 1;
+    }
+    parts.join("、")
+}
+
+/// The national table cell of a metric code, with its official labels.
+pub fn table_cell(code: &str) -> Option<TableCell> {
+    let cell = |table: &str, row: &str, row_label: &str, column: &str, column_label: &str| {
+        Some(TableCell {
+            table: table.into(),
+            row: row.into(),
+            row_label: row_label.into(),
+            column: column.into(),
+            column_label: column_label.into(),
+        })
+    };
+    if let Some(rest) = code.strip_prefix("t3.") {
+        let (row, col) = rest.rsplit_once('.')?;
+        let row_label = T3_ROWS.iter().find(|(r, _)| *r == row)?.1;
+        let col_label = T3_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
+        return cell("t3", row, row_label, col, col_label);
+    }
+    if let Some(rest) = code.strip_prefix("t4.") {
+        let (group, col) = rest.split_once('.')?;
+        let group_label = T4_GROUPS.iter().find(|(g, _)| *g == group)?.1;
+        let col_label = T4_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
+        return cell("t4", group, group_label, col, col_label);
+    }
+    if let Some(rest) = code.strip_prefix("t2.") {
+        let (row, col) = rest.split_once('.')?;
+        let row_label = match row {
+            "rules" => "规章",
+            "normative" => "行政规范性文件",
+            "license" => "行政许可",
+            "penalty" => "行政处罚",
+            "enforcement" => "行政强制",
+            "fees" => "行政事业性收费",
+            _ => return None,
+        };
+        let col_label = match col {
+            "issued" => "本年制发件数",
+            "repealed" => "本年废止件数",
+            "effective" => "现行有效件数",
+            "decisions" => "本年处理决定数量",
+            "amount" => "本年收费金额（单位：万元）",
+            _ => return None,
+        };
+        return cell("t2", row, row_label, col, col_label);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

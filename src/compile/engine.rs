@@ -1,0 +1,546 @@
+//! The template engine: a minijinja [`Environment`] with Nianbao's functions
+//! (`figure`, `value`, `yoy`, `table`, `narrative`, `divisions`, `metrics`) and globals
+//! (`year`, `prev_year`, `agency`, `date`).
+//!
+//! minijinja renders text; our functions cannot return structured runs through it. So a
+//! figure or table function computes its result in Rust, stores it in a side table and
+//! returns a *token* — a private-use character, the index, and an end character — that
+//! [`super::markup`] later swaps back for the [`Figure`] run or the [`Table`] blocks.
+//! Private-use characters never occur in templates or narratives (they are stripped from
+//! narratives), so a token cannot be forged or mistaken for text.
+//!
+//! Errors a template author can fix (unknown metric, bad argument) are raised as minijinja
+//! errors so that minijinja attaches the template line and span; the typed reason is kept
+//! in the side table and put back by [`super::compile`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
+use rust_decimal::Decimal;
+
+use crate::check::{Finding, Severity};
+use crate::document::{Figure, Provenance, Table};
+
+use super::TemplateErrorKind;
+use super::facts::{Computed, FactError, Facts, FormatSpec, Gap, Selection, describe_months};
+
+/// Starts a figure token: `\u{E000}<index>\u{E001}`.
+pub(crate) const FIGURE_START: char = '\u{E000}';
+/// Ends a token.
+pub(crate) const TOKEN_END: char = '\u{E001}';
+/// Starts a table token: `\u{E002}<index>\u{E001}`.
+pub(crate) const TABLE_START: char = '\u{E002}';
+
+/// The context variable that sets the default division while a narrative renders.
+const NARRATIVE_DIVISION: &str = "__nianbao_narrative_division";
+
+/// What the template functions produced, collected during one render.
+#[derive(Default)]
+pub(crate) struct Side {
+    pub figures: Vec<Figure>,
+    pub tables: Vec<Vec<Table>>,
+    pub warnings: Vec<Finding>,
+    /// The typed reason of the last error raised by one of our functions.
+    pub failure: Option<(TemplateErrorKind, String)>,
+    warned: HashSet<(String, i32, String)>,
+}
+
+pub(crate) struct Shared {
+    pub facts: Facts,
+    pub side: Mutex<Side>,
+}
+
+impl Shared {
+    pub fn side(&self) -> MutexGuard<'_, Side> {
+        // A panic inside a template function would poison the lock; the data is still
+        // usable for reporting, so take it anyway.
+        self.side.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn fail(&self, kind: TemplateErrorKind, message: String) -> Error {
+        self.side().failure = Some((kind, message.clone()));
+        Error::new(ErrorKind::InvalidOperation, message)
+    }
+
+    fn fact_error(&self, e: FactError) -> Error {
+        let kind = match e {
+            FactError::UnknownMetric { .. } => TemplateErrorKind::UnknownMetric,
+            FactError::UnknownDivision(_) => TemplateErrorKind::UnknownDivision,
+            FactError::Formula { .. } | FactError::FormulaCycle(_) => TemplateErrorKind::Formula,
+        };
+        self.fail(kind, e.to_string())
+    }
+
+    fn push_figure(&self, figure: Figure) -> String {
+        let mut side = self.side();
+        side.figures.push(figure);
+        format!("{FIGURE_START}{}{TOKEN_END}", side.figures.len() - 1)
+    }
+
+    pub fn push_tables(&self, tables: Vec<Table>) -> String {
+        let mut side = self.side();
+        side.tables.push(tables);
+        // On lines of their own, whatever surrounds the call.
+        format!("\n{TABLE_START}{}{TOKEN_END}\n", side.tables.len() - 1)
+    }
+
+    /// Records one warning per (metric, year, division) with the months missing.
+    pub fn warn_gaps(&self, gaps: &[Gap]) {
+        let mut groups: BTreeMap<(String, i32, String), (String, Vec<u8>)> = BTreeMap::new();
+        for g in gaps {
+            groups
+                .entry((g.metric.clone(), g.year, g.division.clone()))
+                .or_insert_with(|| (g.metric_name.clone(), Vec::new()))
+                .1
+                .push(g.month);
+        }
+        let mut side = self.side();
+        for ((metric, year, division), (name, months)) in groups {
+            if !side.warned.insert((metric.clone(), year, division.clone())) {
+                continue;
+            }
+            let when = describe_months(&months, year, year - 1);
+            side.warnings.push(Finding {
+                severity: Severity::Warning,
+                code: "compile.missing".into(),
+                message: format!(
+                    "缺数：{name}（{metric}）{when}，{}未填报；报告中显示为【缺数】",
+                    self.facts.division_name(&division)
+                ),
+                metric: Some(metric),
+                metric_name: Some(name),
+                division: Some(division),
+                year,
+                months: if months.iter().all(|m| *m == 0) {
+                    vec![0]
+                } else {
+                    months
+                },
+                table: None,
+            });
+        }
+    }
+
+    pub fn warn(&self, finding: Finding) {
+        self.side().warnings.push(finding);
+    }
+
+    /// The figure for a computed value: formatted text, or the visible 缺数 marker.
+    fn figure(&self, c: Computed, spec: FormatSpec) -> Figure {
+        match c.value {
+            Some(v) => Figure {
+                text: super::facts::format_value(v, c.kind, spec),
+                missing: false,
+                provenance: c.provenance,
+            },
+            None => {
+                self.warn_gaps(&c.gaps);
+                let text = match &c.undefined {
+                    Some(reason) => {
+                        format!("【无法计算：{}（{reason}）】", c.provenance.metric_name)
+                    }
+                    None => missing_marker(&c.gaps, self.facts.year),
+                };
+                Figure {
+                    text,
+                    missing: true,
+                    provenance: c.provenance,
+                }
+            }
+        }
+    }
+}
+
+/// `【缺数：门户网站原创新闻信息 3月、5月】` (one part per metric missing).
+fn missing_marker(gaps: &[Gap], report_year: i32) -> String {
+    let mut parts: Vec<(String, i32, Vec<u8>)> = Vec::new();
+    for g in gaps {
+        match parts
+            .iter_mut()
+            .find(|(n, y, _)| *n == g.metric_name && *y == g.year)
+        {
+            Some(p) => p.2.push(g.month),
+            None => parts.push((g.metric_name.clone(), g.year, vec![g.month])),
+        }
+    }
+    let text: Vec<String> = parts
+        .iter()
+        .map(|(name, year, months)| {
+            format!("{name} {}", describe_months(months, *year, report_year))
+        })
+        .collect();
+    format!("【缺数：{}】", text.join("；"))
+}
+
+/// Builds the environment for one compile. `loader` resolves `{% include %}` names.
+pub(crate) fn environment(
+    shared: &Arc<Shared>,
+    date: String,
+    loader: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_debug(true);
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env.set_loader(move |name| Ok(loader(name)));
+
+    let facts = &shared.facts;
+    env.add_global("year", facts.year);
+    env.add_global("prev_year", facts.year - 1);
+    env.add_global("agency", facts.agency.clone());
+    env.add_global("date", date);
+
+    let s = shared.clone();
+    env.add_function(
+        "figure",
+        move |state: &State, code: String, kw: Kwargs| -> Result<String, Error> {
+            let sel = selection(&s, state, &kw)?;
+            let spec = format_spec(&s, &kw)?;
+            kw.assert_all_used()?;
+            let computed = s.facts.compute(&code, &sel).map_err(|e| s.fact_error(e))?;
+            let figure = s.figure(computed, spec);
+            Ok(s.push_figure(figure))
+        },
+    );
+
+    let s = shared.clone();
+    env.add_function(
+        "value",
+        move |state: &State, code: String, kw: Kwargs| -> Result<Value, Error> {
+            let sel = selection(&s, state, &kw)?;
+            kw.assert_all_used()?;
+            let c = s.facts.compute(&code, &sel).map_err(|e| s.fact_error(e))?;
+            Ok(match c.value {
+                Some(v) => number_value(v),
+                None => {
+                    s.warn_gaps(&c.gaps);
+                    Value::from(())
+                }
+            })
+        },
+    );
+
+    let s = shared.clone();
+    env.add_function(
+        "yoy",
+        move |state: &State, code: String, kw: Kwargs| -> Result<String, Error> {
+            let sel = selection(&s, state, &kw)?;
+            let places: Option<u32> = kw.get("places")?;
+            kw.assert_all_used()?;
+            let this = s.facts.compute(&code, &sel).map_err(|e| s.fact_error(e))?;
+            let prev_sel = Selection {
+                year: sel.year - 1,
+                ..sel
+            };
+            let prev = s
+                .facts
+                .compute(&code, &prev_sel)
+                .map_err(|e| s.fact_error(e))?;
+            let figure = s.yoy_figure(this, prev, places.unwrap_or(1));
+            Ok(s.push_figure(figure))
+        },
+    );
+
+    let s = shared.clone();
+    env.add_function("table", move |id: String| -> Result<String, Error> {
+        match super::tables::build(&s, &id) {
+            None => Err(s.fail(TemplateErrorKind::UnknownTable, unknown_table(&id))),
+            Some(Err(e)) => Err(s.fact_error(e)),
+            Some(Ok(tables)) => Ok(s.push_tables(tables)),
+        }
+    });
+
+    let s = shared.clone();
+    env.add_function(
+        "narrative",
+        move |state: &State, division: String, kw: Kwargs| -> Result<String, Error> {
+            let quarter: Option<u8> = kw.get("quarter")?;
+            kw.assert_all_used()?;
+            s.facts
+                .check_division(&division)
+                .map_err(|e| s.fact_error(e))?;
+            render_narrative(&s, state, &division, quarter.unwrap_or(0))
+        },
+    );
+
+    let s = shared.clone();
+    env.add_function(
+        "narratives",
+        move |state: &State, kw: Kwargs| -> Result<Value, Error> {
+            let quarter: Option<u8> = kw.get("quarter")?;
+            kw.assert_all_used()?;
+            let mut out = Vec::new();
+            for d in &s.facts.divisions {
+                let text = render_narrative(&s, state, &d.code, quarter.unwrap_or(0))?;
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let mut m = BTreeMap::new();
+                m.insert("code".to_string(), Value::from(d.code.clone()));
+                m.insert("name".to_string(), Value::from(d.name.clone()));
+                m.insert("text".to_string(), Value::from(text));
+                out.push(Value::from(m));
+            }
+            Ok(Value::from(out))
+        },
+    );
+
+    let s = shared.clone();
+    env.add_function("divisions", move || -> Value {
+        s.facts
+            .divisions
+            .iter()
+            .map(|d| {
+                let mut m = BTreeMap::new();
+                m.insert("code".to_string(), Value::from(d.code.clone()));
+                m.insert("name".to_string(), Value::from(d.name.clone()));
+                Value::from(m)
+            })
+            .collect()
+    });
+
+    let s = shared.clone();
+    env.add_function("metrics", move |kw: Kwargs| -> Result<Value, Error> {
+        let prefix: Option<String> = kw.get("prefix")?;
+        let owner: Option<String> = kw.get("division")?;
+        kw.assert_all_used()?;
+        let prefix = prefix.unwrap_or_default();
+        Ok(s.facts
+            .metric_order
+            .iter()
+            .filter(|c| c.starts_with(&prefix))
+            .filter_map(|c| s.facts.metric(c))
+            .filter(|m| owner.as_ref().is_none_or(|o| m.owners.contains(o)))
+            .map(|m| {
+                let mut map = BTreeMap::new();
+                map.insert("code".to_string(), Value::from(m.code.clone()));
+                map.insert("name".to_string(), Value::from(m.name.clone()));
+                map.insert("unit".to_string(), Value::from(m.unit.clone()));
+                Value::from(map)
+            })
+            .collect())
+    });
+
+    let s = shared.clone();
+    env.add_function(
+        "division_name",
+        move |code: String| -> Result<String, Error> {
+            s.facts.check_division(&code).map_err(|e| s.fact_error(e))?;
+            Ok(s.facts.division_name(&code).to_string())
+        },
+    );
+
+    env
+}
+
+/// A division's narrative for the year (`quarter` 0 = whole year), rendered through the
+/// same engine with that division as the default for its figures; empty when none.
+fn render_narrative(
+    s: &Shared,
+    state: &State,
+    division: &str,
+    quarter: u8,
+) -> Result<String, Error> {
+    let Some(n) = s
+        .facts
+        .narratives
+        .iter()
+        .find(|n| n.division == division && n.quarter == quarter && n.year == s.facts.year)
+    else {
+        return Ok(String::new());
+    };
+    let source: String = n.text.chars().filter(|c| !is_private_use(*c)).collect();
+    let name = format!("narrative:{division}:{}", s.facts.year);
+    let ctx = minijinja::context! { __nianbao_narrative_division => division };
+    let text = state.env().render_named_str(&name, &source, ctx)?;
+    Ok(escape_markup(&text))
+}
+
+fn unknown_table(id: &str) -> String {
+    format!("没有表格“{id}”（可用：t2、t3、t4）")
+}
+
+impl Shared {
+    /// 同比增长12.3% / 同比下降4.0% / 与上年持平, with both years' figures as inputs.
+    fn yoy_figure(&self, this: Computed, prev: Computed, places: u32) -> Figure {
+        let mut provenance = Provenance {
+            rule: "同比：(本年 − 上年) ÷ 上年 × 100%".into(),
+            ..this.provenance.clone()
+        };
+        provenance.values.clear();
+        let (this_value, prev_value) = (this.value, prev.value);
+        let mut gaps = this.gaps.clone();
+        gaps.extend(prev.gaps.iter().cloned());
+        provenance.inputs = vec![this.provenance, prev.provenance];
+        let (Some(a), Some(b)) = (this_value, prev_value) else {
+            self.warn_gaps(&gaps);
+            return Figure {
+                text: missing_marker(&gaps, self.facts.year),
+                missing: true,
+                provenance,
+            };
+        };
+        Figure {
+            text: yoy_phrase(a, b, places),
+            missing: false,
+            provenance,
+        }
+    }
+}
+
+/// The change on last year in words.
+pub fn yoy_phrase(this: Decimal, prev: Decimal, places: u32) -> String {
+    if prev.is_zero() {
+        return if this.is_zero() {
+            "与上年持平".into()
+        } else {
+            "上年为0".into()
+        };
+    }
+    let pct = (this - prev) / prev.abs() * Decimal::ONE_HUNDRED;
+    let rounded =
+        pct.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    if rounded.is_zero() {
+        "与上年持平".into()
+    } else if rounded > Decimal::ZERO {
+        format!("同比增长{}%", crate::value::format(rounded, places))
+    } else {
+        format!("同比下降{}%", crate::value::format(-rounded, places))
+    }
+}
+
+/// A number for conditions: an integer when whole, else a float (conditions only compare;
+/// figures shown in the text never go through this).
+fn number_value(v: Decimal) -> Value {
+    if v.fract().is_zero()
+        && let Ok(i) = i64::try_from(v)
+    {
+        return Value::from(i);
+    }
+    Value::from(f64::try_from(v).unwrap_or(f64::NAN))
+}
+
+fn selection(s: &Shared, state: &State, kw: &Kwargs) -> Result<Selection, Error> {
+    let this_year = s.facts.year;
+    let mut year: i32 = kw.get::<Option<i32>>("year")?.unwrap_or(this_year);
+    if kw.get::<Option<bool>>("prev")?.unwrap_or(false) {
+        year = this_year - 1;
+    }
+    if year != this_year && year != this_year - 1 {
+        return Err(s.fail(
+            TemplateErrorKind::BadArgument,
+            format!("year={year}：只能引用本年（{this_year}）或上年的数据"),
+        ));
+    }
+    let bad_month = |m: u8| !(1..=12).contains(&m);
+    let mut months = (1, 12);
+    if let Some(n) = kw.get::<Option<u8>>("upto")? {
+        if bad_month(n) {
+            return Err(s.fail(
+                TemplateErrorKind::BadArgument,
+                format!("upto={n}：月份应为 1–12"),
+            ));
+        }
+        months = (1, n);
+    }
+    if let Some(n) = kw.get::<Option<u8>>("month")? {
+        if bad_month(n) {
+            return Err(s.fail(
+                TemplateErrorKind::BadArgument,
+                format!("month={n}：月份应为 1–12"),
+            ));
+        }
+        months = (n, n);
+    }
+    if let Some(range) = kw.get::<Option<Vec<u8>>>("months")? {
+        match range[..] {
+            [a, b] if !bad_month(a) && !bad_month(b) && a <= b => months = (a, b),
+            _ => {
+                return Err(s.fail(
+                    TemplateErrorKind::BadArgument,
+                    format!("months={range:?}：应写成 months=[起始月, 截止月]，月份 1–12"),
+                ));
+            }
+        }
+    }
+    let division = match kw.get::<Option<String>>("division")? {
+        Some(d) => Some(d),
+        None => state
+            .lookup(NARRATIVE_DIVISION)
+            .and_then(|v| v.as_str().map(String::from)),
+    };
+    if let Some(d) = &division {
+        s.facts.check_division(d).map_err(|e| s.fact_error(e))?;
+    }
+    Ok(Selection {
+        year,
+        months,
+        division,
+    })
+}
+
+fn format_spec(s: &Shared, kw: &Kwargs) -> Result<FormatSpec, Error> {
+    let places: Option<u32> = kw.get("places")?;
+    let round_down = match kw.get::<Option<String>>("rounding")?.as_deref() {
+        None | Some("half_up") => false,
+        Some("down") => true,
+        Some(other) => {
+            return Err(s.fail(
+                TemplateErrorKind::BadArgument,
+                format!("rounding=\"{other}\"：只能是 \"down\"（舍去）或 \"half_up\"（四舍五入）"),
+            ));
+        }
+    };
+    let trim = kw.get::<Option<bool>>("trim")?.unwrap_or(false);
+    Ok(FormatSpec {
+        places,
+        round_down,
+        trim,
+    })
+}
+
+pub(crate) fn is_private_use(c: char) -> bool {
+    ('\u{E000}'..='\u{F8FF}').contains(&c)
+}
+
+/// Keeps a narrative's lines from being read as markup (headings, directives).
+fn escape_markup(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let t = line.trim_start();
+            if super::markup::is_markup_line(t) {
+                format!("\\{t}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn year_on_year_phrases() {
+        assert_eq!(yoy_phrase(d("112.3"), d("100"), 1), "同比增长12.3%");
+        assert_eq!(yoy_phrase(d("96"), d("100"), 1), "同比下降4.0%");
+        assert_eq!(yoy_phrase(d("100"), d("100"), 1), "与上年持平");
+        assert_eq!(yoy_phrase(d("100001"), d("100000"), 1), "与上年持平");
+        assert_eq!(yoy_phrase(d("5"), d("0"), 1), "上年为0");
+        assert_eq!(yoy_phrase(d("0"), d("0"), 1), "与上年持平");
+    }
+}
