@@ -12,6 +12,11 @@
 
 pub mod catalog; // divisions, users, roles, metrics; the built-in national catalogue
 pub mod document; // the report model every output consumes
+pub mod export; // exporters: PDF from the laid-out pages
+pub mod layout; // GB/T 9704 page layout: fonts, line breaking, tables, pages
 pub mod store; // the SQLite file: schema, permissions, values, audit
 pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod value; // exact numbers: parse, normalise, format
+
+#[doc(hidden)]
+pub mod testing; // fixtures shared by tests and benchmarks (not part of the API)
