@@ -65,20 +65,37 @@ pub fn pdf(pages: &[Page], fonts: &FontSet, meta: &PdfMeta) -> Result<Vec<u8>, P
 
     let pdf_pages: Vec<PdfPage> = pages
         .iter()
-        .map(|p| PdfPage::new(Mm(p.width / PT_PER_MM), Mm(p.height / PT_PER_MM), page_ops(p, &ids)))
+        .map(|p| {
+            PdfPage::new(
+                Mm(p.width / PT_PER_MM),
+                Mm(p.height / PT_PER_MM),
+                page_ops(p, &ids),
+            )
+        })
         .collect();
     doc.with_pages(pdf_pages);
     let mut warnings = Vec::new();
-    let opts = PdfSaveOptions { image_optimization: None, ..PdfSaveOptions::default() };
+    let opts = PdfSaveOptions {
+        image_optimization: None,
+        ..PdfSaveOptions::default()
+    };
     let bytes = doc.save(&opts, &mut warnings);
-    if let Some(w) = warnings.iter().find(|w| w.severity == PdfParseErrorSeverity::Error) {
+    if let Some(w) = warnings
+        .iter()
+        .find(|w| w.severity == PdfParseErrorSeverity::Error)
+    {
         return Err(PdfError::Writer(w.msg.clone()));
     }
     Ok(bytes)
 }
 
 fn black() -> Color {
-    Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None })
+    Color::Rgb(Rgb {
+        r: 0.0,
+        g: 0.0,
+        b: 0.0,
+        icc_profile: None,
+    })
 }
 
 fn page_ops(page: &Page, ids: &BTreeMap<FaceId, FontId>) -> Vec<Op> {
@@ -98,8 +115,20 @@ fn page_ops(page: &Page, ids: &BTreeMap<FaceId, FontId>) -> Vec<Op> {
             ops.push(Op::DrawLine {
                 line: Line {
                     points: vec![
-                        LinePoint { p: Point { x: Pt(r.x1), y: Pt(h - r.y1) }, bezier: false },
-                        LinePoint { p: Point { x: Pt(r.x2), y: Pt(h - r.y2) }, bezier: false },
+                        LinePoint {
+                            p: Point {
+                                x: Pt(r.x1),
+                                y: Pt(h - r.y1),
+                            },
+                            bezier: false,
+                        },
+                        LinePoint {
+                            p: Point {
+                                x: Pt(r.x2),
+                                y: Pt(h - r.y2),
+                            },
+                            bezier: false,
+                        },
                     ],
                     is_closed: false,
                 },
@@ -112,7 +141,10 @@ fn page_ops(page: &Page, ids: &BTreeMap<FaceId, FontId>) -> Vec<Op> {
     for run in page.text_runs() {
         if font != Some((run.face, run.size)) {
             font = Some((run.face, run.size));
-            ops.push(Op::SetFont { font: PdfFontHandle::External(ids[&run.face].clone()), size: Pt(run.size) });
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(ids[&run.face].clone()),
+                size: Pt(run.size),
+            });
         }
         let stroke = run.bold.then_some(run.size * BOLD_STROKE_EM);
         if stroke != bold {
@@ -120,13 +152,19 @@ fn page_ops(page: &Page, ids: &BTreeMap<FaceId, FontId>) -> Vec<Op> {
             match stroke {
                 Some(w) => {
                     ops.push(Op::SetOutlineThickness { pt: Pt(w) });
-                    ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::FillStroke });
+                    ops.push(Op::SetTextRenderingMode {
+                        mode: TextRenderingMode::FillStroke,
+                    });
                 }
-                None => ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::Fill }),
+                None => ops.push(Op::SetTextRenderingMode {
+                    mode: TextRenderingMode::Fill,
+                }),
             }
         }
         if run.artifact {
-            ops.push(Op::BeginMarkedContent { tag: "Artifact".into() });
+            ops.push(Op::BeginMarkedContent {
+                tag: "Artifact".into(),
+            });
         }
         glyph_ops(run, h, &mut ops);
         if run.artifact {
@@ -140,9 +178,15 @@ fn page_ops(page: &Page, ids: &BTreeMap<FaceId, FontId>) -> Vec<Op> {
 fn glyph_ops(run: &TextRun, page_height: f32, ops: &mut Vec<Op>) {
     let y = page_height - run.baseline;
     for g in &run.glyphs {
-        ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(g.x), Pt(y)) });
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(Pt(g.x), Pt(y)),
+        });
         ops.push(Op::ShowText {
-            items: vec![TextItem::GlyphIds(vec![Codepoint { gid: g.gid, offset: 0.0, cid: Some(g.ch.to_string()) }])],
+            items: vec![TextItem::GlyphIds(vec![Codepoint {
+                gid: g.gid,
+                offset: 0.0,
+                cid: Some(g.ch.to_string()),
+            }])],
         });
     }
 }

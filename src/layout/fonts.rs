@@ -25,7 +25,8 @@ use serde::{Deserialize, Serialize};
 use crate::style::{FontNames, TextRole};
 
 /// Noto Serif CJK SC, subset (see `scripts/subset-fonts.sh`): 宋体/仿宋 substitute.
-static BUNDLED_SERIF: &[u8] = include_bytes!("../../assets/fonts/NotoSerifCJKsc-Regular.subset.otf");
+static BUNDLED_SERIF: &[u8] =
+    include_bytes!("../../assets/fonts/NotoSerifCJKsc-Regular.subset.otf");
 /// Noto Sans CJK SC, subset: 黑体 substitute.
 static BUNDLED_SANS: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular.subset.otf");
 /// LXGW WenKai, subset and renamed "Nianbao Kai": 楷体 substitute.
@@ -75,7 +76,10 @@ impl Bundled {
 pub enum FaceOrigin {
     Bundled(Bundled),
     /// A font file on this machine, and the face index inside it (for `.ttc`).
-    File { path: PathBuf, index: u32 },
+    File {
+        path: PathBuf,
+        index: u32,
+    },
 }
 
 /// One parsed face.
@@ -99,12 +103,24 @@ impl std::fmt::Debug for Face {
 }
 
 impl Face {
-    fn parse(name: String, origin: FaceOrigin, bytes: Cow<'static, [u8]>, index: u32) -> Result<Face, FontError> {
+    fn parse(
+        name: String,
+        origin: FaceOrigin,
+        bytes: Cow<'static, [u8]>,
+        index: u32,
+    ) -> Result<Face, FontError> {
         let mut warnings = Vec::new();
         let parsed = ParsedFont::from_bytes(&bytes, index as usize, &mut warnings)
             .ok_or_else(|| FontError::Parse { name: name.clone() })?;
         let units_per_em = f32::from(parsed.pdf_font_metrics.units_per_em.max(1));
-        Ok(Face { name, origin, bytes, index, parsed, units_per_em })
+        Ok(Face {
+            name,
+            origin,
+            bytes,
+            index,
+            parsed,
+            units_per_em,
+        })
     }
 
     /// The font file's bytes (for the preview, which hands them to egui).
@@ -124,7 +140,9 @@ impl Face {
 
     /// Glyph for a character, `None` when the face lacks it.
     pub fn glyph(&self, ch: char) -> Option<u16> {
-        self.parsed.lookup_glyph_index(ch as u32).filter(|&g| g != 0)
+        self.parsed
+            .lookup_glyph_index(ch as u32)
+            .filter(|&g| g != 0)
     }
 
     /// Horizontal advance of a glyph in em.
@@ -188,7 +206,10 @@ impl FontSet {
     /// The families of `names`, looked up in `dirs`. A family may also be a path to a
     /// `.ttf`/`.otf`/`.ttc` file.
     pub fn load(names: &FontNames, dirs: &[PathBuf]) -> Result<FontSet, FontError> {
-        let mut set = FontSet { faces: Vec::new(), roles: HashMap::new() };
+        let mut set = FontSet {
+            faces: Vec::new(),
+            roles: HashMap::new(),
+        };
         let mut by_origin: HashMap<FaceOrigin, FaceId> = HashMap::new();
         for role in ROLES {
             let bundled = Bundled::for_role(role);
@@ -196,13 +217,20 @@ impl FontSet {
             let found = find_family(names.family(role), dirs);
             let system_found = found.is_some();
             if let Some((path, index)) = found {
-                let origin = FaceOrigin::File { path: path.clone(), index };
+                let origin = FaceOrigin::File {
+                    path: path.clone(),
+                    index,
+                };
                 let id = match by_origin.get(&origin) {
                     Some(&id) => id,
                     None => {
-                        let bytes = std::fs::read(&path).map_err(|source| FontError::Read { path: path.clone(), source })?;
+                        let bytes = std::fs::read(&path).map_err(|source| FontError::Read {
+                            path: path.clone(),
+                            source,
+                        })?;
                         let name = format!("{} ({})", names.family(role), path.display());
-                        let id = set.push(Face::parse(name, origin.clone(), Cow::Owned(bytes), index)?);
+                        let id =
+                            set.push(Face::parse(name, origin.clone(), Cow::Owned(bytes), index)?);
                         by_origin.insert(origin, id);
                         id
                     }
@@ -214,7 +242,12 @@ impl FontSet {
                 let id = match by_origin.get(&origin) {
                     Some(&id) => id,
                     None => {
-                        let id = set.push(Face::parse(b.name().to_string(), origin.clone(), Cow::Borrowed(b.bytes()), 0)?);
+                        let id = set.push(Face::parse(
+                            b.name().to_string(),
+                            origin.clone(),
+                            Cow::Borrowed(b.bytes()),
+                            0,
+                        )?);
                         by_origin.insert(origin, id);
                         id
                     }
@@ -224,7 +257,13 @@ impl FontSet {
                 }
             }
             let synthetic_bold = role == TextRole::Title && !system_found;
-            set.roles.insert(role, RoleFaces { chain, synthetic_bold });
+            set.roles.insert(
+                role,
+                RoleFaces {
+                    chain,
+                    synthetic_bold,
+                },
+            );
         }
         Ok(set)
     }
@@ -239,7 +278,10 @@ impl FontSet {
     }
 
     pub fn faces(&self) -> impl Iterator<Item = (FaceId, &Face)> {
-        self.faces.iter().enumerate().map(|(i, f)| (FaceId(i as u16), f))
+        self.faces
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FaceId(i as u16), f))
     }
 
     /// The face a role is set in (its first choice).
@@ -291,11 +333,15 @@ pub fn system_font_dirs() -> Vec<PathBuf> {
 fn candidates(family: &str) -> &'static [(&'static str, u32)] {
     let f = family.trim().to_lowercase();
     match f.as_str() {
-        "仿宋" | "fangsong" | "仿宋_gb2312" | "fangsong_gb2312" => {
-            &[("simfang.ttf", 0), ("仿宋_GB2312.ttf", 0), ("FS_GB2312.ttf", 0)]
-        }
+        "仿宋" | "fangsong" | "仿宋_gb2312" | "fangsong_gb2312" => &[
+            ("simfang.ttf", 0),
+            ("仿宋_GB2312.ttf", 0),
+            ("FS_GB2312.ttf", 0),
+        ],
         "黑体" | "simhei" => &[("simhei.ttf", 0)],
-        "楷体" | "kaiti" | "楷体_gb2312" | "kaiti_gb2312" => &[("simkai.ttf", 0), ("楷体_GB2312.ttf", 0)],
+        "楷体" | "kaiti" | "楷体_gb2312" | "kaiti_gb2312" => {
+            &[("simkai.ttf", 0), ("楷体_GB2312.ttf", 0)]
+        }
         "宋体" | "simsun" => &[("simsun.ttc", 0), ("simsun.ttf", 0)],
         "方正小标宋简体" | "方正小标宋_gbk" | "fzxiaobiaosong-b05s" | "小标宋" => &[
             ("FZXBSJW.TTF", 0),
@@ -314,7 +360,12 @@ fn find_family(family: &str, dirs: &[PathBuf]) -> Option<(PathBuf, u32)> {
     let is_font_file = direct
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"));
+        .is_some_and(|e| {
+            matches!(
+                e.to_ascii_lowercase().as_str(),
+                "ttf" | "otf" | "ttc" | "otc"
+            )
+        });
     if is_font_file && direct.is_file() {
         return Some((direct.to_path_buf(), 0));
     }
@@ -323,7 +374,9 @@ fn find_family(family: &str, dirs: &[PathBuf]) -> Option<(PathBuf, u32)> {
         return None;
     }
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
         let files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         for (name, index) in wanted {
             let hit = files.iter().find(|p| {
@@ -346,7 +399,11 @@ mod tests {
     #[test]
     fn bundled_faces_cover_rare_name_characters_and_fall_back() {
         let fonts = FontSet::bundled().unwrap();
-        assert_eq!(fonts.faces().count(), 3, "serif, sans and kai, each parsed once");
+        assert_eq!(
+            fonts.faces().count(),
+            3,
+            "serif, sans and kai, each parsed once"
+        );
         for role in ROLES {
             for ch in ['璟', '喆', '堃', '，', 'A', '1'] {
                 let (_, g) = fonts.resolve(role, ch);
@@ -354,7 +411,14 @@ mod tests {
             }
         }
         assert!(fonts.synthetic_bold(TextRole::Title));
-        assert!((fonts.face(fonts.primary(TextRole::Body)).advance_em(fonts.resolve(TextRole::Body, '国').1) - 1.0).abs() < 1e-3);
+        assert!(
+            (fonts
+                .face(fonts.primary(TextRole::Body))
+                .advance_em(fonts.resolve(TextRole::Body, '国').1)
+                - 1.0)
+                .abs()
+                < 1e-3
+        );
     }
 
     #[test]

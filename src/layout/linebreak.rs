@@ -98,7 +98,8 @@ pub(crate) fn break_opportunities(atoms: &[Atom]) -> Vec<bool> {
         // UAX #14 of Unicode 15.0 glues quotation marks to both neighbours (LB19); Chinese
         // text breaks after a closing and before an opening quote like after 》 and before
         // 《 (Unicode 15.1's LB19a does the same for East Asian text).
-        if (matches!(a, '”' | '’') && !b.is_ascii()) || (matches!(b, '“' | '‘') && !a.is_ascii()) {
+        if (matches!(a, '”' | '’') && !b.is_ascii()) || (matches!(b, '“' | '‘') && !a.is_ascii())
+        {
             allowed[i] = true;
         }
         if forbidden_at_line_start(b) || forbidden_at_line_end(a) {
@@ -170,14 +171,24 @@ pub(crate) enum LineAlign {
 
 /// The x offsets (from the line's start) of the atoms in `range`, and the width used.
 /// Trailing spaces get positions but no room.
-pub(crate) fn place_line(atoms: &[Atom], range: Range<usize>, room: f32, align: LineAlign) -> (Vec<f32>, f32) {
+pub(crate) fn place_line(
+    atoms: &[Atom],
+    range: Range<usize>,
+    room: f32,
+    align: LineAlign,
+) -> (Vec<f32>, f32) {
     let mut end = range.end;
     while end > range.start && atoms[end - 1].is_space() {
         end -= 1;
     }
     let mut natural = 0.0;
     for i in range.start..end {
-        natural += atoms[i].width + if i > range.start { gap_before(atoms, i) } else { 0.0 };
+        natural += atoms[i].width
+            + if i > range.start {
+                gap_before(atoms, i)
+            } else {
+                0.0
+            };
     }
     let slack = (room - natural).max(0.0);
     // Gaps that may stretch: all but those inside a Latin word or number.
@@ -204,13 +215,19 @@ pub(crate) fn place_line(atoms: &[Atom], range: Range<usize>, room: f32, align: 
         xs.push(x);
         x += atoms[i].width;
     }
-    let used = if align == LineAlign::Justify && n_stretch > 0 { room.max(natural) } else { natural };
+    let used = if align == LineAlign::Justify && n_stretch > 0 {
+        room.max(natural)
+    } else {
+        natural
+    };
     (xs, used)
 }
 
 /// Natural width of a run of atoms set on one line.
 pub(crate) fn natural_width(atoms: &[Atom]) -> f32 {
-    (0..atoms.len()).map(|i| atoms[i].width + gap_before(atoms, i)).sum()
+    (0..atoms.len())
+        .map(|i| atoms[i].width + gap_before(atoms, i))
+        .sum()
 }
 
 /// The widest stretch that can never be broken (the narrowest a box may get).
@@ -247,7 +264,11 @@ mod tests {
                 size: 16.0,
                 bold: false,
                 role: TextRole::Body,
-                source: Source { origin: Origin::Block { block: 0 }, run: Some(0), offset: i },
+                source: Source {
+                    origin: Origin::Block { block: 0 },
+                    run: Some(0),
+                    offset: i,
+                },
             })
             .collect()
     }

@@ -118,9 +118,15 @@ pub struct Rule {
 pub enum Origin {
     Title,
     /// `doc.blocks[block]`: a heading or paragraph.
-    Block { block: usize },
+    Block {
+        block: usize,
+    },
     /// `doc.blocks[block]` is a table; `rows[row].cells[cell]`.
-    Cell { block: usize, row: usize, cell: usize },
+    Cell {
+        block: usize,
+        row: usize,
+        cell: usize,
+    },
     ClosingAgency,
     ClosingDate,
     PageNumber,
@@ -172,7 +178,8 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Vec<Page> {
             None => 0.0,
             Some(Block::Table(_)) => tables[&j].first_chunk_height(),
             Some(Block::Paragraph(p))
-                if p.style == ParagraphStyle::Centered && matches!(doc.blocks.get(j + 1), Some(Block::Table(_))) =>
+                if p.style == ParagraphStyle::Centered
+                    && matches!(doc.blocks.get(j + 1), Some(Block::Table(_))) =>
             {
                 LINE_PITCH + tables[&(j + 1)].first_chunk_height()
             }
@@ -184,7 +191,9 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Vec<Page> {
     let mut run_in: Vec<Atom> = Vec::new();
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
-            Block::Heading(h) if h.run_in && matches!(doc.blocks.get(i + 1), Some(Block::Paragraph(_))) => {
+            Block::Heading(h)
+                if h.run_in && matches!(doc.blocks.get(i + 1), Some(Block::Paragraph(_))) =>
+            {
                 run_in.extend(flow.heading_atoms(h, i));
             }
             Block::Heading(h) => {
@@ -196,7 +205,9 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Vec<Page> {
                 atoms.extend(flow.paragraph_atoms(p, i));
                 let (indent, align, keep_next) = match p.style {
                     ParagraphStyle::Body => (2.0 * CHAR_PITCH, LineAlign::Justify, 0.0),
-                    ParagraphStyle::Centered if matches!(doc.blocks.get(i + 1), Some(Block::Table(_))) => {
+                    ParagraphStyle::Centered
+                        if matches!(doc.blocks.get(i + 1), Some(Block::Table(_))) =>
+                    {
                         (0.0, LineAlign::Center, keep(i + 1))
                     }
                     ParagraphStyle::Centered => (0.0, LineAlign::Center, 0.0),
@@ -230,7 +241,12 @@ const EPS: f32 = 0.01;
 
 impl<'a> Flow<'a> {
     fn new(fonts: &'a FontSet) -> Flow<'a> {
-        Flow { fonts, pages: Vec::new(), items: Vec::new(), y: 0.0 }
+        Flow {
+            fonts,
+            pages: Vec::new(),
+            items: Vec::new(),
+            y: 0.0,
+        }
     }
 
     pub(crate) fn new_page(&mut self) {
@@ -280,12 +296,34 @@ impl<'a> Flow<'a> {
     ) {
         let bold = bold || fonts.synthetic_bold(role);
         for (offset, ch) in text.chars().enumerate() {
-            let ch = if ch.is_whitespace() && ch != '\u{3000}' { ' ' } else { ch };
+            let ch = if ch.is_whitespace() && ch != '\u{3000}' {
+                ' '
+            } else {
+                ch
+            };
             let (face, gid) = fonts.resolve(role, ch);
             let advance = fonts.advance_em(face, gid) * size;
             let wide = !ch.is_ascii() && advance >= 0.9 * size;
-            let width = if wide && grid { Self::grid_pitch(size) } else { advance };
-            out.push(Atom { ch, face, gid, width, advance, size, bold, role, source: Source { origin, run, offset } });
+            let width = if wide && grid {
+                Self::grid_pitch(size)
+            } else {
+                advance
+            };
+            out.push(Atom {
+                ch,
+                face,
+                gid,
+                width,
+                advance,
+                size,
+                bold,
+                role,
+                source: Source {
+                    origin,
+                    run,
+                    offset,
+                },
+            });
         }
     }
 
@@ -299,9 +337,21 @@ impl<'a> Flow<'a> {
         let bold = h.level == 3;
         let origin = Origin::Block { block };
         let mut atoms = Vec::new();
-        Self::atoms(self.fonts, &h.number, role, size, bold, true, origin, None, &mut atoms);
+        Self::atoms(
+            self.fonts, &h.number, role, size, bold, true, origin, None, &mut atoms,
+        );
         for (r, run) in h.runs.iter().enumerate() {
-            Self::atoms(self.fonts, run.as_str(), role, size, bold, true, origin, Some(r), &mut atoms);
+            Self::atoms(
+                self.fonts,
+                run.as_str(),
+                role,
+                size,
+                bold,
+                true,
+                origin,
+                Some(r),
+                &mut atoms,
+            );
         }
         atoms
     }
@@ -312,7 +362,17 @@ impl<'a> Flow<'a> {
         let mut atoms = Vec::new();
         for (r, run) in p.runs.iter().enumerate() {
             let bold = matches!(run, Run::Emphasis { .. });
-            Self::atoms(self.fonts, run.as_str(), role, size, bold, true, Origin::Block { block }, Some(r), &mut atoms);
+            Self::atoms(
+                self.fonts,
+                run.as_str(),
+                role,
+                size,
+                bold,
+                true,
+                Origin::Block { block },
+                Some(r),
+                &mut atoms,
+            );
         }
         atoms
     }
@@ -323,7 +383,17 @@ impl<'a> Flow<'a> {
         }
         let role = TextRole::Title;
         let mut atoms = Vec::new();
-        Self::atoms(self.fonts, title, role, style::size_pt(role), false, true, Origin::Title, None, &mut atoms);
+        Self::atoms(
+            self.fonts,
+            title,
+            role,
+            style::size_pt(role),
+            false,
+            true,
+            Origin::Title,
+            None,
+            &mut atoms,
+        );
         self.paragraph(atoms, 0.0, LineAlign::Center, 0.0);
         // GB/T 9704 §7.3.2: one empty line between title and body.
         self.y += LINE_PITCH;
@@ -355,7 +425,10 @@ impl<'a> Flow<'a> {
                 a => a,
             };
             let (xs, _) = linebreak::place_line(&atoms, range.clone(), room, line_align);
-            let size = atoms[range.clone()].iter().map(|a| a.size).fold(0.0, f32::max);
+            let size = atoms[range.clone()]
+                .iter()
+                .map(|a| a.size)
+                .fold(0.0, f32::max);
             let baseline = BLOCK_TOP + self.y + (LINE_PITCH - size) / 2.0 + EM_ASCENT * size;
             self.emit_line(&atoms, range, &xs, BLOCK_LEFT + x0, baseline, false);
             self.y += LINE_PITCH;
@@ -379,7 +452,12 @@ impl<'a> Flow<'a> {
         let mut current: Option<TextRun> = None;
         for (j, i) in (range.start..end).enumerate() {
             let a = &atoms[i];
-            let glyph = Glyph { ch: a.ch, gid: a.gid, x: left + xs[j] + (a.width - a.advance) / 2.0, advance: a.advance };
+            let glyph = Glyph {
+                ch: a.ch,
+                gid: a.gid,
+                x: left + xs[j] + (a.width - a.advance) / 2.0,
+                advance: a.advance,
+            };
             let continues = current.as_ref().is_some_and(|r| {
                 r.face == a.face
                     && r.size == a.size
@@ -431,8 +509,28 @@ impl<'a> Flow<'a> {
         let size = style::size_pt(role);
         let mut a = Vec::new();
         let mut d = Vec::new();
-        Self::atoms(self.fonts, agency, role, size, false, true, Origin::ClosingAgency, None, &mut a);
-        Self::atoms(self.fonts, date, role, size, false, true, Origin::ClosingDate, None, &mut d);
+        Self::atoms(
+            self.fonts,
+            agency,
+            role,
+            size,
+            false,
+            true,
+            Origin::ClosingAgency,
+            None,
+            &mut a,
+        );
+        Self::atoms(
+            self.fonts,
+            date,
+            role,
+            size,
+            false,
+            true,
+            Origin::ClosingDate,
+            None,
+            &mut d,
+        );
         let (aw, dw) = (linebreak::natural_width(&a), linebreak::natural_width(&d));
         let two = 2.0 * CHAR_PITCH;
         let mut ax = BLOCK_WIDTH - two - aw;
@@ -448,7 +546,8 @@ impl<'a> Flow<'a> {
             if LINE_PITCH > self.room() + EPS {
                 self.new_page();
             }
-            let (xs, _) = linebreak::place_line(&atoms, 0..atoms.len(), BLOCK_WIDTH - x, LineAlign::Left);
+            let (xs, _) =
+                linebreak::place_line(&atoms, 0..atoms.len(), BLOCK_WIDTH - x, LineAlign::Left);
             let baseline = BLOCK_TOP + self.y + (LINE_PITCH - size) / 2.0 + EM_ASCENT * size;
             self.emit_line(&atoms, 0..atoms.len(), &xs, BLOCK_LEFT + x, baseline, false);
             self.y += LINE_PITCH;
@@ -463,10 +562,24 @@ fn page_number(page: &mut Page, fonts: &FontSet) {
     let size = style::size_pt(role);
     let text = format!("— {} —", page.number);
     let mut atoms = Vec::new();
-    Flow::atoms(fonts, &text, role, size, false, false, Origin::PageNumber, None, &mut atoms);
+    Flow::atoms(
+        fonts,
+        &text,
+        role,
+        size,
+        false,
+        false,
+        Origin::PageNumber,
+        None,
+        &mut atoms,
+    );
     let w = linebreak::natural_width(&atoms);
     let (xs, _) = linebreak::place_line(&atoms, 0..atoms.len(), w, LineAlign::Left);
-    let left = if page.number % 2 == 1 { BLOCK_LEFT + BLOCK_WIDTH - size - w } else { BLOCK_LEFT + size };
+    let left = if page.number % 2 == 1 {
+        BLOCK_LEFT + BLOCK_WIDTH - size - w
+    } else {
+        BLOCK_LEFT + size
+    };
     // The dash sits about 0.38 em above the baseline.
     let baseline = BLOCK_TOP + BLOCK_HEIGHT + PAGE_NUMBER_GAP + 0.38 * size;
     let mut flow = Flow::new(fonts);

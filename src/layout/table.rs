@@ -13,7 +13,9 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use super::linebreak::{self, Atom, LineAlign};
-use super::{BLOCK_HEIGHT, BLOCK_LEFT, BLOCK_TOP, BLOCK_WIDTH, EM_ASCENT, Flow, FontSet, Item, Origin, Rule};
+use super::{
+    BLOCK_HEIGHT, BLOCK_LEFT, BLOCK_TOP, BLOCK_WIDTH, EM_ASCENT, Flow, FontSet, Item, Origin, Rule,
+};
 use crate::document::{Align, Table};
 use crate::style::{self, TextRole};
 
@@ -61,10 +63,24 @@ impl TableLayout {
                     continue;
                 }
                 let mut atoms = Vec::new();
-                let origin = Origin::Cell { block, row: r, cell: i };
+                let origin = Origin::Cell {
+                    block,
+                    row: r,
+                    cell: i,
+                };
                 for (k, run) in cell.runs.iter().enumerate() {
                     let bold = matches!(run, crate::document::Run::Emphasis { .. });
-                    Flow::atoms(fonts, run.as_str(), role, size, bold, false, origin, Some(k), &mut atoms);
+                    Flow::atoms(
+                        fonts,
+                        run.as_str(),
+                        role,
+                        size,
+                        bold,
+                        false,
+                        origin,
+                        Some(k),
+                        &mut atoms,
+                    );
                 }
                 cells.push(CellBox {
                     row: r,
@@ -96,7 +112,13 @@ impl TableLayout {
             }
         }
         let row_h = row_heights(&cells, table.rows.len(), size);
-        TableLayout { col_x, row_h, header_rows: table.header_rows.min(table.rows.len()), cells, size }
+        TableLayout {
+            col_x,
+            row_h,
+            header_rows: table.header_rows.min(table.rows.len()),
+            cells,
+            size,
+        }
     }
 
     fn content_height(&self, c: &CellBox) -> f32 {
@@ -149,7 +171,11 @@ impl TableLayout {
 
     /// The height that must fit below a heading that precedes the table.
     pub(crate) fn first_chunk_height(&self) -> f32 {
-        let first = self.groups().first().map(|g| self.row_h[g.clone()].iter().sum()).unwrap_or(0.0);
+        let first = self
+            .groups()
+            .first()
+            .map(|g| self.row_h[g.clone()].iter().sum())
+            .unwrap_or(0.0);
         (self.header_height() + first).min(BLOCK_HEIGHT)
     }
 
@@ -228,7 +254,15 @@ impl TableLayout {
             let need = self.content_height(c);
             (0..chunks.len())
                 .find(|&k| visible(k) + 0.01 >= need)
-                .unwrap_or_else(|| (0..chunks.len()).fold(0, |best, k| if visible(k) > visible(best) + 0.01 { k } else { best }))
+                .unwrap_or_else(|| {
+                    (0..chunks.len()).fold(0, |best, k| {
+                        if visible(k) > visible(best) + 0.01 {
+                            k
+                        } else {
+                            best
+                        }
+                    })
+                })
         };
         let owners: Vec<usize> = self.cells.iter().map(text_chunk).collect();
         for (k, (new_page, body)) in chunks.iter().enumerate() {
@@ -251,9 +285,17 @@ impl TableLayout {
             for (ci, c) in self.cells.iter().enumerate() {
                 let header = c.row < self.header_rows;
                 let rows: Vec<usize> = (c.row..c.row + c.row_span)
-                    .filter(|r| if header { *r < self.header_rows } else { body.contains(r) })
+                    .filter(|r| {
+                        if header {
+                            *r < self.header_rows
+                        } else {
+                            body.contains(r)
+                        }
+                    })
                     .collect();
-                let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else { continue };
+                let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else {
+                    continue;
+                };
                 let y0 = row_top[first];
                 let y1 = row_top[last] + self.row_h[last];
                 let x0 = self.col_x[c.col];
@@ -271,7 +313,16 @@ impl TableLayout {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn cell_text(&self, flow: &mut Flow, c: &CellBox, x0: f32, y0: f32, x1: f32, y1: f32, artifact: bool) {
+    fn cell_text(
+        &self,
+        flow: &mut Flow,
+        c: &CellBox,
+        x0: f32,
+        y0: f32,
+        x1: f32,
+        y1: f32,
+        artifact: bool,
+    ) {
         let size = self.size;
         let h = self.content_height(c) - 2.0 * PAD_Y;
         let text_top = BLOCK_TOP + y0 + ((y1 - y0) - h) / 2.0;
@@ -279,7 +330,8 @@ impl TableLayout {
             let pitch = size * VERTICAL_LEAD;
             for (k, a) in c.atoms.iter().enumerate() {
                 let mut x = BLOCK_LEFT + (x0 + x1) / 2.0 - a.width / 2.0;
-                let mut baseline = text_top + k as f32 * pitch + (pitch - size) / 2.0 + EM_ASCENT * size;
+                let mut baseline =
+                    text_top + k as f32 * pitch + (pitch - size) / 2.0 + EM_ASCENT * size;
                 // In vertical text 、。， sit in the upper right of their square.
                 if matches!(a.ch, '、' | '。' | '，' | '．') {
                     x += 0.5 * size;
@@ -299,7 +351,14 @@ impl TableLayout {
         for (k, range) in c.lines.iter().enumerate() {
             let (xs, _) = linebreak::place_line(&c.atoms, range.clone(), inner, align);
             let baseline = text_top + k as f32 * lead + (lead - size) / 2.0 + EM_ASCENT * size;
-            flow.emit_line(&c.atoms, range.clone(), &xs, BLOCK_LEFT + x0 + PAD_X, baseline, artifact);
+            flow.emit_line(
+                &c.atoms,
+                range.clone(),
+                &xs,
+                BLOCK_LEFT + x0 + PAD_X,
+                baseline,
+                artifact,
+            );
         }
     }
 }
@@ -354,7 +413,10 @@ fn auto_widths(cells: &[CellBox], columns: usize, size: f32) -> Vec<f32> {
         min.iter().map(|m| m * BLOCK_WIDTH / smin).collect()
     } else {
         let spread = smax - smin;
-        min.iter().zip(&max).map(|(lo, hi)| lo + (BLOCK_WIDTH - smin) * (hi - lo) / spread).collect()
+        min.iter()
+            .zip(&max)
+            .map(|(lo, hi)| lo + (BLOCK_WIDTH - smin) * (hi - lo) / spread)
+            .collect()
     }
 }
 
@@ -396,9 +458,17 @@ struct Rules {
 
 impl Rules {
     fn rect(&mut self, x0: f32, y0: f32, x1: f32, y1: f32) {
-        for seg in [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)] {
+        for seg in [
+            (x0, y0, x1, y0),
+            (x0, y1, x1, y1),
+            (x0, y0, x0, y1),
+            (x1, y0, x1, y1),
+        ] {
             let key = |v: f32| (v * 100.0).round() as i64;
-            if self.seen.insert((key(seg.0), key(seg.1), key(seg.2), key(seg.3))) {
+            if self
+                .seen
+                .insert((key(seg.0), key(seg.1), key(seg.2), key(seg.3)))
+            {
                 self.lines.push(seg);
             }
         }
@@ -407,7 +477,8 @@ impl Rules {
     fn finish(self, right: f32, top: f32, bottom: f32) -> Vec<Rule> {
         let outer = |(x1, y1, x2, y2): (f32, f32, f32, f32)| {
             let near = |a: f32, b: f32| (a - b).abs() < 0.01;
-            (near(x1, x2) && (near(x1, 0.0) || near(x1, right))) || (near(y1, y2) && (near(y1, top) || near(y1, bottom)))
+            (near(x1, x2) && (near(x1, 0.0) || near(x1, right)))
+                || (near(y1, y2) && (near(y1, top) || near(y1, bottom)))
         };
         self.lines
             .into_iter()

@@ -7,8 +7,8 @@
 //! hit the 禁则 at a line end, and the closing block.
 
 use crate::document::{
-    Align, Block, Cell, Closing, Document, Figure, Heading, Paragraph, ParagraphStyle, Provenance, Row, Run,
-    Table,
+    Align, Block, Cell, Closing, Document, Figure, Heading, Paragraph, ParagraphStyle, Provenance,
+    Row, Run, Table,
 };
 
 const SEED: &str = include_str!("seed-report.txt");
@@ -54,7 +54,9 @@ fn runs(text: &str) -> Vec<Run> {
     while i < chars.len() {
         if chars[i].is_ascii_digit() {
             let start = i;
-            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == '%') {
+            while i < chars.len()
+                && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == '%')
+            {
                 i += 1;
             }
             if !plain.is_empty() {
@@ -74,15 +76,26 @@ fn runs(text: &str) -> Vec<Run> {
 }
 
 fn heading(level: u8, number: &str, text: &str, run_in: bool) -> Block {
-    Block::Heading(Heading { level, number: number.into(), runs: vec![Run::text(text)], run_in })
+    Block::Heading(Heading {
+        level,
+        number: number.into(),
+        runs: vec![Run::text(text)],
+        run_in,
+    })
 }
 
 fn para(text: &str) -> Block {
-    Block::Paragraph(Paragraph { style: ParagraphStyle::Body, runs: runs(text) })
+    Block::Paragraph(Paragraph {
+        style: ParagraphStyle::Body,
+        runs: runs(text),
+    })
 }
 
 fn caption(text: &str) -> Block {
-    Block::Paragraph(Paragraph { style: ParagraphStyle::Centered, runs: vec![Run::text(text)] })
+    Block::Paragraph(Paragraph {
+        style: ParagraphStyle::Centered,
+        runs: vec![Run::text(text)],
+    })
 }
 
 /// Splits `（一）题目。正文` / `1.题目。正文` into number, heading text and the rest.
@@ -108,7 +121,12 @@ fn split_numbered(line: &str) -> Option<(u8, String, String, String)> {
     match rest.find('。') {
         Some(p) if p + '。'.len_utf8() < rest.len() => {
             let end = p + '。'.len_utf8();
-            Some((level, number, rest[..end].to_string(), rest[end..].to_string()))
+            Some((
+                level,
+                number,
+                rest[..end].to_string(),
+                rest[end..].to_string(),
+            ))
         }
         _ => Some((level, number, rest.to_string(), String::new())),
     }
@@ -149,15 +167,36 @@ impl Numbers {
 }
 
 fn num_cell(col: usize, n: u32, metric: &str) -> Cell {
-    Cell { col, col_span: 1, row_span: 1, align: Align::Right, vertical: false, runs: vec![figure(&n.to_string(), metric)] }
+    Cell {
+        col,
+        col_span: 1,
+        row_span: 1,
+        align: Align::Right,
+        vertical: false,
+        runs: vec![figure(&n.to_string(), metric)],
+    }
 }
 
 fn head_cell(col: usize, col_span: usize, row_span: usize, text: &str) -> Cell {
-    Cell { col, col_span, row_span, align: Align::Center, vertical: false, runs: vec![Run::text(text)] }
+    Cell {
+        col,
+        col_span,
+        row_span,
+        align: Align::Center,
+        vertical: false,
+        runs: vec![Run::text(text)],
+    }
 }
 
 fn label(col: usize, col_span: usize, row_span: usize, text: &str) -> Cell {
-    Cell { col, col_span, row_span, align: Align::Left, vertical: false, runs: vec![Run::text(text)] }
+    Cell {
+        col,
+        col_span,
+        row_span,
+        align: Align::Left,
+        vertical: false,
+        runs: vec![Run::text(text)],
+    }
 }
 
 /// 政府信息公开工作年度报告 table 3 (收到和处理政府信息公开申请情况), as the 2019
@@ -167,19 +206,34 @@ pub fn table3() -> Table {
     let mut rows = vec![
         Row {
             cells: vec![
-                head_cell(0, 3, 3, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"),
+                head_cell(
+                    0,
+                    3,
+                    3,
+                    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                ),
                 head_cell(3, 7, 1, "申请人情况"),
             ],
         },
         Row {
-            cells: vec![head_cell(3, 1, 2, "自然人"), head_cell(4, 5, 1, "法人或其他组织"), head_cell(9, 1, 2, "总计")],
+            cells: vec![
+                head_cell(3, 1, 2, "自然人"),
+                head_cell(4, 5, 1, "法人或其他组织"),
+                head_cell(9, 1, 2, "总计"),
+            ],
         },
         Row {
-            cells: ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
-                .iter()
-                .enumerate()
-                .map(|(i, t)| head_cell(4 + i, 1, 1, t))
-                .collect(),
+            cells: [
+                "商业企业",
+                "科研机构",
+                "社会公益组织",
+                "法律服务机构",
+                "其他",
+            ]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| head_cell(4 + i, 1, 1, t))
+            .collect(),
         },
     ];
     let data_row = |mut cells: Vec<Cell>, n: &mut Numbers| {
@@ -188,11 +242,22 @@ pub fn table3() -> Table {
         }
         Row { cells }
     };
-    rows.push(data_row(vec![label(0, 3, 1, "一、本年新收政府信息公开申请数量")], &mut n));
-    rows.push(data_row(vec![label(0, 3, 1, "二、上年结转政府信息公开申请数量")], &mut n));
+    rows.push(data_row(
+        vec![label(0, 3, 1, "一、本年新收政府信息公开申请数量")],
+        &mut n,
+    ));
+    rows.push(data_row(
+        vec![label(0, 3, 1, "二、上年结转政府信息公开申请数量")],
+        &mut n,
+    ));
     let mut result: Vec<Vec<Cell>> = vec![
         vec![label(1, 2, 1, "（一）予以公开")],
-        vec![label(1, 2, 1, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）")],
+        vec![label(
+            1,
+            2,
+            1,
+            "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        )],
     ];
     let groups: [(&str, &[&str]); 3] = [
         (
@@ -208,7 +273,14 @@ pub fn table3() -> Table {
                 "8.属于行政查询事项",
             ],
         ),
-        ("（四）无法提供", &["1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确"]),
+        (
+            "（四）无法提供",
+            &[
+                "1.本机关不掌握相关政府信息",
+                "2.没有现成信息需要另行制作",
+                "3.补正后申请内容仍不明确",
+            ],
+        ),
         (
             "（五）不予处理",
             &[
@@ -237,27 +309,80 @@ pub fn table3() -> Table {
         if i == 0 {
             cells.insert(
                 0,
-                Cell { col: 0, col_span: 1, row_span: span, align: Align::Center, vertical: true, runs: vec![Run::text("三、本年度办理结果")] },
+                Cell {
+                    col: 0,
+                    col_span: 1,
+                    row_span: span,
+                    align: Align::Center,
+                    vertical: true,
+                    runs: vec![Run::text("三、本年度办理结果")],
+                },
             );
         }
         rows.push(data_row(cells, &mut n));
     }
-    rows.push(data_row(vec![label(0, 3, 1, "四、结转下年度继续办理")], &mut n));
-    Table { columns: 10, header_rows: 3, rows, widths: None }
+    rows.push(data_row(
+        vec![label(0, 3, 1, "四、结转下年度继续办理")],
+        &mut n,
+    ));
+    Table {
+        columns: 10,
+        header_rows: 3,
+        rows,
+        widths: None,
+    }
 }
 
 /// A table of every division's and city bureau's disclosures: about two pages long.
 pub fn long_table() -> Table {
     const UNITS: &[&str] = &[
-        "办公室", "综合规划处", "法规处", "执法稽查局", "登记注册局", "信用监督管理处", "竞争政策协调处",
-        "反垄断处", "价格监督检查和反不正当竞争局", "网络交易监督管理处", "广告监督管理处", "质量发展局",
-        "产品质量安全监督管理处", "食品生产安全监督管理处", "食品经营安全监督管理处", "特殊食品安全监督管理处",
-        "食品安全抽检监测处", "特种设备安全监察局", "计量处", "标准化处", "认证监督管理处",
-        "认可与检验检测监督管理处", "新闻宣传处", "科技和财务处", "人事处", "机关党委", "知识产权保护处",
-        "知识产权运用促进处", "商标品牌指导处", "消费者权益保护处", "个体私营经济监督管理处", "合肥市市场监管局",
-        "淮北市市场监管局", "亳州市市场监管局", "宿州市市场监管局", "蚌埠市市场监管局", "阜阳市市场监管局",
-        "淮南市市场监管局", "滁州市市场监管局", "六安市市场监管局", "马鞍山市市场监管局", "芜湖市市场监管局",
-        "宣城市市场监管局", "铜陵市市场监管局", "池州市市场监管局", "安庆市市场监管局", "黄山市市场监管局",
+        "办公室",
+        "综合规划处",
+        "法规处",
+        "执法稽查局",
+        "登记注册局",
+        "信用监督管理处",
+        "竞争政策协调处",
+        "反垄断处",
+        "价格监督检查和反不正当竞争局",
+        "网络交易监督管理处",
+        "广告监督管理处",
+        "质量发展局",
+        "产品质量安全监督管理处",
+        "食品生产安全监督管理处",
+        "食品经营安全监督管理处",
+        "特殊食品安全监督管理处",
+        "食品安全抽检监测处",
+        "特种设备安全监察局",
+        "计量处",
+        "标准化处",
+        "认证监督管理处",
+        "认可与检验检测监督管理处",
+        "新闻宣传处",
+        "科技和财务处",
+        "人事处",
+        "机关党委",
+        "知识产权保护处",
+        "知识产权运用促进处",
+        "商标品牌指导处",
+        "消费者权益保护处",
+        "个体私营经济监督管理处",
+        "合肥市市场监管局",
+        "淮北市市场监管局",
+        "亳州市市场监管局",
+        "宿州市市场监管局",
+        "蚌埠市市场监管局",
+        "阜阳市市场监管局",
+        "淮南市市场监管局",
+        "滁州市市场监管局",
+        "六安市市场监管局",
+        "马鞍山市市场监管局",
+        "芜湖市市场监管局",
+        "宣城市市场监管局",
+        "铜陵市市场监管局",
+        "池州市市场监管局",
+        "安庆市市场监管局",
+        "黄山市市场监管局",
     ];
     let mut n = Numbers(7);
     let mut rows = vec![
@@ -268,13 +393,23 @@ pub fn long_table() -> Table {
                 head_cell(2, 4, 1, "主动公开政府信息（条）"),
             ],
         },
-        Row { cells: vec![head_cell(2, 1, 1, "合计"), head_cell(3, 1, 1, "政策文件"), head_cell(4, 1, 1, "政策解读"), head_cell(5, 1, 1, "回应关切")] },
+        Row {
+            cells: vec![
+                head_cell(2, 1, 1, "合计"),
+                head_cell(3, 1, 1, "政策文件"),
+                head_cell(4, 1, 1, "政策解读"),
+                head_cell(5, 1, 1, "回应关切"),
+            ],
+        },
     ];
     for (i, unit) in UNITS.iter().enumerate() {
         let (a, b, c) = (n.next(300), n.next(60), n.next(40));
         rows.push(Row {
             cells: vec![
-                Cell { align: Align::Center, ..Cell::new(0, (i + 1).to_string()) },
+                Cell {
+                    align: Align::Center,
+                    ..Cell::new(0, (i + 1).to_string())
+                },
                 label(1, 1, 1, unit),
                 num_cell(2, a + b + c, "published"),
                 num_cell(3, a, "published_policy"),
@@ -283,7 +418,12 @@ pub fn long_table() -> Table {
             ],
         });
     }
-    Table { columns: 6, header_rows: 2, rows, widths: Some(vec![1.0, 5.0, 2.0, 2.0, 2.0, 2.0]) }
+    Table {
+        columns: 6,
+        header_rows: 2,
+        rows,
+        widths: Some(vec![1.0, 5.0, 2.0, 2.0, 2.0, 2.0]),
+    }
 }
 
 /// Pure ideographs, for paragraphs that must put a given character at a line's end.
@@ -302,16 +442,36 @@ pub fn kinsoku_blocks() -> Vec<Block> {
         // a full stop and a closing quote fall on the first place of line 2
         para(&format!("“{}。”{}。", filler(25), filler(30))),
         // an opening bracket falls on the last place of line 2
-        para(&format!("{}{}《政府信息公开条例》{}。", filler(26), filler(27), filler(10))),
+        para(&format!(
+            "{}{}《政府信息公开条例》{}。",
+            filler(26),
+            filler(27),
+            filler(10)
+        )),
         // a closing bracket and a pause mark after a full line
-        para(&format!("{}（{}）、{}；{}：{}？{}！", filler(25), filler(27), filler(26), filler(27), filler(27), filler(6))),
+        para(&format!(
+            "{}（{}）、{}；{}：{}？{}！",
+            filler(25),
+            filler(27),
+            filler(26),
+            filler(27),
+            filler(27),
+            filler(6)
+        )),
         // a number and a Latin word at a line end never split
-        para(&format!("{}1234567890{}GB/T 9704-2012{}，热线12315。", filler(23), filler(22), filler(20))),
+        para(&format!(
+            "{}1234567890{}GB/T 9704-2012{}，热线12315。",
+            filler(23),
+            filler(22),
+            filler(20)
+        )),
         Block::Paragraph(Paragraph {
             style: ParagraphStyle::Body,
             runs: vec![
                 Run::text("其中，"),
-                Run::Emphasis { text: "依申请公开答复率为100%".into() },
+                Run::Emphasis {
+                    text: "依申请公开答复率为100%".into(),
+                },
                 Run::text("，未发生因信息公开引起的行政复议和行政诉讼案件。"),
             ],
         }),
@@ -338,11 +498,19 @@ fn report(long: bool) -> Document {
         blocks.push(caption("附表  各单位主动公开政府信息情况"));
         blocks.push(Block::Table(long_table()));
     }
-    blocks.push(heading(1, if long { "八、" } else { "七、" }, "其他需要报告的事项", false));
+    blocks.push(heading(
+        1,
+        if long { "八、" } else { "七、" },
+        "其他需要报告的事项",
+        false,
+    ));
     blocks.extend(kinsoku_blocks());
     Document {
         title,
         blocks,
-        closing: Some(Closing { agency: "安徽省市场监督管理局".into(), date: "2019年12月24日".into() }),
+        closing: Some(Closing {
+            agency: "安徽省市场监督管理局".into(),
+            date: "2019年12月24日".into(),
+        }),
     }
 }
