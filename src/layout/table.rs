@@ -272,9 +272,9 @@ impl TableLayout {
             let top = flow.y;
             let mut y = top;
             let mut row_top = vec![f32::NAN; self.row_h.len() + 1];
-            for r in 0..self.header_rows {
-                row_top[r] = y;
-                y += self.row_h[r];
+            for (top, h) in row_top.iter_mut().zip(&self.row_h).take(self.header_rows) {
+                *top = y;
+                y += h;
             }
             for r in body.clone() {
                 row_top[r] = y;
