@@ -19,7 +19,7 @@ pub enum TextRole {
     Heading3,
     /// 正文: 3号 (16 pt) 仿宋.
     Body,
-    /// 表格: table text, a size smaller than the body.
+    /// 表格: table text, 小四 (12 pt; see [`size_pt`]).
     Table,
     /// 落款: agency and date, body font.
     Closing,
@@ -68,12 +68,17 @@ impl FontNames {
     }
 }
 
-/// Font size of a role in points (GB/T 9704: 2号 = 22 pt, 3号 = 16 pt, 4号 = 14 pt;
-/// tables use 4号 so that the national table 3 fits the 156 mm text block).
+/// Font size of a role in points (GB/T 9704: 2号 = 22 pt, 3号 = 16 pt, 4号 = 14 pt).
+///
+/// Tables use 小四 (12 pt): the national table 3 has ten grid columns (three for its
+/// long row labels, seven counts). At 4号 its seven count columns get one character a line
+/// (商/业/企/业) and the table runs to two pages; at 小四 they hold two or three
+/// characters and the labels wrap less, within the 156 mm text block.
 pub fn size_pt(role: TextRole) -> f32 {
     match role {
         TextRole::Title => 22.0,
-        TextRole::Table | TextRole::PageNumber => 14.0,
+        TextRole::PageNumber => 14.0,
+        TextRole::Table => 12.0,
         _ => 16.0,
     }
 }
