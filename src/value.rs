@@ -101,7 +101,8 @@ pub fn from_scaled(scaled: i64, places: u32) -> Decimal {
 /// has more places than asked for — callers ask for fewer places only for display of
 /// derived figures, never for stored ones.
 pub fn format(value: Decimal, places: u32) -> String {
-    let v = value.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let v =
+        value.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     let mut s = v.to_string();
     if places > 0 {
         let have = s.split_once('.').map_or(0, |(_, f)| f.len() as u32);
@@ -146,12 +147,24 @@ mod tests {
 
     #[test]
     fn refuses_text_negatives_and_extra_places_with_reasons() {
-        assert!(matches!(parse("约800", COUNT), Err(ValueError::NotANumber(_))));
-        assert!(matches!(parse("800余", COUNT), Err(ValueError::NotANumber(_))));
+        assert!(matches!(
+            parse("约800", COUNT),
+            Err(ValueError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse("800余", COUNT),
+            Err(ValueError::NotANumber(_))
+        ));
         assert!(matches!(parse("", COUNT), Err(ValueError::NotANumber(_))));
-        assert!(matches!(parse("1e3", COUNT), Err(ValueError::NotANumber(_))));
+        assert!(matches!(
+            parse("1e3", COUNT),
+            Err(ValueError::NotANumber(_))
+        ));
         assert!(matches!(parse("-3", COUNT), Err(ValueError::Negative(_))));
-        assert!(matches!(parse("1.5", COUNT), Err(ValueError::NotInteger(_))));
+        assert!(matches!(
+            parse("1.5", COUNT),
+            Err(ValueError::NotInteger(_))
+        ));
         assert!(matches!(
             parse("2354.481", MONEY),
             Err(ValueError::TooManyPlaces { places: 2, .. })
@@ -168,7 +181,12 @@ mod tests {
 
     #[test]
     fn scaled_integers_round_trip_exactly() {
-        for (s, places) in [("2354.48", 2), ("24252.311082", 6), ("1725", 0), ("0.01", 2)] {
+        for (s, places) in [
+            ("2354.48", 2),
+            ("24252.311082", 6),
+            ("1725", 0),
+            ("0.01", 2),
+        ] {
             let v = d(s);
             let scaled = to_scaled(v, places).unwrap();
             assert_eq!(format_exact(from_scaled(scaled, places)), s);

@@ -15,7 +15,8 @@
 //! changed docx-rs fails loudly ([`DocxError::UnexpectedXml`]) instead of silently:
 //! - `w:firstLineChars` (indent in characters, which follows the document grid) — docx-rs
 //!   reads it but its writer drops it;
-//! - `w:tblHeader` (repeat header rows on each page) — no writer at all;
+//! - `w:tblHeader` (repeat header rows on each page) — no writer at all; header rows
+//!   carry a no-op height (`w:trHeight` at least 0) as the marker that is replaced;
 //! - the style `Normal` — docx-rs always writes an empty one; ours (the body text, shown
 //!   as 正文 in Chinese Word and WPS) replaces it;
 //! - `docProps/core.xml` — docx-rs has no setter for the title and author;
@@ -28,8 +29,8 @@ mod table;
 
 use chrono::NaiveDate;
 use docx_rs::{
-    AlignmentType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing, PageMargin,
-    PageNum, RunFonts, SpecialIndentType, Style, StyleType,
+    AlignmentType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing, PageMargin, PageNum,
+    RunFonts, SpecialIndentType, Style, StyleType,
 };
 
 use crate::document::{Block, Document, Heading, Paragraph, ParagraphStyle, Run};
@@ -103,7 +104,9 @@ pub enum DocxError {
 pub enum TableProblem {
     #[error("the table has no columns")]
     NoColumns,
-    #[error("a cell at column {col} spanning {col_span} column(s) and {row_span} row(s) does not fit the {columns}-column grid")]
+    #[error(
+        "a cell at column {col} spanning {col_span} column(s) and {row_span} row(s) does not fit the {columns}-column grid"
+    )]
     CellOutsideGrid {
         col: usize,
         col_span: usize,
@@ -414,6 +417,9 @@ fn styles(fonts: &FontNames) -> Vec<Style> {
         body(style_id::BODY_CENTERED, "正文居中").align(AlignmentType::Center),
         paragraph(style_id::TITLE, "Title", TextRole::Title)
             .align(AlignmentType::Center)
+            // 22 pt characters do not fit 16 pt grid cells: LibreOffice would give each
+            // two cells, spreading the title out.
+            .snap_to_grid(false)
             // GB/T 9704 §7.3.3: one blank line between title and text.
             .line_spacing(LineSpacing::new().after(PageGeometry::gbt9704().line_pitch)),
         paragraph(style_id::TABLE, "表格", TextRole::Table).snap_to_grid(false),

@@ -103,7 +103,8 @@ pub fn parse(xml: &str) -> Element {
                 (
                     String::from_utf8_lossy(a.key.as_ref()).into_owned(),
                     a.decoded_and_normalized_value(XmlVersion::Implicit1_0, decoder)
-                        .expect("attribute value").into_owned(),
+                        .expect("attribute value")
+                        .into_owned(),
                 )
             })
             .collect(),
@@ -243,7 +244,10 @@ pub fn convert_to_pdf(soffice: &Path, dir: &Path, name: &str, bytes: &[u8]) -> P
     std::fs::write(&input, bytes).unwrap();
     let profile = dir.join("lo-profile");
     let status = Command::new(soffice)
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
         .args(["--headless", "--convert-to", "pdf", "--outdir"])
         .arg(dir)
         .arg(&input)

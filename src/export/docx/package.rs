@@ -10,13 +10,13 @@ use std::io::Cursor;
 use docx_rs::Docx;
 
 use super::{DocxError, DocxOptions, body_char};
-use crate::document::Document;
+use crate::document::{Block, Document};
 use crate::style::FontNames;
 
 /// The empty `Normal` style docx-rs always writes before ours.
 const DOCX_RS_NORMAL: &str = r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr /><w:pPr><w:rPr /></w:pPr><w:qFormat /></w:style>"#;
-/// docx-rs's row property that marks header rows (see `table::table`).
-const CANT_SPLIT: &str = "<w:cantSplit />";
+/// The row property that marks header rows (see `table::table`).
+const HEADER_ROW_MARKER: &str = r#"<w:trHeight w:val="0" w:hRule="atLeast" />"#;
 
 pub(super) fn finish(
     docx: Docx,
@@ -25,8 +25,20 @@ pub(super) fn finish(
 ) -> Result<Vec<u8>, DocxError> {
     let mut xml = docx.build();
     xml.styles = patch_styles(&xml.styles)?.into_bytes();
-    xml.document = utf8(&xml.document)?
-        .replace(CANT_SPLIT, "<w:cantSplit /><w:tblHeader />")
+    let document = utf8(&xml.document)?;
+    let header_rows: usize = doc
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Table(t) => t.header_rows.min(t.rows.len()),
+            _ => 0,
+        })
+        .sum();
+    if document.matches(HEADER_ROW_MARKER).count() != header_rows {
+        return Err(DocxError::UnexpectedXml("the header-row marker"));
+    }
+    xml.document = document
+        .replace(HEADER_ROW_MARKER, "<w:tblHeader />")
         .into_bytes();
     xml.doc_props.core = core_properties(doc, options).into_bytes();
     xml.font_table = font_table(&options.fonts).into_bytes();
@@ -49,14 +61,12 @@ fn patch_styles(styles: &[u8]) -> Result<String, DocxError> {
     let Some(at) = styles.find(DOCX_RS_NORMAL) else {
         return Err(DocxError::UnexpectedXml("docx-rs's empty Normal style"));
     };
-    let styles = format!(
-        "{}{}",
-        &styles[..at],
-        &styles[at + DOCX_RS_NORMAL.len()..]
-    );
+    let styles = format!("{}{}", &styles[..at], &styles[at + DOCX_RS_NORMAL.len()..]);
     let twips = format!(r#"w:firstLine="{}""#, 2 * body_char());
     if !styles.contains(&twips) {
-        return Err(DocxError::UnexpectedXml("the first-line indent of the body style"));
+        return Err(DocxError::UnexpectedXml(
+            "the first-line indent of the body style",
+        ));
     }
     Ok(styles.replace(&twips, &format!(r#"w:firstLineChars="200" {twips}"#)))
 }
@@ -99,7 +109,13 @@ fn core_properties(doc: &Document, options: &DocxOptions) -> String {
 /// Windows faces, the English name Word uses when the Chinese one is unknown.
 fn font_table(fonts: &FontNames) -> String {
     let mut families: Vec<&str> = Vec::new();
-    for family in [&fonts.fangsong, &fonts.hei, &fonts.kai, &fonts.song, &fonts.title] {
+    for family in [
+        &fonts.fangsong,
+        &fonts.hei,
+        &fonts.kai,
+        &fonts.song,
+        &fonts.title,
+    ] {
         if !families.contains(&family.as_str()) {
             families.push(family);
         }

@@ -6,9 +6,9 @@
 //! `w:tblW`, while Word honours `w:tcW` under a fixed layout.
 
 use docx_rs::{
-    BorderType, Paragraph, TableAlignmentType, TableBorder, TableBorderPosition, TableBorders,
-    TableCell, TableCellMargins, TableLayoutType, TableRow, TextDirectionType, VAlignType,
-    VMergeType, WidthType,
+    BorderType, HeightRule, Paragraph, TableAlignmentType, TableBorder, TableBorderPosition,
+    TableBorders, TableCell, TableCellMargins, TableLayoutType, TableRow, TextDirectionType,
+    VAlignType, VMergeType, WidthType,
 };
 
 use super::{DocxError, TableProblem, style_id, text_run};
@@ -30,11 +30,7 @@ enum Slot<'a> {
     Empty,
 }
 
-pub(super) fn table(
-    t: &Table,
-    text_width: u32,
-    index: usize,
-) -> Result<docx_rs::Table, DocxError> {
+pub(super) fn table(t: &Table, text_width: u32, index: usize) -> Result<docx_rs::Table, DocxError> {
     // Slots first: they check the spans that the widths then rely on.
     let slots = slots(t).map_err(|(row, problem)| DocxError::Table {
         table: index,
@@ -54,10 +50,15 @@ pub(super) fn table(
                 .iter()
                 .map(|(col, slot)| cell(*col, slot, &widths))
                 .collect();
-            let row = TableRow::new(cells);
-            // `cantSplit` on header rows doubles as the marker `package` turns into
-            // `w:tblHeader` (repeat on every page), which docx-rs cannot write.
-            if r < t.header_rows { row.cant_split() } else { row }
+            // A row stays on one page (official tables do not break inside a row).
+            let row = TableRow::new(cells).cant_split();
+            // A no-op height (at least 0) marks header rows for `package`, which turns
+            // it into `w:tblHeader` (repeat on every page): docx-rs cannot write that.
+            if r < t.header_rows {
+                row.row_height(0.0).height_rule(HeightRule::AtLeast)
+            } else {
+                row
+            }
         })
         .collect();
 
@@ -220,12 +221,21 @@ fn content_widths(t: &Table, total: f64) -> Vec<f64> {
     let mut min = vec![em + pad; n];
     let mut max = vec![em + pad; n];
     let mut spanning = Vec::new();
-    for cell in t.rows.iter().flat_map(|r| &r.cells) {
+    for (r, cell) in t
+        .rows
+        .iter()
+        .enumerate()
+        .flat_map(|(r, row)| row.cells.iter().map(move |c| (r, c)))
+    {
+        let header = r < t.header_rows;
         let (lo, hi) = if cell.vertical {
             (1.2, 1.2)
         } else {
-            measure(&cell.text())
+            measure(&cell.text(), header)
         };
+        // Header labels (社会公益组织) may take two lines rather than widen a column
+        // of small numbers.
+        let hi = if header { lo.max(hi / 2.0) } else { hi };
         let (lo, hi) = (lo * em + pad, hi * em + pad);
         if cell.col_span == 1 && cell.col < n {
             min[cell.col] = min[cell.col].max(lo);
@@ -258,9 +268,10 @@ fn content_widths(t: &Table, total: f64) -> Vec<f64> {
 }
 
 /// (narrowest, widest) width of a text in ems: Chinese characters are one em, ASCII
-/// half; Latin words and numbers do not break, Chinese breaks anywhere (but a column
-/// narrower than two characters looks broken, so the narrowest is two characters).
-fn measure(text: &str) -> (f64, f64) {
+/// half; Latin words and numbers do not break, Chinese breaks anywhere — but a row label
+/// should not stand in a column of two characters (`（三` / `）不` / `予公` / `开`), so
+/// it asks for half its length, two to four characters; header labels for two.
+fn measure(text: &str, header: bool) -> (f64, f64) {
     let mut widest: f64 = 0.0;
     let mut narrowest: f64 = 0.0;
     for line in text.split('\n') {
@@ -278,7 +289,12 @@ fn measure(text: &str) -> (f64, f64) {
             }
         }
         if has_cjk {
-            narrowest = narrowest.max(width.min(2.0));
+            let wanted = if header {
+                2.0
+            } else {
+                (width / 2.0).ceil().clamp(2.0, 4.0)
+            };
+            narrowest = narrowest.max(width.min(wanted));
         }
         widest = widest.max(width);
     }
@@ -289,16 +305,11 @@ fn measure(text: &str) -> (f64, f64) {
 /// the leftover twips).
 fn distribute(weights: &[f64], total: u32) -> Vec<u32> {
     let sum: f64 = weights.iter().sum();
-    let exact: Vec<f64> = weights
-        .iter()
-        .map(|w| w / sum * f64::from(total))
-        .collect();
+    let exact: Vec<f64> = weights.iter().map(|w| w / sum * f64::from(total)).collect();
     let mut out: Vec<u32> = exact.iter().map(|x| x.floor() as u32).collect();
     let mut left = total - out.iter().sum::<u32>();
     let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor()))
-    });
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
     for i in order.into_iter().cycle() {
         if left == 0 {
             break;
@@ -328,7 +339,10 @@ mod tests {
         let t = table(
             3,
             vec![vec![
-                Cell::new(0, "信息内容很长很长很长很长很长很长很长很长很长很长很长很长"),
+                Cell::new(
+                    0,
+                    "信息内容很长很长很长很长很长很长很长很长很长很长很长很长",
+                ),
                 Cell::new(1, "1"),
                 Cell::new(2, "本年制发件数"),
             ]],
