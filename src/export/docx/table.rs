@@ -208,13 +208,38 @@ pub fn column_widths(t: &Table, total: u32) -> Result<Vec<u32>, TableProblem> {
             }
             w.iter().map(|&x| f64::from(x)).collect()
         }
-        None => content_widths(t, f64::from(total)),
+        // Header labels (社会公益组织) may take two lines rather than widen a column of
+        // small numbers — but only when the table is too wide with them on one line.
+        None => content_widths(t, f64::from(total), false)
+            .or_else(|| content_widths(t, f64::from(total), true))
+            .unwrap_or_else(|| fit(t, f64::from(total))),
     };
     Ok(distribute(&weights, total))
 }
 
-/// Preferred widths (twips) from the content; they need not sum to `total`.
-fn content_widths(t: &Table, total: f64) -> Vec<f64> {
+/// Widths when every column can have its widest text (`None` when they cannot).
+fn content_widths(t: &Table, total: f64, wrap_headers: bool) -> Option<Vec<f64>> {
+    let (_, max) = extents(t, wrap_headers);
+    (max.iter().sum::<f64>() <= total).then_some(max)
+}
+
+/// Widths between each column's narrowest and widest when not all can be widest.
+fn fit(t: &Table, total: f64) -> Vec<f64> {
+    let (min, max) = extents(t, true);
+    let (sum_min, sum_max): (f64, f64) = (min.iter().sum(), max.iter().sum());
+    if sum_min >= total {
+        // Not even the narrowest fits: scaled down, the table keeps its proportions.
+        return min;
+    }
+    let share = (total - sum_min) / (sum_max - sum_min);
+    min.iter()
+        .zip(&max)
+        .map(|(lo, hi)| lo + (hi - lo) * share)
+        .collect()
+}
+
+/// Each column's (narrowest, widest) width in twips, from the cells.
+fn extents(t: &Table, wrap_headers: bool) -> (Vec<f64>, Vec<f64>) {
     let em = f64::from(style::size_pt(TextRole::Table)) * 20.0;
     let pad = f64::from(2 * CELL_PADDING) + 30.0;
     let n = t.columns;
@@ -233,9 +258,11 @@ fn content_widths(t: &Table, total: f64) -> Vec<f64> {
         } else {
             measure(&cell.text(), header)
         };
-        // Header labels (社会公益组织) may take two lines rather than widen a column
-        // of small numbers.
-        let hi = if header { lo.max(hi / 2.0) } else { hi };
+        let hi = if header && wrap_headers {
+            lo.max(hi / 2.0)
+        } else {
+            hi
+        };
         let (lo, hi) = (lo * em + pad, hi * em + pad);
         if cell.col_span == 1 && cell.col < n {
             min[cell.col] = min[cell.col].max(lo);
@@ -254,17 +281,7 @@ fn content_widths(t: &Table, total: f64) -> Vec<f64> {
             }
         }
     }
-    let (sum_min, sum_max): (f64, f64) = (min.iter().sum(), max.iter().sum());
-    if sum_max <= total || sum_min >= total {
-        // All fits at its longest (scaled up later), or not even the minimum fits
-        // (scaled down later: the table keeps its proportions).
-        return if sum_max <= total { max } else { min };
-    }
-    let share = (total - sum_min) / (sum_max - sum_min);
-    min.iter()
-        .zip(&max)
-        .map(|(lo, hi)| lo + (hi - lo) * share)
-        .collect()
+    (min, max)
 }
 
 /// (narrowest, widest) width of a text in ems: Chinese characters are one em, ASCII
