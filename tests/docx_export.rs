@@ -314,6 +314,8 @@ fn tables_fill_the_text_block() {
 
 /// (row, col, col_span, row_span, vertical, text) of every cell that starts somewhere.
 type CellShape = (usize, usize, usize, usize, bool, String);
+/// A `w:tc` as written: (grid column, gridSpan, vMerge, vertical, text).
+type WrittenCell = (usize, usize, Option<String>, bool, String);
 
 #[test]
 fn table3_merges_match_the_model() {
@@ -336,7 +338,7 @@ fn table3_merges_match_the_model() {
         .collect();
 
     // Rebuild the spans from gridSpan and vMerge restart/continue.
-    let rows: Vec<Vec<(usize, usize, Option<String>, bool, String)>> = tbl
+    let rows: Vec<Vec<WrittenCell>> = tbl
         .children()
         .filter(|e| e.name == "w:tr")
         .map(|tr| {

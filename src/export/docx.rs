@@ -10,6 +10,14 @@
 //! document grid), embeds fonts (it names them, per [`FontNames`]), or reads the clock
 //! (the created date comes in [`DocxOptions`]).
 //!
+//! The grid is the one of the official Word templates: 156 mm / 28 characters is a
+//! 15.79 pt pitch, so `w:charSpace` is negative and Word and WPS squeeze each 16 pt
+//! character to it. LibreOffice (7.4) instead gives a character wider than the pitch two
+//! grid cells, so it shows the body text spread out (about 14 characters a line); with
+//! `w:charSpace="0"` it would set 27 a line, which is not GB/T 9704. We write for Word and
+//! WPS, what the agencies use; the title is kept off the grid, as its 22 pt characters
+//! would take two cells in LibreOffice too.
+//!
 //! The XML comes from `docx-rs`. Where docx-rs 0.4.22 cannot express something we need,
 //! [`package`] patches its output with a few exact string edits, each guarded so a
 //! changed docx-rs fails loudly ([`DocxError::UnexpectedXml`]) instead of silently:
@@ -39,7 +47,7 @@ use crate::style::{self, FontNames, TextRole};
 pub use table::column_widths;
 
 /// What the DOCX needs besides the document: fonts and the file's properties.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocxOptions {
     /// Font family per role; the defaults exist on a stock Chinese Windows.
     pub fonts: FontNames,
@@ -49,17 +57,6 @@ pub struct DocxOptions {
     pub title: String,
     /// Document property "created"; `None` leaves it out.
     pub created: Option<NaiveDate>,
-}
-
-impl Default for DocxOptions {
-    fn default() -> Self {
-        DocxOptions {
-            fonts: FontNames::default(),
-            author: String::new(),
-            title: String::new(),
-            created: None,
-        }
-    }
 }
 
 impl DocxOptions {

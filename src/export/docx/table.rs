@@ -30,6 +30,9 @@ enum Slot<'a> {
     Empty,
 }
 
+/// A row's grid positions, each with the column it starts at.
+type RowSlots<'a> = Vec<(usize, Slot<'a>)>;
+
 pub(super) fn table(t: &Table, text_width: u32, index: usize) -> Result<docx_rs::Table, DocxError> {
     // Slots first: they check the spans that the widths then rely on.
     let slots = slots(t).map_err(|(row, problem)| DocxError::Table {
@@ -130,14 +133,14 @@ fn cell(col: usize, slot: &Slot<'_>, widths: &[u32]) -> TableCell {
 }
 
 /// For each row, the grid positions in column order. Errors carry the 0-based row.
-fn slots(t: &Table) -> Result<Vec<Vec<(usize, Slot<'_>)>>, (usize, TableProblem)> {
+fn slots(t: &Table) -> Result<Vec<RowSlots<'_>>, (usize, TableProblem)> {
     let columns = t.columns;
     // For each start column: rows still to cover below, and the covered column span.
     let mut below: Vec<Option<(usize, usize)>> = vec![None; columns];
     let mut out = Vec::with_capacity(t.rows.len());
     for (r, row) in t.rows.iter().enumerate() {
         let mut taken = vec![false; columns];
-        let mut line: Vec<(usize, Slot<'_>)> = Vec::with_capacity(columns);
+        let mut line: RowSlots<'_> = Vec::with_capacity(columns);
         for col in 0..columns {
             if let Some((left, span)) = below[col] {
                 taken[col..col + span].iter_mut().for_each(|t| *t = true);
