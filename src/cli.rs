@@ -10,9 +10,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::catalog::{OFFICE, Period, Role};
+use crate::check::{CheckOptions, Severity, has_errors};
 use crate::import::{self, ImportError, RowChange};
 use crate::store::{Actor, NewUser, OpenedYear, Store};
-use crate::{demo, value};
+use crate::{demo, report, value};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -192,13 +193,107 @@ pub fn run(cli: Cli) -> Outcome {
             division.as_deref(),
             metric.as_deref(),
         ),
-        Command::Check { .. } => Err(Failure::cannot_run(
-            "check 尚不可用：数据检查随报告编译器一起提供（issue #4），本版本还没有。",
-        )),
-        Command::Export { .. } => Err(Failure::cannot_run(
-            "export 尚不可用：报告编译与 PDF/DOCX 导出尚未实现（issue #4–#6），本版本还没有。",
-        )),
+        Command::Check { year, json } => check(&Store::open(&db()?)?, year, json),
+        Command::Export {
+            year,
+            template,
+            pdf,
+            docx,
+            text,
+        } => {
+            if pdf.is_none() && docx.is_none() && text.is_none() {
+                return Err(Failure::cannot_run(
+                    "请至少指定一个输出：--pdf OUT.pdf、--docx OUT.docx 或 --text OUT.txt",
+                ));
+            }
+            let store = Store::open(&db()?)?;
+            export(
+                &store,
+                year,
+                &template,
+                pdf.as_deref(),
+                docx.as_deref(),
+                text.as_deref(),
+            )
+        }
     }
+}
+
+fn check(store: &Store, year: i32, json: bool) -> Outcome {
+    let data = store.year_data(year)?;
+    if data.metrics.is_empty() {
+        return Err(Failure::cannot_run(format!(
+            "{year}年没有指标目录（用 nianbao year --open {year} 开启该年度）"
+        )));
+    }
+    let options = CheckOptions {
+        as_of: Some(chrono::Local::now().date_naive()),
+        ..CheckOptions::default()
+    };
+    let findings = crate::check::check(&data, &options);
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&findings).unwrap_or_default()
+        )?;
+    } else {
+        for f in &findings {
+            let tag = match f.severity {
+                Severity::Error => "错误",
+                Severity::Warning => "提示",
+            };
+            writeln!(out, "[{tag}] {}：{}", f.code, f.message)?;
+        }
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        writeln!(
+            out,
+            "{year}年检查完成：错误 {errors} 项，提示 {} 项。",
+            findings.len() - errors
+        )?;
+    }
+    Ok(if has_errors(&findings) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn export(
+    store: &Store,
+    year: i32,
+    template: &str,
+    pdf: Option<&Path>,
+    docx: Option<&Path>,
+    text: Option<&Path>,
+) -> Outcome {
+    let compiled = report::compile_year(store, year, template)?;
+    for w in &compiled.warnings {
+        eprintln!("提示：{}", w.message);
+    }
+    let doc = &compiled.document;
+    let names = report::font_names(store)?;
+    let write = |path: &Path, bytes: &[u8]| -> Result<(), Failure> {
+        std::fs::write(path, bytes)
+            .map_err(|e| Failure::cannot_run(format!("无法写入 {}：{e}", path.display())))?;
+        println!("已导出：{}", path.display());
+        Ok(())
+    };
+    if let Some(path) = text {
+        write(path, doc.plain_text().as_bytes())?;
+    }
+    if let Some(path) = pdf {
+        let fonts = report::fonts(&names)?;
+        write(path, &report::pdf_bytes(doc, &fonts)?)?;
+    }
+    if let Some(path) = docx {
+        write(path, &report::docx_bytes(doc, &names)?)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn actor(store: &Store, login: Option<&str>) -> Result<Actor, Failure> {

@@ -108,207 +108,28 @@ macro_rules! m {
 }
 
 /// The seed's figures as metrics. Totals are exactly the seed's numbers.
+#[rustfmt::skip]
 pub const METRICS: &[DemoMetric] = &[
-    m!(
-        "news.original",
-        "门户网站原创新闻信息",
-        "条",
-        C,
-        "news",
-        "1725",
-        Spread::Year,
-        ["原创新闻信息", "发布新闻信息"]
-    ),
-    m!(
-        "news.press_events",
-        "新闻发布活动",
-        "次",
-        C,
-        "news",
-        "7",
-        Spread::Year,
-        ["新闻发布活动", "新闻发布会"]
-    ),
-    m!(
-        "news.weibo",
-        "微博信息",
-        "条",
-        C,
-        "news",
-        "548",
-        Spread::Year,
-        ["微博信息", "发布微博"]
-    ),
-    m!(
-        "news.wechat",
-        "微信推送",
-        "期",
-        C,
-        "news",
-        "137",
-        Spread::Year,
-        ["推送微信", "微信公众号"]
-    ),
-    m!(
-        "news.releases",
-        "新闻通稿",
-        "篇",
-        C,
-        "news",
-        "61",
-        Spread::Year,
-        ["新闻通稿"]
-    ),
-    m!(
-        "news.media_reports",
-        "省级以上媒体刊发报道",
-        "篇",
-        C,
-        "news",
-        "738",
-        Spread::Year,
-        ["新闻报道稿件", "刊发新闻报道"]
-    ),
-    m!(
-        "disclosure.proactive",
-        "主动公开信息",
-        "条",
-        C,
-        OFFICE,
-        "4387",
-        Spread::Year,
-        ["主动公开信息", "主动公开政府信息"]
-    ),
-    m!(
-        "disclosure.interpretations",
-        "政策解读信息",
-        "条",
-        C,
-        "policy",
-        "62",
-        Spread::Year,
-        ["政策解读信息", "政策解读"]
-    ),
-    m!(
-        "quality.promo.hotline",
-        "12315热线和平台整合宣传",
-        "次",
-        C,
-        "quality",
-        "654",
-        Spread::Months(9, 9),
-        ["整合宣传"]
-    ),
-    m!(
-        "quality.promo.elevator",
-        "电梯安全宣传周宣传",
-        "次",
-        C,
-        "quality",
-        "157",
-        Spread::Months(9, 9),
-        ["电梯安全宣传"]
-    ),
-    m!(
-        "quality.promo.organic",
-        "有机产品认证宣传周宣传",
-        "次",
-        C,
-        "quality",
-        "36",
-        Spread::Months(9, 9),
-        ["有机产品认证宣传"]
-    ),
-    m!(
-        "quality.promo.service_cert",
-        "服务认证体验周活动",
-        "次",
-        C,
-        "quality",
-        "14",
-        Spread::Months(9, 9),
-        ["服务认证体验周"]
-    ),
-    m!(
-        "quality.promo.open_day",
-        "质量开放日活动",
-        "次",
-        C,
-        "quality",
-        "121",
-        Spread::Months(9, 9),
-        ["质量开放日"]
-    ),
-    m!(
-        "quality.promo.consumer",
-        "消费品质量安全宣传教育",
-        "次",
-        C,
-        "quality",
-        "266",
-        Spread::Months(9, 9),
-        ["宣传教育"]
-    ),
-    m!(
-        "mailbox.director",
-        "局长信箱咨询答复",
-        "件",
-        C,
-        OFFICE,
-        "137",
-        Spread::Year,
-        ["局长信箱"]
-    ),
-    m!(
-        "messages.party_platform",
-        "党委系统网友留言答复",
-        "件",
-        C,
-        OFFICE,
-        "13",
-        Spread::Year,
-        ["网友留言"]
-    ),
-    m!(
-        "hotline.letters",
-        "政府热线服务平台信件答复",
-        "件",
-        C,
-        OFFICE,
-        "15",
-        Spread::Year,
-        ["热线服务平台信件"]
-    ),
-    m!(
-        "food.sampling.issues",
-        "食品抽检信息更新",
-        "期",
-        C,
-        "food_sampling",
-        "48",
-        Spread::Year,
-        ["食品抽检信息"]
-    ),
-    m!(
-        "food.sampling.batches",
-        "食品抽检批次",
-        "批次",
-        C,
-        "food_sampling",
-        "13618",
-        Spread::Year,
-        ["抽检", "批次"]
-    ),
-    m!(
-        "food.sampling.unqualified",
-        "不合格食品批次",
-        "批次",
-        C,
-        "food_sampling",
-        "255",
-        Spread::Year,
-        ["不合格食品"]
-    ),
+    m!("news.original", "门户网站原创新闻信息", "条", C, "news", "1725", Spread::Year, ["原创新闻信息", "发布新闻信息"]),
+    m!("news.press_events", "新闻发布活动", "次", C, "news", "7", Spread::Year, ["新闻发布活动", "新闻发布会"]),
+    m!("news.weibo", "微博信息", "条", C, "news", "548", Spread::Year, ["微博信息", "发布微博"]),
+    m!("news.wechat", "微信推送", "期", C, "news", "137", Spread::Year, ["推送微信", "微信公众号"]),
+    m!("news.releases", "新闻通稿", "篇", C, "news", "61", Spread::Year, ["新闻通稿"]),
+    m!("news.media_reports", "省级以上媒体刊发报道", "篇", C, "news", "738", Spread::Year, ["新闻报道稿件", "刊发新闻报道"]),
+    m!("disclosure.proactive", "主动公开信息", "条", C, OFFICE, "4387", Spread::Year, ["主动公开信息", "主动公开政府信息"]),
+    m!("disclosure.interpretations", "政策解读信息", "条", C, "policy", "62", Spread::Year, ["政策解读信息", "政策解读"]),
+    m!("quality.promo.hotline", "12315热线和平台整合宣传", "次", C, "quality", "654", Spread::Months(9, 9), ["整合宣传"]),
+    m!("quality.promo.elevator", "电梯安全宣传周宣传", "次", C, "quality", "157", Spread::Months(9, 9), ["电梯安全宣传"]),
+    m!("quality.promo.organic", "有机产品认证宣传周宣传", "次", C, "quality", "36", Spread::Months(9, 9), ["有机产品认证宣传"]),
+    m!("quality.promo.service_cert", "服务认证体验周活动", "次", C, "quality", "14", Spread::Months(9, 9), ["服务认证体验周"]),
+    m!("quality.promo.open_day", "质量开放日活动", "次", C, "quality", "121", Spread::Months(9, 9), ["质量开放日"]),
+    m!("quality.promo.consumer", "消费品质量安全宣传教育", "次", C, "quality", "266", Spread::Months(9, 9), ["宣传教育"]),
+    m!("mailbox.director", "局长信箱咨询答复", "件", C, OFFICE, "137", Spread::Year, ["局长信箱"]),
+    m!("messages.party_platform", "党委系统网友留言答复", "件", C, OFFICE, "13", Spread::Year, ["网友留言"]),
+    m!("hotline.letters", "政府热线服务平台信件答复", "件", C, OFFICE, "15", Spread::Year, ["热线服务平台信件"]),
+    m!("food.sampling.issues", "食品抽检信息更新", "期", C, "food_sampling", "48", Spread::Year, ["食品抽检信息"]),
+    m!("food.sampling.batches", "食品抽检批次", "批次", C, "food_sampling", "13618", Spread::Year, ["抽检", "批次"]),
+    m!("food.sampling.unqualified", "不合格食品批次", "批次", C, "food_sampling", "255", Spread::Year, ["不合格食品"]),
     DemoMetric {
         code: "food.sampling.pass_rate",
         name: "食品抽检总体合格率",
@@ -320,189 +141,24 @@ pub const METRICS: &[DemoMetric] = &[
         spread: Spread::Year,
         words: &["合格率"],
     },
-    m!(
-        "food.week.activities",
-        "食品安全宣传周宣传活动",
-        "次",
-        C,
-        "food_coord",
-        "2512",
-        Spread::Months(6, 6),
-        ["宣传活动"]
-    ),
-    m!(
-        "food.week.press",
-        "食品安全宣传周新闻发布会和媒体通气会",
-        "次",
-        C,
-        "food_coord",
-        "176",
-        Spread::Months(6, 6),
-        ["媒体通气会"]
-    ),
-    m!(
-        "food.week.media",
-        "食品安全宣传周媒体报道",
-        "次",
-        C,
-        "food_coord",
-        "17023",
-        Spread::Months(6, 6),
-        ["媒体报道"]
-    ),
-    m!(
-        "food.cases",
-        "食品违法案件查处",
-        "件",
-        C,
-        "food_coord",
-        "4025",
-        Spread::Year,
-        ["违法案件"]
-    ),
-    m!(
-        "food.fines",
-        "食品违法案件罚没款",
-        "万元",
-        WAN,
-        "food_coord",
-        "2354.48",
-        Spread::Year,
-        ["罚没款"]
-    ),
-    m!(
-        "food.unlicensed_closed",
-        "取缔无证生产经营单位",
-        "家",
-        C,
-        "food_coord",
-        "418",
-        Spread::Year,
-        ["无证生产经营单位"]
-    ),
-    m!(
-        "food.destroyed",
-        "集中销毁违法食品",
-        "吨",
-        ValueKind::Amount { places: 1 },
-        "food_coord",
-        "117.8",
-        Spread::Year,
-        ["违法食品"]
-    ),
-    m!(
-        "fees.reduced",
-        "为企业降费金额",
-        "万元",
-        WAN,
-        "price",
-        "1530",
-        Spread::Year,
-        ["降费金额"]
-    ),
-    m!(
-        "fees.refunded",
-        "督促商业银行清退违规收费",
-        "万元",
-        WAN,
-        "price",
-        "800",
-        Spread::Year,
-        ["清退违规收费"]
-    ),
-    m!(
-        "messages.sisong",
-        "“四送一服”平台留言办结",
-        "件",
-        C,
-        OFFICE,
-        "71",
-        Spread::Year,
-        ["平台留言"]
-    ),
-    m!(
-        "poverty.funds",
-        "拨付扶贫款",
-        "万元",
-        WAN,
-        "finance",
-        "164",
-        Spread::Year,
-        ["扶贫款"]
-    ),
-    m!(
-        "poverty.leader_visits",
-        "局领导到帮扶联系点走访调研",
-        "次",
-        C,
-        "finance",
-        "14",
-        Spread::Year,
-        ["走访调研"]
-    ),
-    m!(
-        "credit.interceptions",
-        "准入环节拦截失信被执行人任职申请",
-        "次",
-        C,
-        "credit",
-        "9642",
-        Spread::Year,
-        ["拦截"]
-    ),
-    m!(
-        "registration.deregistration",
-        "企业注销“一网”服务平台办理业务",
-        "件",
-        C,
-        "registration",
-        "1350",
-        Spread::UpTo {
-            month: 11,
-            rest: "164"
-        },
-        ["企业注销"]
-    ),
-    m!(
-        "gazette.submitted",
-        "向省政府公报报送规范性文件",
-        "件",
-        C,
-        "policy",
-        "10",
-        Spread::Year,
-        ["报送"]
-    ),
-    m!(
-        "gazette.published",
-        "规范性文件被省政府公报选登",
-        "件",
-        C,
-        "policy",
-        "4",
-        Spread::Year,
-        ["选登"]
-    ),
-    m!(
-        "website.meetings",
-        "网站建设会议",
-        "次",
-        C,
-        OFFICE,
-        "3",
-        Spread::Months(1, 4),
-        ["网站建设会议"]
-    ),
-    m!(
-        "exchange.articles",
-        "向省政务公开办报送工作交流",
-        "篇",
-        C,
-        OFFICE,
-        "4",
-        Spread::Year,
-        ["工作交流"]
-    ),
+    m!("food.week.activities", "食品安全宣传周宣传活动", "次", C, "food_coord", "2512", Spread::Months(6, 6), ["宣传活动"]),
+    m!("food.week.press", "食品安全宣传周新闻发布会和媒体通气会", "次", C, "food_coord", "176", Spread::Months(6, 6), ["媒体通气会"]),
+    m!("food.week.media", "食品安全宣传周媒体报道", "次", C, "food_coord", "17023", Spread::Months(6, 6), ["媒体报道"]),
+    m!("food.cases", "食品违法案件查处", "件", C, "food_coord", "4025", Spread::Year, ["违法案件"]),
+    m!("food.fines", "食品违法案件罚没款", "万元", WAN, "food_coord", "2354.48", Spread::Year, ["罚没款"]),
+    m!("food.unlicensed_closed", "取缔无证生产经营单位", "家", C, "food_coord", "418", Spread::Year, ["无证生产经营单位"]),
+    m!("food.destroyed", "集中销毁违法食品", "吨", ValueKind::Amount { places: 1 }, "food_coord", "117.8", Spread::Year, ["违法食品"]),
+    m!("fees.reduced", "为企业降费金额", "万元", WAN, "price", "1530", Spread::Year, ["降费金额"]),
+    m!("fees.refunded", "督促商业银行清退违规收费", "万元", WAN, "price", "800", Spread::Year, ["清退违规收费"]),
+    m!("messages.sisong", "“四送一服”平台留言办结", "件", C, OFFICE, "71", Spread::Year, ["平台留言"]),
+    m!("poverty.funds", "拨付扶贫款", "万元", WAN, "finance", "164", Spread::Year, ["扶贫款"]),
+    m!("poverty.leader_visits", "局领导到帮扶联系点走访调研", "次", C, "finance", "14", Spread::Year, ["走访调研"]),
+    m!("credit.interceptions", "准入环节拦截失信被执行人任职申请", "次", C, "credit", "9642", Spread::Year, ["拦截"]),
+    m!("registration.deregistration", "企业注销“一网”服务平台办理业务", "件", C, "registration", "1350", Spread::UpTo { month: 11, rest: "164" }, ["企业注销"]),
+    m!("gazette.submitted", "向省政府公报报送规范性文件", "件", C, "policy", "10", Spread::Year, ["报送"]),
+    m!("gazette.published", "规范性文件被省政府公报选登", "件", C, "policy", "4", Spread::Year, ["选登"]),
+    m!("website.meetings", "网站建设会议", "次", C, OFFICE, "3", Spread::Months(1, 4), ["网站建设会议"]),
+    m!("exchange.articles", "向省政务公开办报送工作交流", "篇", C, OFFICE, "4", Spread::Year, ["工作交流"]),
 ];
 
 impl DemoMetric {
@@ -821,6 +477,7 @@ pub fn year_data(year: i32) -> YearData {
         Vec::new()
     };
     let mut data = YearData::new(AGENCY.to_string(), year, divisions, catalogue(), prev);
+    data.agency_short = AGENCY_SHORT.to_string();
     let mut stored = Vec::new();
     for y in [year - 1, year] {
         if !(2018..=2019).contains(&y) {

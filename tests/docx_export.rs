@@ -136,7 +136,7 @@ fn styles_name_east_asian_fonts_and_sizes() {
         (style_id::HEADINGS[0], "一级标题", &fonts.hei, 32),
         (style_id::HEADINGS[1], "二级标题", &fonts.kai, 32),
         (style_id::HEADINGS[2], "三级标题", &fonts.fangsong, 32),
-        (style_id::TABLE, "表格", &fonts.song, 28),
+        (style_id::TABLE, "表格", &fonts.song, 24),
         (style_id::CLOSING, "落款", &fonts.fangsong, 32),
         (style_id::PAGE_NUMBER, "页码", &fonts.song, 28),
     ];

@@ -485,3 +485,42 @@ fn pages_serialize_as_plain_data() {
     let json = serde_json::to_string(&fixture().pages[0]).unwrap();
     assert!(json.contains("\"baseline\"") && json.contains("\"origin\""));
 }
+
+/// The two built-in reports compiled from the demo data: the PDF reads back as the
+/// document's text, and no line of them starts with a closing mark.
+#[test]
+fn demo_reports_read_back_as_their_text_and_keep_the_line_rules() {
+    use nianbao::compile::{CompileOptions, Template, compile};
+    let fonts = FontSet::bundled().expect("bundled fonts");
+    let data = nianbao::demo::year_data(2019);
+    for id in ["work-summary", "annual-report"] {
+        let template = Template::builtin(id).unwrap();
+        let doc = compile(&template, &data, &CompileOptions::default())
+            .unwrap()
+            .document;
+        let pages = layout(&doc, &fonts);
+        let bytes = pdf(&pages, &fonts, &PdfMeta::default()).unwrap();
+        assert_eq!(
+            no_space(&pdf_text(&bytes)),
+            no_space(&doc.plain_text()),
+            "{id}: PDF text differs from the document"
+        );
+        let vertical = |o: &Origin| match *o {
+            Origin::Cell { block, row, cell } => {
+                matches!(&doc.blocks[block], Block::Table(t) if t.rows[row].cells[cell].vertical)
+            }
+            _ => false,
+        };
+        for (page, origin, runs) in lines(&pages) {
+            if vertical(&origin) {
+                continue;
+            }
+            let text = line_text(&runs);
+            let first = text.chars().next().unwrap_or(' ');
+            assert!(
+                !"，。、；：？！）》”".contains(first),
+                "{id} page {page}: line starts with {first}: {text}"
+            );
+        }
+    }
+}

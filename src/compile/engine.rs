@@ -1,6 +1,6 @@
 //! The template engine: a minijinja [`Environment`] with Nianbao's functions
 //! (`figure`, `value`, `yoy`, `table`, `narrative`, `divisions`, `metrics`) and globals
-//! (`year`, `prev_year`, `agency`, `date`).
+//! (`year`, `prev_year`, `agency`, `agency_short`, `date`).
 //!
 //! minijinja renders text; our functions cannot return structured runs through it. So a
 //! figure or table function computes its result in Rust, stores it in a side table and
@@ -196,6 +196,7 @@ pub(crate) fn environment(
     env.add_global("year", facts.year);
     env.add_global("prev_year", facts.year - 1);
     env.add_global("agency", facts.agency.clone());
+    env.add_global("agency_short", facts.agency_short.clone());
     env.add_global("date", date);
 
     let s = shared.clone();

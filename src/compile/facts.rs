@@ -31,6 +31,7 @@ struct Cell {
 pub(crate) struct Facts {
     pub year: i32,
     pub agency: String,
+    pub agency_short: String,
     pub divisions: Vec<Division>,
     /// Codes of `divisions`, then of any division seen only in the values.
     division_codes: Vec<String>,
@@ -136,6 +137,7 @@ impl Facts {
         Facts {
             year: data.year,
             agency: data.agency.clone(),
+            agency_short: data.agency_short.clone(),
             divisions: data.divisions.clone(),
             division_codes,
             division_index,

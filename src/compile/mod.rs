@@ -28,7 +28,8 @@
 //! | `narrative("news", quarter=0)` | a division's narrative, its own figures resolved for that division |
 //! | `divisions()`, `metrics(prefix="news.")`, `division_name(code)` | lists for loops |
 //!
-//! Globals: `year`, `prev_year`, `agency`, `date` (the closing date, `2019年12月24日`).
+//! Globals: `year`, `prev_year`, `agency`, `agency_short` (the name used in prose, e.g.
+//! 省市场监管局), `date` (the closing date, `2019年12月24日`).
 //! `{% if %}`, `{% for %}`, `{% set %}` work as in Jinja; a block tag alone on its line
 //! leaves no blank line (trim_blocks and lstrip_blocks are on).
 //!

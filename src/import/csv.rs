@@ -24,12 +24,24 @@ pub fn read(bytes: &[u8]) -> Result<Vec<RawRow>, ImportError> {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        // The line where the record starts, as a spreadsheet shows it (blank lines count).
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        // The line where the record starts, as a spreadsheet shows it: the csv crate skips
+        // blank lines without counting them, so count from the byte offset instead.
+        let offset = record.position().map_or(0, |p| p.byte() as usize);
+        let (before, after) = text.as_bytes().split_at(offset.min(text.len()));
+        let blank = after
+            .iter()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .filter(|&&b| b == b'\n')
+            .count();
+        let line = 1 + newlines(before) + blank;
         let cells: Vec<String> = record.iter().map(String::from).collect();
         rows.push(columns.row(line, &cells));
     }
     Ok(rows)
+}
+
+fn newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {

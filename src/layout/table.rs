@@ -205,7 +205,21 @@ impl TableLayout {
                 y = header + gh;
                 continue;
             }
-            for sub in self.groups_in(g, true) {
+            // The group splits over pages. Start it on a new page when the rest of this
+            // one cannot hold the text of the cell that ties it together (table 3's
+            // vertical 本年度办理结果), so that text stays in reading order.
+            let spanning_need = self
+                .cells
+                .iter()
+                .filter(|c| c.row == g.start && c.row_span > 1)
+                .map(|c| self.content_height(c))
+                .fold(0.0f32, f32::max);
+            if y + spanning_need > BLOCK_HEIGHT + 0.01 && !cur.is_empty() {
+                chunks.push((new_page, std::mem::replace(&mut cur, g.start..g.start)));
+                new_page = true;
+                y = header;
+            }
+            for sub in self.groups_in(g.clone(), true) {
                 let sh: f32 = self.row_h[sub.clone()].iter().sum();
                 if y + sh <= BLOCK_HEIGHT + 0.01 {
                     cur.end = sub.end;

@@ -68,6 +68,9 @@ impl MonthStatus {
 #[derive(Debug, Clone, Default)]
 pub struct YearData {
     pub agency: String,
+    /// The short form the agency uses of itself in prose (e.g. 省市场监管局); the full
+    /// name when none is set.
+    pub agency_short: String,
     pub year: i32,
     /// Divisions in display order.
     pub divisions: Vec<Division>,
@@ -91,6 +94,7 @@ impl YearData {
         prev_metrics: Vec<Metric>,
     ) -> YearData {
         YearData {
+            agency_short: agency.clone(),
             agency,
             year,
             divisions,

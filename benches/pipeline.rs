@@ -1,0 +1,172 @@
+//! The whole pipeline on real files (divan), run with `cargo bench --bench pipeline`:
+//!
+//! - the demo `annual-report` and `work-summary`: store → compile → layout → PDF, and
+//!   store → compile → DOCX (issue #5: under 200 ms and 400 KB; issue #6: DOCX under
+//!   100 ms). The sizes are printed once.
+//! - a file of 1,000,000 monthly values (10 years × 100 divisions × 80 metrics × 12
+//!   months): reading a year from the store, compiling `annual-report`, and running the
+//!   checks (issue #4: under 1 s each).
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use nianbao::catalog::{Aggregation, Division, Metric, Period, ValueKind};
+use nianbao::check::{CheckOptions, check};
+use nianbao::layout::FontSet;
+use nianbao::report;
+use nianbao::store::{Actor, Store, ValueWrite};
+use rust_decimal::Decimal;
+
+fn main() {
+    divan::main();
+}
+
+struct Files {
+    _dir: tempfile::TempDir,
+    demo: PathBuf,
+    big: PathBuf,
+}
+
+static FILES: LazyLock<Files> = LazyLock::new(|| {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo.db");
+    drop(nianbao::demo::create(&demo).unwrap());
+    let big = dir.path().join("big.db");
+    let started = std::time::Instant::now();
+    million(&big);
+    eprintln!(
+        "(built the 1,000,000-value file in {:.1?})",
+        started.elapsed()
+    );
+    Files {
+        _dir: dir,
+        demo,
+        big,
+    }
+});
+
+static FONTS: LazyLock<FontSet> = LazyLock::new(|| FontSet::bundled().unwrap());
+
+/// 100 divisions × 80 monthly metrics × 12 months × 10 years (2010–2019), plus the
+/// demo's national tables for 2019, written through the store like an import.
+fn million(path: &Path) {
+    let mut store = Store::create(path, "基准测试局").unwrap();
+    let setup = Actor::setup();
+    let codes: Vec<String> = (0..100)
+        .map(|i| {
+            if i == 0 {
+                "office".into()
+            } else {
+                format!("d{i:03}")
+            }
+        })
+        .collect();
+    for (i, code) in codes.iter().enumerate() {
+        let division = Division {
+            code: code.clone(),
+            name: format!("第{i}处"),
+            sort_order: i as i64,
+        };
+        store.put_division(&setup, &division).unwrap();
+    }
+    let mut metrics: Vec<Metric> = (0..80)
+        .map(|i| Metric {
+            code: format!("m.{i:02}"),
+            name: format!("指标{i}"),
+            unit: "件".into(),
+            kind: ValueKind::Count,
+            aggregation: Aggregation::Sum,
+            period: Period::Monthly,
+            owners: codes.clone(),
+            words: vec![],
+            sort_order: i,
+        })
+        .collect();
+    metrics.extend(nianbao::catalog::national_metrics());
+    for year in 2010..=2019 {
+        store.put_metrics(&setup, year, &metrics).unwrap();
+        let mut writes = Vec::with_capacity(96_000);
+        for division in &codes {
+            for m in 0..80 {
+                for month in 1..=12u8 {
+                    writes.push(ValueWrite {
+                        year,
+                        month,
+                        division: division.clone(),
+                        metric: format!("m.{m:02}"),
+                        value: Some(Decimal::from((m * 7 + usize::from(month)) % 50)),
+                        note: String::new(),
+                    });
+                }
+            }
+        }
+        if year >= 2018 {
+            for (code, value) in nianbao::demo::national_values(year) {
+                writes.push(ValueWrite {
+                    year,
+                    month: 0,
+                    division: "office".into(),
+                    metric: code,
+                    value: Some(value),
+                    note: String::new(),
+                });
+            }
+        }
+        store.write_values(&setup, &writes, |_, _| {}).unwrap();
+    }
+}
+
+fn export_pdf(id: &str) -> Vec<u8> {
+    let store = Store::open(&FILES.demo).unwrap();
+    let compiled = report::compile_year(&store, 2019, id).unwrap();
+    report::pdf_bytes(&compiled.document, &FONTS).unwrap()
+}
+
+fn export_docx(id: &str) -> Vec<u8> {
+    let store = Store::open(&FILES.demo).unwrap();
+    let compiled = report::compile_year(&store, 2019, id).unwrap();
+    report::docx_bytes(&compiled.document, &Default::default()).unwrap()
+}
+
+#[divan::bench(args = ["annual-report", "work-summary"], sample_count = 20)]
+fn demo_to_pdf(bencher: divan::Bencher, id: &str) {
+    LazyLock::force(&FONTS);
+    eprintln!("({id}: PDF {} bytes)", export_pdf(id).len());
+    bencher.bench(|| export_pdf(id));
+}
+
+/// The same with the fonts parsed inside the measurement, as one CLI run pays it.
+#[divan::bench(sample_count = 10)]
+fn demo_annual_report_to_pdf_with_font_loading() -> usize {
+    let fonts = FontSet::bundled().unwrap();
+    let store = Store::open(&FILES.demo).unwrap();
+    let compiled = report::compile_year(&store, 2019, "annual-report").unwrap();
+    report::pdf_bytes(&compiled.document, &fonts).unwrap().len()
+}
+
+#[divan::bench(args = ["annual-report", "work-summary"], sample_count = 20)]
+fn demo_to_docx(bencher: divan::Bencher, id: &str) {
+    eprintln!("({id}: DOCX {} bytes)", export_docx(id).len());
+    bencher.bench(|| export_docx(id));
+}
+
+#[divan::bench(sample_count = 10)]
+fn million_values_read_year(bencher: divan::Bencher) {
+    let store = Store::open(&FILES.big).unwrap();
+    bencher.bench_local(|| store.year_data(2019).unwrap());
+}
+
+#[divan::bench(sample_count = 10)]
+fn million_values_compile_annual_report(bencher: divan::Bencher) {
+    let store = Store::open(&FILES.big).unwrap();
+    bencher.bench_local(|| report::compile_year(&store, 2019, "annual-report").unwrap());
+}
+
+#[divan::bench(sample_count = 10)]
+fn million_values_check(bencher: divan::Bencher) {
+    let store = Store::open(&FILES.big).unwrap();
+    bencher.bench_local(|| {
+        let data = store.year_data(2019).unwrap();
+        check(&data, &CheckOptions::default())
+    });
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# System packages the tests and CI use: poppler-utils and qpdf (PDF checks), LibreOffice
+# Writer with CJK fonts (the DOCX → PDF comparison; `cargo test` skips it with a notice
+# when LibreOffice is absent). Installs only what is missing.
+set -euo pipefail
+need=()
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v qpdf >/dev/null || need+=(qpdf)
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi

@@ -1,0 +1,88 @@
+//! The audit log (审计日志): every change with who, when, old and new, written in the same
+//! transaction as the change.
+
+use rusqlite::params;
+
+use super::*;
+
+impl Store {
+    /// Audit rows matching `filter`, newest first.
+    pub fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, at, actor, action, entity, key, old, new, reason FROM audit_log
+             WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR entity = ?2)
+               AND (?3 IS NULL OR substr(key, 1, length(?3)) = ?3)
+             ORDER BY id DESC LIMIT ?4",
+        )?;
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let rows = stmt.query_map(
+            params![filter.actor, filter.entity, filter.key_prefix, limit],
+            |r| {
+                Ok(AuditEntry {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    entity: r.get(4)?,
+                    key: r.get(5)?,
+                    old: r.get(6)?,
+                    new: r.get(7)?,
+                    reason: r.get(8)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// One row of the audit log (审计日志).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub key: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub reason: String,
+}
+
+/// Which audit rows to read; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    /// Matches keys starting with this (e.g. `2019/` or `2019/03/news/`).
+    pub key_prefix: Option<String>,
+    pub limit: Option<usize>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn audit(
+    tx: &Connection,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    key: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    reason: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO audit_log (at, actor, action, entity, key, old, new, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        now(),
+        actor.login,
+        action,
+        entity,
+        key,
+        old,
+        new,
+        reason
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! The per-year metric catalogue: reading it, editing it (with exact rescaling when a
+//! metric's decimal places change), and opening a new year.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::*;
+
+impl Store {
+    /// Years that have a catalogue, ascending.
+    pub fn years(&self) -> Result<Vec<i32>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT year FROM metrics ORDER BY year")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The catalogue of `year`, in display order.
+    pub fn metrics(&self, year: i32) -> Result<Vec<Metric>> {
+        let mut owners: std::collections::HashMap<String, Vec<String>> = Default::default();
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT o.metric, o.division FROM metric_owners o
+                 JOIN divisions d ON d.code = o.division
+                 WHERE o.year = ?1 ORDER BY d.sort_order, o.division",
+            )?;
+            let rows = stmt.query_map([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            for row in rows {
+                let (m, d): (String, String) = row?;
+                owners.entry(m).or_default().push(d);
+            }
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT code, name, unit, kind, places, aggregation, period, words, sort_order
+             FROM metrics WHERE year = ?1 ORDER BY sort_order, code",
+        )?;
+        let rows = stmt.query_map([year], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, i64>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (code, name, unit, kind, places, aggregation, period, words, sort_order) = row?;
+            let kind = match kind.as_str() {
+                "count" => ValueKind::Count,
+                "amount" => ValueKind::Amount { places },
+                _ => ValueKind::Ratio { places },
+            };
+            let aggregation = Aggregation::parse(&aggregation).ok_or_else(|| {
+                StoreError::Corrupt(format!("指标 {code} 的汇总方式无效：{aggregation}"))
+            })?;
+            out.push(Metric {
+                owners: owners.remove(&code).unwrap_or_default(),
+                code,
+                name,
+                unit,
+                kind,
+                aggregation,
+                period: if period == "yearly" {
+                    Period::Yearly
+                } else {
+                    Period::Monthly
+                },
+                words: serde_json::from_str(&words).unwrap_or_default(),
+                sort_order,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Adds or changes catalogue entries of `year` in one transaction. Changing a metric's
+    /// decimal places rescales its stored values exactly, and is refused when a stored
+    /// value would lose digits.
+    pub fn put_metrics(&mut self, actor: &Actor, year: i32, metrics: &[Metric]) -> Result<()> {
+        require_office(actor, "维护指标目录")?;
+        let tx = self.write_tx()?;
+        for m in metrics {
+            put_metric(&tx, actor, year, m)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// 开启年度: creates `year`'s catalogue from the year before's, or from the built-in
+    /// national catalogue when there is none. Returns what it did; a year that already
+    /// has a catalogue is left alone ([`OpenedYear::AlreadyOpen`]).
+    pub fn open_year(&mut self, actor: &Actor, year: i32) -> Result<OpenedYear> {
+        require_office(actor, "开启年度")?;
+        if !(1900..=9999).contains(&year) {
+            return Err(StoreError::Invalid(format!("年份无效：{year}")));
+        }
+        let tx = self.write_tx()?;
+        let existing: i64 = tx.query_row(
+            "SELECT count(*) FROM metrics WHERE year = ?1",
+            [year],
+            |r| r.get(0),
+        )?;
+        if existing > 0 {
+            return Ok(OpenedYear::AlreadyOpen {
+                metrics: existing as usize,
+            });
+        }
+        let source: Option<i32> = tx
+            .query_row(
+                "SELECT max(year) FROM metrics WHERE year < ?1",
+                [year],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        let opened = match source {
+            Some(from) => {
+                let n = tx.execute(
+                    "INSERT INTO metrics (year, code, name, unit, kind, places, aggregation, period, words, sort_order)
+                     SELECT ?1, code, name, unit, kind, places, aggregation, period, words, sort_order
+                     FROM metrics WHERE year = ?2",
+                    params![year, from],
+                )?;
+                tx.execute(
+                    "INSERT INTO metric_owners (year, metric, division)
+                     SELECT ?1, metric, division FROM metric_owners WHERE year = ?2",
+                    params![year, from],
+                )?;
+                OpenedYear::CopiedFrom {
+                    year: from,
+                    metrics: n,
+                }
+            }
+            None => {
+                ensure_division(&tx, OFFICE).map_err(|_| {
+                    StoreError::Invalid(
+                        "文件中没有办公室（office）处室，无法建立国家统计表指标".into(),
+                    )
+                })?;
+                let national = crate::catalog::national_metrics();
+                for m in &national {
+                    put_metric(&tx, actor, year, m)?;
+                }
+                OpenedYear::National {
+                    metrics: national.len(),
+                }
+            }
+        };
+        audit(
+            &tx,
+            actor,
+            "open",
+            "year",
+            &year.to_string(),
+            None,
+            Some(&format!("{opened:?}")),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(opened)
+    }
+}
+
+/// What [`Store::open_year`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenedYear {
+    AlreadyOpen { metrics: usize },
+    CopiedFrom { year: i32, metrics: usize },
+    National { metrics: usize },
+}
+
+fn put_metric(tx: &Transaction, actor: &Actor, year: i32, m: &Metric) -> Result<()> {
+    let code = m.code.trim();
+    if code.is_empty() || m.name.trim().is_empty() {
+        return Err(StoreError::Invalid("指标代码和名称不能为空".into()));
+    }
+    if !code
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+    {
+        return Err(StoreError::Invalid(format!(
+            "指标代码只能包含英文字母、数字、点和下划线：{code}"
+        )));
+    }
+    let places = m.kind.places();
+    if places > 9 {
+        return Err(StoreError::Invalid(format!("小数位数最多 9 位：{code}")));
+    }
+    if m.owners.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "指标 {code} 必须至少有一个负责处室"
+        )));
+    }
+    for o in &m.owners {
+        ensure_division(tx, o)?;
+    }
+    let old: Option<(u32, String)> = tx
+        .query_row(
+            "SELECT places, name FROM metrics WHERE year = ?1 AND code = ?2",
+            params![year, code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((old_places, _)) = &old {
+        rescale(tx, year, code, *old_places, places)?;
+    }
+    tx.execute(
+        "INSERT INTO metrics (year, code, name, unit, kind, places, aggregation, period, words, sort_order)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (year, code) DO UPDATE SET
+           name = excluded.name, unit = excluded.unit, kind = excluded.kind,
+           places = excluded.places, aggregation = excluded.aggregation,
+           period = excluded.period, words = excluded.words, sort_order = excluded.sort_order",
+        params![
+            year,
+            code,
+            m.name.trim(),
+            m.unit,
+            m.kind.label(),
+            places,
+            m.aggregation.stored(),
+            m.period.as_str(),
+            serde_json::to_string(&m.words).unwrap_or_else(|_| "[]".into()),
+            m.sort_order
+        ],
+    )?;
+    tx.execute(
+        "DELETE FROM metric_owners WHERE year = ?1 AND metric = ?2",
+        params![year, code],
+    )?;
+    for o in &m.owners {
+        tx.execute(
+            "INSERT INTO metric_owners (year, metric, division) VALUES (?1, ?2, ?3)",
+            params![year, code, o],
+        )?;
+    }
+    let new = serde_json::to_string(m).unwrap_or_default();
+    audit(
+        tx,
+        actor,
+        if old.is_some() { "update" } else { "insert" },
+        "metric",
+        &format!("{year}/{code}"),
+        old.as_ref().map(|(_, n)| n.as_str()),
+        Some(&new),
+        "",
+    )
+}
+
+/// Rescales a metric's stored values when its decimal places change.
+fn rescale(tx: &Transaction, year: i32, code: &str, from: u32, to: u32) -> Result<()> {
+    use std::cmp::Ordering;
+    match to.cmp(&from) {
+        Ordering::Equal => Ok(()),
+        Ordering::Greater => {
+            let factor = 10i64.pow(to - from);
+            tx.execute(
+                "UPDATE monthly_values SET value = value * ?3 WHERE year = ?1 AND metric = ?2",
+                params![year, code, factor],
+            )?;
+            Ok(())
+        }
+        Ordering::Less => {
+            let factor = 10i64.pow(from - to);
+            let lossy: i64 = tx.query_row(
+                "SELECT count(*) FROM monthly_values
+                 WHERE year = ?1 AND metric = ?2 AND value % ?3 <> 0",
+                params![year, code, factor],
+                |r| r.get(0),
+            )?;
+            if lossy > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "指标 {code} 有 {lossy} 个数值的小数位多于 {to} 位，不能减少小数位数"
+                )));
+            }
+            tx.execute(
+                "UPDATE monthly_values SET value = value / ?3 WHERE year = ?1 AND metric = ?2",
+                params![year, code, factor],
+            )?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! Values (月度数值) and narratives: checked, permissioned writes in one transaction each
+//! with their audit rows, and the reads behind `YearData`.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::*;
+
+impl Store {
+    /// Writes one value (autosave of one cell): one transaction with its audit row.
+    pub fn set_value(&mut self, actor: &Actor, write: &ValueWrite) -> Result<WriteSummary> {
+        self.write_values(actor, std::slice::from_ref(write), |_, _| {})
+    }
+
+    /// Writes many values all or nothing (an import): every row is checked, and the first
+    /// refused row rolls the whole batch back. `progress(done, total)` is called now and
+    /// then.
+    pub fn write_values(
+        &mut self,
+        actor: &Actor,
+        writes: &[ValueWrite],
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<WriteSummary> {
+        if actor.role == Role::Leader {
+            return Err(StoreError::PermissionDenied(
+                "领导只能查看和批注，不能修改数据".into(),
+            ));
+        }
+        let at = now();
+        let tx = self.write_tx()?;
+        let mut summary = WriteSummary::default();
+        {
+            let mut ctx = WriteContext::new(&tx, actor)?;
+            for (i, w) in writes.iter().enumerate() {
+                match ctx.write(w, &at)? {
+                    Change::Inserted => summary.inserted += 1,
+                    Change::Changed => summary.changed += 1,
+                    Change::Unchanged => summary.unchanged += 1,
+                }
+                if i % 4096 == 0 {
+                    progress(i, writes.len());
+                }
+            }
+        }
+        tx.commit()?;
+        progress(writes.len(), writes.len());
+        Ok(summary)
+    }
+
+    /// The stored value of one cell, if any (`Some(None)` = stored as not reported).
+    pub fn value(
+        &self,
+        year: i32,
+        month: u8,
+        division: &str,
+        metric: &str,
+    ) -> Result<Option<Option<Decimal>>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT v.value, m.places FROM monthly_values v
+                 JOIN metrics m ON m.year = v.year AND m.code = v.metric
+                 WHERE v.year = ?1 AND v.month = ?2 AND v.division = ?3 AND v.metric = ?4",
+                params![year, month, division, metric],
+                |r| {
+                    let v: Option<i64> = r.get(0)?;
+                    let places: u32 = r.get(1)?;
+                    Ok(v.map(|v| value::from_scaled(v, places)))
+                },
+            )
+            .optional()?)
+    }
+
+    /// A year's stored values (and the year before's, for comparisons) with the catalogue,
+    /// divisions, narratives and month statuses: the compiler's and the checks' input.
+    pub fn year_data(&self, year: i32) -> Result<YearData> {
+        let mut data = YearData::new(
+            self.agency()?,
+            year,
+            self.divisions()?,
+            self.metrics(year)?,
+            self.metrics(year - 1)?,
+        );
+        if let Some(short) = self.meta("agency_short")? {
+            data.agency_short = short;
+        }
+        data.set_values(self.stored_values(year - 1..=year, None, None)?);
+        let mut stmt = self.conn.prepare(
+            "SELECT year, quarter, division, text FROM narratives WHERE year = ?1
+             ORDER BY division, quarter",
+        )?;
+        let rows = stmt.query_map([year], |r| {
+            Ok(Narrative {
+                year: r.get(0)?,
+                quarter: r.get(1)?,
+                division: r.get(2)?,
+                text: r.get(3)?,
+            })
+        })?;
+        data.narratives = rows.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT division, month, status FROM submissions WHERE year = ?1")?;
+        let rows = stmt.query_map([year], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u8>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (d, m, s) = row?;
+            if let Some(s) = MonthStatus::parse(&s) {
+                data.statuses.insert((d, m), s);
+            }
+        }
+        Ok(data)
+    }
+
+    /// Stored values of some years, optionally one division and metrics whose code starts
+    /// with a prefix, ordered by year, metric order, division, month.
+    pub fn stored_values(
+        &self,
+        years: std::ops::RangeInclusive<i32>,
+        division: Option<&str>,
+        metric_prefix: Option<&str>,
+    ) -> Result<Vec<StoredValue>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.year, v.month, v.division, v.metric, v.value, m.places, v.note,
+                    v.updated_by, v.updated_at
+             FROM monthly_values v
+             JOIN metrics m ON m.year = v.year AND m.code = v.metric
+             JOIN divisions d ON d.code = v.division
+             WHERE v.year BETWEEN ?1 AND ?2
+               AND (?3 IS NULL OR v.division = ?3)
+               AND (?4 IS NULL OR substr(v.metric, 1, length(?4)) = ?4)
+             ORDER BY v.year, m.sort_order, v.metric, d.sort_order, v.month",
+        )?;
+        let rows = stmt.query_map(
+            params![years.start(), years.end(), division, metric_prefix],
+            |r| {
+                let v: Option<i64> = r.get(4)?;
+                let places: u32 = r.get(5)?;
+                Ok(StoredValue {
+                    year: r.get(0)?,
+                    month: r.get(1)?,
+                    division: r.get(2)?,
+                    metric: r.get(3)?,
+                    value: v.map(|v| value::from_scaled(v, places)),
+                    note: r.get(6)?,
+                    updated_by: r.get(7)?,
+                    updated_at: r.get(8)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    // ----- narratives ----------------------------------------------------------------
+
+    /// Saves a division's narrative for a year (`quarter` 0) or a quarter (1–4).
+    pub fn set_narrative(
+        &mut self,
+        actor: &Actor,
+        year: i32,
+        division: &str,
+        quarter: u8,
+        text: &str,
+    ) -> Result<()> {
+        require_division_writer(actor, division)?;
+        if quarter > 4 {
+            return Err(StoreError::Invalid(format!("季度应为 0–4：{quarter}")));
+        }
+        let tx = self.write_tx()?;
+        ensure_division(&tx, division)?;
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT text FROM narratives WHERE year = ?1 AND division = ?2 AND quarter = ?3",
+                params![year, division, quarter],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if old.as_deref() == Some(text) {
+            return Ok(());
+        }
+        tx.execute(
+            "INSERT INTO narratives (year, division, quarter, text, updated_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (year, division, quarter) DO UPDATE SET
+               text = excluded.text, updated_by = excluded.updated_by,
+               updated_at = excluded.updated_at",
+            params![year, division, quarter, text, actor.login, now()],
+        )?;
+        audit(
+            &tx,
+            actor,
+            "set",
+            "narrative",
+            &format!("{year}/{quarter}/{division}"),
+            old.as_deref(),
+            Some(text),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// One value to write: `month` 1–12 for monthly metrics, 0 for yearly ones; `value`
+/// `None` stores "not reported".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueWrite {
+    pub year: i32,
+    pub month: u8,
+    pub division: String,
+    pub metric: String,
+    pub value: Option<Decimal>,
+    pub note: String,
+}
+
+/// What a batch write changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    pub inserted: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+}
+
+enum Change {
+    Inserted,
+    Changed,
+    Unchanged,
+}
+
+/// Per-batch state for [`Store::write_values`]: the catalogue and statuses are read once,
+/// then every row is checked against them.
+struct WriteContext<'a> {
+    tx: &'a Transaction<'a>,
+    actor: &'a Actor,
+    metrics: std::collections::HashMap<(i32, String), (ValueKind, Period, Vec<String>, bool)>,
+    divisions: std::collections::HashSet<String>,
+}
+
+impl<'a> WriteContext<'a> {
+    fn new(tx: &'a Transaction<'a>, actor: &'a Actor) -> Result<Self> {
+        let mut metrics = std::collections::HashMap::new();
+        let mut stmt = tx.prepare(
+            "SELECT m.year, m.code, m.kind, m.places, m.period, m.aggregation,
+                    coalesce((SELECT group_concat(division, ',') FROM metric_owners o
+                              WHERE o.year = m.year AND o.metric = m.code), '')
+             FROM metrics m",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (year, code, kind, places, period, aggregation, owners) = row?;
+            let kind = match kind.as_str() {
+                "count" => ValueKind::Count,
+                "amount" => ValueKind::Amount { places },
+                _ => ValueKind::Ratio { places },
+            };
+            let period = if period == "yearly" {
+                Period::Yearly
+            } else {
+                Period::Monthly
+            };
+            let owners = owners
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            let formula = aggregation.starts_with("formula:");
+            metrics.insert((year, code), (kind, period, owners, formula));
+        }
+        let mut stmt = tx.prepare("SELECT code FROM divisions")?;
+        let divisions = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(WriteContext {
+            tx,
+            actor,
+            metrics,
+            divisions,
+        })
+    }
+
+    fn write(&mut self, w: &ValueWrite, at: &str) -> Result<Change> {
+        if !self.divisions.contains(&w.division) {
+            return Err(StoreError::UnknownDivision(w.division.clone()));
+        }
+        require_division_writer(self.actor, &w.division)?;
+        let (kind, period, owners, formula) = self
+            .metrics
+            .get(&(w.year, w.metric.clone()))
+            .ok_or_else(|| StoreError::UnknownMetric {
+                year: w.year,
+                code: w.metric.clone(),
+            })?;
+        if *formula {
+            return Err(StoreError::Invalid(format!(
+                "指标 {} 由公式计算，不能填报",
+                w.metric
+            )));
+        }
+        if !owners.contains(&w.division) {
+            return Err(StoreError::PermissionDenied(format!(
+                "指标 {} 不由处室 {} 填报（负责处室：{}）",
+                w.metric,
+                w.division,
+                owners.join("、")
+            )));
+        }
+        match period {
+            Period::Monthly if !(1..=12).contains(&w.month) => {
+                return Err(StoreError::Invalid(format!(
+                    "月份应为 1–12：{}（指标 {}）",
+                    w.month, w.metric
+                )));
+            }
+            Period::Yearly if w.month != 0 => {
+                return Err(StoreError::Invalid(format!(
+                    "指标 {} 是年度指标，按年填报，不分月份",
+                    w.metric
+                )));
+            }
+            _ => {}
+        }
+        // A yearly value follows December's status.
+        let status_month = if w.month == 0 { 12 } else { w.month };
+        let status = month_status(self.tx, w.year, status_month, &w.division)?;
+        let closed = match (self.actor.role, status) {
+            (_, MonthStatus::Locked) => Some("锁定"),
+            (Role::Contact, MonthStatus::Submitted) => Some("报送"),
+            _ => None,
+        };
+        if let Some(status) = closed {
+            return Err(StoreError::MonthClosed {
+                year: w.year,
+                month: status_month,
+                division: w.division.clone(),
+                status,
+            });
+        }
+        let scaled = match w.value {
+            None => None,
+            Some(v) => {
+                // Re-validate: the value must fit the metric exactly.
+                let text = value::format_exact(v);
+                value::parse(&text, *kind).map_err(|source| StoreError::Value {
+                    metric: w.metric.clone(),
+                    source,
+                })?;
+                Some(
+                    value::to_scaled(v, kind.places()).ok_or_else(|| StoreError::Value {
+                        metric: w.metric.clone(),
+                        source: ValueError::TooLarge(text),
+                    })?,
+                )
+            }
+        };
+        let old: Option<(Option<i64>, String)> = self
+            .tx
+            .prepare_cached(
+                "SELECT value, note FROM monthly_values
+                 WHERE year = ?1 AND division = ?2 AND metric = ?3 AND month = ?4",
+            )?
+            .query_row(params![w.year, w.division, w.metric, w.month], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if let Some((old_value, old_note)) = &old
+            && *old_value == scaled
+            && *old_note == w.note
+        {
+            return Ok(Change::Unchanged);
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO monthly_values (year, division, metric, month, value, note, updated_by, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (year, division, metric, month) DO UPDATE SET
+                   value = excluded.value, note = excluded.note,
+                   updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                w.year,
+                w.division,
+                w.metric,
+                w.month,
+                scaled,
+                w.note,
+                self.actor.login,
+                at
+            ])?;
+        let shown = |v: Option<i64>| match v {
+            Some(v) => value::format_exact(value::from_scaled(v, kind.places())),
+            None => String::new(),
+        };
+        let old_text = old.as_ref().map(|(v, _)| shown(*v));
+        audit(
+            self.tx,
+            self.actor,
+            "set",
+            "value",
+            &format!("{}/{:02}/{}/{}", w.year, w.month, w.division, w.metric),
+            old_text.as_deref(),
+            Some(&shown(scaled)),
+            &w.note,
+        )?;
+        Ok(if old.is_some() {
+            Change::Changed
+        } else {
+            Change::Inserted
+        })
+    }
+}
