@@ -19,23 +19,30 @@ pub fn read(bytes: &[u8]) -> Result<Vec<RawRow>, ImportError> {
     };
     let columns = Columns::from_header(&header)?;
     let mut rows = Vec::new();
+    // Lines are counted as a spreadsheet shows them: the csv crate skips blank lines
+    // without counting them, so count newlines up to each record's byte offset, carrying
+    // the count forward from the previous record.
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut line) = (0usize, 1usize);
     for record in records {
         let record = record.map_err(|e| ImportError::Malformed(e.to_string()))?;
+        let offset = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(bytes.len());
+        line += newlines(&bytes[counted_to..offset]);
+        counted_to = offset;
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        // The line where the record starts, as a spreadsheet shows it: the csv crate skips
-        // blank lines without counting them, so count from the byte offset instead.
-        let offset = record.position().map_or(0, |p| p.byte() as usize);
-        let (before, after) = text.as_bytes().split_at(offset.min(text.len()));
-        let blank = after
+        // A record's offset may point at the blank lines before it.
+        let blank = bytes[offset..]
             .iter()
             .take_while(|b| matches!(b, b'\n' | b'\r'))
             .filter(|&&b| b == b'\n')
             .count();
-        let line = 1 + newlines(before) + blank;
         let cells: Vec<String> = record.iter().map(String::from).collect();
-        rows.push(columns.row(line, &cells));
+        rows.push(columns.row(line + blank, &cells));
     }
     Ok(rows)
 }
