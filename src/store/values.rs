@@ -231,12 +231,16 @@ enum Change {
     Unchanged,
 }
 
+/// What a write must respect of one metric: kind, period, owners, and whether it is a
+/// formula (never written).
+type MetricRules = (ValueKind, Period, Vec<String>, bool);
+
 /// Per-batch state for [`Store::write_values`]: the catalogue and statuses are read once,
 /// then every row is checked against them.
 struct WriteContext<'a> {
     tx: &'a Transaction<'a>,
     actor: &'a Actor,
-    metrics: std::collections::HashMap<(i32, String), (ValueKind, Period, Vec<String>, bool)>,
+    metrics: std::collections::HashMap<(i32, String), MetricRules>,
     divisions: std::collections::HashSet<String>,
 }
 
