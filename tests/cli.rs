@@ -236,6 +236,37 @@ fn values_then_import_into_a_fresh_file_reproduces_them() {
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(values(&copy, "2021"), first);
+
+    // The national report compiles for an agency that has only the national catalogue:
+    // the blank cell stays blank, and values nobody entered show as missing, not as 0.
+    let txt = dir.path().join("report.txt");
+    let out = run(&[
+        "export",
+        "--db",
+        dbs,
+        "--year",
+        "2021",
+        "--template",
+        "annual-report",
+        "--text",
+        txt.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = std::fs::read_to_string(&txt).unwrap();
+    assert!(report.starts_with("某市人民政府办公室2021年政府信息公开工作年度报告\n"));
+    assert!(report.contains("全年新收政府信息公开申请17件"), "{report}");
+    assert!(
+        report.contains("【缺数："),
+        "values nobody entered are marked"
+    );
+    let new_row = report
+        .lines()
+        .find(|l| l.starts_with("一、本年新收政府信息公开申请数量"))
+        .unwrap();
+    assert!(
+        new_row.starts_with("一、本年新收政府信息公开申请数量\t17\t\t"),
+        "{new_row:?}"
+    );
 }
 
 #[test]

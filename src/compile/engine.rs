@@ -309,6 +309,11 @@ pub(crate) fn environment(
     });
 
     let s = shared.clone();
+    env.add_function("has", move |code: String| -> bool {
+        s.facts.metric(&code).is_some()
+    });
+
+    let s = shared.clone();
     env.add_function("metrics", move |kw: Kwargs| -> Result<Value, Error> {
         let prefix: Option<String> = kw.get("prefix")?;
         let owner: Option<String> = kw.get("division")?;

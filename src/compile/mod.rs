@@ -24,6 +24,7 @@
 //! | `figure(code, places=0, rounding="down", trim=true)` | other formats (`1530多万元`, `164万元`) |
 //! | `yoy(code, …)` | `同比增长12.3%` / `同比下降4.0%` / `与上年持平` |
 //! | `value(code, …)` | the number, for conditions (`none` when missing) |
+//! | `has(code)` | whether this year's catalogue has the metric (for sentences about an agency's own metrics) |
 //! | `table("t2")`, `table("t3")`, `table("t4")` | the national tables |
 //! | `narrative("news", quarter=0)` | a division's narrative, its own figures resolved for that division |
 //! | `divisions()`, `metrics(prefix="news.")`, `division_name(code)` | lists for loops |
