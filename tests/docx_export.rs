@@ -93,6 +93,23 @@ fn paragraphs_have_their_styles() {
         .collect();
     assert_eq!(found, expected);
 
+    // Captions (centred, right before a table) keep with the table.
+    let children: Vec<&Element> = body.children().collect();
+    let mut captions = 0;
+    for pair in children.windows(2) {
+        if pair[0].name == "w:p" && pair[1].name == "w:tbl" {
+            let keep = pair[0]
+                .child("w:pPr")
+                .and_then(|p| p.child("w:keepNext"))
+                .is_some();
+            let caption =
+                ooxml::paragraph_style(pair[0]).as_deref() == Some(style_id::BODY_CENTERED);
+            assert_eq!(keep, caption, "{}", ooxml::text(pair[0]));
+            captions += usize::from(caption);
+        }
+    }
+    assert_eq!(captions, 3);
+
     // Run-in headings: the heading part in its heading's character style.
     let run_in = body
         .children()

@@ -318,7 +318,7 @@ fn body(mut out: Docx, doc: &Document, text_width: u32) -> Result<Docx, DocxErro
     let mut run_in: Vec<&Heading> = Vec::new();
     let mut tables = 0;
     let mut last_was_table = false;
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Heading(h) if h.run_in => run_in.push(h),
             Block::Heading(h) => {
@@ -327,7 +327,15 @@ fn body(mut out: Docx, doc: &Document, text_width: u32) -> Result<Docx, DocxErro
                 last_was_table = false;
             }
             Block::Paragraph(p) => {
-                out = out.add_paragraph(body_paragraph(p, &std::mem::take(&mut run_in)));
+                let mut paragraph = body_paragraph(p, &std::mem::take(&mut run_in));
+                // A centred paragraph right before a table is its caption: keep them on
+                // one page, as our own layout does.
+                if p.style == ParagraphStyle::Centered
+                    && matches!(doc.blocks.get(i + 1), Some(Block::Table(_)))
+                {
+                    paragraph = paragraph.keep_next(true);
+                }
+                out = out.add_paragraph(paragraph);
                 last_was_table = false;
             }
             Block::Table(t) => {
