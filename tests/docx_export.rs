@@ -93,6 +93,23 @@ fn paragraphs_have_their_styles() {
         .collect();
     assert_eq!(found, expected);
 
+    // Captions (centred, right before a table) keep with the table.
+    let children: Vec<&Element> = body.children().collect();
+    let mut captions = 0;
+    for pair in children.windows(2) {
+        if pair[0].name == "w:p" && pair[1].name == "w:tbl" {
+            let keep = pair[0]
+                .child("w:pPr")
+                .and_then(|p| p.child("w:keepNext"))
+                .is_some();
+            let caption =
+                ooxml::paragraph_style(pair[0]).as_deref() == Some(style_id::BODY_CENTERED);
+            assert_eq!(keep, caption, "{}", ooxml::text(pair[0]));
+            captions += usize::from(caption);
+        }
+    }
+    assert_eq!(captions, 3);
+
     // Run-in headings: the heading part in its heading's character style.
     let run_in = body
         .children()
@@ -130,6 +147,7 @@ fn styles_name_east_asian_fonts_and_sizes() {
     let package = export(&docx_fixture());
     let styles = package.xml("word/styles.xml");
     let fonts = FontNames::default();
+    // Half-points: 3号 32, 2号 44, 4号 28, 小四 24 (tables, see `style::size_pt`).
     let expect = [
         (style_id::BODY, "Normal", &fonts.fangsong, 32),
         (style_id::TITLE, "Title", &fonts.title, 44),
@@ -167,6 +185,40 @@ fn styles_name_east_asian_fonts_and_sizes() {
             .unwrap();
         let ind = style.descendants("w:ind")[0];
         assert_eq!(ind.attr("w:firstLineChars"), Some("200"), "{id}");
+    }
+    // Text on the character grid is scaled to fit LibreOffice's grid cell; text off it
+    // (title, tables, page numbers) is not.
+    let scale = PageGeometry::gbt9704().char_scale.to_string();
+    for (id, on_grid) in [
+        (style_id::BODY, true),
+        (style_id::BODY_NO_INDENT, true),
+        (style_id::BODY_CENTERED, true),
+        (style_id::HEADINGS[0], true),
+        (style_id::HEADINGS[3], true),
+        (style_id::CLOSING, true),
+        (style_id::TITLE, false),
+        (style_id::TABLE, false),
+        (style_id::PAGE_NUMBER, false),
+    ] {
+        let style = styles
+            .children()
+            .find(|s| s.attr("w:styleId") == Some(id))
+            .unwrap();
+        let w = style
+            .child("w:rPr")
+            .and_then(|r| r.child("w:w"))
+            .and_then(|w| w.attr("w:val"));
+        let snap = style
+            .child("w:pPr")
+            .and_then(|p| p.child("w:snapToGrid"))
+            .and_then(|s| s.attr("w:val"));
+        if on_grid {
+            assert_eq!(w, Some(scale.as_str()), "{id} scale");
+            assert_eq!(snap, None, "{id} on the grid");
+        } else {
+            assert_eq!(w, None, "{id} scale");
+            assert_eq!(snap, Some("false"), "{id} off the grid");
+        }
     }
     let defaults = styles.descendants("w:rPrDefault")[0].descendants("w:rFonts")[0];
     assert_eq!(defaults.attr("w:eastAsia"), Some("仿宋"));
@@ -548,4 +600,100 @@ fn render_for_inspection() {
             std::fs::copy(&file, format!("{keep}/{name}")).unwrap();
         }
     }
+}
+
+/// The fixture's prose only (tables and their captions dropped), for counting the
+/// characters of each line.
+fn prose_document() -> Document {
+    let mut doc = docx_fixture();
+    doc.blocks.retain(|b| match b {
+        Block::Table(_) => false,
+        Block::Paragraph(p) => p.style == ParagraphStyle::Body,
+        Block::Heading(_) => true,
+    });
+    doc
+}
+
+/// GB/T 9704's 28 characters a line and about our PDF's page count in LibreOffice: the
+/// grid's 15.79 pt cell is narrower than a 16 pt character, which LibreOffice would
+/// give two cells (14 characters a line, twice the pages) were the body text not
+/// scaled to fit (`PageGeometry::char_scale`).
+#[test]
+fn libreoffice_sets_28_characters_a_line() {
+    let Some(soffice) = ooxml::find_program(&["soffice", "libreoffice"]) else {
+        eprintln!("skipped: LibreOffice (soffice) is not installed");
+        return;
+    };
+    if ooxml::find_program(&["pdftotext"]).is_none() {
+        eprintln!("skipped: pdftotext (poppler-utils) is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+
+    // Every line of a paragraph but its last is full. Lines with Latin letters or
+    // digits are left out: their width depends on the Latin face LibreOffice falls
+    // back to. A closing mark may hang past the margin, as in Word.
+    let doc = prose_document();
+    let bytes = docx(&doc, &DocxOptions::for_document(&doc)).unwrap();
+    let pdf = ooxml::convert_to_pdf(&soffice, dir.path(), "prose.docx", &bytes);
+    let mut lines = ooxml::pdf_text(&pdf)
+        .lines()
+        .map(|l| ooxml::without_page_numbers(&squeeze(l)))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter();
+    let mut full = Vec::new();
+    // The title (off the grid) is the first paragraph.
+    for (i, paragraph) in doc.plain_text().lines().map(squeeze).enumerate() {
+        let mut set = String::new();
+        let mut paragraph_lines = Vec::new();
+        while set.len() < paragraph.len() {
+            let line = lines.next().expect("the PDF ends early");
+            set.push_str(&line);
+            paragraph_lines.push(line);
+        }
+        assert_eq!(set, paragraph, "PDF lines do not make up the paragraph");
+        paragraph_lines.pop();
+        if i > 0 {
+            // Body and headings indent their first line two characters.
+            full.extend(
+                paragraph_lines
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, l)| (if j == 0 { 2 } else { 0 }, l)),
+            );
+        }
+    }
+    let hanging = |c: char| "，。、；：！？）》”’".contains(c);
+    let counts: Vec<(usize, &String)> = full
+        .iter()
+        .filter(|(_, l)| !l.chars().any(|c| c.is_ascii()))
+        .map(|(indent, l)| {
+            let n = indent + l.chars().count();
+            let hangs = n > 28 && l.chars().last().is_some_and(hanging);
+            (if hangs { n - 1 } else { n }, l)
+        })
+        .collect();
+    eprintln!(
+        "LibreOffice: {} full lines of CJK text, {} of 28 characters",
+        counts.len(),
+        counts.iter().filter(|(n, _)| *n == 28).count()
+    );
+    assert!(counts.len() >= 50, "too few full lines: {}", counts.len());
+    for (n, line) in &counts {
+        assert!((27..=28).contains(n), "{n} characters: {line}");
+    }
+
+    // The whole fixture: about as many pages as our own layout.
+    let doc = docx_fixture();
+    let bytes = docx(&doc, &DocxOptions::for_document(&doc)).unwrap();
+    let pdf = ooxml::convert_to_pdf(&soffice, dir.path(), "fixture.docx", &bytes);
+    let libreoffice = lopdf::Document::load(&pdf).unwrap().get_pages().len();
+    let fonts = nianbao::layout::FontSet::bundled().expect("bundled fonts");
+    let ours = nianbao::layout::layout(&doc, &fonts).len();
+    eprintln!("LibreOffice: {libreoffice} pages; our layout: {ours}");
+    assert!(
+        libreoffice.abs_diff(ours) <= 1,
+        "LibreOffice sets {libreoffice} pages, our layout {ours}"
+    );
 }

@@ -11,12 +11,29 @@
 //! (the created date comes in [`DocxOptions`]).
 //!
 //! The grid is the one of the official Word templates: 156 mm / 28 characters is a
-//! 15.79 pt pitch, so `w:charSpace` is negative and Word and WPS squeeze each 16 pt
-//! character to it. LibreOffice (7.4) instead gives a character wider than the pitch two
-//! grid cells, so it shows the body text spread out (about 14 characters a line); with
-//! `w:charSpace="0"` it would set 27 a line, which is not GB/T 9704. We write for Word and
-//! WPS, what the agencies use; the title is kept off the grid, as its 22 pt characters
-//! would take two cells in LibreOffice too.
+//! 15.79 pt pitch, so `w:charSpace` is negative (-849/4096 pt) and Word and WPS squeeze
+//! each 16 pt character to it (`linesAndChars` adds charSpace to every character's
+//! width; ECMA-376 §17.6.5).
+//!
+//! LibreOffice (7.4) lays the same grid out differently: it snaps each CJK character to
+//! whole grid cells, so a character wider than a cell takes two — 14 characters a line
+//! and twice the pages. Its cell is `Normal`'s size plus charSpace, the fraction rounded
+//! down to twips (15.73 pt; writerfilter `SectionPropertyMap::CloseSectionGroup`), and
+//! the width it compares is the glyph advance as the font measures it, which, as tried,
+//! follows the character scale `w:w` but not reliably the character spacing `w:spacing`
+//! (with spacing, lines of 13 and of 26 characters alternate). So the text on the grid (body,
+//! headings, 落款) carries `w:w="98"` ([`PageGeometry::char_scale`]): 15.68 pt glyphs, one
+//! cell each, 28 a line in LibreOffice. Word and WPS keep the 22 × 28 grid and still set
+//! 28 characters a line (15.68 − 0.21 pt each; justified lines fill the measure); their
+//! glyphs are 2% narrower, which no reader sees. Measured on the test fixture: before,
+//! LibreOffice set 14 characters a line on 23 pages; after, 27–28 on 14 pages (our own
+//! PDF: 15). `w:charSpace="0"` or `w:type="lines"` would give 27 (16 pt
+//! characters unsqueezed), not GB/T 9704. Off the grid (`w:snapToGrid="0"`): the 22 pt
+//! title, which would take two cells a character, tables and page numbers.
+//!
+//! LibreOffice draws no text in a vertical (tbRl) cell whose merged rows cross a page
+//! break (Word does): table 3's 本年度办理结果 spans its 24 result rows, taller with the
+//! header than a page, so no keep-together can save it there.
 //!
 //! The XML comes from `docx-rs`. Where docx-rs 0.4.22 cannot express something we need,
 //! [`package`] patches its output with a few exact string edits, each guarded so a
@@ -30,7 +47,9 @@
 //! - `docProps/core.xml` — docx-rs has no setter for the title and author;
 //! - `word/fontTable.xml` — docx-rs lists only Times New Roman, Symbol and Arial; ours
 //!   declares the Chinese faces with their GB2312 charset and English alternate names, so
-//!   Word on a non-Chinese system still finds FangSong, SimHei, KaiTi, SimSun.
+//!   Word on a non-Chinese system still finds FangSong, SimHei, KaiTi, SimSun;
+//! - the zip — docx-rs stores its entries uncompressed; they are deflated (the fixture:
+//!   212 KB stored, 23 KB deflated).
 
 mod package;
 mod table;
@@ -168,6 +187,10 @@ pub struct PageGeometry {
     /// `w:docGrid/@w:charSpace`: the extra per character, in 1/4096 pt, that makes 28
     /// characters of the body size fill a line.
     pub char_space: i32,
+    /// `w:w` (character scale, percent) of the text on the grid: the widest scale at
+    /// which a body character is not wider than the grid cell as LibreOffice computes
+    /// it, so that LibreOffice gives it one cell, not two (see the module doc).
+    pub char_scale: u32,
 }
 
 impl PageGeometry {
@@ -186,6 +209,9 @@ impl PageGeometry {
         let footer = twips(bottom_mm - 7.0 - 2.5);
         let body_pt = f64::from(style::size_pt(TextRole::Body));
         let pitch_pt = f64::from(text_width) / 20.0 / f64::from(CHARS_PER_LINE);
+        // Rounded down: Word fits floor(width / pitch) characters, so a pitch a hair
+        // too large would give 27.
+        let char_space = ((pitch_pt - body_pt) * 4096.0).floor() as i32;
         PageGeometry {
             page_width,
             page_height,
@@ -198,11 +224,34 @@ impl PageGeometry {
             text_width,
             text_height,
             line_pitch: text_height / LINES,
-            // Rounded down: Word fits floor(width / pitch) characters, so a pitch a hair
-            // too large would give 27.
-            char_space: ((pitch_pt - body_pt) * 4096.0).floor() as i32,
+            char_space,
+            char_scale: char_scale(body_char(), char_space),
         }
     }
+
+    /// The grid cell as LibreOffice's DOCX import computes it, in twips: the body size
+    /// (`Normal`'s) plus `w:charSpace`, whose whole points it takes from the top 20 bits
+    /// and whose 1/4096 pt fraction it rounds down to whole twips
+    /// (writerfilter `SectionPropertyMap::CloseSectionGroup`).
+    pub fn libreoffice_cell(&self) -> i32 {
+        libreoffice_cell(body_char(), self.char_space)
+    }
+}
+
+fn libreoffice_cell(body_twips: i32, char_space: i32) -> i32 {
+    let whole_points = char_space.div_euclid(4096);
+    let fraction = char_space.rem_euclid(4096) * 20 / 4095;
+    body_twips + whole_points * 20 + fraction
+}
+
+/// The largest percentage at which a body character fits LibreOffice's grid cell, with
+/// a twip to spare for its conversion of the cell to 1/100 mm.
+fn char_scale(body_twips: i32, char_space: i32) -> u32 {
+    let cell = libreoffice_cell(body_twips, char_space);
+    if cell >= body_twips {
+        return 100;
+    }
+    ((cell - 1) * 100 / body_twips).max(1) as u32
 }
 
 fn twips(mm: f32) -> u32 {
@@ -269,7 +318,7 @@ fn body(mut out: Docx, doc: &Document, text_width: u32) -> Result<Docx, DocxErro
     let mut run_in: Vec<&Heading> = Vec::new();
     let mut tables = 0;
     let mut last_was_table = false;
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Heading(h) if h.run_in => run_in.push(h),
             Block::Heading(h) => {
@@ -278,7 +327,15 @@ fn body(mut out: Docx, doc: &Document, text_width: u32) -> Result<Docx, DocxErro
                 last_was_table = false;
             }
             Block::Paragraph(p) => {
-                out = out.add_paragraph(body_paragraph(p, &std::mem::take(&mut run_in)));
+                let mut paragraph = body_paragraph(p, &std::mem::take(&mut run_in));
+                // A centred paragraph right before a table is its caption: keep them on
+                // one page, as our own layout does.
+                if p.style == ParagraphStyle::Centered
+                    && matches!(doc.blocks.get(i + 1), Some(Block::Table(_)))
+                {
+                    paragraph = paragraph.keep_next(true);
+                }
+                out = out.add_paragraph(paragraph);
                 last_was_table = false;
             }
             Block::Table(t) => {
@@ -390,12 +447,23 @@ pub(crate) fn run_fonts(family: &str) -> RunFonts {
 
 /// The paragraph and character styles (see [`style_id`]).
 fn styles(fonts: &FontNames) -> Vec<Style> {
+    let geometry = PageGeometry::gbt9704();
     let indent = Some(SpecialIndentType::FirstLine(2 * body_char()));
-    let paragraph = |id: &str, name: &str, role: TextRole| {
+    let off_grid = |id: &str, name: &str, role: TextRole| {
         Style::new(id, StyleType::Paragraph)
             .name(name)
             .fonts(run_fonts(fonts.family(role)))
             .size(half_points(role))
+            .snap_to_grid(false)
+    };
+    // Text on the character grid is scaled to fit LibreOffice's cell (module doc).
+    let paragraph = |id: &str, name: &str, role: TextRole| {
+        let mut style = Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .fonts(run_fonts(fonts.family(role)))
+            .size(half_points(role));
+        style.run_property = style.run_property.stretch(geometry.char_scale as i32);
+        style
     };
     let body = |id: &str, name: &str| paragraph(id, name, TextRole::Body);
     let heading_names = ["一级标题", "二级标题", "三级标题", "四级标题"];
@@ -412,18 +480,17 @@ fn styles(fonts: &FontNames) -> Vec<Style> {
             .indent(None, indent, None, None),
         body(style_id::BODY_NO_INDENT, "正文无缩进").align(AlignmentType::Both),
         body(style_id::BODY_CENTERED, "正文居中").align(AlignmentType::Center),
-        paragraph(style_id::TITLE, "Title", TextRole::Title)
+        // 22 pt characters do not fit 16 pt grid cells: LibreOffice would give each two
+        // cells, spreading the title out.
+        off_grid(style_id::TITLE, "Title", TextRole::Title)
             .align(AlignmentType::Center)
-            // 22 pt characters do not fit 16 pt grid cells: LibreOffice would give each
-            // two cells, spreading the title out.
-            .snap_to_grid(false)
             // GB/T 9704 §7.3.3: one blank line between title and text.
-            .line_spacing(LineSpacing::new().after(PageGeometry::gbt9704().line_pitch)),
-        paragraph(style_id::TABLE, "表格", TextRole::Table).snap_to_grid(false),
+            .line_spacing(LineSpacing::new().after(geometry.line_pitch)),
+        off_grid(style_id::TABLE, "表格", TextRole::Table),
         paragraph(style_id::CLOSING, "落款", TextRole::Closing)
             .align(AlignmentType::Right)
             .indent(None, None, Some(2 * body_char()), None),
-        paragraph(style_id::PAGE_NUMBER, "页码", TextRole::PageNumber).snap_to_grid(false),
+        off_grid(style_id::PAGE_NUMBER, "页码", TextRole::PageNumber),
     ];
     for i in 0..4 {
         let role = heading_roles[i];
@@ -488,5 +555,21 @@ mod tests {
         // 28 characters of 16 pt plus charSpace fit the line, 29 do not.
         let pitch = (16.0 + f64::from(g.char_space) / 4096.0) * 20.0;
         assert_eq!((f64::from(g.text_width) / pitch).floor(), 28.0);
+    }
+
+    #[test]
+    fn scaled_characters_fit_libreoffices_cell() {
+        let g = PageGeometry::gbt9704();
+        // -849 = -1 pt + 3247/4096 pt; LibreOffice: 320 - 20 + 15 twips.
+        assert_eq!(g.libreoffice_cell(), 315);
+        assert_eq!(g.char_scale, 98);
+        let glyph = f64::from(body_char()) * f64::from(g.char_scale) / 100.0;
+        assert!(glyph < f64::from(g.libreoffice_cell()) - 1.0, "{glyph}");
+        // Word and WPS still fit 28 characters (scaled, plus charSpace) on a line.
+        let word = glyph + f64::from(g.char_space) / 4096.0 * 20.0;
+        assert!(28.0 * word <= f64::from(g.text_width) && 29.0 * word > f64::from(g.text_width));
+        // No squeeze, no scale.
+        assert_eq!(char_scale(320, 0), 100);
+        assert_eq!(char_scale(320, 4096), 100);
     }
 }

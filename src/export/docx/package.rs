@@ -45,7 +45,34 @@ pub(super) fn finish(
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out)
         .map_err(|e| DocxError::Package(docx_rs::DocxError::from(e)))?;
-    Ok(out.into_inner())
+    deflate(&out.into_inner()).map_err(|e| DocxError::Package(docx_rs::DocxError::from(e)))
+}
+
+/// docx-rs stores its zip entries uncompressed; the same entries, in the same order,
+/// deflated (a report's XML shrinks about tenfold). The timestamps stay docx-rs's fixed
+/// 1980 date, so the output stays reproducible.
+fn deflate(stored: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::{Read, Write};
+    use zip::write::SimpleFileOptions;
+
+    let mut archive = zip::ZipArchive::new(Cursor::new(stored))?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(stored.len() / 4)));
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    let mut bytes = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i)?;
+        if entry.is_dir() {
+            // An OPC package has parts only; Word neither needs nor writes folders.
+            continue;
+        }
+        bytes.clear();
+        entry.read_to_end(&mut bytes)?;
+        out.start_file(entry.name(), options)?;
+        out.write_all(&bytes)?;
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 fn utf8(bytes: &[u8]) -> Result<&str, DocxError> {
