@@ -697,3 +697,52 @@ fn libreoffice_sets_28_characters_a_line() {
         "LibreOffice sets {libreoffice} pages, our layout {ours}"
     );
 }
+
+/// The demo's two reports: LibreOffice's rendering of our DOCX has within one page as
+/// many pages as our own PDF layout, and the same text.
+#[test]
+fn libreoffice_pages_of_the_demo_reports_match_our_layout() {
+    use nianbao::compile::{CompileOptions, Template, compile};
+    let Some(soffice) = ooxml::find_program(&["soffice", "libreoffice"]) else {
+        eprintln!("skipped: LibreOffice (soffice) is not installed");
+        return;
+    };
+    if ooxml::find_program(&["pdftotext"]).is_none() {
+        eprintln!("skipped: pdftotext (poppler-utils) is not installed");
+        return;
+    }
+    let fonts = nianbao::layout::FontSet::bundled().unwrap();
+    let data = nianbao::demo::year_data(2019);
+    let dir = tempfile::tempdir().unwrap();
+    for id in ["work-summary", "annual-report"] {
+        let doc = compile(
+            &Template::builtin(id).unwrap(),
+            &data,
+            &CompileOptions::default(),
+        )
+        .unwrap()
+        .document;
+        let ours = nianbao::layout::layout(&doc, &fonts).len();
+        let bytes = docx(&doc, &DocxOptions::for_document(&doc)).unwrap();
+        let pdf = ooxml::convert_to_pdf(&soffice, dir.path(), &format!("{id}.docx"), &bytes);
+        let theirs = lopdf::Document::load(&pdf).unwrap().get_pages().len();
+        assert!(
+            ours.abs_diff(theirs) <= 1,
+            "{id}: our layout has {ours} pages, LibreOffice {theirs}"
+        );
+        let got: String = squeeze(&ooxml::pdf_text(&pdf));
+        for sentence in doc
+            .plain_text()
+            .lines()
+            .filter(|l| l.chars().count() > 12)
+            .take(5)
+        {
+            let want: String = sentence
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .take(12)
+                .collect();
+            assert!(got.contains(&want), "{id}: LibreOffice text lacks {want}");
+        }
+    }
+}
