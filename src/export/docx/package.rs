@@ -212,4 +212,27 @@ mod tests {
         assert!(xml.contains("<dc:creator>某局</dc:creator>"));
         assert!(xml.contains(">2019-12-24T00:00:00Z</dcterms:created>"));
     }
+
+    #[test]
+    fn parts_are_deflated_content_types_first() {
+        let doc = Document {
+            title: "年报".into(),
+            blocks: vec![],
+            closing: None,
+        };
+        let bytes = super::super::docx(&doc, &DocxOptions::default()).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(zip.by_index(0).unwrap().name(), "[Content_Types].xml");
+        for i in 0..zip.len() {
+            let entry = zip.by_index(i).unwrap();
+            assert!(!entry.is_dir(), "{}", entry.name());
+            assert_eq!(
+                entry.compression(),
+                zip::CompressionMethod::Deflated,
+                "{}",
+                entry.name()
+            );
+        }
+        assert!(zip.by_name("word/document.xml").is_ok());
+    }
 }
