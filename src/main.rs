@@ -20,15 +20,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The desktop app is not built yet (issue #7); say so plainly instead of pretending.
+/// Opens the desktop app on `db` (else the last file, else the welcome screen).
 fn desktop(db: Option<std::path::PathBuf>) -> ExitCode {
-    eprintln!(
-        "桌面程序尚未提供（issue #7）。The desktop app is not available in this build yet.\n\
-         可以使用命令行：nianbao demo --db 演示.db；nianbao catalog --db 演示.db --year 2019；\
-         nianbao import --db FILE --year Y 表格.csv；nianbao --help 查看全部命令。"
-    );
-    if let Some(db) = db {
-        eprintln!("（指定的数据文件：{}）", db.display());
+    match nianbao::ui::run(db) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("错误：{message}");
+            ExitCode::from(2)
+        }
     }
-    ExitCode::from(2)
 }
