@@ -49,6 +49,9 @@ fn harness(path: &Path) -> Harness<'static, App> {
     Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
         .with_accessibility_check(false)
+        // egui_kittest panics on any glyph the fonts lack: every screen the tests reach
+        // is checked to draw its Chinese (no boxes).
+        .with_context_setup(nianbao::ui::fonts::install)
         .build_ui_state(|ui, app: &mut App| app.show(ui), app)
 }
 

@@ -703,7 +703,7 @@ impl EntryGrid {
         match (&cursor_error, &self.notice) {
             (Some(e), _) => widgets::error_line(ui, Some(e)),
             (None, Some(Notice::Problem(p))) => widgets::error_line(ui, Some(p)),
-            (None, Some(Notice::Saved(s))) => widgets::ok_line(ui, &format!("✔ {s}")),
+            (None, Some(Notice::Saved(s))) => widgets::ok_line(ui, s),
             (None, None) => {
                 ui.weak("Tab/Enter/方向键移动，直接输入数字即可填写，F2 修改，Ctrl+V 粘贴 Excel 区域，每次修改自动保存。");
             }
