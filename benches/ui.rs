@@ -99,7 +99,10 @@ fn fixture() -> Fixture {
 
 fn input() -> RawInput {
     RawInput {
-        screen_rect: Some(Rect::from_min_size(egui::Pos2::ZERO, Vec2::new(1400.0, 900.0))),
+        screen_rect: Some(Rect::from_min_size(
+            egui::Pos2::ZERO,
+            Vec2::new(1400.0, 900.0),
+        )),
         ..Default::default()
     }
 }

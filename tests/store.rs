@@ -377,7 +377,7 @@ fn users_passwords_and_catalogue_edits() {
         sort_order: 99,
     };
     assert!(matches!(
-        store.put_metrics(&contact, 2019, &[metric.clone()]),
+        store.put_metrics(&contact, 2019, std::slice::from_ref(&metric)),
         Err(StoreError::PermissionDenied(_))
     ));
     store.put_metrics(&office, 2019, &[metric]).unwrap();

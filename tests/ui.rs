@@ -116,11 +116,19 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
     assert_eq!(grid(&mut h).cursor(), (0, 10));
     press(&mut h, Key::Enter);
     assert_eq!(grid(&mut h).cursor(), (1, 8));
-    assert_eq!(stored(&path, 9, "credit.interceptions"), Some(Decimal::from(1725)));
-    assert_eq!(stored(&path, 10, "credit.interceptions"), Some(Decimal::from(12)));
+    assert_eq!(
+        stored(&path, 9, "credit.interceptions"),
+        Some(Decimal::from(1725))
+    );
+    assert_eq!(
+        stored(&path, 10, "credit.interceptions"),
+        Some(Decimal::from(12))
+    );
 
     // Paste a 3×4 block from Excel at (1, September).
-    h.event(Event::Paste("1\t2\t3\t4\r\n5\t6\t7\t8\r\n9\t10\t11\t12\r\n".into()));
+    h.event(Event::Paste(
+        "1\t2\t3\t4\r\n5\t6\t7\t8\r\n9\t10\t11\t12\r\n".into(),
+    ));
     h.run();
     assert_eq!(stored(&path, 9, "credit.test_a"), Some(Decimal::from(1)));
     assert_eq!(stored(&path, 12, "credit.test_a"), Some(Decimal::from(4)));
@@ -152,7 +160,11 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
     press(&mut h, Key::Enter);
     let g = grid(&mut h);
     assert_eq!(g.cursor(), (0, 11), "a refused entry keeps the cursor");
-    assert!(g.error(0, 11).unwrap().contains("不是数字"), "{:?}", g.error(0, 11));
+    assert!(
+        g.error(0, 11).unwrap().contains("不是数字"),
+        "{:?}",
+        g.error(0, 11)
+    );
     assert_eq!(stored(&path, 12, "credit.interceptions"), december);
     press(&mut h, Key::Escape);
     type_text(&mut h, "-3");
@@ -168,12 +180,19 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
     h.get_by_label("确认报送").click();
     h.run();
     assert_eq!(
-        Store::open(&path).unwrap().month_status(2019, 12, "credit").unwrap(),
+        Store::open(&path)
+            .unwrap()
+            .month_status(2019, 12, "credit")
+            .unwrap(),
         MonthStatus::Submitted
     );
     assert_eq!(grid(&mut h).status(12), MonthStatus::Submitted);
     type_text(&mut h, "5");
-    assert_eq!(grid(&mut h).editing(), None, "a submitted month cannot be edited");
+    assert_eq!(
+        grid(&mut h).editing(),
+        None,
+        "a submitted month cannot be edited"
+    );
     assert!(h.query_by_label("报送12月").is_none());
 
     // The office signs in, sees it on the board and unlocks it with a reason.
@@ -230,7 +249,10 @@ fn unlock_without_a_reason_is_refused() {
     let board = h.state_mut().session().unwrap().board.as_ref().unwrap();
     assert!(matches!(board.notice(), Some(Err(e)) if e.contains("原因")));
     assert_eq!(
-        Store::open(&path).unwrap().month_status(2019, 12, "news").unwrap(),
+        Store::open(&path)
+            .unwrap()
+            .month_status(2019, 12, "news")
+            .unwrap(),
         MonthStatus::Submitted
     );
 }
@@ -268,10 +290,22 @@ fn import_previews_then_writes_in_the_background() {
     {
         let session = h.state_mut().session().unwrap();
         let store = &session.store;
-        session.import.as_mut().unwrap().check_file(&ctx, store, csv.clone());
+        session
+            .import
+            .as_mut()
+            .unwrap()
+            .check_file(&ctx, store, csv.clone());
     }
     wait_idle(&mut h);
-    let plan = h.state_mut().session().unwrap().import.as_ref().unwrap().plan().cloned();
+    let plan = h
+        .state_mut()
+        .session()
+        .unwrap()
+        .import
+        .as_ref()
+        .unwrap()
+        .plan()
+        .cloned();
     let plan = plan.expect("preview");
     assert_eq!(plan.rejected.len(), 1);
     assert_eq!(plan.rejected[0].row, 3);
@@ -290,7 +324,11 @@ fn import_previews_then_writes_in_the_background() {
     {
         let session = h.state_mut().session().unwrap();
         let store = &session.store;
-        session.import.as_mut().unwrap().check_file(&ctx, store, csv.clone());
+        session
+            .import
+            .as_mut()
+            .unwrap()
+            .check_file(&ctx, store, csv.clone());
     }
     wait_idle(&mut h);
     h.get_by_label("确认导入").click();

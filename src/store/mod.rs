@@ -1222,12 +1222,15 @@ enum Change {
     Unchanged,
 }
 
+/// What a write needs to know of a metric: kind, period, owners, whether it is a formula.
+type MetricRule = (ValueKind, Period, Vec<String>, bool);
+
 /// Per-batch state for [`Store::write_values`]: the catalogue and statuses are read once,
 /// then every row is checked against them.
 struct WriteContext<'a> {
     tx: &'a Transaction<'a>,
     actor: &'a Actor,
-    metrics: std::collections::HashMap<(i32, String), (ValueKind, Period, Vec<String>, bool)>,
+    metrics: std::collections::HashMap<(i32, String), MetricRule>,
     divisions: std::collections::HashSet<String>,
 }
 

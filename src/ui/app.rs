@@ -93,10 +93,7 @@ impl Session {
         egui::Panel::top("session-top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 for &tab in Tab::for_role(self.actor.role) {
-                    if ui
-                        .selectable_label(self.tab == tab, tab.label())
-                        .clicked()
-                    {
+                    if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
                         self.tab = tab;
                     }
                 }
@@ -221,7 +218,7 @@ impl App {
                     {
                         next = Some(match s.into_session() {
                             Ok(session) => Screen::Session(Box::new(session)),
-                            Err(signin) => Screen::SignIn(signin),
+                            Err(signin) => Screen::SignIn(*signin),
                         });
                     }
                 }

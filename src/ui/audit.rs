@@ -100,7 +100,9 @@ impl AuditScreen {
             egui::ComboBox::from_id_salt("audit-entity")
                 .selected_text(shown)
                 .show_ui(ui, |ui| {
-                    changed |= ui.selectable_value(&mut self.entity, None, "全部").changed();
+                    changed |= ui
+                        .selectable_value(&mut self.entity, None, "全部")
+                        .changed();
                     for (code, label) in ENTITIES {
                         changed |= ui
                             .selectable_value(&mut self.entity, Some(code.to_string()), label)
@@ -135,7 +137,8 @@ impl AuditScreen {
             .column(Column::initial(120.0))
             .column(Column::remainder())
             .header(22.0, |mut h| {
-                for t in ["时间", "用户", "操作", "类别", "键", "原值", "新值", "原因"] {
+                for t in ["时间", "用户", "操作", "类别", "键", "原值", "新值", "原因"]
+                {
                     h.col(|ui| {
                         ui.strong(t);
                     });

@@ -308,10 +308,7 @@ impl Board {
                         ui.strong("处室");
                         for m in 1..=12u8 {
                             let t = RichText::new(format!("{m}月")).strong();
-                            if ui
-                                .selectable_label(self.selected.1 == m, t)
-                                .clicked()
-                            {
+                            if ui.selectable_label(self.selected.1 == m, t).clicked() {
                                 self.selected.1 = m;
                             }
                         }
@@ -337,7 +334,7 @@ impl Board {
                             };
                             ui.label(
                                 RichText::new(format!(
-                                    "报{} 锁{}\n缺{}",
+                                    "报{} 锁{} 缺{}",
                                     n(BoardState::Submitted),
                                     n(BoardState::Locked),
                                     n(BoardState::Empty) + n(BoardState::InProgress)
@@ -355,7 +352,12 @@ impl Board {
             let ui = &mut cols[0];
             if let Some(d) = self.selected_division().cloned() {
                 let s = self.state(&d.code, month);
-                ui.strong(format!("{} {}年{month}月：{}", d.name, self.year, s.label()));
+                ui.strong(format!(
+                    "{} {}年{month}月：{}",
+                    d.name,
+                    self.year,
+                    s.label()
+                ));
                 if office {
                     ui.horizontal(|ui| {
                         if s != BoardState::Locked && ui.button("锁定").clicked() {

@@ -30,8 +30,8 @@ use super::widgets;
 const ROW_H: f32 = 24.0;
 const HEADER_H: f32 = 40.0;
 const UNIT_W: f32 = 40.0;
-const MONTH_W: f32 = 66.0;
-const EXTRA_W: f32 = 76.0;
+const MONTH_W: f32 = 60.0;
+const EXTRA_W: f32 = 68.0;
 const EXTRAS: [&str; 4] = ["上年同月", "本年累计", "上年同期累计", "同比"];
 
 /// One metric's row: this year's and last year's monthly values and notes.
@@ -249,7 +249,9 @@ impl EntryGrid {
     fn closed_reason(&self, col: usize) -> String {
         match self.status[col] {
             MonthStatus::Locked => format!("{}月已锁定，不能修改", col + 1),
-            MonthStatus::Submitted => format!("{}月已报送，不能修改（如需更正请联系办公室解锁）", col + 1),
+            MonthStatus::Submitted => {
+                format!("{}月已报送，不能修改（如需更正请联系办公室解锁）", col + 1)
+            }
             MonthStatus::Open => "领导只能查看，不能修改数据".into(),
         }
     }
@@ -405,7 +407,10 @@ impl EntryGrid {
         let cells = changes.iter().map(|c| (c.row, c.col, c.old)).collect();
         if self.write(store, actor, cells, false) {
             self.cursor = (changes[0].row, changes[0].col);
-            self.notice = Some(Notice::Saved(format!("已撤销（{} 个单元格）", changes.len())));
+            self.notice = Some(Notice::Saved(format!(
+                "已撤销（{} 个单元格）",
+                changes.len()
+            )));
             self.redo.push(changes);
         } else {
             self.undo.push(changes);
@@ -420,7 +425,10 @@ impl EntryGrid {
         };
         let cells = changes.iter().map(|c| (c.row, c.col, c.new)).collect();
         if self.write(store, actor, cells, false) {
-            self.notice = Some(Notice::Saved(format!("已重做（{} 个单元格）", changes.len())));
+            self.notice = Some(Notice::Saved(format!(
+                "已重做（{} 个单元格）",
+                changes.len()
+            )));
             self.undo.push(changes);
         } else {
             self.redo.push(changes);
@@ -456,7 +464,8 @@ impl EntryGrid {
                 match value::parse(cell, self.rows[row].metric.kind) {
                     Ok(v) => cells.push((row, col, Some(v))),
                     Err(e) => {
-                        self.errors.insert((row, col), format!("“{cell}”未保存：{e}"));
+                        self.errors
+                            .insert((row, col), format!("“{cell}”未保存：{e}"));
                         refused += 1;
                     }
                 }
@@ -553,54 +562,56 @@ impl EntryGrid {
             }
             return;
         }
+        let navigates = matches!(
+            key,
+            Key::Tab
+                | Key::Enter
+                | Key::ArrowUp
+                | Key::ArrowDown
+                | Key::ArrowLeft
+                | Key::ArrowRight
+        );
+        // Moving away saves the cell first; a refused entry keeps the cursor on it.
+        if navigates && !self.commit_edit(store, actor) {
+            return;
+        }
         match key {
+            Key::Tab if m.shift => self.move_by(0, -1),
             Key::Tab => {
-                if self.commit_edit(store, actor) {
-                    if m.shift {
-                        self.move_by(0, -1);
-                    } else {
-                        self.tab_anchor.get_or_insert(self.cursor.1);
-                        self.move_by(0, 1);
-                    }
-                }
+                self.tab_anchor.get_or_insert(self.cursor.1);
+                self.move_by(0, 1);
             }
             Key::Enter => {
-                if self.commit_edit(store, actor) {
-                    let col = self.tab_anchor.take().unwrap_or(self.cursor.1);
-                    let row = if m.shift {
-                        self.cursor.0.saturating_sub(1)
-                    } else {
-                        self.cursor.0 + 1
-                    };
-                    self.move_to(row, col);
-                }
+                let col = self.tab_anchor.take().unwrap_or(self.cursor.1);
+                let row = if m.shift {
+                    self.cursor.0.saturating_sub(1)
+                } else {
+                    self.cursor.0 + 1
+                };
+                self.move_to(row, col);
             }
             Key::ArrowUp | Key::ArrowDown | Key::ArrowLeft | Key::ArrowRight => {
-                if self.commit_edit(store, actor) {
-                    self.tab_anchor = None;
-                    match key {
-                        Key::ArrowUp => self.move_by(-1, 0),
-                        Key::ArrowDown => self.move_by(1, 0),
-                        Key::ArrowLeft => self.move_by(0, -1),
-                        _ => self.move_by(0, 1),
-                    }
+                self.tab_anchor = None;
+                match key {
+                    Key::ArrowUp => self.move_by(-1, 0),
+                    Key::ArrowDown => self.move_by(1, 0),
+                    Key::ArrowLeft => self.move_by(0, -1),
+                    _ => self.move_by(0, 1),
                 }
             }
             Key::PageDown => self.move_by(20, 0),
             Key::PageUp => self.move_by(-20, 0),
             Key::Home => self.move_to(self.cursor.0, 0),
             Key::End => self.move_to(self.cursor.0, 11),
-            Key::F2 => {
-                if self.edit.is_none() {
-                    let (r, c) = self.cursor;
-                    let text = self
-                        .rows
-                        .get(r)
-                        .and_then(|row| row.values[c])
-                        .map(value::format_exact)
-                        .unwrap_or_default();
-                    self.begin_edit(text);
-                }
+            Key::F2 if self.edit.is_none() => {
+                let (r, c) = self.cursor;
+                let text = self
+                    .rows
+                    .get(r)
+                    .and_then(|row| row.values[c])
+                    .map(value::format_exact)
+                    .unwrap_or_default();
+                self.begin_edit(text);
             }
             Key::Escape => {
                 self.edit = None;
@@ -732,7 +743,10 @@ impl EntryGrid {
             self.handle_events(&events, store, actor);
             if self.edit.is_none()
                 && ui.input(|i| i.events.iter().any(|e| matches!(e, Event::Copy)))
-                && let Some(v) = self.rows.get(self.cursor.0).and_then(|r| r.values[self.cursor.1])
+                && let Some(v) = self
+                    .rows
+                    .get(self.cursor.0)
+                    .and_then(|r| r.values[self.cursor.1])
             {
                 ui.ctx().copy_text(value::format_exact(v));
             }
@@ -851,7 +865,11 @@ impl EntryGrid {
                 Align2::CENTER_CENTER,
                 format!("{}月", m + 1),
                 font.clone(),
-                if strong { Color32::from_rgb(0x10, 0x50, 0xb0) } else { text },
+                if strong {
+                    Color32::from_rgb(0x10, 0x50, 0xb0)
+                } else {
+                    text
+                },
             );
             p.text(
                 Pos2::new(x, rect.top() + 29.0),
@@ -879,7 +897,14 @@ impl EntryGrid {
         }
     }
 
-    fn paint_row(&self, ui: &egui::Ui, row: usize, y: f32, cols: &Columns, response: &egui::Response) {
+    fn paint_row(
+        &self,
+        ui: &egui::Ui,
+        row: usize,
+        y: f32,
+        cols: &Columns,
+        response: &egui::Response,
+    ) {
         let r = &self.rows[row];
         let p = ui.painter();
         let visuals = ui.visuals();
@@ -893,10 +918,15 @@ impl EntryGrid {
             p.rect_filled(full, 0.0, visuals.faint_bg_color);
         }
         if row == self.cursor.0 {
-            p.rect_filled(full, 0.0, Color32::from_rgba_unmultiplied(0x40, 0x80, 0xff, 18));
+            p.rect_filled(
+                full,
+                0.0,
+                Color32::from_rgba_unmultiplied(0x40, 0x80, 0xff, 18),
+            );
         }
         let mid = y + ROW_H / 2.0;
-        let name_rect = Rect::from_min_size(Pos2::new(cols.name.0, y), Vec2::new(cols.name.1, ROW_H));
+        let name_rect =
+            Rect::from_min_size(Pos2::new(cols.name.0, y), Vec2::new(cols.name.1, ROW_H));
         p.with_clip_rect(name_rect).text(
             Pos2::new(cols.name.0 + 6.0, mid),
             Align2::LEFT_CENTER,
@@ -908,7 +938,9 @@ impl EntryGrid {
             && let Some(pos) = response.hover_pos()
             && name_rect.contains(pos)
         {
-            response.clone().on_hover_text(format!("{}（{}）", r.metric.name, r.metric.code));
+            response
+                .clone()
+                .on_hover_text(format!("{}（{}）", r.metric.name, r.metric.code));
         }
         p.text(
             Pos2::new(cols.unit.0 + UNIT_W / 2.0, mid),
@@ -922,7 +954,9 @@ impl EntryGrid {
             let cell = cols.month_rect(m, y);
             let bg = match self.status[m] {
                 MonthStatus::Open => None,
-                MonthStatus::Submitted => Some(Color32::from_rgba_unmultiplied(0x80, 0xa0, 0x80, 40)),
+                MonthStatus::Submitted => {
+                    Some(Color32::from_rgba_unmultiplied(0x80, 0xa0, 0x80, 40))
+                }
                 MonthStatus::Locked => Some(Color32::from_rgba_unmultiplied(0x80, 0x80, 0x80, 50)),
             };
             if let Some(bg) = bg {
@@ -937,14 +971,20 @@ impl EntryGrid {
                 p.rect_filled(cell.shrink(1.0), 0.0, Color32::WHITE);
                 format!("{buf}|")
             } else {
-                r.values[m].map(|v| value::format(v, places)).unwrap_or_default()
+                r.values[m]
+                    .map(|v| value::format(v, places))
+                    .unwrap_or_default()
             };
             p.text(
                 Pos2::new(cell.right() - 6.0, mid),
                 Align2::RIGHT_CENTER,
                 shown,
                 font.clone(),
-                if error.is_some() { Color32::from_rgb(0xb0, 0x00, 0x00) } else { text },
+                if error.is_some() {
+                    Color32::from_rgb(0xb0, 0x00, 0x00)
+                } else {
+                    text
+                },
             );
             if error.is_some() {
                 p.text(
@@ -972,7 +1012,9 @@ impl EntryGrid {
         }
         let c = self.cursor.1;
         let extras = [
-            r.prev[c].map(|v| value::format(v, places)).unwrap_or_default(),
+            r.prev[c]
+                .map(|v| value::format(v, places))
+                .unwrap_or_default(),
             to_date(&r.metric.aggregation, &r.values[..=c])
                 .map(|v| value::format(v, places))
                 .unwrap_or_default(),
@@ -999,7 +1041,13 @@ impl EntryGrid {
         let Some(r) = self.rows.get(self.cursor.0) else {
             return;
         };
-        ui.strong(format!("{}（{}）：{}年与{}年逐月对比", r.metric.name, r.metric.unit, self.year, self.year - 1));
+        ui.strong(format!(
+            "{}（{}）：{}年与{}年逐月对比",
+            r.metric.name,
+            r.metric.unit,
+            self.year,
+            self.year - 1
+        ));
         let points = |vals: &[Option<Decimal>; 12]| -> Vec<[f64; 2]> {
             // f64 only for drawing (STYLE §3).
             vals.iter()
@@ -1036,7 +1084,10 @@ impl EntryGrid {
             ui.strong(format!("{}年工作亮点（用于年度总结）", self.year));
             let changed = self.narrative != self.narrative_saved;
             if ui
-                .add_enabled(changed, egui::Button::new(if changed { "保存" } else { "已保存" }))
+                .add_enabled(
+                    changed,
+                    egui::Button::new(if changed { "保存" } else { "已保存" }),
+                )
                 .clicked()
             {
                 self.save_narrative(store, actor);
@@ -1092,7 +1143,9 @@ impl Columns {
 
     fn month_at(&self, x: f32) -> Option<usize> {
         let rel = x - self.months_left;
-        (rel >= 0.0 && rel < 12.0 * MONTH_W).then(|| (rel / MONTH_W) as usize)
+        (0.0..12.0 * MONTH_W)
+            .contains(&rel)
+            .then(|| (rel / MONTH_W) as usize)
     }
 
     fn extra(&self, i: usize) -> f32 {

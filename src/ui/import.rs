@@ -189,7 +189,9 @@ impl ImportScreen {
             ui.horizontal(|ui| {
                 confirm = ui
                     .add_enabled(
-                        plan.rejected.is_empty() && !plan.rows.is_empty() && self.apply_job.is_none(),
+                        plan.rejected.is_empty()
+                            && !plan.rows.is_empty()
+                            && self.apply_job.is_none(),
                         egui::Button::new("确认导入"),
                     )
                     .clicked();
@@ -219,7 +221,13 @@ impl ImportScreen {
                         };
                         ui.label(format!(
                             "第 {} 行　{}　{}月　{}　{}　{} → {}",
-                            r.row, change, r.write.month, r.write.division, r.write.metric, old, new
+                            r.row,
+                            change,
+                            r.write.month,
+                            r.write.division,
+                            r.write.metric,
+                            old,
+                            new
                         ));
                     }
                 });

@@ -45,6 +45,8 @@ pub fn run(db: Option<PathBuf>) -> Result<(), String> {
         options,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
+            // Office desktops: a light theme, like the Office/WPS windows beside it.
+            cc.egui_ctx.set_theme(egui::ThemePreference::Light);
             let mut app = app::App::new(settings::Settings::load(), db);
             app.started = Some(started);
             Ok(Box::new(app))

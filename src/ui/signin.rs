@@ -41,10 +41,10 @@ impl SignIn {
     }
 
     /// Checked sign-in: `Err(self)` (with the reason shown) when it fails.
-    pub fn into_session(mut self) -> Result<Session, SignIn> {
+    pub fn into_session(mut self) -> Result<Session, Box<SignIn>> {
         let Some(user) = self.selected.and_then(|i| self.users.get(i)).cloned() else {
             self.error = Some("请先选择用户".into());
-            return Err(self);
+            return Err(Box::new(self));
         };
         let checked = self
             .store
@@ -61,7 +61,7 @@ impl SignIn {
             Err(e) => {
                 self.error = Some(e.to_string());
                 self.password.clear();
-                Err(self)
+                Err(Box::new(self))
             }
         }
     }

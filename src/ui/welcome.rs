@@ -71,8 +71,9 @@ impl Welcome {
                         move |r| {
                             r.report(0, 1, "创建演示数据");
                             if let Some(dir) = path.parent() {
-                                std::fs::create_dir_all(dir)
-                                    .map_err(|e| format!("无法创建文件夹 {}：{e}", dir.display()))?;
+                                std::fs::create_dir_all(dir).map_err(|e| {
+                                    format!("无法创建文件夹 {}：{e}", dir.display())
+                                })?;
                             }
                             crate::demo::create(&path).map_err(|e| e.to_string())?;
                             Ok(path)
@@ -124,7 +125,9 @@ impl Welcome {
                     }
                 }
             });
-            ui.label("新文件含办公室和办公室用户“office”（未设密码），并开启今年的国家统计表指标。");
+            ui.label(
+                "新文件含办公室和办公室用户“office”（未设密码），并开启今年的国家统计表指标。",
+            );
         });
         open
     }
