@@ -20,40 +20,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The desktop app is not built yet (issue #7): prepare the demo file it will open, and
-/// say plainly that the window is not available instead of pretending.
+/// Opens the desktop app on `db` (else the last file, else the welcome screen).
 fn desktop(db: Option<std::path::PathBuf>) -> ExitCode {
-    let db = match db {
-        Some(db) => db,
-        None => match demo_path() {
-            Ok(path) => path,
-            Err(message) => {
-                eprintln!("错误：{message}");
-                return ExitCode::from(2);
-            }
-        },
-    };
-    eprintln!(
-        "桌面程序尚未提供（issue #7）。The desktop app is not available in this build yet.\n\
-         数据文件：{path}\n\
-         可以使用命令行，例如：\n  nianbao catalog --db \"{path}\" --year 2019\n  \
-         nianbao export --db \"{path}\" --year 2019 --template work-summary --pdf 总结.pdf\n\
-         nianbao --help 查看全部命令。",
-        path = db.display()
-    );
-    ExitCode::from(2)
-}
-
-/// The demo file in the user's data folder, created on first use.
-fn demo_path() -> Result<std::path::PathBuf, String> {
-    let dirs =
-        directories::ProjectDirs::from("cn", "nianbao", "Nianbao").ok_or("找不到用户数据目录")?;
-    let dir = dirs.data_dir();
-    std::fs::create_dir_all(dir).map_err(|e| format!("无法创建 {}：{e}", dir.display()))?;
-    let path = dir.join("演示数据.db");
-    if !path.exists() {
-        nianbao::demo::create(&path).map_err(|e| e.to_string())?;
-        eprintln!("已创建演示数据：{}", path.display());
+    match nianbao::ui::run(db) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("错误：{message}");
+            ExitCode::from(2)
+        }
     }
-    Ok(path)
 }

@@ -45,7 +45,8 @@ pub enum Bundled {
 }
 
 impl Bundled {
-    fn bytes(self) -> &'static [u8] {
+    /// The face's file bytes, compiled into the binary (the app hands them to egui).
+    pub fn bytes(self) -> &'static [u8] {
         match self {
             Bundled::Serif => BUNDLED_SERIF,
             Bundled::Sans => BUNDLED_SANS,

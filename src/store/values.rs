@@ -157,6 +157,18 @@ impl Store {
 
     // ----- narratives ----------------------------------------------------------------
 
+    /// A division's narrative for a year (`quarter` 0) or a quarter, if written.
+    pub fn narrative(&self, year: i32, division: &str, quarter: u8) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT text FROM narratives WHERE year = ?1 AND division = ?2 AND quarter = ?3",
+                params![year, division, quarter],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Saves a division's narrative for a year (`quarter` 0) or a quarter (1–4).
     pub fn set_narrative(
         &mut self,

@@ -1,0 +1,285 @@
+//! The app: owns the open store, the signed-in user and the screens, and switches
+//! between them (welcome → sign-in → the role's tabs). Implements `eframe::App`; tests
+//! and benchmarks drive [`App::show`] directly through egui_kittest.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::catalog::{Role, User};
+use crate::store::{Actor, Store};
+
+use super::audit::AuditScreen;
+use super::board::Board;
+use super::entry::EntryGrid;
+use super::import::ImportScreen;
+use super::settings::Settings;
+use super::signin::{SignIn, SignInAction};
+use super::welcome::Welcome;
+
+/// Which screen is up.
+pub enum Screen {
+    Welcome(Welcome),
+    SignIn(SignIn),
+    Session(Box<Session>),
+}
+
+/// The tabs a signed-in user sees; which ones depends on the role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// 填报
+    Entry,
+    /// 报送情况
+    Board,
+    /// 导入
+    Import,
+    /// 审计日志
+    Audit,
+}
+
+impl Tab {
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Entry => "数据填报",
+            Tab::Board => "报送情况",
+            Tab::Import => "导入表格",
+            Tab::Audit => "审计日志",
+        }
+    }
+
+    /// The tabs of a role, the first one shown after sign-in.
+    pub fn for_role(role: Role) -> &'static [Tab] {
+        match role {
+            Role::Contact => &[Tab::Entry],
+            Role::Office => &[Tab::Board, Tab::Entry, Tab::Import, Tab::Audit],
+            Role::Leader => &[Tab::Board, Tab::Audit],
+        }
+    }
+}
+
+/// A signed-in user working on an open file.
+pub struct Session {
+    pub store: Store,
+    pub user: User,
+    pub actor: Actor,
+    pub tab: Tab,
+    pub entry: Option<EntryGrid>,
+    pub board: Option<Board>,
+    pub import: Option<ImportScreen>,
+    pub audit: Option<AuditScreen>,
+}
+
+enum SessionAction {
+    None,
+    SignOut,
+}
+
+impl Session {
+    pub fn new(store: Store, user: User, actor: Actor) -> Session {
+        let tab = Tab::for_role(actor.role)[0];
+        Session {
+            store,
+            user,
+            actor,
+            tab,
+            entry: None,
+            board: None,
+            import: None,
+            audit: None,
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) -> SessionAction {
+        let mut action = SessionAction::None;
+        egui::Panel::top("session-top").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for &tab in Tab::for_role(self.actor.role) {
+                    if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
+                        self.tab = tab;
+                    }
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("退出登录").clicked() {
+                        action = SessionAction::SignOut;
+                    }
+                    ui.label(format!(
+                        "{}（{}）",
+                        self.user.display_name,
+                        self.actor.role.label()
+                    ));
+                });
+            });
+        });
+        match self.tab {
+            Tab::Entry => {
+                if self.entry.is_none() {
+                    self.entry = Some(EntryGrid::for_user(&self.store, &self.actor));
+                }
+                if let Some(entry) = &mut self.entry {
+                    entry.ui(ui, &mut self.store, &self.actor);
+                }
+            }
+            Tab::Board => {
+                let board = self
+                    .board
+                    .get_or_insert_with(|| Board::new(&self.store, &self.actor));
+                if let Some(open) = board.ui(ui, &mut self.store, &self.actor) {
+                    // "去填报": show a division's month in the grid.
+                    let mut grid = EntryGrid::for_user(&self.store, &self.actor);
+                    grid.show_division(&self.store, open.year, &open.division, open.month);
+                    self.entry = Some(grid);
+                    self.tab = Tab::Entry;
+                }
+            }
+            Tab::Import => {
+                let import = self
+                    .import
+                    .get_or_insert_with(|| ImportScreen::new(&self.store));
+                if import.ui(ui, &self.store, &self.actor) {
+                    // Written: other screens reload.
+                    self.entry = None;
+                    self.board = None;
+                }
+            }
+            Tab::Audit => {
+                let audit = self
+                    .audit
+                    .get_or_insert_with(|| AuditScreen::new(&self.store));
+                audit.ui(ui, &self.store);
+            }
+        }
+        action
+    }
+}
+
+/// The whole app.
+pub struct App {
+    pub settings: Settings,
+    pub screen: Screen,
+    /// When the process started, to report the time to the first frame.
+    pub started: Option<Instant>,
+    title: String,
+}
+
+impl App {
+    /// Opens `db`, else the last file, else the welcome screen.
+    pub fn new(settings: Settings, db: Option<PathBuf>) -> App {
+        let mut app = App {
+            settings,
+            screen: Screen::Welcome(Welcome::new(None)),
+            started: None,
+            title: String::new(),
+        };
+        let target = db.or_else(|| {
+            app.settings
+                .last_db
+                .clone()
+                .filter(|p: &PathBuf| p.exists())
+        });
+        if let Some(path) = target {
+            app.open(&path);
+        }
+        app
+    }
+
+    /// Opens a data file and shows the sign-in; on failure the welcome screen shows why.
+    pub fn open(&mut self, path: &Path) {
+        match Store::open(path).and_then(SignIn::new) {
+            Ok(signin) => {
+                self.settings.remember(path);
+                self.screen = Screen::SignIn(signin);
+            }
+            Err(e) => self.screen = Screen::Welcome(Welcome::new(Some(e.to_string()))),
+        }
+    }
+
+    /// The session, when someone is signed in.
+    pub fn session(&mut self) -> Option<&mut Session> {
+        match &mut self.screen {
+            Screen::Session(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Draws the app into `ui` (the whole window).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let mut next: Option<Screen> = None;
+        match &mut self.screen {
+            Screen::Welcome(w) => {
+                if let Some(path) = w.ui(ui) {
+                    self.open(&path);
+                }
+            }
+            Screen::SignIn(s) => match s.ui(ui) {
+                SignInAction::None => {}
+                SignInAction::ChangeFile => next = Some(Screen::Welcome(Welcome::new(None))),
+                SignInAction::SignedIn => {
+                    if let Screen::SignIn(s) =
+                        std::mem::replace(&mut self.screen, Screen::Welcome(Welcome::new(None)))
+                    {
+                        next = Some(match s.into_session() {
+                            Ok(session) => Screen::Session(Box::new(session)),
+                            Err(signin) => Screen::SignIn(*signin),
+                        });
+                    }
+                }
+            },
+            Screen::Session(session) => match session.ui(ui) {
+                SessionAction::None => {}
+                SessionAction::SignOut => {
+                    if let Screen::Session(s) =
+                        std::mem::replace(&mut self.screen, Screen::Welcome(Welcome::new(None)))
+                    {
+                        next = Some(match SignIn::new(s.store) {
+                            Ok(signin) => Screen::SignIn(signin),
+                            Err(e) => Screen::Welcome(Welcome::new(Some(e.to_string()))),
+                        });
+                    }
+                }
+            },
+        }
+        if let Some(screen) = next {
+            self.screen = screen;
+            ui.ctx().request_repaint();
+        }
+        self.update_title(ui.ctx());
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match &self.screen {
+            Screen::Welcome(_) => "年报".to_string(),
+            Screen::SignIn(s) => format!("年报 — {}", file_name(s.store().path())),
+            Screen::Session(s) => format!(
+                "年报 — {} — {}",
+                file_name(s.store.path()),
+                s.user.display_name
+            ),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// The window title as last set.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        egui::CentralPanel::default().show(ui, |ui| self.show(ui));
+        if let Some(started) = self.started.take() {
+            eprintln!(
+                "nianbao: first frame after {:.0} ms",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! 审计日志: who changed what, when, from what to what, and why — filtered by user, kind
+//! of record and key prefix (e.g. `2019/12/`), newest first.
+
+use egui_extras::{Column, TableBuilder};
+
+use crate::catalog::User;
+use crate::store::{AuditEntry, AuditFilter, Store};
+
+use super::widgets;
+
+const ENTITIES: [(&str, &str); 8] = [
+    ("value", "数值"),
+    ("month", "报送/锁定"),
+    ("narrative", "工作亮点"),
+    ("metric", "指标"),
+    ("division", "处室"),
+    ("user", "用户"),
+    ("year", "年度"),
+    ("meta", "设置"),
+];
+
+pub struct AuditScreen {
+    users: Vec<User>,
+    actor: Option<String>,
+    entity: Option<String>,
+    key_prefix: String,
+    entries: Vec<AuditEntry>,
+    error: Option<String>,
+}
+
+impl AuditScreen {
+    pub fn new(store: &Store) -> AuditScreen {
+        let mut s = AuditScreen {
+            users: store.users().unwrap_or_default(),
+            actor: None,
+            entity: None,
+            key_prefix: String::new(),
+            entries: Vec::new(),
+            error: None,
+        };
+        s.reload(store);
+        s
+    }
+
+    pub fn reload(&mut self, store: &Store) {
+        let filter = AuditFilter {
+            actor: self.actor.clone(),
+            entity: self.entity.clone(),
+            key_prefix: Some(self.key_prefix.trim().to_string()).filter(|k| !k.is_empty()),
+            limit: Some(2000),
+        };
+        match store.audit_log(&filter) {
+            Ok(e) => {
+                self.entries = e;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    pub fn entries(&self) -> &[AuditEntry] {
+        &self.entries
+    }
+
+    fn user_name(&self, login: &str) -> String {
+        self.users
+            .iter()
+            .find(|u| u.login == login)
+            .map_or_else(|| login.to_string(), |u| u.display_name.clone())
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, store: &Store) {
+        let mut changed = false;
+        ui.horizontal(|ui| {
+            ui.label("用户：");
+            let shown = self
+                .actor
+                .as_deref()
+                .map_or_else(|| "全部".to_string(), |a| self.user_name(a));
+            egui::ComboBox::from_id_salt("audit-actor")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    changed |= ui.selectable_value(&mut self.actor, None, "全部").changed();
+                    for u in &self.users {
+                        changed |= ui
+                            .selectable_value(
+                                &mut self.actor,
+                                Some(u.login.clone()),
+                                &u.display_name,
+                            )
+                            .changed();
+                    }
+                });
+            ui.label("类别：");
+            let shown = self
+                .entity
+                .as_deref()
+                .and_then(|e| ENTITIES.iter().find(|(c, _)| *c == e))
+                .map_or("全部", |(_, l)| *l);
+            egui::ComboBox::from_id_salt("audit-entity")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    changed |= ui
+                        .selectable_value(&mut self.entity, None, "全部")
+                        .changed();
+                    for (code, label) in ENTITIES {
+                        changed |= ui
+                            .selectable_value(&mut self.entity, Some(code.to_string()), label)
+                            .changed();
+                    }
+                });
+            ui.label("键前缀：");
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut self.key_prefix)
+                    .hint_text("如 2019/12/")
+                    .desired_width(140.0),
+            );
+            changed |= r.changed();
+            if ui.button("刷新").clicked() {
+                changed = true;
+            }
+            ui.label(format!("{} 条", self.entries.len()));
+        });
+        if changed {
+            self.reload(store);
+        }
+        widgets::error_line(ui, self.error.as_deref());
+        TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .column(Column::auto().at_least(130.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(50.0))
+            .column(Column::auto().at_least(60.0))
+            .column(Column::initial(180.0))
+            .column(Column::initial(120.0))
+            .column(Column::initial(120.0))
+            .column(Column::remainder())
+            .header(22.0, |mut h| {
+                for t in ["时间", "用户", "操作", "类别", "键", "原值", "新值", "原因"]
+                {
+                    h.col(|ui| {
+                        ui.strong(t);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(20.0, self.entries.len(), |mut row| {
+                    let e = &self.entries[row.index()];
+                    let entity = ENTITIES
+                        .iter()
+                        .find(|(c, _)| *c == e.entity)
+                        .map_or(e.entity.as_str(), |(_, l)| l);
+                    let cells = [
+                        e.at.clone(),
+                        self.user_name(&e.actor),
+                        e.action.clone(),
+                        entity.to_string(),
+                        e.key.clone(),
+                        e.old.clone().unwrap_or_default(),
+                        e.new.clone().unwrap_or_default(),
+                        e.reason.clone(),
+                    ];
+                    for c in cells {
+                        row.col(|ui| {
+                            ui.add(egui::Label::new(c).truncate());
+                        });
+                    }
+                });
+            });
+    }
+}

@@ -1,0 +1,427 @@
+//! 报送情况: the office's control room. Divisions × months with their status (未填 /
+//! 填写中 / 已报送 / 已锁定) and counts; for the chosen month, the divisions still missing
+//! with their contacts' names and phones, copyable as a reminder; lock and unlock (with a
+//! reason, which the store writes to the audit log).
+
+use std::collections::{HashMap, HashSet};
+
+use egui::{Color32, RichText};
+
+use crate::catalog::{Division, Period, Role, User};
+use crate::store::{Actor, MonthStatus, Store};
+
+use super::widgets;
+
+/// A cell of the board as the office sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardState {
+    /// 未填: open, nothing entered.
+    Empty,
+    /// 填写中: open, something entered.
+    InProgress,
+    /// 已报送
+    Submitted,
+    /// 已锁定
+    Locked,
+}
+
+impl BoardState {
+    pub fn label(self) -> &'static str {
+        match self {
+            BoardState::Empty => "未填",
+            BoardState::InProgress => "填写中",
+            BoardState::Submitted => "已报送",
+            BoardState::Locked => "已锁定",
+        }
+    }
+
+    fn color(self) -> Color32 {
+        match self {
+            BoardState::Empty => Color32::from_rgb(0xd0, 0x30, 0x30),
+            BoardState::InProgress => Color32::from_rgb(0xd0, 0x80, 0x00),
+            BoardState::Submitted => Color32::from_rgb(0x20, 0x80, 0x30),
+            BoardState::Locked => Color32::from_rgb(0x70, 0x70, 0x70),
+        }
+    }
+}
+
+/// "Open this division's month in the grid."
+pub struct OpenDivision {
+    pub year: i32,
+    pub division: String,
+    pub month: u8,
+}
+
+pub struct Board {
+    pub year: i32,
+    years: Vec<i32>,
+    divisions: Vec<Division>,
+    contacts: HashMap<String, Vec<User>>,
+    states: HashMap<(String, u8), BoardState>,
+    /// (division index, month 1–12)
+    selected: (usize, u8),
+    reason: String,
+    notice: Option<Result<String, String>>,
+    role: Role,
+}
+
+impl Board {
+    pub fn new(store: &Store, actor: &Actor) -> Board {
+        let years = store.years().unwrap_or_default();
+        let year = years.last().copied().unwrap_or(2019);
+        let mut board = Board {
+            year,
+            years,
+            divisions: Vec::new(),
+            contacts: HashMap::new(),
+            states: HashMap::new(),
+            selected: (0, 1),
+            reason: String::new(),
+            notice: None,
+            role: actor.role,
+        };
+        board.reload(store);
+        // Start on the first month that is not locked everywhere.
+        board.selected.1 = (1..=12)
+            .find(|&m| {
+                board
+                    .divisions
+                    .iter()
+                    .any(|d| board.state(&d.code, m) != BoardState::Locked)
+            })
+            .unwrap_or(12);
+        board
+    }
+
+    /// Rereads statuses and values. Divisions without monthly metrics are left out.
+    pub fn reload(&mut self, store: &Store) {
+        match store.year_data(self.year) {
+            Ok(data) => {
+                let monthly: HashSet<&str> = data
+                    .metrics
+                    .iter()
+                    .filter(|m| m.period == Period::Monthly && !m.is_formula())
+                    .flat_map(|m| m.owners.iter().map(String::as_str))
+                    .collect();
+                self.divisions = data
+                    .divisions
+                    .iter()
+                    .filter(|d| monthly.contains(d.code.as_str()))
+                    .cloned()
+                    .collect();
+                let filled: HashSet<(&str, u8)> = data
+                    .all_values()
+                    .filter(|v| v.year == self.year && v.month > 0 && v.value.is_some())
+                    .map(|v| (v.division.as_str(), v.month))
+                    .collect();
+                self.states.clear();
+                for d in &self.divisions {
+                    for m in 1..=12u8 {
+                        let s = match data.status(&d.code, m) {
+                            MonthStatus::Locked => BoardState::Locked,
+                            MonthStatus::Submitted => BoardState::Submitted,
+                            MonthStatus::Open if filled.contains(&(d.code.as_str(), m)) => {
+                                BoardState::InProgress
+                            }
+                            MonthStatus::Open => BoardState::Empty,
+                        };
+                        self.states.insert((d.code.clone(), m), s);
+                    }
+                }
+            }
+            Err(e) => self.notice = Some(Err(e.to_string())),
+        }
+        self.contacts.clear();
+        for u in store.users().unwrap_or_default() {
+            if u.role == Role::Contact
+                && let Some(d) = u.division.clone()
+            {
+                self.contacts.entry(d).or_default().push(u);
+            }
+        }
+        self.selected.0 = self.selected.0.min(self.divisions.len().saturating_sub(1));
+    }
+
+    pub fn state(&self, division: &str, month: u8) -> BoardState {
+        self.states
+            .get(&(division.to_string(), month))
+            .copied()
+            .unwrap_or(BoardState::Empty)
+    }
+
+    /// Selects a cell (tests and clicks).
+    pub fn select(&mut self, division: &str, month: u8) {
+        if let Some(i) = self.divisions.iter().position(|d| d.code == division) {
+            self.selected = (i, month.clamp(1, 12));
+        }
+    }
+
+    pub fn set_reason(&mut self, reason: &str) {
+        self.reason = reason.to_string();
+    }
+
+    pub fn notice(&self) -> Option<&Result<String, String>> {
+        self.notice.as_ref()
+    }
+
+    /// The divisions still missing `month` (not handed in), in board order.
+    pub fn missing(&self, month: u8) -> Vec<&Division> {
+        self.divisions
+            .iter()
+            .filter(|d| {
+                matches!(
+                    self.state(&d.code, month),
+                    BoardState::Empty | BoardState::InProgress
+                )
+            })
+            .collect()
+    }
+
+    /// The reminder message for `month` (催报消息), ready to paste into a chat or email.
+    pub fn reminder(&self, month: u8) -> String {
+        let missing = self.missing(month);
+        if missing.is_empty() {
+            return format!("{}年{month}月数据各处室均已报送。", self.year);
+        }
+        let list: Vec<String> = missing
+            .iter()
+            .map(|d| {
+                let people: Vec<String> = self
+                    .contacts
+                    .get(&d.code)
+                    .into_iter()
+                    .flatten()
+                    .map(|u| {
+                        if u.phone.is_empty() {
+                            u.display_name.clone()
+                        } else {
+                            format!("{} {}", u.display_name, u.phone)
+                        }
+                    })
+                    .collect();
+                if people.is_empty() {
+                    d.name.clone()
+                } else {
+                    format!("{}（{}）", d.name, people.join("，"))
+                }
+            })
+            .collect();
+        format!(
+            "各位同事：{}年{month}月政务公开数据尚未报送的处室有：{}。请于本周内在“年报”中填写并报送，谢谢！——办公室",
+            self.year,
+            list.join("；")
+        )
+    }
+
+    fn selected_division(&self) -> Option<&Division> {
+        self.divisions.get(self.selected.0)
+    }
+
+    /// 锁定 the selected cell.
+    pub fn lock_selected(&mut self, store: &mut Store, actor: &Actor) {
+        let Some(d) = self.selected_division().map(|d| d.code.clone()) else {
+            return;
+        };
+        let m = self.selected.1;
+        self.notice = Some(
+            store
+                .lock_month(actor, self.year, m, &d)
+                .map(|()| format!("已锁定 {}年{m}月", self.year))
+                .map_err(|e| e.to_string()),
+        );
+        self.reload(store);
+    }
+
+    /// 解锁 the selected cell with the reason typed.
+    pub fn unlock_selected(&mut self, store: &mut Store, actor: &Actor) {
+        let Some(d) = self.selected_division().map(|d| d.code.clone()) else {
+            return;
+        };
+        let m = self.selected.1;
+        let result = store.unlock_month(actor, self.year, m, &d, &self.reason);
+        if result.is_ok() {
+            self.reason.clear();
+        }
+        self.notice = Some(
+            result
+                .map(|()| format!("已解锁 {}年{m}月（已记入审计日志）", self.year))
+                .map_err(|e| e.to_string()),
+        );
+        self.reload(store);
+    }
+
+    /// Locks every handed-in division of a month.
+    fn lock_submitted(&mut self, store: &mut Store, actor: &Actor, month: u8) {
+        let codes: Vec<String> = self
+            .divisions
+            .iter()
+            .filter(|d| self.state(&d.code, month) == BoardState::Submitted)
+            .map(|d| d.code.clone())
+            .collect();
+        let mut done = 0;
+        for code in &codes {
+            match store.lock_month(actor, self.year, month, code) {
+                Ok(()) => done += 1,
+                Err(e) => {
+                    self.notice = Some(Err(e.to_string()));
+                    break;
+                }
+            }
+        }
+        if done == codes.len() {
+            self.notice = Some(Ok(format!("已锁定 {month}月 已报送的 {done} 个处室")));
+        }
+        self.reload(store);
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        store: &mut Store,
+        actor: &Actor,
+    ) -> Option<OpenDivision> {
+        let mut open = None;
+        let office = self.role == Role::Office;
+        ui.horizontal(|ui| {
+            if widgets::year_picker(ui, "board-year", &self.years, &mut self.year) {
+                self.reload(store);
+            }
+            if ui.button("刷新").clicked() {
+                self.reload(store);
+            }
+            ui.label("点击单元格选择处室和月份。");
+        });
+        match &self.notice {
+            Some(Ok(s)) => widgets::ok_line(ui, s),
+            Some(Err(e)) => widgets::error_line(ui, Some(e)),
+            None => {}
+        }
+        ui.add_space(4.0);
+        egui::ScrollArea::both()
+            .id_salt("board-scroll")
+            .max_height(ui.available_height() * 0.55)
+            .show(ui, |ui| {
+                egui::Grid::new("board-grid")
+                    .striped(true)
+                    .min_col_width(52.0)
+                    .show(ui, |ui| {
+                        ui.strong("处室");
+                        for m in 1..=12u8 {
+                            let t = RichText::new(format!("{m}月")).strong();
+                            if ui.selectable_label(self.selected.1 == m, t).clicked() {
+                                self.selected.1 = m;
+                            }
+                        }
+                        ui.end_row();
+                        for (i, d) in self.divisions.iter().enumerate() {
+                            ui.label(&d.name);
+                            for m in 1..=12u8 {
+                                let s = self.state(&d.code, m);
+                                let t = RichText::new(s.label()).color(s.color());
+                                if ui.selectable_label(self.selected == (i, m), t).clicked() {
+                                    self.selected = (i, m);
+                                }
+                            }
+                            ui.end_row();
+                        }
+                        ui.label("合计");
+                        for m in 1..=12u8 {
+                            let n = |want: BoardState| {
+                                self.divisions
+                                    .iter()
+                                    .filter(|d| self.state(&d.code, m) == want)
+                                    .count()
+                            };
+                            ui.label(
+                                RichText::new(format!(
+                                    "报{} 锁{} 缺{}",
+                                    n(BoardState::Submitted),
+                                    n(BoardState::Locked),
+                                    n(BoardState::Empty) + n(BoardState::InProgress)
+                                ))
+                                .small(),
+                            );
+                        }
+                        ui.end_row();
+                    });
+            });
+        ui.separator();
+        let month = self.selected.1;
+        ui.columns(2, |cols| {
+            // Left: the selected cell.
+            let ui = &mut cols[0];
+            if let Some(d) = self.selected_division().cloned() {
+                let s = self.state(&d.code, month);
+                ui.strong(format!(
+                    "{} {}年{month}月：{}",
+                    d.name,
+                    self.year,
+                    s.label()
+                ));
+                if office {
+                    ui.horizontal(|ui| {
+                        if s != BoardState::Locked && ui.button("锁定").clicked() {
+                            self.lock_selected(store, actor);
+                        }
+                        if ui.button("去填报/查看").clicked() {
+                            open = Some(OpenDivision {
+                                year: self.year,
+                                division: d.code.clone(),
+                                month,
+                            });
+                        }
+                    });
+                    if matches!(s, BoardState::Submitted | BoardState::Locked) {
+                        ui.horizontal(|ui| {
+                            ui.label("解锁原因：");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.reason)
+                                    .id_salt("unlock-reason")
+                                    .hint_text("如：处室申请更正3月数据"),
+                            );
+                            if ui.button("解锁").clicked() {
+                                self.unlock_selected(store, actor);
+                            }
+                        });
+                    }
+                    let submitted = self
+                        .divisions
+                        .iter()
+                        .filter(|d| self.state(&d.code, month) == BoardState::Submitted)
+                        .count();
+                    if submitted > 0
+                        && ui
+                            .button(format!("锁定{month}月全部已报送处室（{submitted} 个）"))
+                            .clicked()
+                    {
+                        self.lock_submitted(store, actor, month);
+                    }
+                }
+            }
+            // Right: who is missing.
+            let ui = &mut cols[1];
+            let missing: Vec<Division> = self.missing(month).into_iter().cloned().collect();
+            ui.strong(format!("{month}月尚未报送：{} 个处室", missing.len()));
+            for d in &missing {
+                let people: Vec<String> = self
+                    .contacts
+                    .get(&d.code)
+                    .into_iter()
+                    .flatten()
+                    .map(|u| format!("{} {}", u.display_name, u.phone))
+                    .collect();
+                ui.label(format!(
+                    "{}（{}）：{}",
+                    d.name,
+                    self.state(&d.code, month).label(),
+                    people.join("，")
+                ));
+            }
+            if ui.button("复制催报消息").clicked() {
+                ui.ctx().copy_text(self.reminder(month));
+                self.notice = Some(Ok("催报消息已复制，可粘贴到微信或邮件".into()));
+            }
+        });
+        open
+    }
+}

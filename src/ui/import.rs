@@ -1,0 +1,243 @@
+//! 导入表格: pick a CSV/xlsx (file dialog or a typed path) → it is read and checked
+//! against the store in a background job → preview of new / changed / unchanged rows and
+//! rejected rows with reasons → confirm → written in one transaction by a second job,
+//! with a progress bar. Both jobs open their own connection to the file.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::import::{self, ImportPlan, RowChange};
+use crate::jobs::Job;
+use crate::store::{Actor, Store, WriteSummary};
+use crate::value;
+
+use super::widgets;
+
+pub struct ImportScreen {
+    pub year: i32,
+    years: Vec<i32>,
+    path_text: String,
+    plan_job: Option<Job<Result<ImportPlan, String>>>,
+    plan: Option<(PathBuf, ImportPlan)>,
+    apply_job: Option<Job<Result<WriteSummary, String>>>,
+    notice: Option<Result<String, String>>,
+}
+
+impl ImportScreen {
+    pub fn new(store: &Store) -> ImportScreen {
+        let years = store.years().unwrap_or_default();
+        ImportScreen {
+            year: years.last().copied().unwrap_or(2019),
+            years,
+            path_text: String::new(),
+            plan_job: None,
+            plan: None,
+            apply_job: None,
+            notice: None,
+        }
+    }
+
+    /// Starts reading and checking `path` in the background.
+    pub fn check_file(&mut self, ctx: &egui::Context, store: &Store, path: PathBuf) {
+        let db = store.path().to_path_buf();
+        let year = self.year;
+        let ctx = ctx.clone();
+        self.plan = None;
+        self.notice = None;
+        self.path_text = path.display().to_string();
+        let p = path.clone();
+        self.plan_job = Some(Job::spawn(
+            "检查表格",
+            Arc::new(move || ctx.request_repaint()),
+            move |r| {
+                r.report(0, 2, "读取表格");
+                let rows = import::read(&p).map_err(|e| e.to_string())?;
+                r.report(1, 2, "核对数据");
+                let store = Store::open(&db).map_err(|e| e.to_string())?;
+                import::plan(&store, year, &rows).map_err(|e| e.to_string())
+            },
+        ));
+    }
+
+    /// The plan being previewed, if any.
+    pub fn plan(&self) -> Option<&ImportPlan> {
+        self.plan.as_ref().map(|(_, p)| p)
+    }
+
+    pub fn busy(&self) -> bool {
+        self.plan_job.is_some() || self.apply_job.is_some()
+    }
+
+    /// Starts writing the previewed plan.
+    pub fn confirm(&mut self, ctx: &egui::Context, store: &Store, actor: &Actor) {
+        let Some((_, plan)) = self.plan.clone() else {
+            return;
+        };
+        let db = store.path().to_path_buf();
+        let actor = actor.clone();
+        let ctx = ctx.clone();
+        self.apply_job = Some(Job::spawn(
+            "导入",
+            Arc::new(move || ctx.request_repaint()),
+            move |r| {
+                let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+                import::apply(&mut store, &actor, &plan, |done, total| {
+                    r.report(done, total, "写入数据");
+                })
+                .map_err(|e| e.to_string())
+            },
+        ));
+    }
+
+    /// Returns true when an import was written (other screens should reload).
+    pub fn ui(&mut self, ui: &mut egui::Ui, store: &Store, actor: &Actor) -> bool {
+        let mut written = false;
+        if let Some(job) = &mut self.plan_job
+            && let Some(result) = job.poll()
+        {
+            self.plan_job = None;
+            match result.and_then(|r| r) {
+                Ok(plan) => self.plan = Some((PathBuf::from(&self.path_text), plan)),
+                Err(e) => self.notice = Some(Err(e)),
+            }
+        }
+        if let Some(job) = &mut self.apply_job
+            && let Some(result) = job.poll()
+        {
+            self.apply_job = None;
+            match result.and_then(|r| r) {
+                Ok(s) => {
+                    self.notice = Some(Ok(format!(
+                        "导入完成：新增 {}，修改 {}，不变 {}",
+                        s.inserted, s.changed, s.unchanged
+                    )));
+                    self.plan = None;
+                    written = true;
+                }
+                Err(e) => self.notice = Some(Err(e)),
+            }
+        }
+        ui.horizontal(|ui| {
+            widgets::year_picker(ui, "import-year", &self.years, &mut self.year);
+            ui.label("表头：year,month,division,metric,value[,note]（CSV 或 xlsx 第一个工作表）");
+        });
+        ui.horizontal(|ui| {
+            let idle = !self.busy();
+            if ui
+                .add_enabled(idle, egui::Button::new("选择文件…"))
+                .clicked()
+                && let Some(p) = rfd::FileDialog::new()
+                    .add_filter("表格", &["csv", "xlsx"])
+                    .set_title("选择要导入的表格")
+                    .pick_file()
+            {
+                self.check_file(ui.ctx(), store, p);
+            }
+            ui.label("或路径：");
+            ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(380.0));
+            if ui.add_enabled(idle, egui::Button::new("检查")).clicked()
+                && !self.path_text.trim().is_empty()
+            {
+                let p = PathBuf::from(self.path_text.trim());
+                self.check_file(ui.ctx(), store, p);
+            }
+        });
+        for job in [
+            self.plan_job.as_ref().map(Job::progress),
+            self.apply_job.as_ref().map(Job::progress),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            ui.add(
+                egui::ProgressBar::new(job.fraction())
+                    .show_percentage()
+                    .text(format!("{}（{}/{}）", job.what, job.done, job.total)),
+            );
+        }
+        match &self.notice {
+            Some(Ok(s)) => widgets::ok_line(ui, s),
+            Some(Err(e)) => widgets::error_line(ui, Some(e)),
+            None => {}
+        }
+        let mut confirm = false;
+        let mut cancel = false;
+        if let Some((path, plan)) = &self.plan {
+            ui.separator();
+            ui.strong(format!("预览：{}", path.display()));
+            ui.label(format!(
+                "新增 {} 行，修改 {} 行，不变 {} 行，有误 {} 行",
+                plan.count(RowChange::New),
+                plan.count(RowChange::Changed),
+                plan.count(RowChange::Unchanged),
+                plan.rejected.len()
+            ));
+            for n in &plan.notices {
+                ui.label(format!("第 {} 行：{}", n.row, n.reason));
+            }
+            if !plan.rejected.is_empty() {
+                widgets::error_line(ui, Some("表格有错误，改正后重新检查；不会导入任何数据："));
+                egui::ScrollArea::vertical()
+                    .id_salt("rejected")
+                    .max_height(160.0)
+                    .show(ui, |ui| {
+                        for p in &plan.rejected {
+                            ui.label(format!("第 {} 行：{}", p.row, p.reason));
+                        }
+                    });
+            }
+            ui.horizontal(|ui| {
+                confirm = ui
+                    .add_enabled(
+                        plan.rejected.is_empty()
+                            && !plan.rows.is_empty()
+                            && self.apply_job.is_none(),
+                        egui::Button::new("确认导入"),
+                    )
+                    .clicked();
+                cancel = ui.button("取消").clicked();
+            });
+            let rows: Vec<_> = plan
+                .rows
+                .iter()
+                .filter(|r| r.change != RowChange::Unchanged)
+                .collect();
+            ui.label(format!("将新增或修改的 {} 行：", rows.len()));
+            egui::ScrollArea::vertical()
+                .id_salt("planned")
+                .auto_shrink([false, false])
+                .show_rows(ui, 18.0, rows.len(), |ui, range| {
+                    for r in &rows[range] {
+                        let old = match r.old {
+                            Some(Some(v)) => value::format_exact(v),
+                            Some(None) => "（空）".into(),
+                            None => String::new(),
+                        };
+                        let new = r.write.value.map(value::format_exact).unwrap_or_default();
+                        let change = match r.change {
+                            RowChange::New => "新增",
+                            RowChange::Changed => "修改",
+                            RowChange::Unchanged => "不变",
+                        };
+                        ui.label(format!(
+                            "第 {} 行　{}　{}月　{}　{}　{} → {}",
+                            r.row,
+                            change,
+                            r.write.month,
+                            r.write.division,
+                            r.write.metric,
+                            old,
+                            new
+                        ));
+                    }
+                });
+        }
+        if confirm {
+            self.confirm(ui.ctx(), store, actor);
+        }
+        if cancel {
+            self.plan = None;
+        }
+        written
+    }
+}

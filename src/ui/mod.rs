@@ -1,0 +1,56 @@
+//! The desktop app (桌面程序): eframe window, fonts, settings, and one module per screen.
+//!
+//! Shape (after egui's demo library): each screen is a plain struct owning its state and
+//! showing itself through `fn ui(&mut self, ui, …)`; [`app::App`] owns the open store,
+//! the signed-in user and the screens, and switches between them. The same structs are
+//! driven by egui_kittest in `tests/ui.rs` and by the frame-time benchmark.
+//!
+//! Must never: write SQL, lay out report text or decide permissions — it calls `store`,
+//! `import`, `check` and friends, and shows their (Chinese) errors.
+//!
+//! Chinese input methods: egui-winit enables the IME only while egui reports an
+//! `IMEOutput` (a focused `TextEdit` does; the entry grid does while a cell is being
+//! edited), and turns the composed text into `Event::Ime(Commit)`. Nothing here disables
+//! it; full-width digits typed through an IME are normalised by `value::parse`.
+
+pub mod app;
+pub mod audit;
+pub mod board;
+pub mod entry;
+pub mod fonts;
+pub mod import;
+pub mod settings;
+pub mod signin;
+pub mod welcome;
+pub mod widgets;
+
+use std::path::PathBuf;
+
+/// Opens the app window on `db` (else the last file, else the welcome screen). Returns
+/// a Chinese message when the window cannot be created.
+pub fn run(db: Option<PathBuf>) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("年报")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0]),
+        // glow (OpenGL) rather than wgpu: wgpu cannot get a device under wine, and glow
+        // runs on Mesa's software renderer (FINDINGS.md).
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "nianbao",
+        options,
+        Box::new(move |cc| {
+            fonts::install(&cc.egui_ctx);
+            // Office desktops: a light theme, like the Office/WPS windows beside it.
+            cc.egui_ctx.set_theme(egui::ThemePreference::Light);
+            let mut app = app::App::new(settings::Settings::load(), db);
+            app.started = Some(started);
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| format!("无法打开窗口：{e}"))
+}

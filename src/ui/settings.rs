@@ -1,0 +1,59 @@
+//! The app's small settings file (`settings.json` in the user's config folder): the
+//! last opened data file. Unreadable settings are ignored, never fatal.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Where the app keeps its files: `ProjectDirs("cn", "nianbao", "Nianbao")`.
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("cn", "nianbao", "Nianbao")
+}
+
+/// Where the demo file is created on first run.
+pub fn demo_path() -> PathBuf {
+    project_dirs()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(std::env::temp_dir)
+        .join("演示数据.nianbao")
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Settings {
+    pub last_db: Option<PathBuf>,
+    /// Where to save; `None` in tests (nothing is written).
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Reads the settings file, or defaults.
+    pub fn load() -> Settings {
+        let file = project_dirs().map(|d| d.config_dir().join("settings.json"));
+        let mut s: Settings = file
+            .as_ref()
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        s.file = file;
+        s
+    }
+
+    /// Settings that are never saved (tests).
+    pub fn in_memory() -> Settings {
+        Settings::default()
+    }
+
+    /// Remembers `db` as the last opened file. Failing to save is not worth an error.
+    pub fn remember(&mut self, db: &std::path::Path) {
+        self.last_db = Some(db.to_path_buf());
+        if let Some(file) = &self.file {
+            if let Some(dir) = file.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            if let Ok(json) = serde_json::to_vec_pretty(self) {
+                let _ = std::fs::write(file, json);
+            }
+        }
+    }
+}

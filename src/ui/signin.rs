@@ -1,0 +1,130 @@
+//! 登录: pick a user of the open file; a password field appears when the user has one.
+//! The role decides which tabs follow.
+
+use crate::catalog::{Division, User};
+use crate::store::{Store, StoreError};
+
+use super::app::Session;
+use super::widgets;
+
+pub struct SignIn {
+    store: Store,
+    agency: String,
+    users: Vec<User>,
+    divisions: Vec<Division>,
+    selected: Option<usize>,
+    password: String,
+    error: Option<String>,
+}
+
+pub enum SignInAction {
+    None,
+    SignedIn,
+    ChangeFile,
+}
+
+impl SignIn {
+    pub fn new(store: Store) -> Result<SignIn, StoreError> {
+        Ok(SignIn {
+            agency: store.agency()?,
+            users: store.users()?,
+            divisions: store.divisions()?,
+            store,
+            selected: None,
+            password: String::new(),
+            error: None,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Checked sign-in: `Err(self)` (with the reason shown) when it fails.
+    pub fn into_session(mut self) -> Result<Session, Box<SignIn>> {
+        let Some(user) = self.selected.and_then(|i| self.users.get(i)).cloned() else {
+            self.error = Some("请先选择用户".into());
+            return Err(Box::new(self));
+        };
+        let checked = self
+            .store
+            .verify_password(&user.login, &self.password)
+            .and_then(|ok| {
+                if ok {
+                    self.store.actor(&user.login)
+                } else {
+                    Err(StoreError::Invalid("密码不正确".into()))
+                }
+            });
+        match checked {
+            Ok(actor) => Ok(Session::new(self.store, user, actor)),
+            Err(e) => {
+                self.error = Some(e.to_string());
+                self.password.clear();
+                Err(Box::new(self))
+            }
+        }
+    }
+
+    fn division_name(&self, code: Option<&str>) -> String {
+        code.and_then(|c| self.divisions.iter().find(|d| d.code == c))
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> SignInAction {
+        let mut action = SignInAction::None;
+        ui.add_space(16.0);
+        ui.vertical_centered(|ui| {
+            ui.heading(format!("{} — 登录", self.agency));
+            ui.label(format!("数据文件：{}", self.store.path().display()));
+        });
+        ui.add_space(12.0);
+        widgets::error_line(ui, self.error.as_deref());
+        ui.columns(2, |cols| {
+            let ui = &mut cols[0];
+            ui.strong("选择用户");
+            egui::ScrollArea::vertical()
+                .max_height(520.0)
+                .show(ui, |ui| {
+                    for (i, u) in self.users.iter().enumerate() {
+                        let text = format!(
+                            "{}　{}　{}",
+                            u.display_name,
+                            u.role.label(),
+                            self.division_name(u.division.as_deref())
+                        );
+                        let r = ui.selectable_label(self.selected == Some(i), text);
+                        if r.clicked() {
+                            self.selected = Some(i);
+                            self.password.clear();
+                            self.error = None;
+                        }
+                        if r.double_clicked() && !u.has_password {
+                            action = SignInAction::SignedIn;
+                        }
+                    }
+                });
+            let ui = &mut cols[1];
+            if let Some(user) = self.selected.and_then(|i| self.users.get(i)) {
+                ui.strong(format!("{}（{}）", user.display_name, user.login));
+                let mut submit = false;
+                if user.has_password {
+                    ui.label("密码：");
+                    let r = ui.add(egui::TextEdit::singleline(&mut self.password).password(true));
+                    submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                }
+                if ui.button("登录").clicked() || submit {
+                    action = SignInAction::SignedIn;
+                }
+            } else {
+                ui.label("请在左侧选择您的用户名。");
+            }
+            ui.add_space(24.0);
+            if ui.button("更换数据文件").clicked() {
+                action = SignInAction::ChangeFile;
+            }
+        });
+        action
+    }
+}

@@ -1,0 +1,165 @@
+//! 欢迎: no file is open. Create a new data file, open one, or open the demo (created in
+//! the user's data folder on first use, as a background job).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::jobs::Job;
+use crate::store::Store;
+
+use super::settings::demo_path;
+use super::widgets;
+
+pub struct Welcome {
+    error: Option<String>,
+    path_text: String,
+    agency: String,
+    demo_job: Option<Job<Result<PathBuf, String>>>,
+}
+
+impl Welcome {
+    pub fn new(error: Option<String>) -> Welcome {
+        Welcome {
+            error,
+            path_text: String::new(),
+            agency: String::new(),
+            demo_job: None,
+        }
+    }
+
+    /// Returns a file to open.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<PathBuf> {
+        let mut open = None;
+        if let Some(job) = &mut self.demo_job {
+            match job.poll() {
+                Some(Ok(Ok(path))) => {
+                    self.demo_job = None;
+                    open = Some(path);
+                }
+                Some(Ok(Err(e)) | Err(e)) => {
+                    self.demo_job = None;
+                    self.error = Some(e);
+                }
+                None => {}
+            }
+        }
+        ui.add_space(24.0);
+        ui.vertical_centered(|ui| {
+            ui.heading("年报 — 政府信息公开工作年度报告");
+            ui.add_space(8.0);
+            ui.label("各处室按月填报数据，办公室汇总编制年度报告。请先打开或新建数据文件。");
+        });
+        ui.add_space(16.0);
+        widgets::error_line(ui, self.error.as_deref());
+        ui.group(|ui| {
+            ui.strong("演示数据");
+            ui.label(format!(
+                "含 2018、2019 年的演示机关数据，保存在：{}",
+                demo_path().display()
+            ));
+            if let Some(job) = &self.demo_job {
+                ui.add(egui::ProgressBar::new(job.progress().fraction()).text("正在创建演示数据…"));
+            } else if ui.button("打开演示数据").clicked() {
+                let path = demo_path();
+                if path.exists() {
+                    open = Some(path);
+                } else {
+                    let ctx = ui.ctx().clone();
+                    self.demo_job = Some(Job::spawn(
+                        "创建演示数据",
+                        Arc::new(move || ctx.request_repaint()),
+                        move |r| {
+                            r.report(0, 1, "创建演示数据");
+                            if let Some(dir) = path.parent() {
+                                std::fs::create_dir_all(dir).map_err(|e| {
+                                    format!("无法创建文件夹 {}：{e}", dir.display())
+                                })?;
+                            }
+                            crate::demo::create(&path).map_err(|e| e.to_string())?;
+                            Ok(path)
+                        },
+                    ));
+                }
+            }
+        });
+        ui.add_space(8.0);
+        ui.group(|ui| {
+            ui.strong("打开数据文件");
+            ui.horizontal(|ui| {
+                if ui.button("选择文件…").clicked()
+                    && let Some(p) = rfd::FileDialog::new()
+                        .set_title("打开年报数据文件")
+                        .pick_file()
+                {
+                    open = Some(p);
+                }
+                ui.label("或输入路径：");
+                ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(420.0));
+                if ui.button("打开").clicked() && !self.path_text.trim().is_empty() {
+                    open = Some(PathBuf::from(self.path_text.trim()));
+                }
+            });
+        });
+        ui.add_space(8.0);
+        ui.group(|ui| {
+            ui.strong("新建数据文件");
+            ui.horizontal(|ui| {
+                ui.label("机关名称：");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.agency)
+                        .hint_text("如：某某市市场监督管理局")
+                        .desired_width(300.0),
+                );
+                if ui.button("新建…").clicked() {
+                    if self.agency.trim().is_empty() {
+                        self.error = Some("请先填写机关名称".into());
+                    } else if let Some(p) = rfd::FileDialog::new()
+                        .set_title("新建年报数据文件")
+                        .set_file_name(format!("{}.nianbao", self.agency.trim()))
+                        .save_file()
+                    {
+                        match create_file(&p, &self.agency) {
+                            Ok(()) => open = Some(p),
+                            Err(e) => self.error = Some(e.to_string()),
+                        }
+                    }
+                }
+            });
+            ui.label(
+                "新文件含办公室和办公室用户“office”（未设密码），并开启今年的国家统计表指标。",
+            );
+        });
+        open
+    }
+}
+
+/// A new file as `nianbao init` makes it: the office, its user `office`, this year.
+fn create_file(path: &std::path::Path, agency: &str) -> Result<(), crate::store::StoreError> {
+    use crate::catalog::{Division, OFFICE, Role};
+    use crate::store::{Actor, NewUser};
+    use chrono::Datelike;
+    let mut store = Store::create(path, agency)?;
+    let setup = Actor::setup();
+    store.put_division(
+        &setup,
+        &Division {
+            code: OFFICE.into(),
+            name: "办公室".into(),
+            sort_order: 1,
+        },
+    )?;
+    store.add_user(
+        &setup,
+        &NewUser {
+            login: "office".into(),
+            display_name: "办公室".into(),
+            role: Role::Office,
+            division: Some(OFFICE.into()),
+            phone: String::new(),
+            password: None,
+        },
+    )?;
+    let office = store.actor("office")?;
+    store.open_year(&office, chrono::Local::now().year())?;
+    Ok(())
+}
