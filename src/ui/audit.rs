@@ -151,14 +151,22 @@ impl AuditScreen {
                         .iter()
                         .find(|(c, _)| *c == e.entity)
                         .map_or(e.entity.as_str(), |(_, l)| l);
+                    let shown = |v: &Option<String>| {
+                        let v = v.clone().unwrap_or_default();
+                        if e.entity == "month" {
+                            status_label(&v).to_string()
+                        } else {
+                            v
+                        }
+                    };
                     let cells = [
                         e.at.clone(),
                         self.user_name(&e.actor),
-                        e.action.clone(),
+                        action_label(&e.action).to_string(),
                         entity.to_string(),
                         e.key.clone(),
-                        e.old.clone().unwrap_or_default(),
-                        e.new.clone().unwrap_or_default(),
+                        shown(&e.old),
+                        shown(&e.new),
                         e.reason.clone(),
                     ];
                     for c in cells {
@@ -168,5 +176,27 @@ impl AuditScreen {
                     }
                 });
             });
+    }
+}
+
+/// The Chinese for an audit action (unknown ones as stored).
+fn action_label(action: &str) -> &str {
+    match action {
+        "set" => "修改",
+        "insert" => "新增",
+        "delete" => "删除",
+        "status" => "状态变更",
+        "open" => "开启",
+        other => other,
+    }
+}
+
+/// The Chinese for a stored month status.
+fn status_label(status: &str) -> &str {
+    match status {
+        "open" => "填写中",
+        "submitted" => "已报送",
+        "locked" => "已锁定",
+        other => other,
     }
 }
