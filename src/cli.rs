@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::catalog::{OFFICE, Period, Role};
+use crate::catalog::Period;
 use crate::check::{CheckOptions, Severity, has_errors};
 use crate::import::{self, ImportError, RowChange};
-use crate::store::{Actor, NewUser, OpenedYear, Store};
+use crate::store::{Actor, OpenedYear, Store};
 use crate::{demo, report, value};
 
 #[derive(Debug, Parser)]
@@ -306,29 +306,7 @@ fn actor(store: &Store, login: Option<&str>) -> Result<Actor, Failure> {
 fn init(path: &Path, agency: &str, year: Option<i32>) -> Outcome {
     use chrono::Datelike;
     let year = year.unwrap_or_else(|| chrono::Local::now().year());
-    let mut store = Store::create(path, agency)?;
-    let setup = Actor::setup();
-    store.put_division(
-        &setup,
-        &crate::catalog::Division {
-            code: OFFICE.into(),
-            name: "办公室".into(),
-            sort_order: 1,
-        },
-    )?;
-    store.add_user(
-        &setup,
-        &NewUser {
-            login: "office".into(),
-            display_name: "办公室".into(),
-            role: Role::Office,
-            division: Some(OFFICE.into()),
-            phone: String::new(),
-            password: None,
-        },
-    )?;
-    let office = store.actor("office")?;
-    let opened = store.open_year(&office, year)?;
+    let (_, opened) = Store::create_agency(path, agency, year)?;
     println!("已创建数据文件：{}（{agency}）", path.display());
     println!("办公室用户：office（未设密码）");
     if let OpenedYear::National { metrics } = opened {

@@ -5,6 +5,39 @@ use rusqlite::{OptionalExtension, params};
 use super::*;
 
 impl Store {
+    /// A new file for an agency (`nianbao init`, the app's 新建): the office division,
+    /// its user `office` (no password), and `year` opened with the national catalogue.
+    pub fn create_agency(
+        path: &std::path::Path,
+        agency: &str,
+        year: i32,
+    ) -> Result<(Store, OpenedYear)> {
+        let mut store = Store::create(path, agency)?;
+        let setup = Actor::setup();
+        store.put_division(
+            &setup,
+            &Division {
+                code: OFFICE.into(),
+                name: "办公室".into(),
+                sort_order: 1,
+            },
+        )?;
+        store.add_user(
+            &setup,
+            &NewUser {
+                login: "office".into(),
+                display_name: "办公室".into(),
+                role: Role::Office,
+                division: Some(OFFICE.into()),
+                phone: String::new(),
+                password: None,
+            },
+        )?;
+        let office = store.actor("office")?;
+        let opened = store.open_year(&office, year)?;
+        Ok((store, opened))
+    }
+
     pub fn divisions(&self) -> Result<Vec<Division>> {
         let mut stmt = self
             .conn

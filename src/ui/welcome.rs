@@ -135,31 +135,7 @@ impl Welcome {
 
 /// A new file as `nianbao init` makes it: the office, its user `office`, this year.
 fn create_file(path: &std::path::Path, agency: &str) -> Result<(), crate::store::StoreError> {
-    use crate::catalog::{Division, OFFICE, Role};
-    use crate::store::{Actor, NewUser};
     use chrono::Datelike;
-    let mut store = Store::create(path, agency)?;
-    let setup = Actor::setup();
-    store.put_division(
-        &setup,
-        &Division {
-            code: OFFICE.into(),
-            name: "办公室".into(),
-            sort_order: 1,
-        },
-    )?;
-    store.add_user(
-        &setup,
-        &NewUser {
-            login: "office".into(),
-            display_name: "办公室".into(),
-            role: Role::Office,
-            division: Some(OFFICE.into()),
-            phone: String::new(),
-            password: None,
-        },
-    )?;
-    let office = store.actor("office")?;
-    store.open_year(&office, chrono::Local::now().year())?;
+    Store::create_agency(path, agency, chrono::Local::now().year())?;
     Ok(())
 }
