@@ -93,6 +93,16 @@ impl ValueKind {
         }
     }
 
+    /// Inverse of [`ValueKind::label`] with [`ValueKind::places`]; an unknown label reads
+    /// as a ratio.
+    pub fn from_label(label: &str, places: u32) -> ValueKind {
+        match label {
+            "count" => ValueKind::Count,
+            "amount" => ValueKind::Amount { places },
+            _ => ValueKind::Ratio { places },
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ValueKind::Count => "count",
@@ -157,6 +167,15 @@ pub enum Period {
 }
 
 impl Period {
+    /// Inverse of [`Period::as_str`]; anything but `yearly` is monthly.
+    pub fn parse(s: &str) -> Period {
+        if s == "yearly" {
+            Period::Yearly
+        } else {
+            Period::Monthly
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Period::Monthly => "monthly",

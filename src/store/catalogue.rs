@@ -50,11 +50,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (code, name, unit, kind, places, aggregation, period, words, sort_order) = row?;
-            let kind = match kind.as_str() {
-                "count" => ValueKind::Count,
-                "amount" => ValueKind::Amount { places },
-                _ => ValueKind::Ratio { places },
-            };
+            let kind = ValueKind::from_label(&kind, places);
             let aggregation = Aggregation::parse(&aggregation).ok_or_else(|| {
                 StoreError::Corrupt(format!("指标 {code} 的汇总方式无效：{aggregation}"))
             })?;
@@ -65,11 +61,7 @@ impl Store {
                 unit,
                 kind,
                 aggregation,
-                period: if period == "yearly" {
-                    Period::Yearly
-                } else {
-                    Period::Monthly
-                },
+                period: Period::parse(&period),
                 words: serde_json::from_str(&words).unwrap_or_default(),
                 sort_order,
             });

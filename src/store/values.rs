@@ -278,16 +278,8 @@ impl<'a> WriteContext<'a> {
         })?;
         for row in rows {
             let (year, code, kind, places, period, aggregation, owners) = row?;
-            let kind = match kind.as_str() {
-                "count" => ValueKind::Count,
-                "amount" => ValueKind::Amount { places },
-                _ => ValueKind::Ratio { places },
-            };
-            let period = if period == "yearly" {
-                Period::Yearly
-            } else {
-                Period::Monthly
-            };
+            let kind = ValueKind::from_label(&kind, places);
+            let period = Period::parse(&period);
             let owners = owners
                 .split(',')
                 .filter(|s| !s.is_empty())
