@@ -7,7 +7,7 @@
 //! store ──► compile(template, year) ──► document ──► layout ──► export::pdf
 //!   ▲              │                        │            └────► (app preview)
 //!   │              └──► check               └──────────────────► export::docx
-//! import (csv, xlsx)
+//! import (csv, xlsx)          draft (store's text → compile → review → frozen document)
 //! ```
 
 pub mod catalog; // divisions, users, roles, metrics; the built-in national catalogue
@@ -16,6 +16,7 @@ pub mod cli; // subcommands → library calls → printed results
 pub mod compile; // templates + a year's data → document, with provenance
 pub mod demo; // the demo agency: the seed report as data
 pub mod document; // the report model every output consumes
+pub mod draft; // drafts: compile over today's data, approve, drift since approval
 pub mod export; // PDF (walks layout pages) and DOCX (walks the document)
 pub mod import; // CSV/xlsx sheets → checked rows → one store transaction
 pub mod jobs; // long work off the UI thread, with progress

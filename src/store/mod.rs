@@ -1,6 +1,6 @@
 //! The SQLite file (store): opening and migrations, divisions, users and roles, the
-//! per-year catalogue, values, narratives, submissions and the audit log. The only module
-//! that knows the data lives in SQLite; everything else gets plain data ([`YearData`],
+//! per-year catalogue, values, narratives, submissions, report drafts and the audit log.
+//! The only module that knows the data lives in SQLite; everything else gets plain data ([`YearData`],
 //! [`Metric`], …) and calls methods that check permissions.
 //!
 //! Rules kept here, not in the UI:
@@ -12,6 +12,7 @@
 
 mod audit;
 mod catalogue;
+mod drafts;
 mod file;
 mod org;
 mod schema;
@@ -32,6 +33,7 @@ use crate::value::{self, ValueError};
 use audit::audit;
 pub use audit::{AuditEntry, AuditFilter};
 pub use catalogue::OpenedYear;
+pub use drafts::{Approval, Draft, DraftComment, DraftStatus};
 pub use file::{JournalMode, journal_mode_for};
 pub use org::NewUser;
 pub use schema::VERSION as SCHEMA_VERSION;

@@ -14,9 +14,10 @@ pub const APPLICATION_ID: i32 = 0x4E42_414F;
 
 /// The schema version this build writes. Bump it and add an arm to [`upgrade_from`]
 /// whenever the schema changes.
-pub const VERSION: i32 = 1;
+pub const VERSION: i32 = 2;
 
-const SCHEMA_V1: &str = r#"
+/// Version 1, as first released: kept verbatim, since files of this version exist.
+pub(crate) const SCHEMA_V1: &str = r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -111,9 +112,51 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_entity ON audit_log (entity, key);
 "#;
 
+/// Version 2: report drafts, leaders' comments and approved snapshots.
+const SCHEMA_V2: &str = r#"
+-- A report being written: a copy of a template's source that the office edits. Figures
+-- stay live because the source still calls figure(); only the prose is frozen in it.
+CREATE TABLE drafts (
+    id          INTEGER PRIMARY KEY,
+    year        INTEGER NOT NULL,
+    template    TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('draft', 'review', 'approved', 'returned')),
+    revision_of INTEGER REFERENCES drafts(id),
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX drafts_by_year ON drafts (year);
+
+-- A comment on a paragraph: its block index when written and a quote of its text, so it
+-- can be found again after the prose around it changed.
+CREATE TABLE draft_comments (
+    id       INTEGER PRIMARY KEY,
+    draft_id INTEGER NOT NULL REFERENCES drafts(id),
+    block    INTEGER,
+    quote    TEXT NOT NULL DEFAULT '',
+    text     TEXT NOT NULL,
+    author   TEXT NOT NULL,
+    at       TEXT NOT NULL
+);
+CREATE INDEX draft_comments_by_draft ON draft_comments (draft_id);
+
+-- What a leader approved: the document model with all its figures, as JSON.
+CREATE TABLE draft_approvals (
+    draft_id    INTEGER PRIMARY KEY REFERENCES drafts(id),
+    approved_by TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    document    TEXT NOT NULL
+);
+"#;
+
 /// Creates the current schema in an empty file.
 pub fn init(tx: &Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(SCHEMA_V1)?;
+    tx.execute_batch(SCHEMA_V2)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", VERSION)?;
     Ok(())
@@ -121,10 +164,12 @@ pub fn init(tx: &Transaction) -> rusqlite::Result<()> {
 
 /// Upgrades a file of schema `version` (< [`VERSION`]) to the current schema. One arm
 /// per old version; each falls through to the next by recursion.
-pub fn upgrade_from(_tx: &Transaction, version: i32) -> rusqlite::Result<()> {
+pub fn upgrade_from(tx: &Transaction, version: i32) -> rusqlite::Result<()> {
     match version {
-        // Version 1 is the first schema; there is nothing older to upgrade yet. The next
-        // schema change adds `1 => { …statements…; upgrade_from(tx, 2) }` here.
+        1 => {
+            tx.execute_batch(SCHEMA_V2)?;
+            upgrade_from(tx, 2)
+        }
         v if v >= VERSION => Ok(()),
         // A file with our application id but no schema version was never initialised.
         _ => Err(rusqlite::Error::InvalidQuery),

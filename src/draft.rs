@@ -1,0 +1,436 @@
+//! Drafts as the office and the leaders work with them (稿件): starting one from a
+//! template, compiling it over today's data, deciding whether it may be approved,
+//! freezing it, and — once approved — telling which figures have since drifted.
+//!
+//! A draft's text is template markup (see `templates/*.jinja`): the office edits the
+//! prose freely, and every `figure("…")` stays a live call, so a value corrected by a
+//! division shows up in the draft at its next compile. An approved draft is frozen as its
+//! compiled [`Document`]; [`drift`] compares that snapshot with the draft compiled today.
+//!
+//! The store keeps drafts, statuses and permissions (`store::drafts`); this module holds
+//! the rules that need the compiler and the checks, so the UI and the CLI share them.
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+
+use crate::check::{self, CheckOptions, Finding, Severity};
+use crate::compile::{self, CompileError, CompileOptions, Compiled, Template};
+use crate::document::{Block, Document, Provenance, Run};
+use crate::report;
+use crate::store::{Actor, Draft, Store, StoreError, YearData};
+
+#[derive(Debug, Error)]
+pub enum DraftError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    #[error("{year}年没有指标目录，不能起草该年度的报告")]
+    YearNotOpen { year: i32 },
+    #[error("还有 {errors} 个错误未解决，不能审定（见检查面板）")]
+    HasErrors { errors: usize },
+}
+
+/// A draft compiled over a year's data, with everything that stands in the way of approval.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub compiled: Compiled,
+    /// The data checks of the year, then the compiler's warnings.
+    pub findings: Vec<Finding>,
+}
+
+impl Review {
+    /// Errors that block approval: data errors, and figures the data could not supply
+    /// (an approved report must not print `【缺数：…】`).
+    pub fn blocking(&self) -> usize {
+        let data_errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        data_errors + missing_figures(&self.compiled.document)
+    }
+}
+
+/// Starts a draft of `year` from template `template_id` (built in, or a user's file in
+/// `dir`): the template's source becomes the draft's text, titled as it compiles today.
+pub fn start(
+    store: &mut Store,
+    actor: &Actor,
+    year: i32,
+    template_id: &str,
+    dir: Option<&std::path::Path>,
+) -> Result<i64, DraftError> {
+    let template = Template::load(template_id, dir)?;
+    let data = year_data(store, year)?;
+    let compiled = compile::compile(&template, &data, &CompileOptions::default())?;
+    Ok(store.create_draft(
+        actor,
+        year,
+        &template.id,
+        &compiled.document.title,
+        &template.source,
+    )?)
+}
+
+/// The year's data, refusing a year that was never opened.
+pub fn year_data(store: &Store, year: i32) -> Result<YearData, DraftError> {
+    let data = store.year_data(year)?;
+    if data.metrics.is_empty() {
+        return Err(DraftError::YearNotOpen { year });
+    }
+    Ok(data)
+}
+
+/// Compiles a draft's text over `data`, dated as the file's report date for the year.
+pub fn compile_draft(
+    store: &Store,
+    draft: &Draft,
+    data: &YearData,
+) -> Result<Compiled, DraftError> {
+    let template = Template::from_source(&format!("{}.jinja", draft.template), &draft.source);
+    let options = CompileOptions {
+        date: report::report_date(store, draft.year)?,
+    };
+    Ok(compile::compile(&template, data, &options)?)
+}
+
+/// Compiles a draft and runs the year's checks.
+pub fn review(
+    store: &Store,
+    draft: &Draft,
+    data: &YearData,
+    options: &CheckOptions,
+) -> Result<Review, DraftError> {
+    let compiled = compile_draft(store, draft, data)?;
+    let mut findings = check::check(data, options);
+    findings.extend(compiled.warnings.iter().cloned());
+    Ok(Review { compiled, findings })
+}
+
+/// 审定: compiles the draft over today's data and, when nothing blocks it, freezes that
+/// document. Returns the frozen document.
+pub fn approve(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    options: &CheckOptions,
+) -> Result<Document, DraftError> {
+    let draft = store.draft(id)?;
+    let data = year_data(store, draft.year)?;
+    let review = review(store, &draft, &data, options)?;
+    let errors = review.blocking();
+    if errors > 0 {
+        return Err(DraftError::HasErrors { errors });
+    }
+    store.approve_draft(actor, id, &review.compiled.document)?;
+    Ok(review.compiled.document)
+}
+
+/// A figure of an approved document whose value is no longer what was approved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    /// Block of the approved document the figure stands in.
+    pub block: usize,
+    pub metric_code: String,
+    pub metric_name: String,
+    pub approved: String,
+    /// What the draft prints today; `None` when today's text no longer has the figure.
+    pub now: Option<String>,
+}
+
+/// Figures of `approved` that differ in `current` (the same draft compiled today).
+///
+/// Figures are matched by what they measure (metric, year, months, divisions, rule) and,
+/// for a figure printed several times, by occurrence — not by position, since a changed
+/// value can switch a template's `{% if %}` and move everything after it.
+pub fn drift(approved: &Document, current: &Document) -> Vec<Drift> {
+    let mut now: HashMap<String, Vec<&str>> = HashMap::new();
+    for (_, figure) in figures(current) {
+        now.entry(key(&figure.provenance))
+            .or_default()
+            .push(&figure.text);
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (block, figure) in figures(approved) {
+        let k = key(&figure.provenance);
+        let n = seen.entry(k.clone()).or_default();
+        let today = now.get(&k).and_then(|v| v.get(*n)).copied();
+        *n += 1;
+        if today != Some(figure.text.as_str()) {
+            out.push(Drift {
+                block,
+                metric_code: figure.provenance.metric_code.clone(),
+                metric_name: figure.provenance.metric_name.clone(),
+                approved: figure.text.clone(),
+                now: today.map(str::to_string),
+            });
+        }
+    }
+    out
+}
+
+fn key(p: &Provenance) -> String {
+    format!(
+        "{}|{}|{}-{}|{}|{}",
+        p.metric_code,
+        p.year,
+        p.months.0,
+        p.months.1,
+        p.divisions.join(","),
+        p.rule
+    )
+}
+
+/// Every figure of a document with the index of its block, in reading order.
+pub fn figures(doc: &Document) -> impl Iterator<Item = (usize, &crate::document::Figure)> {
+    doc.blocks.iter().enumerate().flat_map(|(i, block)| {
+        block_runs(block).filter_map(move |run| match run {
+            Run::Figure(f) => Some((i, f)),
+            _ => None,
+        })
+    })
+}
+
+fn block_runs(block: &Block) -> Box<dyn Iterator<Item = &Run> + '_> {
+    match block {
+        Block::Heading(h) => Box::new(h.runs.iter()),
+        Block::Paragraph(p) => Box::new(p.runs.iter()),
+        Block::Table(t) => Box::new(
+            t.rows
+                .iter()
+                .flat_map(|r| r.cells.iter())
+                .flat_map(|c| c.runs.iter()),
+        ),
+    }
+}
+
+fn missing_figures(doc: &Document) -> usize {
+    figures(doc).filter(|(_, f)| f.missing).count()
+}
+
+/// The text of a block as printed (headings without their generated number).
+pub fn block_text(block: &Block) -> String {
+    block_runs(block)
+        .map(|run| match run {
+            Run::Text { text } | Run::Emphasis { text } => text.as_str(),
+            Run::Figure(f) => f.text.as_str(),
+        })
+        .collect()
+}
+
+/// The 0-based line of `source` that a block of the compiled document most likely comes
+/// from: the line whose literal text (outside `{{ }}`, `{% %}` and the markup prefixes)
+/// covers most of the block's typed text. Templates have no source map once rendered, and
+/// a draft's prose lines are literal, so matching the literal text finds them reliably;
+/// `None` when no line shares any text with the block (a generated table).
+pub fn source_line(source: &str, doc: &Document, block: usize) -> Option<usize> {
+    let block = doc.blocks.get(block)?;
+    let typed: String = block_runs(block)
+        .filter_map(|run| match run {
+            Run::Text { text } | Run::Emphasis { text } => Some(text.as_str()),
+            Run::Figure(_) => None,
+        })
+        .collect();
+    if typed.trim().is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, usize)> = None;
+    for (n, line) in source.lines().enumerate() {
+        let score: usize = literal_fragments(line)
+            .filter(|f| f.chars().count() >= 2 && typed.contains(f))
+            .map(|f| f.chars().count())
+            .sum();
+        if score > 0 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((n, score));
+        }
+    }
+    best.map(|(n, _)| n)
+}
+
+/// The literal pieces of a template line: the text between `{{ }}` / `{% %}` / `{# #}`
+/// tags, without the markup prefixes (`title:`, `#`, `closing:`).
+fn literal_fragments(line: &str) -> impl Iterator<Item = &str> {
+    let line = line.trim_start();
+    let line = line
+        .strip_prefix("title:")
+        .or_else(|| line.strip_prefix("closing:"))
+        .unwrap_or_else(|| line.trim_start_matches('#'));
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(start) = rest.find('{') {
+        let close = match rest[start..].chars().nth(1) {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            Some('#') => "#}",
+            _ => {
+                out.push(&rest[..=start]);
+                rest = &rest[start + 1..];
+                continue;
+            }
+        };
+        out.push(&rest[..start]);
+        match rest[start..].find(close) {
+            Some(end) => rest = &rest[start + end + close.len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push(rest);
+    out.into_iter().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Replaces the number `typed` on source line `line` with a live `figure("code")` call
+/// (the "link" fix for a number typed by hand that equals a figure). Returns the new
+/// source, or `None` when the line does not contain `typed` as a whole number.
+pub fn link_number(source: &str, line: usize, typed: &str, code: &str) -> Option<String> {
+    let mut lines: Vec<&str> = source.split('\n').collect();
+    let text = *lines.get(line)?;
+    let at = whole_number_at(text, typed)?;
+    let replaced = format!(
+        "{}{{{{ figure(\"{code}\") }}}}{}",
+        &text[..at],
+        &text[at + typed.len()..]
+    );
+    lines[line] = &replaced;
+    Some(lines.join("\n"))
+}
+
+/// Byte offset of the first occurrence of `number` in `text` that is not part of a longer
+/// number and not inside a `{{ }}` / `{% %}` tag.
+fn whole_number_at(text: &str, number: &str) -> Option<usize> {
+    let is_num = |c: char| c.is_ascii_digit() || c == '.';
+    let mut from = 0;
+    while let Some(i) = text[from..].find(number) {
+        let at = from + i;
+        let before = text[..at].chars().next_back();
+        let after = text[at + number.len()..].chars().next();
+        let in_tag = text[..at].matches("{{").count() > text[..at].matches("}}").count()
+            || text[..at].matches("{%").count() > text[..at].matches("%}").count();
+        if !before.is_some_and(is_num) && !after.is_some_and(is_num) && !in_tag {
+            return Some(at);
+        }
+        from = at + number.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Figure, Paragraph, ParagraphStyle};
+
+    fn fig(code: &str, text: &str) -> Run {
+        Run::Figure(Figure {
+            text: text.into(),
+            missing: false,
+            provenance: Provenance {
+                metric_code: code.into(),
+                metric_name: code.into(),
+                year: 2019,
+                months: (1, 12),
+                rule: "sum".into(),
+                ..Provenance::default()
+            },
+        })
+    }
+
+    fn para(runs: Vec<Run>) -> Block {
+        Block::Paragraph(Paragraph {
+            style: ParagraphStyle::Body,
+            runs,
+        })
+    }
+
+    fn doc(blocks: Vec<Block>) -> Document {
+        Document {
+            title: "t".into(),
+            blocks,
+            closing: None,
+        }
+    }
+
+    fn text(t: &str) -> Run {
+        Run::Text { text: t.into() }
+    }
+
+    #[test]
+    fn drift_lists_changed_and_vanished_figures_by_occurrence() {
+        let approved = doc(vec![
+            para(vec![
+                text("受理"),
+                fig("a", "17"),
+                text("件，其中"),
+                fig("b", "5"),
+            ]),
+            para(vec![fig("a", "17")]),
+        ]);
+        let same = approved.clone();
+        assert!(drift(&approved, &same).is_empty());
+
+        // The second paragraph moved ahead (an {% if %} switched); values unchanged.
+        let moved = doc(vec![
+            para(vec![fig("a", "17")]),
+            para(vec![
+                text("受理"),
+                fig("a", "17"),
+                text("件，其中"),
+                fig("b", "5"),
+            ]),
+        ]);
+        assert!(drift(&approved, &moved).is_empty());
+
+        let changed = doc(vec![
+            para(vec![text("受理"), fig("a", "18"), text("件")]),
+            para(vec![fig("a", "18")]),
+        ]);
+        let d = drift(&approved, &changed);
+        assert_eq!(d.len(), 3);
+        assert_eq!(
+            (d[0].approved.as_str(), d[0].now.as_deref()),
+            ("17", Some("18"))
+        );
+        assert_eq!(d[1].metric_code, "b");
+        assert_eq!(d[1].now, None);
+        assert_eq!((d[2].block, d[2].now.as_deref()), (1, Some("18")));
+    }
+
+    #[test]
+    fn source_line_finds_the_prose_line_of_a_block() {
+        let source = "title: {{ agency }}报告\n\n# 总体情况\n\n全年受理申请{{ figure(\"a\") }}件，办结率高。\n另一段落文字。\n";
+        let d = doc(vec![
+            Block::Heading(crate::document::Heading {
+                level: 1,
+                number: "一、".into(),
+                runs: vec![text("总体情况")],
+                run_in: false,
+            }),
+            para(vec![
+                text("全年受理申请"),
+                fig("a", "17"),
+                text("件，办结率高。"),
+            ]),
+            para(vec![text("另一段落文字。")]),
+        ]);
+        assert_eq!(source_line(source, &d, 0), Some(2));
+        assert_eq!(source_line(source, &d, 1), Some(4));
+        assert_eq!(source_line(source, &d, 2), Some(5));
+        assert_eq!(source_line(source, &d, 9), None);
+    }
+
+    #[test]
+    fn link_number_replaces_only_the_whole_typed_number() {
+        let source = "第一行\n2019年受理申请17件，较上年170件有所下降{{ figure(\"x\", 17) }}。";
+        let linked = link_number(source, 1, "17", "t3.new.total").unwrap();
+        assert_eq!(
+            linked,
+            "第一行\n2019年受理申请{{ figure(\"t3.new.total\") }}件，较上年170件有所下降{{ figure(\"x\", 17) }}。"
+        );
+        assert_eq!(link_number(source, 1, "95", "c"), None);
+        assert_eq!(link_number(source, 7, "17", "c"), None);
+    }
+}

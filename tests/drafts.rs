@@ -1,0 +1,258 @@
+//! Drafts through the store on temporary files: who may do what in which status, figures
+//! that follow the data until approval and are marked as drifted after it, and a file of
+//! schema version 1 (as released) upgraded in place.
+
+use std::path::Path;
+
+use nianbao::check::CheckOptions;
+use nianbao::draft::{self, DraftError};
+use nianbao::store::{AuditFilter, DraftStatus, Store, StoreError, ValueWrite};
+use rust_decimal::Decimal;
+
+const OFFICE: &str = "liu.office";
+const LEADER: &str = "huang.leader";
+const CONTACT: &str = "li.zhe";
+
+fn demo(dir: &Path) -> Store {
+    nianbao::demo::create(&dir.join("demo.db")).unwrap()
+}
+
+/// The printed text of every figure of `code` in the draft compiled now (not the
+/// year-on-year phrases derived from it).
+fn printed(store: &Store, id: i64, code: &str) -> Vec<String> {
+    let d = store.draft(id).unwrap();
+    let data = draft::year_data(store, d.year).unwrap();
+    let compiled = draft::compile_draft(store, &d, &data).unwrap();
+    draft::figures(&compiled.document)
+        .filter(|(_, f)| f.provenance.metric_code == code && f.provenance.inputs.is_empty())
+        .map(|(_, f)| f.text.clone())
+        .collect()
+}
+
+fn add_to_december(store: &mut Store, code: &str, by: i64) {
+    let office = store.actor(OFFICE).unwrap();
+    let old = store
+        .value(2019, 12, "office", code)
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let new = old + Decimal::from(by);
+    store
+        .set_value(
+            &office,
+            &ValueWrite {
+                year: 2019,
+                month: 12,
+                division: "office".into(),
+                metric: code.into(),
+                value: Some(new),
+                note: String::new(),
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_draft_goes_from_office_to_leader_and_is_frozen_at_approval() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo(dir.path());
+    let office = store.actor(OFFICE).unwrap();
+    let leader = store.actor(LEADER).unwrap();
+    let contact = store.actor(CONTACT).unwrap();
+
+    // Only the office starts drafts.
+    assert!(matches!(
+        draft::start(&mut store, &contact, 2019, "annual-report", None),
+        Err(DraftError::Store(StoreError::PermissionDenied(_)))
+    ));
+    let id = draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
+    let d = store.draft(id).unwrap();
+    assert_eq!(d.status, DraftStatus::Draft);
+    assert_eq!(
+        d.title,
+        "安徽省市场监督管理局2019年政府信息公开工作年度报告"
+    );
+
+    // The office rewrites a sentence; the figure in it stays live.
+    let edited = d.source.replace(
+        "全年主动公开政府信息{{ figure(\"disclosure.proactive\") }}条",
+        "全年累计主动公开各类政府信息{{ figure(\"disclosure.proactive\") }}条",
+    );
+    assert_ne!(
+        edited, d.source,
+        "the template sentence moved; update the test"
+    );
+    store.save_draft_source(&office, id, &edited).unwrap();
+    assert_eq!(printed(&store, id, "disclosure.proactive"), ["4387"]);
+    add_to_december(&mut store, "disclosure.proactive", 3);
+    assert_eq!(printed(&store, id, "disclosure.proactive"), ["4390"]);
+
+    // Contacts and leaders cannot edit; contacts cannot comment or review.
+    assert!(store.save_draft_source(&contact, id, "x").is_err());
+    assert!(store.save_draft_source(&leader, id, "x").is_err());
+    assert!(
+        store
+            .comment_draft(&contact, id, Some(0), "", "意见")
+            .is_err()
+    );
+    assert!(store.submit_draft(&leader, id).is_err());
+
+    // 送审: nobody edits it now; a leader returns it with a reason, never without.
+    store.submit_draft(&office, id).unwrap();
+    assert!(matches!(
+        store.save_draft_source(&office, id, "x"),
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(store.return_draft(&leader, id, "  ").is_err());
+    assert!(store.return_draft(&office, id, "改").is_err());
+    store
+        .comment_draft(&leader, id, Some(3), "全年累计主动公开", "请补充同比说明")
+        .unwrap();
+    store.return_draft(&leader, id, "请按批注修改").unwrap();
+    assert_eq!(store.draft(id).unwrap().status, DraftStatus::Returned);
+    let comments = store.draft_comments(id).unwrap();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(
+        (comments[0].author.as_str(), comments[0].block),
+        (LEADER, Some(3))
+    );
+
+    // Back with the office: edit, resubmit, approve.
+    store
+        .save_draft_source(&office, id, &format!("{edited}\n"))
+        .unwrap();
+    store.submit_draft(&office, id).unwrap();
+    assert!(matches!(
+        draft::approve(&mut store, &office, id, &CheckOptions::default()),
+        Err(DraftError::Store(StoreError::PermissionDenied(_)))
+    ));
+    let frozen = draft::approve(&mut store, &leader, id, &CheckOptions::default()).unwrap();
+    assert_eq!(store.draft(id).unwrap().status, DraftStatus::Approved);
+    let approval = store.approval(id).unwrap().unwrap();
+    assert_eq!(approval.document, frozen);
+    assert_eq!(approval.approved_by, LEADER);
+    assert!(store.save_draft_source(&office, id, "x").is_err());
+
+    // A value changes after approval: the frozen text stays, the drift is reported.
+    let d = store.draft(id).unwrap();
+    let data = draft::year_data(&store, 2019).unwrap();
+    let today = draft::compile_draft(&store, &d, &data).unwrap().document;
+    assert!(draft::drift(&frozen, &today).is_empty());
+    add_to_december(&mut store, "disclosure.proactive", 10);
+    let data = draft::year_data(&store, 2019).unwrap();
+    let today = draft::compile_draft(&store, &d, &data).unwrap().document;
+    let drift = draft::drift(&store.approval(id).unwrap().unwrap().document, &today);
+    assert!(!drift.is_empty());
+    assert!(
+        drift
+            .iter()
+            .all(|x| x.metric_code == "disclosure.proactive")
+    );
+    assert_eq!(
+        (drift[0].approved.as_str(), drift[0].now.as_deref()),
+        ("4390", Some("4400"))
+    );
+    assert_eq!(store.approval(id).unwrap().unwrap().document, frozen);
+
+    // A new revision starts from the approved text and is editable again.
+    let rev = store.revise_draft(&office, id).unwrap();
+    let r = store.draft(rev).unwrap();
+    assert_eq!((r.status, r.revision_of), (DraftStatus::Draft, Some(id)));
+    assert_eq!(r.source, d.source);
+    assert_eq!(store.drafts(Some(2019)).unwrap().len(), 2);
+
+    // Every transition is in the audit log, the return with its reason.
+    let log = store
+        .audit_log(&AuditFilter {
+            entity: Some("draft".into()),
+            key_prefix: Some(id.to_string()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    let moves: Vec<_> = log
+        .iter()
+        .rev()
+        .filter(|e| e.action == "status")
+        .map(|e| (e.new.clone().unwrap(), e.reason.clone()))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("review".to_string(), String::new()),
+            ("returned".to_string(), "请按批注修改".to_string()),
+            ("review".to_string(), String::new()),
+            ("approved".to_string(), String::new()),
+        ]
+    );
+}
+
+#[test]
+fn approval_is_refused_while_the_data_have_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo(dir.path());
+    let office = store.actor(OFFICE).unwrap();
+    let leader = store.actor(LEADER).unwrap();
+    let id = draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
+    store.submit_draft(&office, id).unwrap();
+    // Break table 3's balance: one more new application without a result.
+    let natural = store
+        .value(2019, 0, "office", "t3.new.natural")
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    store
+        .set_value(
+            &office,
+            &ValueWrite {
+                year: 2019,
+                month: 0,
+                division: "office".into(),
+                metric: "t3.new.natural".into(),
+                value: Some(natural + Decimal::ONE),
+                note: String::new(),
+            },
+        )
+        .unwrap();
+    let err = draft::approve(&mut store, &leader, id, &CheckOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, DraftError::HasErrors { errors } if errors >= 2),
+        "{err}"
+    );
+    assert_eq!(store.draft(id).unwrap().status, DraftStatus::Review);
+    assert!(store.approval(id).unwrap().is_none());
+}
+
+#[test]
+fn a_released_version_1_file_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("旧版 数据.db");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/demo-v1.db"),
+        &path,
+    )
+    .unwrap();
+    let mut store = Store::open(&path).unwrap();
+    // The data of version 1 are all there: the same year as a demo built today.
+    let fresh = demo(dir.path());
+    let old = store.year_data(2019).unwrap();
+    let new = fresh.year_data(2019).unwrap();
+    assert_eq!(old.metrics, new.metrics);
+    let key =
+        |v: &nianbao::store::StoredValue| (v.division.clone(), v.metric.clone(), v.month, v.value);
+    let mut a: Vec<_> = old.all_values().map(key).collect();
+    let mut b: Vec<_> = new.all_values().map(key).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    assert_eq!(old.statuses, new.statuses);
+    assert_eq!(store.users().unwrap(), fresh.users().unwrap());
+    // …and the new tables work.
+    let office = store.actor(OFFICE).unwrap();
+    let id = draft::start(&mut store, &office, 2019, "work-summary", None).unwrap();
+    assert_eq!(store.draft(id).unwrap().status, DraftStatus::Draft);
+    drop(store);
+    // Opening it again is not another upgrade.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.drafts(None).unwrap().len(), 1);
+    store.integrity_check().unwrap();
+}
