@@ -37,7 +37,6 @@ pub use drafts::{Approval, Draft, DraftComment, DraftStatus};
 pub use file::{JournalMode, journal_mode_for};
 pub use org::NewUser;
 pub use schema::VERSION as SCHEMA_VERSION;
-use submissions::month_status;
 pub use values::{ValueWrite, WriteSummary};
 pub use year_data::{MonthStatus, Narrative, StoredValue, YearData};
 

@@ -299,13 +299,16 @@ type MetricRules = (ValueKind, Period, Vec<String>, bool);
 struct WriteContext<'a> {
     tx: &'a Transaction<'a>,
     actor: &'a Actor,
-    metrics: std::collections::HashMap<(i32, String), MetricRules>,
+    /// By year, then code (looked up by `&str`, no allocation per row).
+    metrics: HashMap<i32, HashMap<String, MetricRules>>,
     divisions: std::collections::HashSet<String>,
+    /// Month statuses, read once: the write lock is held, so they cannot change.
+    statuses: HashMap<(i32, u8), HashMap<String, MonthStatus>>,
 }
 
 impl<'a> WriteContext<'a> {
     fn new(tx: &'a Transaction<'a>, actor: &'a Actor) -> Result<Self> {
-        let mut metrics = std::collections::HashMap::new();
+        let mut metrics: HashMap<i32, HashMap<String, MetricRules>> = HashMap::new();
         let mut stmt = tx.prepare(
             "SELECT m.year, m.code, m.kind, m.places, m.period, m.aggregation,
                     coalesce((SELECT group_concat(division, ',') FROM metric_owners o
@@ -333,17 +336,33 @@ impl<'a> WriteContext<'a> {
                 .map(String::from)
                 .collect();
             let formula = aggregation.starts_with("formula:");
-            metrics.insert((year, code), (kind, period, owners, formula));
+            metrics
+                .entry(year)
+                .or_default()
+                .insert(code, (kind, period, owners, formula));
         }
         let mut stmt = tx.prepare("SELECT code FROM divisions")?;
         let divisions = stmt
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut statuses = HashMap::new();
+        let mut stmt = tx.prepare("SELECT year, month, division, status FROM submissions")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let status: String = r.get(3)?;
+            let status = MonthStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("报送状态无法识别：{status}")))?;
+            statuses
+                .entry((r.get(0)?, r.get(1)?))
+                .or_insert_with(HashMap::new)
+                .insert(r.get(2)?, status);
+        }
         Ok(WriteContext {
             tx,
             actor,
             metrics,
             divisions,
+            statuses,
         })
     }
 
@@ -354,7 +373,8 @@ impl<'a> WriteContext<'a> {
         require_division_writer(self.actor, &w.division)?;
         let (kind, period, owners, formula) = self
             .metrics
-            .get(&(w.year, w.metric.clone()))
+            .get(&w.year)
+            .and_then(|m| m.get(w.metric.as_str()))
             .ok_or_else(|| StoreError::UnknownMetric {
                 year: w.year,
                 code: w.metric.clone(),
@@ -390,7 +410,12 @@ impl<'a> WriteContext<'a> {
         }
         // A yearly value follows December's status.
         let status_month = if w.month == 0 { 12 } else { w.month };
-        let status = month_status(self.tx, w.year, status_month, &w.division)?;
+        let status = self
+            .statuses
+            .get(&(w.year, status_month))
+            .and_then(|d| d.get(w.division.as_str()))
+            .copied()
+            .unwrap_or(MonthStatus::Open);
         let closed = match (self.actor.role, status) {
             (_, MonthStatus::Locked) => Some("锁定"),
             (Role::Contact, MonthStatus::Submitted) => Some("报送"),
