@@ -195,7 +195,9 @@ pub struct Metric {
     pub period: Period,
     /// Division codes allowed to enter it.
     pub owners: Vec<String>,
-    /// Words and phrasings that name this metric in prose (for the prose checks).
+    /// Words and phrasings that name this metric in prose (for the prose checks); `…`
+    /// between parts lets other words stand there (`现行有效…规范性文件`). The name counts
+    /// as a word too.
     pub words: Vec<String>,
     pub sort_order: i64,
 }
@@ -293,7 +295,10 @@ pub fn national_metrics() -> Vec<Metric> {
             sort_order: order,
         });
     };
-    for (group, label, words) in [
+    // Words: the phrasings reports use. `…` lets other words stand between the parts
+    // (现行有效的行政规范性文件); see `prose::words`. Bare verbs (废止4件) are left out:
+    // they would not say whether rules or normative documents are meant.
+    for (group, label, nouns) in [
         ("rules", "规章", vec!["规章"]),
         (
             "normative",
@@ -301,16 +306,20 @@ pub fn national_metrics() -> Vec<Metric> {
             vec!["行政规范性文件", "规范性文件"],
         ),
     ] {
-        for (col, col_label, verbs) in [
-            ("issued", "本年制发件数", vec!["制发", "出台", "印发"]),
-            ("repealed", "本年废止件数", vec!["废止"]),
-            ("effective", "现行有效件数", vec!["现行有效"]),
+        for (col, col_label, verbs, gapped) in [
+            (
+                "issued",
+                "本年制发件数",
+                vec!["制发", "出台", "印发"],
+                "制发",
+            ),
+            ("repealed", "本年废止件数", vec!["废止"], "废止"),
+            ("effective", "现行有效件数", vec!["现行有效"], "现行有效"),
         ] {
             let mut w: Vec<String> = Vec::new();
-            for verb in &verbs {
-                for noun in &words {
-                    w.push(format!("{verb}{noun}"));
-                }
+            for noun in &nouns {
+                w.extend(verbs.iter().map(|verb| format!("{verb}{noun}")));
+                w.push(format!("{gapped}…{noun}"));
             }
             push(
                 format!("t2.{group}.{col}"),
@@ -321,10 +330,23 @@ pub fn national_metrics() -> Vec<Metric> {
             );
         }
     }
+    // 处理决定: a bare 行政许可 also names applications, items and cases.
     for (code, name, words) in [
-        ("license", "行政许可本年处理决定数量", vec!["行政许可"]),
-        ("penalty", "行政处罚本年处理决定数量", vec!["行政处罚"]),
-        ("enforcement", "行政强制本年处理决定数量", vec!["行政强制"]),
+        (
+            "license",
+            "行政许可本年处理决定数量",
+            ["行政许可决定", "许可决定"],
+        ),
+        (
+            "penalty",
+            "行政处罚本年处理决定数量",
+            ["行政处罚决定", "处罚决定"],
+        ),
+        (
+            "enforcement",
+            "行政强制本年处理决定数量",
+            ["行政强制决定", "强制决定"],
+        ),
     ] {
         push(
             format!("t2.{code}.decisions"),
@@ -339,20 +361,35 @@ pub fn national_metrics() -> Vec<Metric> {
         "行政事业性收费本年收费金额".into(),
         "万元",
         ValueKind::Amount { places: 6 },
-        vec!["行政事业性收费".into(), "收费金额".into()],
+        vec!["行政事业性收费".into()],
     );
     for (row, row_label) in T3_ROWS {
         for (col, col_label) in T3_COLUMNS {
-            let words = match (row, col) {
+            let words: Vec<&str> = match (row, col) {
                 ("new", "total") => vec![
-                    "新收政府信息公开申请".to_string(),
-                    "受理政府信息公开申请".to_string(),
-                    "收到政府信息公开申请".to_string(),
-                    "依申请公开".to_string(),
+                    "本年新收政府信息公开申请",
+                    "新收…信息公开申请",
+                    "受理…信息公开申请",
+                    "收到…信息公开申请",
+                    "接收…信息公开申请",
+                    "新收…依申请公开",
+                    "受理…依申请公开",
+                    "收到…依申请公开",
                 ],
-                ("results_total", "total") => vec!["办理政府信息公开申请".to_string()],
-                ("open", "total") => vec!["予以公开".to_string()],
-                ("carried_out", "total") => vec!["结转下年度".to_string()],
+                ("carried_in", "total") => vec!["上年结转"],
+                ("results_total", "total") => vec![
+                    "办理…信息公开申请",
+                    "办结…信息公开申请",
+                    "答复…信息公开申请",
+                    "处理…信息公开申请",
+                    "办理…依申请公开",
+                    "办结…依申请公开",
+                    "答复…依申请公开",
+                    "本年度办理完毕",
+                ],
+                ("open", "total") => vec!["予以公开"],
+                ("partial", "total") => vec!["部分公开"],
+                ("carried_out", "total") => vec!["结转下年度", "结转下一年度"],
                 _ => Vec::new(),
             };
             push(
@@ -360,17 +397,18 @@ pub fn national_metrics() -> Vec<Metric> {
                 format!("依申请公开 {row_label}（{col_label}）"),
                 "件",
                 ValueKind::Count,
-                words,
+                words.into_iter().map(String::from).collect(),
             );
         }
     }
     for (group, group_label) in T4_GROUPS {
         for (col, col_label) in T4_COLUMNS {
-            let words = match (group, col) {
-                ("review", "total") => vec!["行政复议".to_string()],
-                ("suit_direct", "total") | ("suit_after_review", "total") => {
-                    vec!["行政诉讼".to_string()]
-                }
+            // Only reviews and suits about disclosure count; a bare 行政复议 in a work
+            // summary is usually all of the agency's cases.
+            let words: Vec<&str> = match (group, col) {
+                ("review", "total") => vec!["信息公开…行政复议"],
+                ("suit_direct", "total") => vec!["信息公开…行政诉讼", "未经复议直接起诉"],
+                ("suit_after_review", "total") => vec!["信息公开…行政诉讼", "复议后起诉"],
                 _ => Vec::new(),
             };
             push(
@@ -378,7 +416,7 @@ pub fn national_metrics() -> Vec<Metric> {
                 format!("{group_label}{col_label}"),
                 "件",
                 ValueKind::Count,
-                words,
+                words.into_iter().map(String::from).collect(),
             );
         }
     }

@@ -1,7 +1,8 @@
 //! The command line (SPEC §5): subcommands → library calls → printed results. Errors from
 //! the library are reported here, once, in plain Chinese, with the exit status scripts
 //! rely on: 0 success, 1 the data has problems (rejected import rows, check errors),
-//! 2 the command could not run (bad arguments, unreadable file).
+//! 2 the command could not run (bad arguments, unreadable file). `check --prose` keeps
+//! `check`'s status: the prose flags are warnings.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use crate::catalog::Period;
 use crate::check::{CheckOptions, Severity, has_errors};
 use crate::import::{self, ImportError, RowChange};
 use crate::store::{Actor, OpenedYear, Store};
-use crate::{demo, report, value};
+use crate::{demo, prose, report, value};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -77,12 +78,20 @@ pub enum Command {
         #[arg(long)]
         metric: Option<String>,
     },
-    /// Check a year's data (identities, missing months, …).
+    /// Check a year's data (identities, missing months, …), and with --prose a report's
+    /// text against it.
     Check {
         #[arg(long)]
         year: i32,
         #[arg(long)]
         json: bool,
+        /// A report's text (.txt) to hold against the data: typed numbers that
+        /// contradict it, equal it without being linked, or repeat last year's.
+        #[arg(long, value_name = "FILE")]
+        prose: Option<PathBuf>,
+        /// Last year's report text, to find sentences copied unchanged (with --prose).
+        #[arg(long, value_name = "FILE", requires = "prose")]
+        previous: Option<PathBuf>,
     },
     /// Compile a report from a template and export it.
     Export {
@@ -193,7 +202,24 @@ pub fn run(cli: Cli) -> Outcome {
             division.as_deref(),
             metric.as_deref(),
         ),
-        Command::Check { year, json } => check(&Store::open(&db()?)?, year, json),
+        Command::Check {
+            year,
+            json,
+            prose,
+            previous,
+        } => {
+            let texts = match &prose {
+                Some(path) => Some((
+                    prose::prose_text_from_path(path)?,
+                    previous
+                        .as_deref()
+                        .map(prose::prose_text_from_path)
+                        .transpose()?,
+                )),
+                None => None,
+            };
+            check(&Store::open(&db()?)?, year, json, texts)
+        }
         Command::Export {
             year,
             template,
@@ -219,7 +245,11 @@ pub fn run(cli: Cli) -> Outcome {
     }
 }
 
-fn check(store: &Store, year: i32, json: bool) -> Outcome {
+/// `check`: the data checks, and with `prose = Some((text, last year's text))` the
+/// prose checks too, whose flags are warnings. With `--json` and `--prose` the output is
+/// `{"findings": [...], "prose": {...}}` (see `prose::ProseReport`); without `--prose` the
+/// findings array alone, as before.
+fn check(store: &Store, year: i32, json: bool, prose: Option<(String, Option<String>)>) -> Outcome {
     let data = store.year_data(year)?;
     if data.metrics.is_empty() {
         return Err(Failure::cannot_run(format!(
@@ -231,12 +261,23 @@ fn check(store: &Store, year: i32, json: bool) -> Outcome {
         ..CheckOptions::default()
     };
     let findings = crate::check::check(&data, &options);
+    let report = prose.as_ref().map(|(text, previous)| {
+        let options = prose::ProseOptions {
+            previous: previous.as_deref(),
+            linked: &[],
+        };
+        prose::check_prose(text, &data, &options)
+    });
     let mut out = std::io::stdout().lock();
     if json {
+        let value = match &report {
+            Some(r) => serde_json::json!({ "findings": findings, "prose": r }),
+            None => serde_json::json!(findings),
+        };
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&findings).unwrap_or_default()
+            serde_json::to_string_pretty(&value).unwrap_or_default()
         )?;
     } else {
         for f in &findings {
@@ -255,12 +296,40 @@ fn check(store: &Store, year: i32, json: bool) -> Outcome {
             "{year}年检查完成：错误 {errors} 项，提示 {} 项。",
             findings.len() - errors
         )?;
+        if let Some(r) = &report {
+            print_prose(&mut out, r)?;
+        }
     }
     Ok(if has_errors(&findings) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The prose flags as warnings, each with its line and sentence, then a summary.
+fn print_prose(out: &mut impl Write, r: &prose::ProseReport) -> std::io::Result<()> {
+    use prose::ProseKind::*;
+    for f in &r.flags {
+        writeln!(out, "[提示] {} 第{}行：{}", f.code, f.line, f.message)?;
+        writeln!(out, "    {}", f.sentence_text)?;
+    }
+    if !r.compared_with_last_year {
+        writeln!(
+            out,
+            "未提供上年报告（--previous），未比对与上年相同的句子。"
+        )?;
+    }
+    writeln!(
+        out,
+        "文字核对完成：与数据不符 {} 处，疑似沿用上年数字 {} 处，未引用数据 {} 处，与上年相同的句子 {} 句（共 {} 句，手工输入的数字 {} 个）。",
+        r.count(Contradiction),
+        r.count(CopiedFromLastYear),
+        r.count(TypedNotLinked),
+        r.count(SameAsLastYear),
+        r.sentences,
+        r.typed_numbers
+    )
 }
 
 fn export(
