@@ -149,6 +149,9 @@ pub(super) fn classify(text: &str) -> Val {
     if t.chars().all(|c| "-－—–―‐/／\\".contains(c)) {
         return Val::Blank;
     }
+    if text.trim().contains(char::is_whitespace) {
+        return Val::Text; // `5  0` is two numbers run together, not 50
+    }
     let n = crate::value::normalize(&t);
     let body = n.strip_prefix(['+', '-']).unwrap_or(&n);
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -623,6 +626,29 @@ impl Matcher<'_> {
                     }
                 }
             }
+            // More label text after the label recognised (a label split over two
+            // cells): the values are the cells after the last text.
+            None if values.len() != specs.len()
+                && label_runs(&cells)
+                    .last()
+                    .is_some_and(|r| value_cells(&cells, Some(r.1)).len() == specs.len()) =>
+            {
+                let last = label_runs(&cells).last().map(|r| r.1);
+                let extra: Vec<&str> = values
+                    .iter()
+                    .filter(|(c, _)| last.is_some_and(|l| *c <= l))
+                    .map(|(_, c)| c.text.as_str())
+                    .collect();
+                self.out.notices.push(format!(
+                    "{}：“{row_label}”行名后的“{}”作为行名的一部分",
+                    table.name(),
+                    extra.join("")
+                ));
+                for (spec, (_, c)) in specs.iter().zip(value_cells(&cells, last)) {
+                    self.out
+                        .put(format!("{prefix}.{}", spec.code), &c.text, at(&spec.label));
+                }
+            }
             None if values.len() == specs.len() => {
                 for (spec, (_, c)) in specs.iter().zip(&values) {
                     self.out
@@ -762,7 +788,7 @@ mod tests {
         for number in ["0", "1,725", "１７２５", "24252.311082", " 3 "] {
             assert_eq!(classify(number), Val::Number, "{number:?}");
         }
-        for text in ["约800", "3318件", "1.属于国家秘密", "无"] {
+        for text in ["约800", "3318件", "1.属于国家秘密", "无", "5  0"] {
             assert_eq!(classify(text), Val::Text, "{text:?}");
         }
     }

@@ -141,7 +141,14 @@ impl Reading {
     fn put(&mut self, code: String, text: &str, at: Location) {
         let text = match matcher::classify(text) {
             matcher::Val::Blank => String::new(),
-            _ => text.trim().to_string(),
+            matcher::Val::Number => text.trim().to_string(),
+            matcher::Val::Text => {
+                return self.unplaced.push(Unplaced {
+                    at,
+                    text: text.replace('\n', " "),
+                    reason: "不是一个数".into(),
+                });
+            }
         };
         if let Some(first) = self.placed.iter().find(|p| p.code == code) {
             let same = crate::value::normalize(&first.text) == crate::value::normalize(&text);
