@@ -494,6 +494,27 @@ fn text_with_label_variants_blank_columns_and_one_row_other() {
         "{line}"
     );
     assert!(line.contains("结果维持1"), "{line}");
+
+    // A corrected report: the change is listed, old → new, before anything is written.
+    let corrected = dir.path().join("corrected.txt");
+    let text_before = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &corrected,
+        text_before.replace("规范性文件\t3\t1\t17", "规范性文件\t3\t1\t18"),
+    )
+    .unwrap();
+    let out = import_report(&db, 2020, &corrected, &["--dry-run"]);
+    let stdout = text(&out.stdout);
+    let change = stdout
+        .lines()
+        .find(|l| l.starts_with("将修改"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        change.contains("t2.normative.effective") && change.contains("17 → 18"),
+        "{change}"
+    );
+    assert!(stdout.contains("修改 1 项"), "{stdout}");
+    assert_eq!(national(&db, 2020)["t2.normative.effective"], "17");
 }
 
 #[test]

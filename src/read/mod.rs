@@ -342,6 +342,27 @@ mod tests {
     }
 
     #[test]
+    fn a_short_row_still_shows_a_cell_spanning_down_on_its_right() {
+        // | a | b | c (2 rows) |
+        // | d |                  ← only one cell written
+        // | e | f | g |
+        let mut g = GridBuilder::default();
+        g.row();
+        for (t, rows) in [("a", 1), ("b", 1), ("c", 2)] {
+            g.start(t.into(), 1, rows);
+        }
+        g.row();
+        g.start("d".into(), 1, 1);
+        g.row();
+        for t in ["e", "f", "g"] {
+            g.start(t.into(), 1, 1);
+        }
+        let t = g.finish();
+        assert_eq!(t.to_text(), "a\tb\tc\nd\t\tc\ne\tf\tg\n");
+        assert!(t.rows[1][2].covered && !t.rows[1][1].covered);
+    }
+
+    #[test]
     fn word_style_continue_cells_copy_the_text_above() {
         let mut g = GridBuilder::default();
         g.row();

@@ -12,7 +12,7 @@
 //!   set for the rows below, as in text where the merged group cell appears once);
 //! - its values are the cells right of that label. Where merged cells are known (DOCX,
 //!   HTML), each value column is found by its header text (自然人 … 总计; 行政复议 +
-//!   结果维持 …) in the header rows above; otherwise, or when the headers do not name every
+//!   结果维持 …) in the header rows above ([`super::columns`]); otherwise, or when the headers do not name every
 //!   column once, the values are taken in the national order, and only when there are
 //!   exactly as many as the row has columns.
 //!
@@ -23,12 +23,11 @@
 //!
 //! Text documents (`loose`) get two more tolerances, because copying a table out of a
 //! page or PDF breaks long labels: a paragraph ending in numbers (`规章 1 0 1`) is a row,
-//! and a row whose label is not recognised is tried with the paragraph just above and
-//! just below it joined to its label.
+//! and a row whose label is not recognised is tried with the label pieces on the lines
+//! just above and below joined to its label (an exact match on any join before a typo).
 
-use std::collections::HashSet;
-
-use super::labels::{self, Entry, Found, T2Row, T3Label, T3Labels, group_of, lookup, norm};
+use super::columns::{ColumnSpec, columns, header_map, t2_columns};
+use super::labels::{self, Entry, Found, T3Label, T3Labels, group_of, lookup, norm};
 use super::{Location, Reading, TableId};
 use crate::read::{Block, Cell, Table};
 
@@ -160,53 +159,6 @@ pub(super) fn classify(text: &str) -> Val {
         None => digits(body),
     };
     if number { Val::Number } else { Val::Text }
-}
-
-/// An expected value column: the code after the row's prefix, its label, and the header
-/// names that find it (each inner list must be matched by some header text).
-struct ColumnSpec {
-    code: String,
-    label: String,
-    needs: Vec<Vec<String>>,
-}
-
-/// Column specs from one or more levels of entries (table 4: group × column).
-fn columns(levels: &[Vec<Entry<&'static str>>]) -> Vec<ColumnSpec> {
-    let mut specs = vec![ColumnSpec {
-        code: String::new(),
-        label: String::new(),
-        needs: Vec::new(),
-    }];
-    for level in levels {
-        specs = specs
-            .iter()
-            .flat_map(|s| {
-                level.iter().map(move |e| ColumnSpec {
-                    code: if s.code.is_empty() {
-                        e.key.to_string()
-                    } else {
-                        format!("{}.{}", s.code, e.key)
-                    },
-                    label: if s.label.is_empty() {
-                        e.label.to_string()
-                    } else {
-                        format!("{} {}", s.label, e.label)
-                    },
-                    needs: s
-                        .needs
-                        .iter()
-                        .cloned()
-                        .chain(std::iter::once(e.names.clone()))
-                        .collect(),
-                })
-            })
-            .collect();
-    }
-    specs
-}
-
-fn t2_columns(row: &T2Row) -> Vec<ColumnSpec> {
-    columns(&[row.columns.clone()])
 }
 
 /// Consecutive cells with the same text (a merged label) as one run: (first, last, text).
@@ -693,7 +645,7 @@ fn value_cells(cells: &[Cell], after: Option<usize>) -> Vec<(usize, &Cell)> {
         .collect()
 }
 
-fn has_numbers(cells: &[Cell]) -> bool {
+pub(super) fn has_numbers(cells: &[Cell]) -> bool {
     cells
         .iter()
         .any(|c| !c.covered && classify(&c.text) == Val::Number)
@@ -704,76 +656,6 @@ fn has_values(cells: &[Cell], after: Option<usize>) -> bool {
     value_cells(cells, after)
         .iter()
         .any(|(_, c)| !c.text.trim().is_empty())
-}
-
-/// Maps each spec to the one grid column among `values` whose header texts (the header
-/// rows right above row `r`) satisfy it. Also returns each grid column's header text for
-/// messages. `None` unless every spec finds exactly one column, each a different one.
-fn header_map(
-    t: &Table,
-    r: usize,
-    values: &[(usize, &Cell)],
-    specs: &[ColumnSpec],
-) -> Option<(Vec<usize>, Vec<String>)> {
-    let is_data = |row: &Vec<Cell>| has_numbers(row);
-    let mut k = r;
-    while k > 0 && is_data(&t.rows[k - 1]) {
-        k -= 1;
-    }
-    let mut top = k;
-    while top > 0 && !is_data(&t.rows[top - 1]) {
-        top -= 1;
-    }
-    let header = &t.rows[top..k];
-    if header.is_empty() {
-        return None;
-    }
-    let width = t.rows[r].len();
-    let names: Vec<HashSet<String>> = (0..width)
-        .map(|c| {
-            header
-                .iter()
-                .filter_map(|row| row.get(c))
-                .map(|cell| norm(&cell.text))
-                .filter(|n| !n.is_empty())
-                .collect()
-        })
-        .collect();
-    let shown: Vec<String> = (0..width)
-        .map(|c| {
-            let mut parts: Vec<String> = Vec::new();
-            for row in header {
-                if let Some(cell) = row.get(c) {
-                    let text = cell.text.replace('\n', "");
-                    if !text.is_empty() && parts.last() != Some(&text) {
-                        parts.push(text);
-                    }
-                }
-            }
-            if parts.is_empty() {
-                format!("第 {} 列", c + 1)
-            } else {
-                parts.join(" ")
-            }
-        })
-        .collect();
-    let mut by_spec = Vec::new();
-    for spec in specs {
-        let found: Vec<usize> = values
-            .iter()
-            .map(|(c, _)| *c)
-            .filter(|c| {
-                spec.needs
-                    .iter()
-                    .all(|alternatives| alternatives.iter().any(|n| names[*c].contains(n)))
-            })
-            .collect();
-        match found.as_slice() {
-            [one] if !by_spec.contains(one) => by_spec.push(*one),
-            _ => return None,
-        }
-    }
-    Some((by_spec, shown))
 }
 
 #[cfg(test)]
