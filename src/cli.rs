@@ -61,6 +61,16 @@ pub enum Command {
         dry_run: bool,
         path: PathBuf,
     },
+    /// Import tables 2, 3 and 4 of a published annual report (.docx, .html, .htm, .txt)
+    /// as the office's figures for a year, all or nothing.
+    ImportReport {
+        #[arg(long)]
+        year: i32,
+        /// Read, check and show what would change, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        path: PathBuf,
+    },
     /// List divisions and metrics with their codes.
     Catalog {
         #[arg(long)]
@@ -190,6 +200,15 @@ pub fn run(cli: Cli) -> Outcome {
             let mut store = Store::open(&db()?)?;
             let actor = actor(&store, cli.user.as_deref())?;
             import_cmd(&mut store, &actor, year, &path, dry_run)
+        }
+        Command::ImportReport {
+            year,
+            dry_run,
+            path,
+        } => {
+            let mut store = Store::open(&db()?)?;
+            let actor = actor(&store, cli.user.as_deref())?;
+            import_report(&mut store, &actor, year, &path, dry_run)
         }
         Command::Catalog { year, json } => catalog(&Store::open(&db()?)?, year, json),
         Command::Values {
@@ -421,6 +440,68 @@ fn import_cmd(store: &mut Store, actor: &Actor, year: i32, path: &Path, dry_run:
         Err(ImportError::Rejected(_)) => unreachable!("plan had no rejected rows"),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `import-report`: prints the tables as read, the notices, every cell that could not be
+/// placed or was refused, then the plan; writes only when nothing was refused.
+fn import_report(
+    store: &mut Store,
+    actor: &Actor,
+    year: i32,
+    path: &Path,
+    dry_run: bool,
+) -> Outcome {
+    if store.metrics(year)?.is_empty() {
+        return Err(Failure::cannot_run(format!(
+            "{year}年没有指标目录（先用 nianbao year --open {year} 开启该年度）"
+        )));
+    }
+    let reading = import::report::read_report(path)?;
+    println!("从 {} 读到：", path.display());
+    print!("{}", reading.tables_text());
+    for n in &reading.notices {
+        println!("说明：{n}");
+    }
+    let plan = import::report::plan(store, year, &reading)?;
+    let refused = reading.unplaced.len() + plan.rejected.len();
+    for u in &reading.unplaced {
+        eprintln!("无法对应：{u}");
+    }
+    for p in &plan.rejected {
+        match reading.location(p.row) {
+            Some(at) => eprintln!("不能导入：{at}：{}", p.reason),
+            None => eprintln!("不能导入：第 {} 项：{}", p.row, p.reason),
+        }
+    }
+    if refused > 0 {
+        eprintln!("{refused} 个单元格有问题，未导入任何数据。");
+        return Ok(ExitCode::from(1));
+    }
+    for row in plan.rows.iter().filter(|r| r.change == RowChange::Changed) {
+        let shown =
+            |v: Option<rust_decimal::Decimal>| v.map_or("空".to_string(), value::format_exact);
+        let at = reading
+            .location(row.row)
+            .map_or_else(|| row.write.metric.clone(), ToString::to_string);
+        println!(
+            "将修改：{at}（{}）{} → {}",
+            row.write.metric,
+            shown(row.old.flatten()),
+            shown(row.write.value)
+        );
+    }
+    let (new, changed, unchanged) = (
+        plan.count(RowChange::New),
+        plan.count(RowChange::Changed),
+        plan.count(RowChange::Unchanged),
+    );
+    if dry_run {
+        println!("检查通过（未写入）：新增 {new} 项，修改 {changed} 项，不变 {unchanged} 项。");
+        return Ok(ExitCode::SUCCESS);
+    }
+    import::apply(store, actor, &plan, |_, _| {})?;
+    println!("已导入{year}年数据：新增 {new} 项，修改 {changed} 项，不变 {unchanged} 项。");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn catalog(store: &Store, year: i32, json: bool) -> Outcome {
