@@ -27,7 +27,7 @@
 //! just above and below joined to its label (an exact match on any join before a typo).
 
 use super::columns::{ColumnSpec, columns, header_map, t2_columns};
-use super::labels::{self, Entry, Found, T3Label, T3Labels, group_of, lookup, norm};
+use super::labels::{self, Entry, Found, T2Row, T3Label, T3Labels, group_of, lookup, norm};
 use super::{Location, Reading, TableId};
 use crate::read::{Block, Cell, Table};
 
