@@ -249,3 +249,50 @@ fn files_that_cannot_be_read_stop_the_command() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_report_written_in_word_is_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    // A report as someone typed it in Word: one contradiction, in the second paragraph.
+    let docx = dir.path().join("报告 2019.docx");
+    let mut file = std::fs::File::create(&docx).unwrap();
+    docx_rs::Docx::new()
+        .add_paragraph(
+            docx_rs::Paragraph::new().add_run(docx_rs::Run::new().add_text("一、总体情况")),
+        )
+        .add_paragraph(docx_rs::Paragraph::new().add_run(
+            docx_rs::Run::new().add_text("全年共受理政府信息公开申请17件，均已按期答复。"),
+        ))
+        .build()
+        .pack(&mut file)
+        .unwrap();
+    let value = json(&check_prose(&db, &docx, &["--json"]));
+    assert_eq!(kinds(&value), ["contradiction"]);
+    let new_2019 = national(2019, "t3.new.total");
+    assert_eq!(
+        value["prose"]["flags"][0]["figure"]["value"],
+        new_2019.to_string()
+    );
+
+    // The demo's own report as DOCX: its figures agree with the data.
+    let exported = dir.path().join("annual-report.docx");
+    let out = run(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--year",
+        "2019",
+        "--template",
+        "annual-report",
+        "--docx",
+        exported.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let value = json(&check_prose(&db, &exported, &["--json"]));
+    let kinds = kinds(&value);
+    assert!(
+        !kinds.is_empty() && kinds.iter().all(|k| k == "typed_not_linked"),
+        "{kinds:?}"
+    );
+}

@@ -159,7 +159,7 @@ impl ProseReport {
     }
 }
 
-/// Reading a text file for the prose checks failed.
+/// Reading a report file for the prose checks failed.
 #[derive(Debug, Error)]
 pub enum ProseError {
     #[error("无法读取 {path}：{source}")]
@@ -168,29 +168,38 @@ pub enum ProseError {
         #[source]
         source: std::io::Error,
     },
-    #[error("不支持的文件类型：{path}（请用 .txt 文本文件）")]
-    Unsupported { path: PathBuf },
+    #[error(transparent)]
+    Document(#[from] crate::read::ReadError),
 }
 
-/// The text of a report file for [`check_prose`]: `.txt` in UTF-8 (with or without BOM)
-/// or GB18030. Other file types are refused with [`ProseError::Unsupported`].
+/// The text of a report file for [`check_prose`]:
+/// - `.txt` in UTF-8 (with or without BOM) or GB18030, as it is (hard line breaks from a
+///   PDF are re-joined by the checks themselves);
+/// - `.docx` (a report written in Word or WPS) and `.html` / `.htm` (a saved web page):
+///   their paragraphs, one a line, read by [`crate::read`]. Tables are left out: their
+///   numbers are not prose, and the data checks already cover the national tables.
+///
+/// Other file types are refused with the reader's message.
 pub fn prose_text_from_path(path: &Path) -> Result<String, ProseError> {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    match extension.as_str() {
-        "txt" | "text" => {
-            let bytes = std::fs::read(path).map_err(|source| ProseError::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            Ok(crate::import::csv::decode(&bytes).into_owned())
-        }
-        _ => Err(ProseError::Unsupported {
+    if matches!(extension.as_str(), "txt" | "text") {
+        let bytes = std::fs::read(path).map_err(|source| ProseError::Read {
             path: path.to_path_buf(),
-        }),
+            source,
+        })?;
+        return Ok(crate::import::csv::decode(&bytes).into_owned());
     }
+    let mut text = String::new();
+    for block in crate::read::read_file(path)? {
+        if let crate::read::Block::Paragraph(p) = block {
+            text.push_str(&p);
+            text.push('\n');
+        }
+    }
+    Ok(text)
 }
 
 /// A compiled document's plain text and the byte ranges of its figures, ready for
