@@ -70,6 +70,9 @@ pub struct User {
     pub division: Option<String>,
     pub phone: String,
     pub has_password: bool,
+    /// False once deactivated (停用): kept for the audit log's names, but cannot sign in
+    /// or write.
+    pub active: bool,
 }
 
 /// What kind of number a metric holds.

@@ -99,22 +99,7 @@ impl Store {
             })
         })?;
         data.narratives = rows.collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT division, month, status FROM submissions WHERE year = ?1")?;
-        let rows = stmt.query_map([year], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, u8>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (d, m, s) = row?;
-            if let Some(s) = MonthStatus::parse(&s) {
-                data.statuses.insert((d, m), s);
-            }
-        }
+        data.statuses = self.month_statuses(year)?;
         Ok(data)
     }
 
