@@ -67,13 +67,18 @@ fn sign_in(h: &mut Harness<'_, App>, name: &str) {
     assert!(h.state_mut().session().is_some(), "signed in as {name}");
 }
 
-/// Runs the app until it is idle; the board's spinner shows while it reads in the
-/// background, so wait for that read first.
+/// Runs the app until it is idle; the board and the audit log show a spinner while they
+/// read in the background, so wait for those reads first.
 fn settle(h: &mut Harness<'_, App>) {
     h.step();
     h.step();
-    if let Some(board) = h.state_mut().session().and_then(|s| s.board.as_mut()) {
-        board.wait_loaded();
+    if let Some(session) = h.state_mut().session() {
+        if let Some(board) = &mut session.board {
+            board.wait_loaded();
+        }
+        if let Some(audit) = &mut session.audit {
+            audit.wait_loaded();
+        }
     }
     h.run();
 }
@@ -291,6 +296,12 @@ fn a_contact_sees_only_the_entry_tab_and_a_leader_cannot_edit() {
     sign_in(&mut h, "黄局长");
     assert!(h.query_by_label("报送情况").is_some());
     assert!(h.query_by_label("导入表格").is_none());
+    assert!(h.query_by_label("用户").is_none());
+
+    // The audit log is read in the background, then listed.
+    open_tab(&mut h, "审计日志");
+    let audit = h.state_mut().session().unwrap().audit.as_ref().unwrap();
+    assert!(audit.entries().iter().any(|e| e.entity == "month"));
 }
 
 #[test]

@@ -208,7 +208,7 @@ impl Session {
                 .ui(ui, store, actor),
             Tab::Audit => {
                 self.audit
-                    .get_or_insert_with(|| AuditScreen::new(store))
+                    .get_or_insert_with(|| AuditScreen::new(ui.ctx(), store))
                     .ui(ui, store);
                 false
             }

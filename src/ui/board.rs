@@ -3,21 +3,18 @@
 //! with their contacts' names and phones, copyable as a reminder; lock and unlock (with a
 //! reason, which the store writes to the audit log).
 //!
-//! The year is read by a background job ([`BoardData::read`] on its own connection) so
-//! a big file never stalls a frame; the previous figures stay up, with a spinner, until
-//! the new ones arrive.
+//! The year is read in the background ([`BoardData::read`] in a
+//! [`BackgroundRead`]) so a big file never stalls a frame; the previous figures stay up,
+//! with a spinner, until the new ones arrive.
 
 use std::collections::{HashMap, HashSet};
 
 use egui::{Color32, RichText};
 
-use std::sync::Arc;
-
 use crate::catalog::{Division, Period, Role, User};
-use crate::jobs::Job;
 use crate::store::{Actor, MonthStatus, Store, StoreError};
 
-use super::widgets;
+use super::widgets::{self, BackgroundRead};
 
 /// A cell of the board as the office sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +117,7 @@ pub struct Board {
     years: Vec<i32>,
     data: BoardData,
     /// Reading the year in the background; the last data stays on screen meanwhile.
-    loading: Option<Job<Result<BoardData, String>>>,
+    loading: BackgroundRead<BoardData>,
     /// Whether a load has finished since the year was chosen.
     loaded: bool,
     /// (division index, month 1–12)
@@ -140,7 +137,7 @@ impl Board {
             year,
             years,
             data: BoardData::default(),
-            loading: None,
+            loading: BackgroundRead::default(),
             loaded: false,
             selected: (0, 1),
             reason: String::new(),
@@ -153,32 +150,36 @@ impl Board {
 
     /// Rereads statuses and values in the background.
     pub fn reload(&mut self, ctx: &egui::Context, store: &Store) {
-        let db = store.path().to_path_buf();
         let year = self.year;
-        let ctx = ctx.clone();
-        self.loading = Some(Job::spawn(
+        self.loading.start(
+            ctx,
+            store.path().to_path_buf(),
             "读取报送情况",
-            Arc::new(move || ctx.request_repaint()),
-            move |r| {
-                r.report(0, 1, "读取报送情况");
-                let store = Store::open(&db).map_err(|e| e.to_string())?;
-                BoardData::read(&store, year).map_err(|e| e.to_string())
-            },
-        ));
+            move |store| BoardData::read(store, year),
+        );
     }
 
     /// Whether the year is still being read.
     pub fn loading(&self) -> bool {
-        self.loading.is_some()
+        self.loading.busy()
     }
 
     /// Takes the background read's result when it has arrived.
     fn poll(&mut self) {
-        let Some(result) = self.loading.as_mut().and_then(Job::poll) else {
-            return;
-        };
-        self.loading = None;
-        match result.and_then(|r| r) {
+        if let Some(result) = self.loading.poll() {
+            self.arrived(result);
+        }
+    }
+
+    /// Waits for the background read (tests only; the screen polls).
+    pub fn wait_loaded(&mut self) {
+        if let Some(result) = self.loading.wait() {
+            self.arrived(result);
+        }
+    }
+
+    fn arrived(&mut self, result: Result<BoardData, String>) {
+        match result {
             Ok(data) => {
                 let first_load = !self.loaded;
                 self.data = data;
@@ -200,14 +201,6 @@ impl Board {
                 }
             }
             Err(e) => self.notice = Some(Err(e)),
-        }
-    }
-
-    /// Waits for the background read (tests only; the screen polls).
-    pub fn wait_loaded(&mut self) {
-        while self.loading.is_some() {
-            self.poll();
-            std::thread::sleep(std::time::Duration::from_millis(2));
         }
     }
 
@@ -371,12 +364,12 @@ impl Board {
                 self.reload(&ctx, store);
             }
             if ui
-                .add_enabled(self.loading.is_none(), egui::Button::new("刷新"))
+                .add_enabled(!self.loading.busy(), egui::Button::new("刷新"))
                 .clicked()
             {
                 self.reload(&ctx, store);
             }
-            if self.loading.is_some() {
+            if self.loading.busy() {
                 ui.spinner();
                 ui.label(format!("正在读取{}年的报送情况…", self.year));
             } else {

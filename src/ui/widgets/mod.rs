@@ -1,5 +1,9 @@
 //! Small reusable pieces shared by the screens.
 
+mod background;
+
+pub use background::BackgroundRead;
+
 /// A red line with an error message, when there is one.
 pub fn error_line(ui: &mut egui::Ui, error: Option<&str>) {
     if let Some(e) = error {
