@@ -669,6 +669,26 @@ fn office_enters_a_yearly_table_figure() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
     assert_eq!(yearly(&path), before, "undo works here too");
+
+    // The grid scrolls to the cursor: down to the last of the 200 table figures, and
+    // back up, the cursor cell wholly on screen after every step.
+    let last = grid(&mut h).rows().len() - 1;
+    assert!(last >= 199);
+    for key in [Key::PageDown, Key::PageUp] {
+        for _ in 0..12 {
+            press(&mut h, key);
+            let g = grid(&mut h);
+            assert!(
+                g.cursor_on_screen(),
+                "cursor {:?} not on screen",
+                g.cursor()
+            );
+        }
+    }
+    assert_eq!(grid(&mut h).cursor().0, 0);
+    grid(&mut h).set_cursor(last, 0);
+    h.run();
+    assert!(grid(&mut h).cursor_on_screen());
 }
 
 #[test]

@@ -245,6 +245,12 @@ impl CatalogueEditor {
                 return false;
             }
         };
+        if let Editing::Existing(code) = &editing
+            && self.metrics.iter().any(|m| m.code == *code && *m == metric)
+        {
+            self.notice = Some(Ok("没有修改".into()));
+            return false;
+        }
         let result = match &editing {
             Editing::New => store.add_metric(actor, self.year, &metric),
             Editing::Existing(_) => {
@@ -418,20 +424,6 @@ impl CatalogueEditor {
                                 (Period::Yearly, "按年填报（年度数据）".into()),
                             ],
                         );
-                        ui.label("负责处室");
-                        ui.horizontal_wrapped(|ui| {
-                            for d in &divisions {
-                                let mut on = f.owners.contains(&d.code);
-                                if ui.checkbox(&mut on, &d.name).changed() {
-                                    if on {
-                                        f.owners.push(d.code.clone());
-                                    } else {
-                                        f.owners.retain(|o| o != &d.code);
-                                    }
-                                }
-                            }
-                        });
-                        ui.end_row();
                         widgets::text_row(
                             ui,
                             "文中说法",
@@ -440,6 +432,21 @@ impl CatalogueEditor {
                         );
                         widgets::text_row(ui, "排列顺序", &mut f.sort_order, "整数，小的在前");
                     });
+                // Outside the grid, so the list wraps at the screen's width.
+                ui.label("负责处室（可填报该指标的处室）");
+                ui.horizontal_wrapped(|ui| {
+                    let f = &mut self.form;
+                    for d in &divisions {
+                        let mut on = f.owners.contains(&d.code);
+                        if ui.checkbox(&mut on, &d.name).changed() {
+                            if on {
+                                f.owners.push(d.code.clone());
+                            } else {
+                                f.owners.retain(|o| o != &d.code);
+                            }
+                        }
+                    }
+                });
                 ui.horizontal(|ui| {
                     save = ui.button("保存").clicked();
                     if ui.button("取消").clicked() {

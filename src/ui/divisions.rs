@@ -216,7 +216,7 @@ impl DivisionsEditor {
                     widgets::text_row(ui, "处室名称", &mut self.new.name, "如 档案处");
                     widgets::text_row(ui, "排列顺序", &mut self.new.sort_order, "整数");
                 });
-            if ui.button("新增处室").clicked() {
+            if ui.horizontal(|ui| ui.button("新增处室").clicked()).inner {
                 changed |= self.add(store, actor);
             }
         });
@@ -278,7 +278,7 @@ impl DivisionsEditor {
                 widgets::text_row(ui, "新名称", &mut self.edit.name, "处室名称");
                 widgets::text_row(ui, "顺序", &mut self.edit.sort_order, "整数");
             });
-        if ui.button("保存处室").clicked() {
+        if ui.horizontal(|ui| ui.button("保存处室").clicked()).inner {
             changed |= self.rename(store, actor);
         }
         ui.add_space(6.0);
@@ -287,33 +287,31 @@ impl DivisionsEditor {
             ui.weak("该处室还没有填报员，可在“用户”页添加。");
         }
         let mut save = None;
-        egui::Grid::new("division-contacts")
-            .num_columns(4)
-            .spacing([8.0, 4.0])
-            .show(ui, |ui| {
-                for (i, c) in self.contacts.iter_mut().enumerate() {
-                    ui.label(&c.user.login);
-                    ui.add(egui::TextEdit::singleline(&mut c.display_name).desired_width(90.0))
-                        .accessible_name(format!("{} 的姓名", c.user.login));
-                    ui.add(
-                        egui::TextEdit::singleline(&mut c.phone)
-                            .hint_text("电话")
-                            .desired_width(130.0),
+        for (i, c) in self.contacts.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                ui.label(&c.user.login);
+                ui.add_sized(
+                    [90.0, 20.0],
+                    egui::TextEdit::singleline(&mut c.display_name),
+                )
+                .accessible_name(format!("{} 的姓名", c.user.login));
+                ui.add_sized(
+                    [140.0, 20.0],
+                    egui::TextEdit::singleline(&mut c.phone).hint_text("电话"),
+                )
+                .accessible_name(format!("{} 的电话", c.user.login));
+                if ui
+                    .add_enabled(
+                        c.display_name != c.user.display_name || c.phone != c.user.phone,
+                        egui::Button::new("保存"),
                     )
-                    .accessible_name(format!("{} 的电话", c.user.login));
-                    if ui
-                        .add_enabled(
-                            c.display_name != c.user.display_name || c.phone != c.user.phone,
-                            egui::Button::new("保存"),
-                        )
-                        .on_hover_text("保存联系人的姓名和电话")
-                        .clicked()
-                    {
-                        save = Some(i);
-                    }
-                    ui.end_row();
+                    .on_hover_text("保存联系人的姓名和电话")
+                    .clicked()
+                {
+                    save = Some(i);
                 }
             });
+        }
         if let Some(i) = save {
             changed |= self.save_contact(store, actor, i);
         }

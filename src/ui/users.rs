@@ -253,7 +253,7 @@ impl UsersEditor {
                     .labelled_by(l.id);
                     ui.end_row();
                 });
-            if ui.button("新增用户").clicked() {
+            if ui.horizontal(|ui| ui.button("新增用户").clicked()).inner {
                 changed |= self.add(store, actor);
             }
         });
@@ -326,7 +326,7 @@ impl UsersEditor {
                 widgets::choice_row(ui, "用户处室", &mut f.division, &divisions);
                 widgets::text_row(ui, "用户电话", &mut f.phone, "电话");
             });
-        if ui.button("保存用户").clicked() {
+        if ui.horizontal(|ui| ui.button("保存用户").clicked()).inner {
             changed |= self.save(store, actor);
         }
         ui.horizontal(|ui| {
@@ -352,7 +352,7 @@ impl UsersEditor {
         } else {
             ("启用该用户", true)
         };
-        if ui.button(label).clicked() {
+        if ui.horizontal(|ui| ui.button(label).clicked()).inner {
             changed |= self.set_active(store, actor, active);
         }
         changed

@@ -137,6 +137,8 @@ pub struct EntryGrid {
     narrative_saved: String,
     confirm_submit: bool,
     scroll_to_cursor: bool,
+    /// Whether the cursor cell was wholly visible in the last frame drawn.
+    cursor_on_screen: bool,
     role: Role,
 }
 
@@ -170,6 +172,7 @@ impl EntryGrid {
             narrative_saved: String::new(),
             confirm_submit: false,
             scroll_to_cursor: false,
+            cursor_on_screen: false,
             role: actor.role,
         };
         grid.reload(store);
@@ -400,6 +403,12 @@ impl EntryGrid {
 
     pub fn set_cursor(&mut self, row: usize, col: usize) {
         self.move_to(row, col);
+    }
+
+    /// Whether the cursor cell was wholly on screen in the last frame (the grid scrolls
+    /// to it when it moves).
+    pub fn cursor_on_screen(&self) -> bool {
+        self.cursor_on_screen
     }
 
     pub fn status(&self, month: u8) -> MonthStatus {

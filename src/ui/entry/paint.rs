@@ -18,6 +18,8 @@ const UNIT_W: f32 = 40.0;
 const MONTH_W: f32 = 60.0;
 const YEAR_W: f32 = 120.0;
 const EXTRA_W: f32 = 68.0;
+/// Wider in yearly mode: a year figure may have six places (万元 fees).
+const YEAR_EXTRA_W: f32 = 120.0;
 const MONTHLY_EXTRAS: [&str; 4] = ["上年同月", "本年累计", "上年同期累计", "同比"];
 const YEARLY_EXTRAS: [&str; 2] = ["上年", "同比"];
 
@@ -51,12 +53,12 @@ impl EntryGrid {
     }
 
     fn layout(&self, left: f32, width: f32) -> Columns {
-        let (n, w) = match self.mode {
-            EntryMode::Monthly => (12, MONTH_W),
-            EntryMode::Yearly => (1, YEAR_W),
+        let (n, w, extra_w) = match self.mode {
+            EntryMode::Monthly => (12, MONTH_W, EXTRA_W),
+            EntryMode::Yearly => (1, YEAR_W, YEAR_EXTRA_W),
         };
         let extras = self.extra_labels().len();
-        let fixed = UNIT_W + n as f32 * w + extras as f32 * EXTRA_W;
+        let fixed = UNIT_W + n as f32 * w + extras as f32 * extra_w;
         let name_w = (width - fixed).max(140.0);
         Columns {
             name: (left, name_w),
@@ -65,6 +67,7 @@ impl EntryGrid {
             n,
             w,
             extras,
+            extra_w,
         }
     }
 
@@ -114,6 +117,13 @@ impl EntryGrid {
             .then(|| self.line_of.get(self.cursor.0).copied())
             .flatten();
         self.scroll_to_cursor = false;
+        // `show_rows` places row i at i × (height + item spacing); the lines are painted
+        // edge to edge, so without this the scroll offsets and the painted rows drift
+        // apart (3 px a row) and the cursor can end up below the visible part.
+        let spacing = ui.spacing().item_spacing.y;
+        ui.spacing_mut().item_spacing.y = 0.0;
+        let mut cursor_rect = None;
+        let mut on_screen = false;
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show_rows(ui, ROW_H, self.lines.len(), |ui, range| {
@@ -157,11 +167,19 @@ impl EntryGrid {
                     let r = Rect::from_min_size(Pos2::new(rect.left(), y), Vec2::new(width, ROW_H));
                     ui.scroll_to_rect(r.expand(2.0), None);
                 }
-                if self.edit.is_some()
-                    && let Some(&line) = self.line_of.get(self.cursor.0)
+                if let Some(&line) = self.line_of.get(self.cursor.0)
+                    && range.contains(&line)
                 {
-                    let y = rect.top() + (line as f32 - range.start as f32) * ROW_H;
+                    let y = rect.top() + (line - range.start) as f32 * ROW_H;
                     let cell = cols.value_rect(self.cursor.1, y);
+                    // Within a pixel: at the very bottom the last row ends a fraction
+                    // below the clip rectangle.
+                    on_screen = ui.clip_rect().expand(1.0).contains_rect(cell);
+                    cursor_rect = Some(cell);
+                }
+                if self.edit.is_some()
+                    && let Some(cell) = cursor_rect
+                {
                     ui.ctx().output_mut(|o| {
                         o.ime = Some(egui::output::IMEOutput {
                             purpose: egui::IMEPurpose::Normal,
@@ -175,6 +193,8 @@ impl EntryGrid {
                     });
                 }
             });
+        ui.spacing_mut().item_spacing.y = spacing;
+        self.cursor_on_screen = on_screen;
         // Keep the keyboard on the grid: Tab, arrows and Esc act here, not on focus.
         ui.memory_mut(|m| {
             if keyboard && m.focused() != Some(grid_id) {
@@ -258,7 +278,7 @@ impl EntryGrid {
         }
         for (i, label) in self.extra_labels().iter().enumerate() {
             p.text(
-                Pos2::new(cols.extra(i) + EXTRA_W / 2.0, rect.top() + 12.0),
+                Pos2::new(cols.extra(i) + cols.extra_w / 2.0, rect.top() + 12.0),
                 Align2::CENTER_CENTER,
                 *label,
                 small.clone(),
@@ -266,7 +286,7 @@ impl EntryGrid {
             );
             if self.mode == EntryMode::Monthly {
                 p.text(
-                    Pos2::new(cols.extra(i) + EXTRA_W / 2.0, rect.top() + 29.0),
+                    Pos2::new(cols.extra(i) + cols.extra_w / 2.0, rect.top() + 29.0),
                     Align2::CENTER_CENTER,
                     format!("（{}月）", self.cursor.1 + 1),
                     small.clone(),
@@ -395,7 +415,7 @@ impl EntryGrid {
         }
         for (i, s) in self.extras(row).into_iter().enumerate() {
             p.text(
-                Pos2::new(cols.extra(i) + EXTRA_W - 6.0, mid),
+                Pos2::new(cols.extra(i) + cols.extra_w - 6.0, mid),
                 Align2::RIGHT_CENTER,
                 s,
                 font.clone(),
@@ -440,6 +460,7 @@ struct Columns {
     n: usize,
     w: f32,
     extras: usize,
+    extra_w: f32,
 }
 
 impl Columns {
@@ -459,7 +480,7 @@ impl Columns {
     }
 
     fn extra(&self, i: usize) -> f32 {
-        self.value(self.n) + i as f32 * EXTRA_W
+        self.value(self.n) + i as f32 * self.extra_w
     }
 
     fn end(&self) -> f32 {
