@@ -99,22 +99,7 @@ impl Store {
             })
         })?;
         data.narratives = rows.collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT division, month, status FROM submissions WHERE year = ?1")?;
-        let rows = stmt.query_map([year], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, u8>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (d, m, s) = row?;
-            if let Some(s) = MonthStatus::parse(&s) {
-                data.statuses.insert((d, m), s);
-            }
-        }
+        data.statuses = self.month_statuses(year)?;
         Ok(data)
     }
 
@@ -126,20 +111,37 @@ impl Store {
         division: Option<&str>,
         metric_prefix: Option<&str>,
     ) -> Result<Vec<StoredValue>> {
-        let mut stmt = self.conn.prepare_cached(
+        // One query per year, with only the filters given: `year = ? AND division = ?`
+        // lets SQLite seek the primary key, where a year range or `(? IS NULL OR
+        // division = ?)` scans every division's rows (40 ms against 2 ms for one
+        // division of a year in a file of a million values).
+        let mut sql = String::from(
             "SELECT v.year, v.month, v.division, v.metric, v.value, m.places, v.note,
                     v.updated_by, v.updated_at
              FROM monthly_values v
              JOIN metrics m ON m.year = v.year AND m.code = v.metric
              JOIN divisions d ON d.code = v.division
-             WHERE v.year BETWEEN ?1 AND ?2
-               AND (?3 IS NULL OR v.division = ?3)
-               AND (?4 IS NULL OR substr(v.metric, 1, length(?4)) = ?4)
-             ORDER BY v.year, m.sort_order, v.metric, d.sort_order, v.month",
-        )?;
-        let rows = stmt.query_map(
-            params![years.start(), years.end(), division, metric_prefix],
-            |r| {
+             WHERE v.year = ?",
+        );
+        if division.is_some() {
+            sql.push_str(" AND v.division = ?");
+        }
+        if metric_prefix.is_some() {
+            sql.push_str(" AND substr(v.metric, 1, length(?)) = ?");
+        }
+        sql.push_str(" ORDER BY m.sort_order, v.metric, d.sort_order, v.month");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut out = Vec::new();
+        for year in years {
+            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&year];
+            if let Some(d) = &division {
+                args.push(d);
+            }
+            if let Some(p) = &metric_prefix {
+                args.push(p);
+                args.push(p);
+            }
+            let rows = stmt.query_map(args.as_slice(), |r| {
                 let v: Option<i64> = r.get(4)?;
                 let places: u32 = r.get(5)?;
                 Ok(StoredValue {
@@ -152,9 +154,12 @@ impl Store {
                     updated_by: r.get(7)?,
                     updated_at: r.get(8)?,
                 })
-            },
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
     }
 
     /// Every stored value of some years, in no particular order: `YearData` indexes and

@@ -10,10 +10,13 @@ use crate::store::{Actor, Store};
 
 use super::audit::AuditScreen;
 use super::board::Board;
+use super::catalogue::CatalogueEditor;
+use super::divisions::DivisionsEditor;
 use super::entry::EntryGrid;
 use super::import::ImportScreen;
 use super::settings::Settings;
 use super::signin::{SignIn, SignInAction};
+use super::users::UsersEditor;
 use super::welcome::Welcome;
 
 /// Which screen is up.
@@ -23,14 +26,21 @@ pub enum Screen {
     Session(Box<Session>),
 }
 
-/// The tabs a signed-in user sees; which ones depends on the role.
+/// The tabs a signed-in user sees; which ones depends on the role. A new screen is a
+/// variant here (label, roles), a field on [`Session`] and an arm in `Session::ui`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
-    /// 填报
-    Entry,
     /// 报送情况
     Board,
-    /// 导入
+    /// 数据填报 (monthly and yearly figures)
+    Entry,
+    /// 指标目录
+    Catalogue,
+    /// 处室
+    Divisions,
+    /// 用户
+    Users,
+    /// 导入表格
     Import,
     /// 审计日志
     Audit,
@@ -39,8 +49,11 @@ pub enum Tab {
 impl Tab {
     pub fn label(self) -> &'static str {
         match self {
-            Tab::Entry => "数据填报",
             Tab::Board => "报送情况",
+            Tab::Entry => "数据填报",
+            Tab::Catalogue => "指标目录",
+            Tab::Divisions => "处室",
+            Tab::Users => "用户",
             Tab::Import => "导入表格",
             Tab::Audit => "审计日志",
         }
@@ -50,13 +63,22 @@ impl Tab {
     pub fn for_role(role: Role) -> &'static [Tab] {
         match role {
             Role::Contact => &[Tab::Entry],
-            Role::Office => &[Tab::Board, Tab::Entry, Tab::Import, Tab::Audit],
+            Role::Office => &[
+                Tab::Board,
+                Tab::Entry,
+                Tab::Catalogue,
+                Tab::Divisions,
+                Tab::Users,
+                Tab::Import,
+                Tab::Audit,
+            ],
             Role::Leader => &[Tab::Board, Tab::Audit],
         }
     }
 }
 
-/// A signed-in user working on an open file.
+/// A signed-in user working on an open file. Each screen is made when its tab is first
+/// shown and kept (with its state) until something it shows changes elsewhere.
 pub struct Session {
     pub store: Store,
     pub user: User,
@@ -64,6 +86,9 @@ pub struct Session {
     pub tab: Tab,
     pub entry: Option<EntryGrid>,
     pub board: Option<Board>,
+    pub catalogue: Option<CatalogueEditor>,
+    pub divisions: Option<DivisionsEditor>,
+    pub users: Option<UsersEditor>,
     pub import: Option<ImportScreen>,
     pub audit: Option<AuditScreen>,
 }
@@ -83,9 +108,43 @@ impl Session {
             tab,
             entry: None,
             board: None,
+            catalogue: None,
+            divisions: None,
+            users: None,
             import: None,
             audit: None,
         }
+    }
+
+    /// The file changed under the other screens (an import, a catalogue or organisation
+    /// edit): drop them so they reread when next shown; `keep` is the one that changed it.
+    fn invalidate(&mut self, keep: Tab) {
+        let Session {
+            entry,
+            board,
+            catalogue,
+            divisions,
+            users,
+            import: _,
+            audit,
+            ..
+        } = self;
+        if keep != Tab::Entry {
+            *entry = None;
+        }
+        if keep != Tab::Board {
+            *board = None;
+        }
+        if keep != Tab::Catalogue {
+            *catalogue = None;
+        }
+        if keep != Tab::Divisions {
+            *divisions = None;
+        }
+        if keep != Tab::Users {
+            *users = None;
+        }
+        *audit = None;
     }
 
     fn ui(&mut self, ui: &mut egui::Ui) -> SessionAction {
@@ -109,43 +168,53 @@ impl Session {
                 });
             });
         });
-        match self.tab {
+        let (store, actor) = (&mut self.store, &self.actor);
+        let changed = match self.tab {
             Tab::Entry => {
-                if self.entry.is_none() {
-                    self.entry = Some(EntryGrid::for_user(&self.store, &self.actor));
-                }
-                if let Some(entry) = &mut self.entry {
-                    entry.ui(ui, &mut self.store, &self.actor);
-                }
+                self.entry
+                    .get_or_insert_with(|| EntryGrid::for_user(store, actor))
+                    .ui(ui, store, actor);
+                false
             }
             Tab::Board => {
                 let board = self
                     .board
-                    .get_or_insert_with(|| Board::new(&self.store, &self.actor));
-                if let Some(open) = board.ui(ui, &mut self.store, &self.actor) {
+                    .get_or_insert_with(|| Board::new(ui.ctx(), store, actor));
+                if let Some(open) = board.ui(ui, store, actor) {
                     // "去填报": show a division's month in the grid.
-                    let mut grid = EntryGrid::for_user(&self.store, &self.actor);
-                    grid.show_division(&self.store, open.year, &open.division, open.month);
-                    self.entry = Some(grid);
+                    let grid = self
+                        .entry
+                        .get_or_insert_with(|| EntryGrid::for_user(store, actor));
+                    grid.show_division(store, open.year, &open.division, open.month);
                     self.tab = Tab::Entry;
                 }
+                false
             }
-            Tab::Import => {
-                let import = self
-                    .import
-                    .get_or_insert_with(|| ImportScreen::new(&self.store));
-                if import.ui(ui, &self.store, &self.actor) {
-                    // Written: other screens reload.
-                    self.entry = None;
-                    self.board = None;
-                }
-            }
+            Tab::Catalogue => self
+                .catalogue
+                .get_or_insert_with(|| CatalogueEditor::new(store))
+                .ui(ui, store, actor),
+            Tab::Divisions => self
+                .divisions
+                .get_or_insert_with(|| DivisionsEditor::new(store))
+                .ui(ui, store, actor),
+            Tab::Users => self
+                .users
+                .get_or_insert_with(|| UsersEditor::new(store))
+                .ui(ui, store, actor),
+            Tab::Import => self
+                .import
+                .get_or_insert_with(|| ImportScreen::new(store))
+                .ui(ui, store, actor),
             Tab::Audit => {
-                let audit = self
-                    .audit
-                    .get_or_insert_with(|| AuditScreen::new(&self.store));
-                audit.ui(ui, &self.store);
+                self.audit
+                    .get_or_insert_with(|| AuditScreen::new(ui.ctx(), store))
+                    .ui(ui, store);
+                false
             }
+        };
+        if changed {
+            self.invalidate(self.tab);
         }
         action
     }

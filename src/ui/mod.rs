@@ -16,11 +16,14 @@
 pub mod app;
 pub mod audit;
 pub mod board;
+pub mod catalogue;
+pub mod divisions;
 pub mod entry;
 pub mod fonts;
 pub mod import;
 pub mod settings;
 pub mod signin;
+pub mod users;
 pub mod welcome;
 pub mod widgets;
 
