@@ -10,8 +10,11 @@ use crate::store::{Actor, Store};
 
 use super::audit::AuditScreen;
 use super::board::Board;
+use super::drafts::DraftsScreen;
 use super::entry::EntryGrid;
 use super::import::ImportScreen;
+use super::overview::Overview;
+use super::provenance::EntryJump;
 use super::settings::Settings;
 use super::signin::{SignIn, SignInAction};
 use super::welcome::Welcome;
@@ -34,6 +37,10 @@ pub enum Tab {
     Import,
     /// 审计日志
     Audit,
+    /// 报告稿
+    Drafts,
+    /// 概览
+    Overview,
 }
 
 impl Tab {
@@ -43,6 +50,8 @@ impl Tab {
             Tab::Board => "报送情况",
             Tab::Import => "导入表格",
             Tab::Audit => "审计日志",
+            Tab::Drafts => "报告稿",
+            Tab::Overview => "概览",
         }
     }
 
@@ -50,8 +59,22 @@ impl Tab {
     pub fn for_role(role: Role) -> &'static [Tab] {
         match role {
             Role::Contact => &[Tab::Entry],
-            Role::Office => &[Tab::Board, Tab::Entry, Tab::Import, Tab::Audit],
-            Role::Leader => &[Tab::Board, Tab::Audit],
+            Role::Office => &[
+                Tab::Board,
+                Tab::Entry,
+                Tab::Drafts,
+                Tab::Overview,
+                Tab::Import,
+                Tab::Audit,
+            ],
+            // Leaders read the grid (read-only) when a figure's source takes them there.
+            Role::Leader => &[
+                Tab::Board,
+                Tab::Drafts,
+                Tab::Overview,
+                Tab::Entry,
+                Tab::Audit,
+            ],
         }
     }
 }
@@ -66,6 +89,8 @@ pub struct Session {
     pub board: Option<Board>,
     pub import: Option<ImportScreen>,
     pub audit: Option<AuditScreen>,
+    pub drafts: Option<DraftsScreen>,
+    pub overview: Option<Overview>,
 }
 
 enum SessionAction {
@@ -85,7 +110,39 @@ impl Session {
             board: None,
             import: None,
             audit: None,
+            drafts: None,
+            overview: None,
         }
+    }
+
+    /// Switches tab; leaving the drafts saves the text typed there.
+    pub fn switch_to(&mut self, tab: Tab) {
+        if self.tab == Tab::Drafts
+            && tab != Tab::Drafts
+            && let Some(d) = &mut self.drafts
+        {
+            d.leave(&mut self.store, &self.actor);
+        }
+        if tab == Tab::Overview
+            && let Some(o) = &mut self.overview
+        {
+            o.reload(&self.store);
+        }
+        self.tab = tab;
+    }
+
+    /// Shows the entry grid at a metric (a figure's 跳到填报, a check's 去填报). A yearly
+    /// metric is not a row of the monthly grid: the division is shown without a cursor
+    /// on it (the yearly grid, when there is one, takes over here).
+    pub fn show_entry_at(&mut self, jump: &EntryJump) {
+        let mut grid = EntryGrid::for_user(&self.store, &self.actor);
+        let month = jump.month.clamp(1, 12);
+        grid.show_division(&self.store, jump.year, &jump.division, month);
+        if let Some(row) = grid.row_of(&jump.metric) {
+            grid.set_cursor(row, usize::from(month) - 1);
+        }
+        self.entry = Some(grid);
+        self.switch_to(Tab::Entry);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui) -> SessionAction {
@@ -94,11 +151,12 @@ impl Session {
             ui.horizontal(|ui| {
                 for &tab in Tab::for_role(self.actor.role) {
                     if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
-                        self.tab = tab;
+                        self.switch_to(tab);
                     }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button("退出登录").clicked() {
+                        self.switch_to(Tab::Board);
                         action = SessionAction::SignOut;
                     }
                     ui.label(format!(
@@ -145,6 +203,20 @@ impl Session {
                     .audit
                     .get_or_insert_with(|| AuditScreen::new(&self.store));
                 audit.ui(ui, &self.store);
+            }
+            Tab::Drafts => {
+                let drafts = self
+                    .drafts
+                    .get_or_insert_with(|| DraftsScreen::new(&self.store, &self.actor));
+                if let Some(jump) = drafts.ui(ui, &mut self.store, &self.actor) {
+                    self.show_entry_at(&jump);
+                }
+            }
+            Tab::Overview => {
+                let overview = self
+                    .overview
+                    .get_or_insert_with(|| Overview::new(&self.store));
+                overview.ui(ui, &self.store);
             }
         }
         action

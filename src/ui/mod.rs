@@ -16,9 +16,15 @@
 pub mod app;
 pub mod audit;
 pub mod board;
+pub mod drafts;
 pub mod entry;
+pub mod export;
 pub mod fonts;
 pub mod import;
+pub mod overview;
+pub mod preview;
+pub mod provenance;
+pub mod review;
 pub mod settings;
 pub mod signin;
 pub mod welcome;
