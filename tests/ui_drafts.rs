@@ -266,12 +266,16 @@ fn office_drafts_leader_traces_and_approves_then_drift_is_marked() {
         "who entered the value"
     );
 
-    // A paragraph gets a comment.
-    let rect = editor(&mut h).block_on_screen(block).unwrap();
+    // A paragraph gets a comment (the provenance window closed first: it sits beside
+    // the figure, over the page).
+    editor(&mut h).pinned = None;
+    editor(&mut h).selected_block = None;
     h.hover_at(Pos2::new(10.0, 10.0));
     h.run_ok();
+    let rect = editor(&mut h).block_on_screen(block).unwrap();
     click_at(&mut h, rect.left_center() + Vec2::new(8.0, 0.0));
     assert_eq!(editor(&mut h).selected_block, Some(block));
+    assert_eq!(editor(&mut h).side, nianbao::ui::review::SideTab::Comments);
     editor(&mut h).comment_text = "请补充同比说明".into();
     h.run_ok();
     h.get_by_label("添加批注").click();
@@ -303,7 +307,12 @@ fn office_drafts_leader_traces_and_approves_then_drift_is_marked() {
     h.get_by_label("审定").click();
     h.run_ok();
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.draft(id).unwrap().status, DraftStatus::Approved);
+    assert_eq!(
+        store.draft(id).unwrap().status,
+        DraftStatus::Approved,
+        "{:?}",
+        editor(&mut h).notice
+    );
     let approved = store.approval(id).unwrap().expect("frozen document");
     drop(store);
     wait_compiled(&mut h);

@@ -13,7 +13,7 @@
 use rust_decimal::Decimal;
 
 use egui::{Color32, RichText};
-use egui_plot::{Bar, BarChart, Legend, Plot};
+use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot};
 
 use crate::catalog::{Aggregation, Metric, Period};
 use crate::store::{Store, YearData};
@@ -96,7 +96,7 @@ impl Overview {
             }
             ui.label(
                 RichText::new(format!(
-                    "蓝色为{}年，灰色为{}年同月；各处室合计。",
+                    "每月一组：蓝色为{}年，灰色为{}年同月；各处室合计（比率取平均）。",
                     self.year,
                     self.year - 1
                 ))
@@ -188,16 +188,17 @@ fn chart(ui: &mut egui::Ui, data: &YearData, m: &Metric) {
         })
     };
     let shown = |v: Option<Decimal>| v.map_or("—".to_string(), |v| value::format(v, places));
+    // The header doubles as the legend (a legend box would sit on the bars).
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&m.name).strong());
         ui.label(RichText::new(format!("（{}）", m.unit)).weak());
-        ui.label(format!(
-            "{}年 {}，{}年 {}",
-            data.year,
-            shown(total(&this)),
-            data.year - 1,
-            shown(total(&prev))
-        ));
+        ui.label(
+            RichText::new(format!("■ {}年 {}", data.year, shown(total(&this)))).color(THIS_YEAR),
+        );
+        ui.label(
+            RichText::new(format!("■ {}年 {}", data.year - 1, shown(total(&prev))))
+                .color(Color32::GRAY),
+        );
     });
     // f64 only for drawing (STYLE §3).
     let to_f64 = |v: Decimal| v.to_string().parse::<f64>().unwrap_or(0.0);
@@ -217,7 +218,14 @@ fn chart(ui: &mut egui::Ui, data: &YearData, m: &Metric) {
     let (y0, y1) = (data.year, data.year - 1);
     Plot::new(("overview", &m.code))
         .height(180.0)
-        .legend(Legend::default())
+        .x_grid_spacer(|_| {
+            (1..=12)
+                .map(|m| GridMark {
+                    value: f64::from(m),
+                    step_size: 1.0,
+                })
+                .collect()
+        })
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -225,14 +233,12 @@ fn chart(ui: &mut egui::Ui, data: &YearData, m: &Metric) {
         .include_y(0.0)
         .include_x(0.4)
         .include_x(12.6)
-        .x_axis_formatter(|mark, _| {
-            let m = mark.value.round();
-            if (1.0..=12.0).contains(&m) && (mark.value - m).abs() < 1e-6 {
-                format!("{m}月")
-            } else {
-                String::new()
-            }
-        })
+        // One label a month; a month is narrower than egui_plot's default label spacing.
+        .custom_x_axes(vec![
+            AxisHints::new_x()
+                .label_spacing(16.0..=24.0)
+                .formatter(|mark, _| format!("{}月", mark.value.round())),
+        ])
         .show(ui, |plot| {
             plot.bar_chart(
                 BarChart::new(format!("{y1}年"), bars(&prev, -0.2, LAST_YEAR)).color(LAST_YEAR),

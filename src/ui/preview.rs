@@ -257,6 +257,8 @@ pub struct Marks {
     pub drifted: HashSet<FigureRef>,
     /// Blocks with a comment.
     pub commented: HashSet<usize>,
+    /// The figure whose provenance window is open.
+    pub pinned: Option<FigureRef>,
 }
 
 /// What the pointer did on the pages this frame.
@@ -287,8 +289,9 @@ const GAP: f32 = 18.0;
 const MARGIN: f32 = 16.0;
 
 /// The scroll and pointer state of a preview.
-#[derive(Default)]
 pub struct PreviewView {
+    /// Keeps this preview's scroll position apart from another document's.
+    salt: u64,
     geometry: Option<Geometry>,
     scroll_to: Option<(usize, Rect)>,
 }
@@ -296,10 +299,20 @@ pub struct PreviewView {
 const FIGURE_TINT: Color32 = Color32::from_rgb(0xdc, 0xeb, 0xfc);
 const DRIFT_TINT: Color32 = Color32::from_rgb(0xff, 0xd9, 0xa8);
 const DRIFT_LINE: Color32 = Color32::from_rgb(0xd0, 0x50, 0x00);
+const PINNED_LINE: Color32 = Color32::from_rgb(0x20, 0x70, 0xe0);
 const SELECTED_TINT: Color32 = Color32::from_rgb(0xff, 0xf4, 0xc0);
 const COMMENT_MARK: Color32 = Color32::from_rgb(0xf0, 0xa0, 0x00);
 
 impl PreviewView {
+    /// A preview whose scroll position is kept under `salt` (e.g. the draft's id).
+    pub fn new(salt: u64) -> PreviewView {
+        PreviewView {
+            salt,
+            geometry: None,
+            scroll_to: None,
+        }
+    }
+
     /// Scrolls the block into view at the next frame.
     pub fn scroll_to_block(&mut self, model: &PreviewModel, block: usize) {
         self.scroll_to = model.block_box(block);
@@ -327,13 +340,13 @@ impl PreviewView {
         let mut out = PreviewOutput::default();
         // Scale to the panel, in steps of 5% so glyphs are rasterised at a few sizes only.
         let fit = (ui.available_width() - 2.0 * MARGIN - 12.0) / PAGE_WIDTH;
-        let scale = (fit.clamp(0.4, 1.6) * 20.0).floor() / 20.0;
+        let scale = (fit.clamp(0.4, 1.25) * 20.0).floor() / 20.0;
         let (page_w, page_h) = (PAGE_WIDTH * scale, PAGE_HEIGHT * scale);
         let step = page_h + GAP;
         let content = Vec2::new(page_w + 2.0 * MARGIN, model.pages.len() as f32 * step + GAP);
         let scroll_to = self.scroll_to.take();
         egui::ScrollArea::both()
-            .id_salt("draft-preview")
+            .id_salt(("preview", self.salt))
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 let size = content.max(Vec2::new(ui.available_width(), 0.0));
@@ -415,6 +428,14 @@ impl PreviewView {
                 );
             } else if marks.tint_figures {
                 painter.rect_filled(s, 2.0, FIGURE_TINT);
+            }
+            if marks.pinned == Some(*f) {
+                painter.rect_stroke(
+                    s.expand(1.0),
+                    2.0,
+                    Stroke::new(1.5, PINNED_LINE),
+                    egui::StrokeKind::Outside,
+                );
             }
         }
         let mut seen = HashSet::new();

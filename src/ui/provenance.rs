@@ -10,9 +10,15 @@ use std::collections::HashMap;
 
 use egui::{Color32, RichText};
 
+use rust_decimal::Decimal;
+
 use crate::catalog::Period;
 use crate::document::{Figure, Provenance};
-use crate::store::YearData;
+use crate::store::{StoredValue, YearData};
+use crate::value;
+
+/// A value that is no longer what the figure was made of.
+const CHANGED: Color32 = Color32::from_rgb(0xc0, 0x50, 0x00);
 
 /// "Show this metric in the entry grid": what the 跳到填报 buttons ask the app for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,18 +30,17 @@ pub struct EntryJump {
     pub month: u8,
 }
 
-/// How many values the pop-up lists before summing up the rest.
-const MAX_ROWS: usize = 24;
-
 /// Who is who: login → display name, for "entered by".
 pub type UserNames = HashMap<String, String>;
 
-/// The pop-up's content. Returns a jump when 跳到填报 was clicked.
+/// The pop-up's content. With `jump`, each metric gets a 跳到填报 button (not in a
+/// tooltip, which cannot be clicked); returns the jump when one was clicked.
 pub fn provenance_ui(
     ui: &mut egui::Ui,
     figure: &Figure,
     data: &YearData,
     users: &UserNames,
+    jump: bool,
 ) -> Option<EntryJump> {
     let p = &figure.provenance;
     ui.set_max_width(460.0);
@@ -52,17 +57,20 @@ pub fn provenance_ui(
         ui.label("报告中显示：");
         ui.label(printed);
     });
+    let with_jump = jump;
     let mut jump = None;
     if p.inputs.is_empty() {
-        jump = provenance_body(ui, p, data, users);
+        jump = provenance_body(ui, p, data, users, with_jump);
     } else {
         ui.label(format!("由以下数据计算（{}）：", rule_text(&p.rule)));
         for (i, input) in p.inputs.iter().enumerate() {
             ui.separator();
             ui.label(RichText::new(format!("{}. {}", i + 1, input.metric_name)).strong());
-            if let Some(j) = provenance_body(ui, input, data, users) {
-                jump = Some(j);
-            }
+            ui.push_id(i, |ui| {
+                if let Some(j) = provenance_body(ui, input, data, users, with_jump) {
+                    jump = Some(j);
+                }
+            });
         }
     }
     jump
@@ -73,6 +81,7 @@ fn provenance_body(
     p: &Provenance,
     data: &YearData,
     users: &UserNames,
+    with_jump: bool,
 ) -> Option<EntryJump> {
     let division_name = |code: &str| {
         data.division(code)
@@ -90,7 +99,7 @@ fn provenance_body(
     let yearly = data
         .metric_of(p.year, &p.metric_code)
         .is_some_and(|m| m.period == Period::Yearly);
-    egui::Grid::new(("provenance", &p.metric_code, p.year, p.months))
+    egui::Grid::new("provenance")
         .num_columns(2)
         .spacing([12.0, 2.0])
         .show(ui, |ui| {
@@ -116,43 +125,18 @@ fn provenance_body(
     if p.values.is_empty() {
         ui.label(RichText::new("没有填报数据").weak());
     } else {
-        egui::Grid::new(("provenance-values", &p.metric_code, p.year, p.months))
-            .striped(true)
-            .num_columns(5)
-            .spacing([12.0, 2.0])
-            .show(ui, |ui| {
-                for h in ["处室", "月份", "数值", "填报人", "时间"] {
-                    ui.label(RichText::new(h).strong());
-                }
-                ui.end_row();
-                for v in p.values.iter().take(MAX_ROWS) {
-                    ui.label(division_name(&v.division));
-                    ui.label(if v.month == 0 {
-                        "全年".to_string()
-                    } else {
-                        format!("{}月", v.month)
-                    });
-                    if v.value.is_empty() {
-                        ui.label(RichText::new("（空）").weak());
-                    } else {
-                        ui.label(&v.value);
-                    }
-                    match stored.get(&(v.division.as_str(), v.month)) {
-                        Some(s) => {
-                            ui.label(users.get(&s.updated_by).unwrap_or(&s.updated_by));
-                            ui.label(&s.updated_at);
-                        }
-                        None => {
-                            ui.label("—");
-                            ui.label("—");
-                        }
-                    }
-                    ui.end_row();
-                }
-            });
-        if p.values.len() > MAX_ROWS {
-            ui.label(format!("……另有 {} 项", p.values.len() - MAX_ROWS));
+        // A year of months is listed in full; more (many divisions) scroll in a box.
+        if p.values.len() <= 16 {
+            values_grid(ui, p, &stored, &division_name, users);
+        } else {
+            egui::ScrollArea::vertical()
+                .id_salt("provenance-values-scroll")
+                .max_height(360.0)
+                .show(ui, |ui| values_grid(ui, p, &stored, &division_name, users));
         }
+    }
+    if !with_jump {
+        return None;
     }
     let target = jump_target(p, data)?;
     ui.button("跳到填报")
@@ -168,6 +152,65 @@ fn provenance_body(
         ))
         .clicked()
         .then_some(target)
+}
+
+/// The values behind a figure with who entered each and when; a value changed since
+/// the figure was made (an approved figure) shows both.
+fn values_grid(
+    ui: &mut egui::Ui,
+    p: &Provenance,
+    stored: &HashMap<(&str, u8), &StoredValue>,
+    division_name: &dyn Fn(&str) -> String,
+    users: &UserNames,
+) {
+    egui::Grid::new("provenance-values")
+        .striped(true)
+        .num_columns(5)
+        .spacing([12.0, 2.0])
+        .show(ui, |ui| {
+            for h in ["处室", "月份", "数值", "填报人", "时间"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for v in &p.values {
+                ui.label(division_name(&v.division));
+                ui.label(if v.month == 0 {
+                    "全年".to_string()
+                } else {
+                    format!("{}月", v.month)
+                });
+                let now = stored.get(&(v.division.as_str(), v.month));
+                let then = v.value.parse::<Decimal>().ok();
+                let shown = if v.value.is_empty() {
+                    RichText::new("（空）").weak()
+                } else {
+                    RichText::new(&v.value)
+                };
+                // A frozen (approved) figure whose value has changed since.
+                match now.map(|s| s.value) {
+                    Some(now) if now != then => ui.label(
+                        RichText::new(format!(
+                            "{}（现为 {}）",
+                            if v.value.is_empty() { "空" } else { &v.value },
+                            now.map_or("空".to_string(), value::format_exact)
+                        ))
+                        .color(CHANGED),
+                    ),
+                    _ => ui.label(shown),
+                };
+                match now {
+                    Some(s) => {
+                        ui.label(users.get(&s.updated_by).unwrap_or(&s.updated_by));
+                        ui.label(&s.updated_at);
+                    }
+                    None => {
+                        ui.label("—");
+                        ui.label("—");
+                    }
+                }
+                ui.end_row();
+            }
+        });
 }
 
 /// Where in the entry grid a figure's values are: the division of its latest value (or
