@@ -17,7 +17,7 @@ use egui_kittest::kittest::Queryable;
 use nianbao::layout::{FontSet, Item, Page, layout};
 use nianbao::store::{DraftStatus, Store, ValueWrite};
 use nianbao::ui::app::{App, Tab};
-use nianbao::ui::drafts::{DraftEditor, DraftsScreen};
+use nianbao::ui::drafts::{DraftEditor, DraftsScreen, check_options};
 use nianbao::ui::export::Format;
 use nianbao::ui::preview::PreviewModel;
 use nianbao::ui::settings::Settings;
@@ -361,6 +361,77 @@ fn office_drafts_leader_traces_and_approves_then_drift_is_marked() {
     let grid = session.entry.as_ref().unwrap();
     assert_eq!(grid.division, "office");
     assert_eq!(grid.cursor(), (grid.row_of(PROACTIVE).unwrap(), 11));
+}
+
+#[test]
+fn office_revises_an_approved_draft_and_its_errors_and_unsaved_text_are_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let approved = {
+        let mut store = Store::open(&path).unwrap();
+        let office = store.actor("liu.office").unwrap();
+        let leader = store.actor("huang.leader").unwrap();
+        let id = nianbao::draft::start(&mut store, &office, 2019, "work-summary", None).unwrap();
+        store.submit_draft(&office, id).unwrap();
+        nianbao::draft::approve(&mut store, &leader, id, &check_options()).unwrap();
+        id
+    };
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    h.get_by_label("报告稿").click();
+    h.run_ok();
+    h.get_by_label("打开").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    assert!(!editor(&mut h).editable(), "an approved draft is read-only");
+    assert!(h.query_by_label("送审").is_none());
+
+    // 新修订: a new draft from the approved text opens, editable.
+    h.get_by_label("新修订").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    let e = editor(&mut h);
+    let revision = e.draft.id;
+    assert_ne!(revision, approved);
+    assert_eq!(e.draft.revision_of, Some(approved));
+    assert_eq!(e.draft.status, DraftStatus::Draft);
+    assert!(e.editable());
+    let good = e.shown().expect("the revision is laid out");
+
+    // A broken tag: the error is shown in Chinese with its line, the last preview stays.
+    let broken = format!("{}\n{{{{ figure(\"disclosure.proactive\" }}}}\n", e.source);
+    e.set_source(&broken);
+    wait_compiled(&mut h);
+    let e = editor(&mut h);
+    let error = e
+        .view
+        .as_ref()
+        .unwrap()
+        .current
+        .as_ref()
+        .unwrap_err()
+        .clone();
+    assert_eq!(error.line, Some(broken.lines().count() - 1), "{error:?}");
+    assert!(error.message.contains("行"), "{}", error.message);
+    assert_eq!(
+        e.shown().unwrap().pages,
+        good.pages,
+        "the last preview stays"
+    );
+    assert!(h.query_by_label_contains("报告稿有错误").is_some());
+
+    // Text typed just now is saved when the tab is left, before the save delay.
+    let fixed = broken.replace(
+        "\"disclosure.proactive\" }}",
+        "\"disclosure.proactive\") }}",
+    );
+    editor(&mut h).set_source(&fixed);
+    h.get_by_label("数据填报").click();
+    h.run_ok();
+    assert_eq!(
+        Store::open(&path).unwrap().draft(revision).unwrap().source,
+        fixed
+    );
 }
 
 #[test]
