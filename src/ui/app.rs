@@ -12,8 +12,11 @@ use super::audit::AuditScreen;
 use super::board::Board;
 use super::catalogue::CatalogueEditor;
 use super::divisions::DivisionsEditor;
+use super::drafts::DraftsScreen;
 use super::entry::EntryGrid;
 use super::import::ImportScreen;
+use super::overview::Overview;
+use super::provenance::EntryJump;
 use super::settings::Settings;
 use super::signin::{SignIn, SignInAction};
 use super::users::UsersEditor;
@@ -44,6 +47,10 @@ pub enum Tab {
     Import,
     /// 审计日志
     Audit,
+    /// 报告稿
+    Drafts,
+    /// 概览
+    Overview,
 }
 
 impl Tab {
@@ -56,6 +63,8 @@ impl Tab {
             Tab::Users => "用户",
             Tab::Import => "导入表格",
             Tab::Audit => "审计日志",
+            Tab::Drafts => "报告稿",
+            Tab::Overview => "概览",
         }
     }
 
@@ -66,13 +75,22 @@ impl Tab {
             Role::Office => &[
                 Tab::Board,
                 Tab::Entry,
+                Tab::Drafts,
+                Tab::Overview,
                 Tab::Catalogue,
                 Tab::Divisions,
                 Tab::Users,
                 Tab::Import,
                 Tab::Audit,
             ],
-            Role::Leader => &[Tab::Board, Tab::Audit],
+            // Leaders read the grid (read-only) when a figure's source takes them there.
+            Role::Leader => &[
+                Tab::Board,
+                Tab::Drafts,
+                Tab::Overview,
+                Tab::Entry,
+                Tab::Audit,
+            ],
         }
     }
 }
@@ -91,6 +109,8 @@ pub struct Session {
     pub users: Option<UsersEditor>,
     pub import: Option<ImportScreen>,
     pub audit: Option<AuditScreen>,
+    pub drafts: Option<DraftsScreen>,
+    pub overview: Option<Overview>,
 }
 
 enum SessionAction {
@@ -113,6 +133,8 @@ impl Session {
             users: None,
             import: None,
             audit: None,
+            drafts: None,
+            overview: None,
         }
     }
 
@@ -127,6 +149,7 @@ impl Session {
             users,
             import: _,
             audit,
+            overview,
             ..
         } = self;
         if keep != Tab::Entry {
@@ -145,6 +168,37 @@ impl Session {
             *users = None;
         }
         *audit = None;
+        *overview = None;
+    }
+
+    /// Switches tab; leaving the drafts saves the text typed there.
+    pub fn switch_to(&mut self, tab: Tab) {
+        if self.tab == Tab::Drafts
+            && tab != Tab::Drafts
+            && let Some(d) = &mut self.drafts
+        {
+            d.leave(&mut self.store, &self.actor);
+        }
+        if tab == Tab::Overview
+            && let Some(o) = &mut self.overview
+        {
+            o.reload(&self.store);
+        }
+        self.tab = tab;
+    }
+
+    /// Shows the entry grid at a metric (a figure's 跳到填报, a check's 去填报). A yearly
+    /// metric is not a row of the monthly grid: the division is shown without a cursor
+    /// on it (the yearly grid, when there is one, takes over here).
+    pub fn show_entry_at(&mut self, jump: &EntryJump) {
+        let mut grid = EntryGrid::for_user(&self.store, &self.actor);
+        let month = jump.month.clamp(1, 12);
+        grid.show_division(&self.store, jump.year, &jump.division, month);
+        if let Some(row) = grid.row_of(&jump.metric) {
+            grid.set_cursor(row, usize::from(month) - 1);
+        }
+        self.entry = Some(grid);
+        self.switch_to(Tab::Entry);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui) -> SessionAction {
@@ -153,11 +207,12 @@ impl Session {
             ui.horizontal(|ui| {
                 for &tab in Tab::for_role(self.actor.role) {
                     if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
-                        self.tab = tab;
+                        self.switch_to(tab);
                     }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button("退出登录").clicked() {
+                        self.switch_to(Tab::Board);
                         action = SessionAction::SignOut;
                     }
                     ui.label(format!(
@@ -169,6 +224,8 @@ impl Session {
             });
         });
         let (store, actor) = (&mut self.store, &self.actor);
+        // A figure's or a check's 跳到填报, handled once the screens are done.
+        let mut jump = None;
         let changed = match self.tab {
             Tab::Entry => {
                 self.entry
@@ -212,9 +269,25 @@ impl Session {
                     .ui(ui, store);
                 false
             }
+            Tab::Drafts => {
+                jump = self
+                    .drafts
+                    .get_or_insert_with(|| DraftsScreen::new(store, actor))
+                    .ui(ui, store, actor);
+                false
+            }
+            Tab::Overview => {
+                self.overview
+                    .get_or_insert_with(|| Overview::new(store))
+                    .ui(ui, store);
+                false
+            }
         };
         if changed {
             self.invalidate(self.tab);
+        }
+        if let Some(jump) = jump {
+            self.show_entry_at(&jump);
         }
         action
     }

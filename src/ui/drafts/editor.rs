@@ -1,0 +1,450 @@
+//! An open draft (see the parent module's doc): the text and whether it is saved, the
+//! background compile and its result, what is selected and pinned, the review steps and
+//! the export job. Drawing is in `panels`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::catalog::Role;
+use crate::document::{Block, Document, Run};
+use crate::draft::{self, Drift};
+use crate::jobs::{Job, Reporter};
+use crate::layout::FontSet;
+use crate::store::{Actor, AuditFilter, Draft, DraftComment, DraftStatus, Store};
+use crate::style::FontNames;
+use crate::ui::export::{self, Format};
+use crate::ui::preview::{FigureRef, PreviewModel, PreviewView, TextHit};
+use crate::ui::provenance::EntryJump;
+use crate::ui::review::{self, ReviewAction, SideTab};
+
+use super::view::{DraftView, build_view, check_options, drift_at};
+
+/// Quiet time after typing before the preview is recompiled.
+pub const COMPILE_DELAY: Duration = Duration::from_millis(300);
+/// Quiet time after typing before the text is saved (each save keeps the old text in
+/// the audit log, so not at every keystroke).
+pub const SAVE_DELAY: Duration = Duration::from_millis(1500);
+/// How often the file is asked whether its data changed.
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+/// Whether the text in the editor is in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    Saved,
+    Unsaved,
+    Failed(String),
+}
+
+/// One open draft. See the module doc.
+pub struct DraftEditor {
+    pub draft: Draft,
+    /// The text in the editor (may be ahead of the file; see [`SaveState`]).
+    pub source: String,
+    pub(super) saved: String,
+    pub save_state: SaveState,
+    pub(super) edited_at: Option<Instant>,
+    pub(super) job: Option<Job<Result<DraftView, String>>>,
+    /// The text of the running or last finished job.
+    pub(super) compiled: Option<String>,
+    /// The data changed: compile again even if the text did not.
+    pub(super) stale: bool,
+    pub view: Option<DraftView>,
+    /// The last document that compiled (kept while the text has an error).
+    pub(super) last_good: Option<Arc<PreviewModel>>,
+    pub(super) job_error: Option<String>,
+    pub preview: PreviewView,
+    pub selected_block: Option<usize>,
+    /// The figure whose provenance window is open.
+    pub pinned: Option<FigureRef>,
+    pub side: SideTab,
+    pub comments: Vec<DraftComment>,
+    pub comment_text: String,
+    pub return_reason: String,
+    pub(super) asking_reason: bool,
+    pub notice: Option<Result<String, String>>,
+    pub(super) export: Option<Job<Result<PathBuf, String>>>,
+    pub(super) audit_seen: Option<i64>,
+    pub(super) polled_at: Option<Instant>,
+    pub(super) scroll_source_to: Option<usize>,
+    /// The source editor's widget id (tests move its cursor).
+    pub source_edit_id: Option<egui::Id>,
+    pub(super) role: Role,
+}
+
+/// What the editor asks of the screen around it.
+#[derive(Default)]
+pub(super) struct EditorOutcome {
+    pub(super) back: bool,
+    pub(super) jump: Option<EntryJump>,
+    pub(super) open: Option<i64>,
+}
+
+impl DraftEditor {
+    pub(super) fn new(store: &Store, draft: Draft, role: Role) -> DraftEditor {
+        let id = draft.id;
+        let mut editor = DraftEditor {
+            source: draft.source.clone(),
+            saved: draft.source.clone(),
+            draft,
+            save_state: SaveState::Saved,
+            edited_at: None,
+            job: None,
+            compiled: None,
+            stale: true,
+            view: None,
+            last_good: None,
+            job_error: None,
+            preview: PreviewView::new(id as u64),
+            selected_block: None,
+            pinned: None,
+            side: SideTab::Checks,
+            comments: Vec::new(),
+            comment_text: String::new(),
+            return_reason: String::new(),
+            asking_reason: false,
+            notice: None,
+            export: None,
+            audit_seen: None,
+            polled_at: None,
+            scroll_source_to: None,
+            source_edit_id: None,
+            role,
+        };
+        editor.audit_seen = latest_audit(store);
+        editor.reload(store);
+        editor
+    }
+
+    /// Whether the signed-in user may change the text now.
+    pub fn editable(&self) -> bool {
+        self.role == Role::Office && self.draft.status.editable()
+    }
+
+    /// Whether a compile is running or due.
+    pub fn busy(&self) -> bool {
+        self.job.is_some()
+            || self.stale
+            || self.compiled.as_deref() != Some(self.source.as_str())
+            || self.export.is_some()
+    }
+
+    /// The document the preview shows: the frozen one of an approved draft, else the
+    /// text compiled over today's data (the last one that compiled).
+    pub fn shown(&self) -> Option<Arc<PreviewModel>> {
+        if self.draft.status == DraftStatus::Approved
+            && let Some(a) = self.view.as_ref().and_then(|v| v.approval.as_ref())
+        {
+            return Some(a.model.clone());
+        }
+        self.last_good.clone()
+    }
+
+    /// Replaces the text, as typing would (tests; the editor's own typing does the same).
+    pub fn set_source(&mut self, source: &str) {
+        if self.editable() && source != self.source {
+            self.source = source.to_string();
+            self.touched();
+        }
+    }
+
+    pub(super) fn touched(&mut self) {
+        self.edited_at = Some(Instant::now());
+        self.save_state = SaveState::Unsaved;
+    }
+
+    /// Rereads the draft's status and comments.
+    pub(super) fn reload(&mut self, store: &Store) {
+        match store.draft(self.draft.id) {
+            Ok(d) => {
+                if self.source == self.saved {
+                    self.source = d.source.clone();
+                    self.saved = d.source.clone();
+                }
+                self.draft = d;
+            }
+            Err(e) => self.notice = Some(Err(e.to_string())),
+        }
+        self.comments = store.draft_comments(self.draft.id).unwrap_or_default();
+        self.stale = true;
+    }
+
+    /// Saves the text if it changed. Returns false when the store refused.
+    pub fn save(&mut self, store: &mut Store, actor: &Actor) -> bool {
+        if self.source == self.saved || !self.editable() {
+            return true;
+        }
+        match store.save_draft_source(actor, self.draft.id, &self.source) {
+            Ok(()) => {
+                self.saved = self.source.clone();
+                self.save_state = SaveState::Saved;
+                self.audit_seen = latest_audit(store);
+                true
+            }
+            Err(e) => {
+                self.save_state = SaveState::Failed(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Background work each frame: finished jobs, data changes, saving, recompiling.
+    pub(super) fn tick(
+        &mut self,
+        ctx: &egui::Context,
+        store: &mut Store,
+        actor: &Actor,
+        fonts: &Arc<FontSet>,
+    ) {
+        if let Some(job) = &mut self.job
+            && let Some(result) = job.poll()
+        {
+            self.job = None;
+            match result.and_then(|r| r) {
+                Ok(view) => {
+                    if let Ok(model) = &view.current {
+                        self.last_good = Some(model.clone());
+                    }
+                    self.job_error = None;
+                    self.view = Some(view);
+                }
+                Err(e) => self.job_error = Some(e),
+            }
+        }
+        if let Some(job) = &mut self.export
+            && let Some(result) = job.poll()
+        {
+            self.export = None;
+            self.notice = Some(match result.and_then(|r| r) {
+                Ok(path) => Ok(format!("已导出：{}", path.display())),
+                Err(e) => Err(format!("导出失败：{e}")),
+            });
+        }
+        let now = Instant::now();
+        if self.polled_at.is_none_or(|t| now - t >= POLL_EVERY) {
+            self.polled_at = Some(now);
+            let latest = latest_audit(store);
+            if latest != self.audit_seen {
+                self.audit_seen = latest;
+                self.reload(store);
+            }
+        }
+        ctx.request_repaint_after(POLL_EVERY);
+        let quiet = self.edited_at.map_or(Duration::MAX, |t| now - t);
+        if self.source != self.saved && self.editable() {
+            if quiet >= SAVE_DELAY {
+                self.save(store, actor);
+            } else {
+                ctx.request_repaint_after(SAVE_DELAY - quiet);
+            }
+        }
+        let due = self.stale || self.compiled.as_deref() != Some(self.source.as_str());
+        if due && self.job.is_none() {
+            if quiet >= COMPILE_DELAY {
+                self.spawn(ctx, store, fonts);
+            } else {
+                ctx.request_repaint_after(COMPILE_DELAY - quiet);
+            }
+        }
+    }
+
+    pub(super) fn spawn(&mut self, ctx: &egui::Context, store: &Store, fonts: &Arc<FontSet>) {
+        let db = store.path().to_path_buf();
+        let mut draft = self.draft.clone();
+        draft.source = self.source.clone();
+        let fonts = fonts.clone();
+        let ctx = ctx.clone();
+        self.stale = false;
+        self.compiled = Some(self.source.clone());
+        self.job = Some(Job::spawn(
+            "编译报告稿",
+            Arc::new(move || ctx.request_repaint()),
+            move |_: &Reporter| build_view(&db, &draft, &fonts),
+        ));
+    }
+
+    /// Starts writing the shown document to `path` in the background.
+    pub fn export_to(
+        &mut self,
+        ctx: &egui::Context,
+        format: Format,
+        path: PathBuf,
+        fonts: &Arc<FontSet>,
+        names: &FontNames,
+    ) {
+        let Some(model) = self.shown() else {
+            self.notice = Some(Err("报告稿还没有排版好，请稍候再导出".into()));
+            return;
+        };
+        self.notice = None;
+        self.export = Some(export::spawn(
+            ctx,
+            model.document.clone(),
+            format,
+            path,
+            fonts.clone(),
+            names.clone(),
+        ));
+    }
+
+    /// Takes a review step. Returns the id of a new revision to open.
+    pub fn act(&mut self, action: ReviewAction, store: &mut Store, actor: &Actor) -> Option<i64> {
+        let id = self.draft.id;
+        let result = match action {
+            ReviewAction::Submit => {
+                if !self.save(store, actor) {
+                    return None;
+                }
+                store
+                    .submit_draft(actor, id)
+                    .map(|()| "已送审，等待领导审定".to_string())
+                    .map_err(|e| e.to_string())
+            }
+            ReviewAction::Return => {
+                if !self.asking_reason {
+                    self.asking_reason = true;
+                    return None;
+                }
+                let r = store
+                    .return_draft(actor, id, &self.return_reason)
+                    .map(|()| "已退回办公室修改".to_string())
+                    .map_err(|e| e.to_string());
+                if r.is_ok() {
+                    self.asking_reason = false;
+                    self.return_reason.clear();
+                }
+                r
+            }
+            ReviewAction::Approve => draft::approve(store, actor, id, &check_options())
+                .map(|_| "已审定：文字和数字已冻结".to_string())
+                .map_err(|e| {
+                    self.side = SideTab::Checks;
+                    e.to_string()
+                }),
+            ReviewAction::Revise => match store.revise_draft(actor, id) {
+                Ok(new) => return Some(new),
+                Err(e) => Err(e.to_string()),
+            },
+        };
+        self.notice = Some(result);
+        self.reload(store);
+        None
+    }
+
+    pub(super) fn comment(&mut self, store: &mut Store, actor: &Actor, text: &str) {
+        let Some(block) = self.selected_block else {
+            return;
+        };
+        let quote = self
+            .shown()
+            .map(|m| review::quote(&m.document, block))
+            .unwrap_or_default();
+        match store.comment_draft(actor, self.draft.id, Some(block), &quote, text) {
+            Ok(_) => {
+                self.comment_text.clear();
+                self.notice = Some(Ok("批注已保存".into()));
+                self.comments = store.draft_comments(self.draft.id).unwrap_or_default();
+                self.audit_seen = latest_audit(store);
+            }
+            Err(e) => self.notice = Some(Err(e.to_string())),
+        }
+    }
+
+    /// Shows a paragraph: selects it in the preview and, for the office, its source line.
+    pub fn locate(&mut self, block: usize) {
+        self.selected_block = Some(block);
+        if let Some(model) = self.shown() {
+            self.preview.scroll_to_block(&model, block);
+            if self.role == Role::Office {
+                self.scroll_source_to = draft::source_line(&self.source, &model.document, block);
+            }
+        }
+    }
+
+    /// The drift of a figure of the shown (approved) document, if it drifted.
+    pub(super) fn drift_of(&self, f: FigureRef, model: &PreviewModel) -> Option<Drift> {
+        let a = self.view.as_ref()?.approval.as_ref()?;
+        if self.draft.status != DraftStatus::Approved {
+            return None;
+        }
+        drift_at(model, &a.drift, f).cloned()
+    }
+
+    /// Where the first line of a block was drawn in the last frame.
+    pub fn block_on_screen(&self, block: usize) -> Option<egui::Rect> {
+        let model = self.shown()?;
+        let (page, r) = model.block_box(block)?;
+        self.preview.screen_rect(page, r)
+    }
+
+    /// Where the first figure of a metric (not a derived one) was drawn in the last frame.
+    pub fn figure_on_screen(&self, code: &str) -> Option<(FigureRef, egui::Rect)> {
+        let model = self.shown()?;
+        model.figure_boxes().find_map(|(page, r, f)| {
+            let fig = model.figure(f)?;
+            (fig.provenance.metric_code == code && fig.provenance.inputs.is_empty())
+                .then(|| self.preview.screen_rect(page, r).map(|s| (f, s)))?
+        })
+    }
+
+    /// The printed text of every figure of a metric in the shown document (not derived
+    /// figures such as year-on-year phrases).
+    pub fn figure_texts(&self, code: &str) -> Vec<String> {
+        self.shown().map_or_else(Vec::new, |m| {
+            draft::figures(&m.document)
+                .filter(|(_, f)| f.provenance.metric_code == code && f.provenance.inputs.is_empty())
+                .map(|(_, f)| f.text.clone())
+                .collect()
+        })
+    }
+}
+/// The source line of a clicked character: the line holding the typed characters around
+/// it (the one nearest to `draft::source_line`'s answer when several do), else the
+/// block's line by `draft::source_line`. A paragraph of a template often spans several
+/// lines (one per `{% if %}`); the click says which of them is meant.
+pub fn clicked_line(source: &str, doc: &Document, hit: TextHit) -> Option<usize> {
+    let block_line = draft::source_line(source, doc, hit.block);
+    let runs = match doc.blocks.get(hit.block) {
+        Some(Block::Paragraph(p)) => &p.runs,
+        Some(Block::Heading(h)) => &h.runs,
+        _ => return block_line,
+    };
+    let Some((Run::Text { text } | Run::Emphasis { text }, offset)) = hit
+        .at
+        .and_then(|(run, offset)| Some((runs.get(run)?, offset)))
+    else {
+        return block_line;
+    };
+    let chars: Vec<char> = text.chars().collect();
+    // The longest stretch around the character that some line holds; a stretch that
+    // crosses from one template line to the next is found in smaller pieces.
+    for len in (2..=8).rev() {
+        if chars.len() < len {
+            continue;
+        }
+        let start = offset.saturating_sub(len / 2).min(chars.len() - len);
+        let needle: String = chars[start..start + len].iter().collect();
+        let best = source
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(&needle))
+            .map(|(n, _)| n)
+            .min_by_key(|n| block_line.map_or(*n, |b| n.abs_diff(b)));
+        if best.is_some() {
+            return best;
+        }
+    }
+    block_line
+}
+
+/// The newest audit row's id: changes whenever anything in the file changed.
+fn latest_audit(store: &Store) -> Option<i64> {
+    store
+        .audit_log(&AuditFilter {
+            limit: Some(1),
+            ..AuditFilter::default()
+        })
+        .ok()?
+        .first()
+        .map(|e| e.id)
+}

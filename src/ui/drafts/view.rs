@@ -1,0 +1,156 @@
+//! The compile job of a draft and what it hands back: the draft's text compiled over the
+//! file's data as it is now, checked and laid out, and for an approved draft the frozen
+//! document laid out with the figures that drifted since. Runs off the UI thread, on its
+//! own connection to the file.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::check::{self, CheckOptions, Finding, Severity};
+use crate::compile::CompileError;
+use crate::draft::{self, DraftError, Drift};
+use crate::layout::FontSet;
+use crate::store::{Draft, Store, YearData};
+use crate::ui::preview::{FigureRef, PreviewModel, origin_block};
+
+/// The checks a draft is reviewed and approved under: every month up to today is due.
+pub fn check_options() -> CheckOptions {
+    CheckOptions {
+        as_of: Some(chrono::Local::now().date_naive()),
+        ..CheckOptions::default()
+    }
+}
+
+/// A template error in the draft's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceError {
+    pub message: String,
+    /// 0-based line of the text, when known.
+    pub line: Option<usize>,
+}
+
+/// The approved text of a draft and what has changed since.
+#[derive(Debug, Clone)]
+pub struct ApprovedView {
+    pub approved_by: String,
+    pub approved_at: String,
+    /// The frozen document, laid out.
+    pub model: Arc<PreviewModel>,
+    /// Figures of the frozen document whose value is no longer the approved one.
+    pub drift: Vec<Drift>,
+    /// The same figures as boxes of `model`.
+    pub drifted: HashSet<FigureRef>,
+}
+
+/// A draft compiled and checked in the background: what the editor shows.
+#[derive(Debug, Clone)]
+pub struct DraftView {
+    /// The text that was compiled.
+    pub source: String,
+    /// The year's data (for the provenance pop-up: who entered what, when).
+    pub data: YearData,
+    /// Today's document of the text, laid out; an error when the text does not compile.
+    pub current: Result<Arc<PreviewModel>, SourceError>,
+    /// The year's data checks, then the compiler's warnings; errors first.
+    pub findings: Vec<Finding>,
+    /// Prose against data (typed numbers that contradict or copy a figure, sentences
+    /// copied from last year). Empty until `prose` is wired in here by `build_view`; the
+    /// checks panel already lists these after `findings`.
+    pub prose: Vec<Finding>,
+    /// Errors that stand in the way of approval (`draft::Review::blocking`).
+    pub blocking: usize,
+    pub approval: Option<ApprovedView>,
+}
+
+/// Compiles `draft` (with its text as given) over the file's data now, checks it, lays
+/// it out with `fonts`, and for an approved draft lays out the frozen document and finds
+/// its drift. Opens its own connection: this runs in a job.
+pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView, String> {
+    let store = Store::open(db).map_err(|e| e.to_string())?;
+    let data = draft::year_data(&store, draft.year).map_err(|e| e.to_string())?;
+    let options = check_options();
+    let (current, mut findings, blocking) = match draft::review(&store, draft, &data, &options) {
+        Ok(r) => {
+            let blocking = r.blocking();
+            let model = PreviewModel::build(r.compiled.document, fonts);
+            (Ok(Arc::new(model)), r.findings, blocking)
+        }
+        Err(DraftError::Compile(e)) => {
+            let findings = check::check(&data, &options);
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            (Err(source_error(&e)), findings, errors + 1)
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    findings.sort_by_key(|f| f.severity);
+    let approval = store
+        .approval(draft.id)
+        .map_err(|e| e.to_string())?
+        .map(|a| {
+            let drift = match &current {
+                Ok(now) => draft::drift(&a.document, &now.document),
+                Err(_) => Vec::new(),
+            };
+            let model = PreviewModel::build(a.document, fonts);
+            let drifted = drifted_boxes(&model, &drift);
+            ApprovedView {
+                approved_by: a.approved_by,
+                approved_at: a.approved_at,
+                model: Arc::new(model),
+                drift,
+                drifted,
+            }
+        });
+    Ok(DraftView {
+        source: draft.source.clone(),
+        data,
+        current,
+        findings,
+        prose: Vec::new(),
+        blocking,
+        approval,
+    })
+}
+
+fn source_error(e: &CompileError) -> SourceError {
+    match e {
+        CompileError::Template {
+            line,
+            column,
+            message,
+            ..
+        } => SourceError {
+            message: format!("第 {line} 行第 {column} 列：{message}"),
+            line: line.checked_sub(1),
+        },
+        e => SourceError {
+            message: e.to_string(),
+            line: None,
+        },
+    }
+}
+
+/// The figure boxes of the approved document that show a drifted value.
+fn drifted_boxes(model: &PreviewModel, drift: &[Drift]) -> HashSet<FigureRef> {
+    model
+        .figure_boxes()
+        .filter_map(|(_, _, r)| drift_at(model, drift, r).map(|_| r))
+        .collect()
+}
+
+/// The drift of the figure at `r`: same block, same metric, the approved text.
+pub(super) fn drift_at<'a>(
+    model: &PreviewModel,
+    drift: &'a [Drift],
+    r: FigureRef,
+) -> Option<&'a Drift> {
+    let f = model.figure(r)?;
+    let block = origin_block(r.origin)?;
+    drift.iter().find(|d| {
+        d.block == block && d.metric_code == f.provenance.metric_code && d.approved == f.text
+    })
+}

@@ -1,0 +1,93 @@
+//! 导出: writing a draft's document as PDF or DOCX in a background job.
+//!
+//! The screen asks for a file name (rfd's save dialog, on the UI thread like every other
+//! dialog of the app) and hands the path to [`spawn`]; laying out, writing and saving run
+//! on the job's thread through `report::pdf_bytes` / `report::docx_bytes` — the same
+//! calls the command line makes — so the UI never waits. Tests call [`spawn`] with a path.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::document::Document;
+use crate::jobs::{Job, Reporter};
+use crate::layout::FontSet;
+use crate::report;
+use crate::style::FontNames;
+
+/// The two formats a draft is exported to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pdf,
+    Docx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Pdf => "PDF",
+            Format::Docx => "Word 文档（DOCX）",
+        }
+    }
+}
+
+/// Asks where to save (the file's title as the suggested name). `None` when cancelled.
+pub fn ask_path(title: &str, format: Format) -> Option<PathBuf> {
+    rfd::FileDialog::new()
+        .set_title(format!("导出为 {}", format.label()))
+        .set_file_name(format!("{title}.{}", format.extension()))
+        .add_filter(format.label(), &[format.extension()])
+        .save_file()
+}
+
+/// Writes `doc` to `path` in the background; the job ends in the path written or a
+/// Chinese message.
+pub fn spawn(
+    ctx: &egui::Context,
+    doc: Document,
+    format: Format,
+    path: PathBuf,
+    fonts: Arc<FontSet>,
+    names: FontNames,
+) -> Job<Result<PathBuf, String>> {
+    let ctx = ctx.clone();
+    Job::spawn(
+        "导出",
+        Arc::new(move || ctx.request_repaint()),
+        move |r| write(&doc, format, &path, &fonts, &names, r).map(|()| path),
+    )
+}
+
+fn write(
+    doc: &Document,
+    format: Format,
+    path: &Path,
+    fonts: &FontSet,
+    names: &FontNames,
+    r: &Reporter,
+) -> Result<(), String> {
+    r.report(0, 2, "排版");
+    let bytes = match format {
+        Format::Pdf => report::pdf_bytes(doc, fonts),
+        Format::Docx => report::docx_bytes(doc, names),
+    }
+    .map_err(|e| e.to_string())?;
+    r.report(1, 2, "写入文件");
+    // Write beside the target and rename, so a failed write never leaves half a file
+    // where the previous export was.
+    let tmp = path.with_extension(format!("{}.part", format.extension()));
+    std::fs::write(&tmp, &bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("无法写入 {}：{e}", path.display())
+        })?;
+    r.report(2, 2, "完成");
+    Ok(())
+}

@@ -1,0 +1,687 @@
+//! The drafts of the desktop app driven through egui_kittest on a temporary demo file:
+//! the office writes a draft whose figures follow the data, a leader comments, traces a
+//! figure to the entry grid and approves it, the approved text stays while the drift is
+//! marked; a contact gets no review step; export writes the shown document. And the
+//! preview's pages are the PDF's pages, line for line, for both demo reports.
+//!
+//! Values change through a second connection to the file, as another desktop would
+//! change them; what the screen shows is checked through its state.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use egui::{Event, Modifiers, PointerButton, Pos2, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use nianbao::layout::{FontSet, Item, Page, layout};
+use nianbao::store::{DraftStatus, Store, ValueWrite};
+use nianbao::ui::app::{App, Tab};
+use nianbao::ui::drafts::{DraftEditor, DraftsScreen, check_options};
+use nianbao::ui::export::Format;
+use nianbao::ui::preview::PreviewModel;
+use nianbao::ui::settings::Settings;
+use rust_decimal::Decimal;
+
+const PROACTIVE: &str = "disclosure.proactive";
+
+fn demo_file(dir: &Path) -> PathBuf {
+    let path = dir.join("演示.nianbao");
+    nianbao::demo::create(&path).expect("demo");
+    path
+}
+
+fn harness(path: &Path) -> Harness<'static, App> {
+    let app = App::new(Settings::in_memory(), Some(path.to_path_buf()));
+    Harness::builder()
+        .with_size(Vec2::new(1500.0, 950.0))
+        .with_accessibility_check(false)
+        .with_context_setup(nianbao::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+fn sign_in(h: &mut Harness<'_, App>, name: &str) {
+    h.get_by_label_contains(name).click();
+    h.run_ok();
+    h.get_by_label("登录").click();
+    h.run_ok();
+    assert!(h.state_mut().session().is_some(), "signed in as {name}");
+}
+
+fn sign_out(h: &mut Harness<'_, App>) {
+    h.get_by_label("退出登录").click();
+    h.run_ok();
+}
+
+fn screen<'a>(h: &'a mut Harness<'_, App>) -> &'a mut DraftsScreen {
+    h.state_mut()
+        .session()
+        .unwrap()
+        .drafts
+        .as_mut()
+        .expect("drafts tab shown")
+}
+
+fn editor<'a>(h: &'a mut Harness<'_, App>) -> &'a mut DraftEditor {
+    screen(h).editor.as_mut().expect("a draft is open")
+}
+
+/// Runs frames until `done` holds (jobs run on their own threads meanwhile).
+fn wait_for(h: &mut Harness<'_, App>, what: &str, done: impl Fn(&mut Harness<'_, App>) -> bool) {
+    for _ in 0..1500 {
+        h.run_ok();
+        if done(h) {
+            h.run_ok();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn wait_compiled(h: &mut Harness<'_, App>) {
+    wait_for(h, "the draft to compile", |h| {
+        let e = editor(h);
+        !e.busy() && e.view.is_some()
+    });
+}
+
+fn click_at(h: &mut Harness<'_, App>, pos: Pos2) {
+    h.hover_at(pos);
+    h.run_ok();
+    for pressed in [true, false] {
+        h.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run_ok();
+}
+
+/// Adds `by` to the office's December value of `code`, through its own connection.
+fn add_to_december(path: &Path, code: &str, by: i64) {
+    let mut store = Store::open(path).unwrap();
+    let office = store.actor("liu.office").unwrap();
+    let old = store
+        .value(2019, 12, "office", code)
+        .unwrap()
+        .flatten()
+        .expect("a December value");
+    store
+        .set_value(
+            &office,
+            &ValueWrite {
+                year: 2019,
+                month: 12,
+                division: "office".into(),
+                metric: code.into(),
+                value: Some(old + Decimal::from(by)),
+                note: String::new(),
+            },
+        )
+        .unwrap();
+}
+
+fn number(text: &str) -> Decimal {
+    text.parse()
+        .unwrap_or_else(|_| panic!("{text} is a number"))
+}
+
+#[test]
+fn office_drafts_leader_traces_and_approves_then_drift_is_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    h.get_by_label("报告稿").click();
+    h.run_ok();
+
+    // 新建 from the annual-report template: the draft opens and compiles.
+    h.get_by_label("新建报告稿").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    let id = editor(&mut h).draft.id;
+    let first = editor(&mut h).figure_texts(PROACTIVE);
+    assert_eq!(first.len(), 1, "{first:?}");
+    let before = number(&first[0]);
+
+    // Edit a sentence by typing into the source editor: 全年|主动公开 → 全年累计主动公开.
+    let sentence = "全年主动公开政府信息";
+    let source = editor(&mut h).source.clone();
+    let at = source[..source.find(sentence).expect("template sentence")]
+        .chars()
+        .count()
+        + 2;
+    let edit_id = editor(&mut h).source_edit_id.expect("source editor shown");
+    let ctx = h.ctx.clone();
+    let mut state = egui::TextEdit::load_state(&ctx, edit_id).unwrap_or_default();
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::one(
+            egui::text::CCursor::new(at),
+        )));
+    state.store(&ctx, edit_id);
+    ctx.memory_mut(|m| m.request_focus(edit_id));
+    h.run_ok();
+    h.event(Event::Text("累计".into()));
+    h.run_ok();
+    assert!(editor(&mut h).source.contains("全年累计主动公开政府信息"));
+    wait_for(&mut h, "the edit to be saved and compiled", |h| {
+        let e = editor(h);
+        !e.busy() && e.save_state == nianbao::ui::drafts::SaveState::Saved
+    });
+    assert!(
+        Store::open(&path)
+            .unwrap()
+            .draft(id)
+            .unwrap()
+            .source
+            .contains("全年累计主动公开政府信息"),
+        "the edit is in the file"
+    );
+    let text = editor(&mut h).shown().unwrap().document.plain_text();
+    assert!(
+        text.contains(&format!("全年累计主动公开政府信息{before}条")),
+        "{text}"
+    );
+
+    // A division corrects a value: the draft's figure follows.
+    add_to_december(&path, PROACTIVE, 3);
+    wait_for(&mut h, "the figure to follow the data", |h| {
+        editor(h).figure_texts(PROACTIVE) == [(before + Decimal::from(3)).to_string()]
+    });
+
+    // Clicking a paragraph in the preview selects its source line in the editor.
+    let block = {
+        let m = editor(&mut h).shown().unwrap();
+        nianbao::draft::figures(&m.document)
+            .find(|(_, f)| f.provenance.metric_code == PROACTIVE)
+            .unwrap()
+            .0
+    };
+    let rect = editor(&mut h)
+        .block_on_screen(block)
+        .expect("paragraph on screen");
+    click_at(&mut h, rect.left_center() + Vec2::new(8.0, 0.0));
+    assert_eq!(editor(&mut h).selected_block, Some(block));
+    let source = editor(&mut h).source.clone();
+    let line = source
+        .lines()
+        .position(|l| l.contains("全年累计主动公开政府信息"))
+        .unwrap();
+    let line_start: usize = source
+        .lines()
+        .take(line)
+        .map(|l| l.chars().count() + 1)
+        .sum();
+    let selection = egui::TextEdit::load_state(&ctx, edit_id)
+        .and_then(|s| s.cursor.char_range())
+        .expect("a selection in the source");
+    let (from, to) = (
+        selection.primary.index.0.min(selection.secondary.index.0),
+        selection.primary.index.0.max(selection.secondary.index.0),
+    );
+    assert_eq!(from, line_start, "the selection starts the clicked line");
+    assert_eq!(to - from, source.lines().nth(line).unwrap().chars().count());
+
+    // 送审. The office cannot approve; the text is read-only now.
+    assert!(h.query_by_label("审定").is_none());
+    h.get_by_label("送审").click();
+    h.run_ok();
+    assert_eq!(
+        Store::open(&path).unwrap().draft(id).unwrap().status,
+        DraftStatus::Review
+    );
+    assert!(!editor(&mut h).editable());
+
+    // A leader opens it.
+    sign_out(&mut h);
+    sign_in(&mut h, "黄局长");
+    h.get_by_label("报告稿").click();
+    h.run_ok();
+    h.get_by_label("打开").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    assert!(h.query_by_label("送审").is_none());
+
+    // Hovering a figure shows where it comes from; clicking pins it.
+    editor(&mut h).locate(block);
+    h.run_ok();
+    let (_, rect) = editor(&mut h)
+        .figure_on_screen(PROACTIVE)
+        .expect("figure on screen");
+    h.hover_at(rect.center());
+    h.run_ok();
+    assert!(
+        h.query_by_label_contains("填报人").is_some(),
+        "provenance tooltip"
+    );
+    click_at(&mut h, rect.center());
+    assert!(editor(&mut h).pinned.is_some());
+    assert!(h.query_by_label("数据来源").is_some(), "pinned window");
+    assert!(
+        h.query_all_by_label_contains("刘芳").count() >= 1,
+        "who entered the value"
+    );
+
+    // A paragraph gets a comment (the provenance window closed first: it sits beside
+    // the figure, over the page).
+    editor(&mut h).pinned = None;
+    editor(&mut h).selected_block = None;
+    h.hover_at(Pos2::new(10.0, 10.0));
+    h.run_ok();
+    let rect = editor(&mut h).block_on_screen(block).unwrap();
+    click_at(&mut h, rect.left_center() + Vec2::new(8.0, 0.0));
+    assert_eq!(editor(&mut h).selected_block, Some(block));
+    assert_eq!(editor(&mut h).side, nianbao::ui::review::SideTab::Comments);
+    editor(&mut h).comment_text = "请补充同比说明".into();
+    h.run_ok();
+    h.get_by_label("添加批注").click();
+    h.run_ok();
+    let comments = Store::open(&path).unwrap().draft_comments(id).unwrap();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].block, Some(block));
+    let doc = editor(&mut h).shown().unwrap().document.clone();
+    let quote: String = nianbao::draft::block_text(&doc.blocks[block])
+        .chars()
+        .take(20)
+        .collect();
+    assert_eq!(comments[0].quote, quote);
+
+    // 退回 needs a reason; without one nothing happens.
+    h.get_by_label("退回").click();
+    h.run_ok();
+    h.get_by_label("确认退回").click();
+    h.run_ok();
+    assert!(matches!(&editor(&mut h).notice, Some(Err(e)) if e.contains("意见")));
+    assert_eq!(
+        Store::open(&path).unwrap().draft(id).unwrap().status,
+        DraftStatus::Review
+    );
+    h.get_by_label("取消").click();
+    h.run_ok();
+
+    // 审定: the document is frozen.
+    h.get_by_label("审定").click();
+    h.run_ok();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.draft(id).unwrap().status,
+        DraftStatus::Approved,
+        "{:?}",
+        editor(&mut h).notice
+    );
+    let approved = store.approval(id).unwrap().expect("frozen document");
+    drop(store);
+    wait_compiled(&mut h);
+    let approved_text = (before + Decimal::from(3)).to_string();
+    assert_eq!(
+        editor(&mut h).figure_texts(PROACTIVE),
+        std::slice::from_ref(&approved_text)
+    );
+
+    // The value changes again: the approved text stays, the drift is marked.
+    add_to_december(&path, PROACTIVE, 10);
+    wait_for(&mut h, "the drift to show", |h| {
+        editor(h)
+            .view
+            .as_ref()
+            .and_then(|v| v.approval.as_ref())
+            .is_some_and(|a| !a.drift.is_empty())
+    });
+    let e = editor(&mut h);
+    assert_eq!(
+        e.figure_texts(PROACTIVE),
+        std::slice::from_ref(&approved_text),
+        "approved text stays"
+    );
+    assert_eq!(e.shown().unwrap().document, approved.document);
+    let a = e.view.as_ref().unwrap().approval.as_ref().unwrap();
+    assert!(a.drift.iter().all(|d| d.metric_code == PROACTIVE));
+    let now = (before + Decimal::from(13)).to_string();
+    assert_eq!(
+        (a.drift[0].approved.as_str(), a.drift[0].now.as_deref()),
+        (approved_text.as_str(), Some(now.as_str()))
+    );
+    assert!(
+        !a.drifted.is_empty(),
+        "the drifted figure is marked on the page"
+    );
+    assert!(h.query_by_label_contains("审定后变化").is_some());
+
+    // The figure's 跳到填报 opens the entry grid at that metric.
+    let (_, rect) = editor(&mut h).figure_on_screen(PROACTIVE).unwrap();
+    click_at(&mut h, rect.center());
+    h.get_by_label("跳到填报").click();
+    h.run_ok();
+    let session = h.state_mut().session().unwrap();
+    assert_eq!(session.tab, Tab::Entry);
+    let grid = session.entry.as_ref().unwrap();
+    assert_eq!(grid.division, "office");
+    assert_eq!(grid.cursor(), (grid.row_of(PROACTIVE).unwrap(), 11));
+}
+
+#[test]
+fn office_revises_an_approved_draft_and_its_errors_and_unsaved_text_are_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let approved = {
+        let mut store = Store::open(&path).unwrap();
+        let office = store.actor("liu.office").unwrap();
+        let leader = store.actor("huang.leader").unwrap();
+        let id = nianbao::draft::start(&mut store, &office, 2019, "work-summary", None).unwrap();
+        store.submit_draft(&office, id).unwrap();
+        nianbao::draft::approve(&mut store, &leader, id, &check_options()).unwrap();
+        id
+    };
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    h.get_by_label("报告稿").click();
+    h.run_ok();
+    h.get_by_label("打开").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    assert!(!editor(&mut h).editable(), "an approved draft is read-only");
+    assert!(h.query_by_label("送审").is_none());
+
+    // 新修订: a new draft from the approved text opens, editable.
+    h.get_by_label("新修订").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    let e = editor(&mut h);
+    let revision = e.draft.id;
+    assert_ne!(revision, approved);
+    assert_eq!(e.draft.revision_of, Some(approved));
+    assert_eq!(e.draft.status, DraftStatus::Draft);
+    assert!(e.editable());
+    let good = e.shown().expect("the revision is laid out");
+
+    // A broken tag: the error is shown in Chinese with its line, the last preview stays.
+    let broken = format!("{}\n{{{{ figure(\"disclosure.proactive\" }}}}\n", e.source);
+    e.set_source(&broken);
+    wait_compiled(&mut h);
+    let e = editor(&mut h);
+    let error = e
+        .view
+        .as_ref()
+        .unwrap()
+        .current
+        .as_ref()
+        .unwrap_err()
+        .clone();
+    assert_eq!(error.line, Some(broken.lines().count() - 1), "{error:?}");
+    assert!(error.message.contains("行"), "{}", error.message);
+    assert_eq!(
+        e.shown().unwrap().pages,
+        good.pages,
+        "the last preview stays"
+    );
+    assert!(h.query_by_label_contains("报告稿有错误").is_some());
+
+    // Text typed just now is saved when the tab is left, before the save delay.
+    let fixed = broken.replace(
+        "\"disclosure.proactive\" }}",
+        "\"disclosure.proactive\") }}",
+    );
+    editor(&mut h).set_source(&fixed);
+    h.get_by_label("数据填报").click();
+    h.run_ok();
+    assert_eq!(
+        Store::open(&path).unwrap().draft(revision).unwrap().source,
+        fixed
+    );
+}
+
+#[test]
+fn approval_is_refused_in_chinese_while_errors_remain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    {
+        let mut store = Store::open(&path).unwrap();
+        let office = store.actor("liu.office").unwrap();
+        let id = nianbao::draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
+        store.submit_draft(&office, id).unwrap();
+        // Break table 3's balance.
+        let natural = store
+            .value(2019, 0, "office", "t3.new.natural")
+            .unwrap()
+            .flatten()
+            .unwrap();
+        store
+            .set_value(
+                &office,
+                &ValueWrite {
+                    year: 2019,
+                    month: 0,
+                    division: "office".into(),
+                    metric: "t3.new.natural".into(),
+                    value: Some(natural + Decimal::ONE),
+                    note: String::new(),
+                },
+            )
+            .unwrap();
+    }
+    let mut h = harness(&path);
+    sign_in(&mut h, "黄局长");
+    h.get_by_label("报告稿").click();
+    h.run_ok();
+    h.get_by_label("打开").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    let blocking = editor(&mut h).view.as_ref().unwrap().blocking;
+    assert!(blocking >= 2, "{blocking}");
+    assert!(h.query_by_label_contains("解决前不能审定").is_some());
+    h.get_by_label("审定").click();
+    h.run_ok();
+    let notice = editor(&mut h).notice.clone();
+    assert!(
+        matches!(&notice, Some(Err(e)) if e.contains(&format!("还有 {blocking} 个错误"))),
+        "{notice:?}"
+    );
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.drafts(None).unwrap()[0].status, DraftStatus::Review);
+}
+
+#[test]
+fn a_contact_cannot_reach_the_review_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let id = {
+        let mut store = Store::open(&path).unwrap();
+        let office = store.actor("liu.office").unwrap();
+        let id = nianbao::draft::start(&mut store, &office, 2019, "work-summary", None).unwrap();
+        store.submit_draft(&office, id).unwrap();
+        id
+    };
+    // Through the app: no 报告稿 tab.
+    let mut h = harness(&path);
+    sign_in(&mut h, "李喆");
+    assert!(h.query_by_label("报告稿").is_none());
+    assert!(h.query_by_label("概览").is_none());
+    drop(h);
+
+    // And the screen itself, opened for a contact, offers no review step or comment box.
+    let store = Store::open(&path).unwrap();
+    let contact = store.actor("li.zhe").unwrap();
+    let mut screen = DraftsScreen::new(&store, &contact);
+    screen.open(&store, id);
+    let mut store = store;
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .with_accessibility_check(false)
+        .with_context_setup(nianbao::ui::fonts::install)
+        .build_ui_state(
+            move |ui, s: &mut DraftsScreen| {
+                s.ui(ui, &mut store, &contact);
+            },
+            screen,
+        );
+    for _ in 0..300 {
+        h.run_ok();
+        let e = h.state().editor.as_ref().unwrap();
+        if !e.busy() && e.view.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.get_by_label("批注（0）").click();
+    h.run_ok();
+    for action in ["送审", "退回", "审定", "新修订", "添加批注"] {
+        assert!(
+            h.query_by_label(action).is_none(),
+            "{action} offered to a contact"
+        );
+    }
+}
+
+#[test]
+fn export_writes_the_shown_document_off_the_ui_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    h.get_by_label("报告稿").click();
+    h.run_ok();
+    h.get_by_label("新建报告稿").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    let ctx = h.ctx.clone();
+    let pages = editor(&mut h).shown().unwrap().pages.len();
+    for (format, magic) in [(Format::Pdf, b"%PDF".as_slice()), (Format::Docx, b"PK")] {
+        let out = dir.path().join(format!("报告.{}", format.extension()));
+        let s = screen(&mut h);
+        let fonts = s.fonts().unwrap().font_set().clone();
+        let names = s.font_names().clone();
+        s.editor
+            .as_mut()
+            .unwrap()
+            .export_to(&ctx, format, out.clone(), &fonts, &names);
+        wait_for(&mut h, "the export", |h| !editor(h).busy());
+        let notice = editor(&mut h).notice.clone();
+        assert!(
+            matches!(&notice, Some(Ok(s)) if s.contains("已导出")),
+            "{notice:?}"
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(magic));
+        if format == Format::Pdf {
+            let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+            assert_eq!(
+                pdf.get_pages().len(),
+                pages,
+                "the PDF has the preview's pages"
+            );
+        }
+    }
+    // A path that cannot be written is reported plainly, and nothing is left behind.
+    let bad = dir.path().join("没有这个目录").join("报告.pdf");
+    let s = screen(&mut h);
+    let fonts = s.fonts().unwrap().font_set().clone();
+    let names = s.font_names().clone();
+    s.editor
+        .as_mut()
+        .unwrap()
+        .export_to(&ctx, Format::Pdf, bad.clone(), &fonts, &names);
+    wait_for(&mut h, "the failed export", |h| !editor(h).busy());
+    let notice = editor(&mut h).notice.clone();
+    assert!(
+        matches!(&notice, Some(Err(e)) if e.contains("导出失败") && e.contains("无法写入")),
+        "{notice:?}"
+    );
+    assert!(!bad.exists());
+}
+
+/// Lines of a page as painted: text grouped by baseline (points from the page's top),
+/// in drawing order.
+fn preview_lines(page: &Page) -> BTreeMap<i64, String> {
+    let mut lines: BTreeMap<i64, String> = BTreeMap::new();
+    for item in &page.items {
+        if let Item::Text(run) = item {
+            let y = page.height - run.baseline;
+            lines
+                .entry((y * 10.0).round() as i64)
+                .or_default()
+                .push_str(&run.text().replace(' ', ""));
+        }
+    }
+    lines
+}
+
+/// Lines of each page of a PDF: the text shown at each text-matrix height (points from
+/// the page's bottom), in content order, decoded through the fonts' ToUnicode maps.
+fn pdf_lines(bytes: &[u8]) -> Vec<BTreeMap<i64, String>> {
+    use lopdf::{Document, Object};
+    let doc = Document::load_mem(bytes).expect("lopdf parses the PDF");
+    let mut pages = Vec::new();
+    for (_, page_id) in doc.get_pages() {
+        let fonts = doc.get_page_fonts(page_id).unwrap();
+        let encodings: BTreeMap<Vec<u8>, _> = fonts
+            .iter()
+            .map(|(name, font)| (name.clone(), font.get_font_encoding(&doc).unwrap()))
+            .collect();
+        let content = doc.get_and_decode_page_content(page_id).unwrap();
+        let mut lines: BTreeMap<i64, String> = BTreeMap::new();
+        let (mut font, mut y) = (None, 0.0f32);
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "Tf" => {
+                    font = op
+                        .operands
+                        .first()
+                        .and_then(|o| o.as_name().ok())
+                        .map(<[u8]>::to_vec)
+                }
+                "Tm" => y = op.operands[5].as_float().unwrap(),
+                "Tj" | "TJ" => {
+                    let enc = &encodings[font.as_ref().expect("font before text")];
+                    let strings: Vec<&Object> = match &op.operands[0] {
+                        Object::Array(items) => items.iter().collect(),
+                        o => vec![o],
+                    };
+                    let line = lines.entry((y * 10.0).round() as i64).or_default();
+                    for s in strings {
+                        if let Object::String(b, _) = s {
+                            line.push_str(&Document::decode_text(enc, b).unwrap().replace(' ', ""));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        pages.push(lines);
+    }
+    pages
+}
+
+#[test]
+fn the_preview_paints_the_pdfs_pages_line_for_line() {
+    use nianbao::compile::{CompileOptions, Template, compile};
+    let fonts = FontSet::bundled().expect("bundled fonts");
+    let data = nianbao::demo::year_data(2019);
+    for id in ["annual-report", "work-summary"] {
+        let doc = compile(
+            &Template::builtin(id).unwrap(),
+            &data,
+            &CompileOptions::default(),
+        )
+        .unwrap()
+        .document;
+        let model = PreviewModel::build(doc.clone(), &fonts);
+        assert_eq!(
+            model.pages,
+            layout(&doc, &fonts),
+            "{id}: the preview's own pages"
+        );
+        assert_eq!(model.boxes.len(), model.pages.len());
+        let pdf = nianbao::report::pdf_bytes(&doc, &fonts).unwrap();
+        let pdf = pdf_lines(&pdf);
+        assert_eq!(pdf.len(), model.pages.len(), "{id}: page count");
+        for (n, (page, pdf_page)) in model.pages.iter().zip(&pdf).enumerate() {
+            let ours = preview_lines(page);
+            assert!(ours.len() > 3, "{id} page {}: {ours:?}", n + 1);
+            assert_eq!(&ours, pdf_page, "{id} page {}: lines differ", n + 1);
+        }
+    }
+}
