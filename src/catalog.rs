@@ -70,6 +70,9 @@ pub struct User {
     pub division: Option<String>,
     pub phone: String,
     pub has_password: bool,
+    /// False once deactivated (停用): kept for the audit log's names, but cannot sign in
+    /// or write.
+    pub active: bool,
 }
 
 /// What kind of number a metric holds.
@@ -195,7 +198,9 @@ pub struct Metric {
     pub period: Period,
     /// Division codes allowed to enter it.
     pub owners: Vec<String>,
-    /// Words and phrasings that name this metric in prose (for the prose checks).
+    /// Words and phrasings that name this metric in prose (for the prose checks); `…`
+    /// between parts lets other words stand there (`现行有效…规范性文件`). The name counts
+    /// as a word too.
     pub words: Vec<String>,
     pub sort_order: i64,
 }
@@ -260,6 +265,105 @@ pub fn t3_result_rows() -> impl Iterator<Item = &'static str> {
     T3_ROWS[2..23].iter().map(|(code, _)| *code)
 }
 
+/// Table 3's groups of numbered result items （三）–（六）: label and code prefix.
+pub const T3_GROUPS: [(&str, &str); 4] = [
+    ("（三）不予公开", "deny."),
+    ("（四）无法提供", "unable."),
+    ("（五）不予处理", "reject."),
+    ("（六）其他处理", "other."),
+];
+
+/// The report's sections that hold the national tables: code prefix and official heading.
+pub const NATIONAL_TABLES: [(&str, &str); 3] = [
+    ("t2.", "二、主动公开政府信息情况"),
+    ("t3.", "三、收到和处理政府信息公开申请情况"),
+    ("t4.", "四、政府信息公开行政复议、行政诉讼情况"),
+];
+
+/// Where a national metric sits in the published tables, for screens that list the codes
+/// in the tables' order: the table's heading, the row or clause it belongs to (with the
+/// official numbering), and its own short label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NationalPlace {
+    pub table: &'static str,
+    pub section: String,
+    pub label: String,
+}
+
+/// The [`NationalPlace`] of a national code (SPEC §2); `None` for any other code.
+pub fn national_place(code: &str) -> Option<NationalPlace> {
+    let table = NATIONAL_TABLES
+        .iter()
+        .find(|(prefix, _)| code.starts_with(prefix))?
+        .1;
+    let (section, label) = if let Some(rest) = code.strip_prefix("t2.") {
+        let (group, col) = rest.split_once('.')?;
+        let (clause, what) = match group {
+            "rules" => ("第二十条第（一）项", "规章"),
+            "normative" => ("第二十条第（一）项", "行政规范性文件"),
+            "license" => ("第二十条第（五）项", "行政许可"),
+            "penalty" => ("第二十条第（六）项", "行政处罚"),
+            "enforcement" => ("第二十条第（六）项", "行政强制"),
+            "fees" => ("第二十条第（八）项", "行政事业性收费"),
+            _ => return None,
+        };
+        let column = match col {
+            "issued" => "本年制发件数",
+            "repealed" => "本年废止件数",
+            "effective" => "现行有效件数",
+            "decisions" => "本年处理决定数量",
+            "amount" => "本年收费金额（万元）",
+            _ => return None,
+        };
+        (clause.to_string(), format!("{what}：{column}"))
+    } else if let Some(rest) = code.strip_prefix("t3.") {
+        let (row, col) = T3_COLUMNS
+            .iter()
+            .find_map(|(c, _)| Some((rest.strip_suffix(c)?.strip_suffix('.')?, *c)))?;
+        let (_, row_label) = T3_ROWS.iter().find(|(r, _)| *r == row)?;
+        let column = T3_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
+        let label = match col {
+            "natural" | "total" => column.to_string(),
+            _ => format!("法人或其他组织：{column}"),
+        };
+        let section = match row {
+            "new" => format!("一、{row_label}"),
+            "carried_in" => format!("二、{row_label}"),
+            "carried_out" => format!("四、{row_label}"),
+            "open" => format!("三、本年度办理结果（一）{row_label}"),
+            "partial" => format!("三、本年度办理结果（二）{row_label}"),
+            "results_total" => format!("三、本年度办理结果（七）{row_label}"),
+            _ => {
+                let (group, prefix) = T3_GROUPS.iter().find(|(_, p)| row.starts_with(p))?;
+                let item = T3_ROWS
+                    .iter()
+                    .filter(|(r, _)| r.starts_with(prefix))
+                    .position(|(r, _)| *r == row)?
+                    + 1;
+                format!("三、本年度办理结果{group} {item}.{row_label}")
+            }
+        };
+        (section, label)
+    } else {
+        let rest = code.strip_prefix("t4.")?;
+        let (group, col) = rest.split_once('.')?;
+        let section = match group {
+            "review" => T4_GROUPS[0].1.to_string(),
+            _ => format!(
+                "行政诉讼：{}",
+                T4_GROUPS.iter().find(|(g, _)| *g == group)?.1
+            ),
+        };
+        let label = T4_COLUMNS.iter().find(|(c, _)| *c == col)?.1.to_string();
+        (section, label)
+    };
+    Some(NationalPlace {
+        table,
+        section,
+        label,
+    })
+}
+
 /// Table 4's groups and columns.
 pub const T4_GROUPS: [(&str, &str); 3] = [
     ("review", "行政复议"),
@@ -293,7 +397,10 @@ pub fn national_metrics() -> Vec<Metric> {
             sort_order: order,
         });
     };
-    for (group, label, words) in [
+    // Words: the phrasings reports use. `…` lets other words stand between the parts
+    // (现行有效的行政规范性文件); see `prose::words`. Bare verbs (废止4件) are left out:
+    // they would not say whether rules or normative documents are meant.
+    for (group, label, nouns) in [
         ("rules", "规章", vec!["规章"]),
         (
             "normative",
@@ -301,16 +408,20 @@ pub fn national_metrics() -> Vec<Metric> {
             vec!["行政规范性文件", "规范性文件"],
         ),
     ] {
-        for (col, col_label, verbs) in [
-            ("issued", "本年制发件数", vec!["制发", "出台", "印发"]),
-            ("repealed", "本年废止件数", vec!["废止"]),
-            ("effective", "现行有效件数", vec!["现行有效"]),
+        for (col, col_label, verbs, gapped) in [
+            (
+                "issued",
+                "本年制发件数",
+                vec!["制发", "出台", "印发"],
+                "制发",
+            ),
+            ("repealed", "本年废止件数", vec!["废止"], "废止"),
+            ("effective", "现行有效件数", vec!["现行有效"], "现行有效"),
         ] {
             let mut w: Vec<String> = Vec::new();
-            for verb in &verbs {
-                for noun in &words {
-                    w.push(format!("{verb}{noun}"));
-                }
+            for noun in &nouns {
+                w.extend(verbs.iter().map(|verb| format!("{verb}{noun}")));
+                w.push(format!("{gapped}…{noun}"));
             }
             push(
                 format!("t2.{group}.{col}"),
@@ -321,10 +432,23 @@ pub fn national_metrics() -> Vec<Metric> {
             );
         }
     }
+    // 处理决定: a bare 行政许可 also names applications, items and cases.
     for (code, name, words) in [
-        ("license", "行政许可本年处理决定数量", vec!["行政许可"]),
-        ("penalty", "行政处罚本年处理决定数量", vec!["行政处罚"]),
-        ("enforcement", "行政强制本年处理决定数量", vec!["行政强制"]),
+        (
+            "license",
+            "行政许可本年处理决定数量",
+            ["行政许可决定", "许可决定"],
+        ),
+        (
+            "penalty",
+            "行政处罚本年处理决定数量",
+            ["行政处罚决定", "处罚决定"],
+        ),
+        (
+            "enforcement",
+            "行政强制本年处理决定数量",
+            ["行政强制决定", "强制决定"],
+        ),
     ] {
         push(
             format!("t2.{code}.decisions"),
@@ -339,20 +463,35 @@ pub fn national_metrics() -> Vec<Metric> {
         "行政事业性收费本年收费金额".into(),
         "万元",
         ValueKind::Amount { places: 6 },
-        vec!["行政事业性收费".into(), "收费金额".into()],
+        vec!["行政事业性收费".into()],
     );
     for (row, row_label) in T3_ROWS {
         for (col, col_label) in T3_COLUMNS {
-            let words = match (row, col) {
+            let words: Vec<&str> = match (row, col) {
                 ("new", "total") => vec![
-                    "新收政府信息公开申请".to_string(),
-                    "受理政府信息公开申请".to_string(),
-                    "收到政府信息公开申请".to_string(),
-                    "依申请公开".to_string(),
+                    "本年新收政府信息公开申请",
+                    "新收…信息公开申请",
+                    "受理…信息公开申请",
+                    "收到…信息公开申请",
+                    "接收…信息公开申请",
+                    "新收…依申请公开",
+                    "受理…依申请公开",
+                    "收到…依申请公开",
                 ],
-                ("results_total", "total") => vec!["办理政府信息公开申请".to_string()],
-                ("open", "total") => vec!["予以公开".to_string()],
-                ("carried_out", "total") => vec!["结转下年度".to_string()],
+                ("carried_in", "total") => vec!["上年结转"],
+                ("results_total", "total") => vec![
+                    "办理…信息公开申请",
+                    "办结…信息公开申请",
+                    "答复…信息公开申请",
+                    "处理…信息公开申请",
+                    "办理…依申请公开",
+                    "办结…依申请公开",
+                    "答复…依申请公开",
+                    "本年度办理完毕",
+                ],
+                ("open", "total") => vec!["予以公开"],
+                ("partial", "total") => vec!["部分公开"],
+                ("carried_out", "total") => vec!["结转下年度", "结转下一年度"],
                 _ => Vec::new(),
             };
             push(
@@ -360,17 +499,18 @@ pub fn national_metrics() -> Vec<Metric> {
                 format!("依申请公开 {row_label}（{col_label}）"),
                 "件",
                 ValueKind::Count,
-                words,
+                words.into_iter().map(String::from).collect(),
             );
         }
     }
     for (group, group_label) in T4_GROUPS {
         for (col, col_label) in T4_COLUMNS {
-            let words = match (group, col) {
-                ("review", "total") => vec!["行政复议".to_string()],
-                ("suit_direct", "total") | ("suit_after_review", "total") => {
-                    vec!["行政诉讼".to_string()]
-                }
+            // Only reviews and suits about disclosure count; a bare 行政复议 in a work
+            // summary is usually all of the agency's cases.
+            let words: Vec<&str> = match (group, col) {
+                ("review", "total") => vec!["信息公开…行政复议"],
+                ("suit_direct", "total") => vec!["信息公开…行政诉讼", "未经复议直接起诉"],
+                ("suit_after_review", "total") => vec!["信息公开…行政诉讼", "复议后起诉"],
                 _ => Vec::new(),
             };
             push(
@@ -378,7 +518,7 @@ pub fn national_metrics() -> Vec<Metric> {
                 format!("{group_label}{col_label}"),
                 "件",
                 ValueKind::Count,
-                words,
+                words.into_iter().map(String::from).collect(),
             );
         }
     }
@@ -404,6 +544,35 @@ mod tests {
         let fees = metrics.iter().find(|m| m.code == "t2.fees.amount").unwrap();
         assert_eq!(fees.kind.places(), 6);
         assert!(metrics.iter().all(|m| m.period == Period::Yearly));
+    }
+
+    #[test]
+    fn every_national_code_has_its_place_in_the_tables() {
+        for m in national_metrics() {
+            let place = national_place(&m.code).unwrap_or_else(|| panic!("{}", m.code));
+            assert!(!place.section.is_empty() && !place.label.is_empty());
+        }
+        let p = national_place("t3.deny.third_party.business").unwrap();
+        assert_eq!(p.table, "三、收到和处理政府信息公开申请情况");
+        assert_eq!(
+            p.section,
+            "三、本年度办理结果（三）不予公开 4.保护第三方合法权益"
+        );
+        assert_eq!(p.label, "法人或其他组织：商业企业");
+        let p = national_place("t3.other.other.total").unwrap();
+        assert_eq!(p.section, "三、本年度办理结果（六）其他处理 3.其他");
+        assert_eq!(p.label, "总计");
+        let p = national_place("t4.suit_after_review.pending").unwrap();
+        assert_eq!(
+            (p.section.as_str(), p.label.as_str()),
+            ("行政诉讼：复议后起诉", "尚未审结")
+        );
+        assert_eq!(
+            national_place("t2.fees.amount").unwrap().section,
+            "第二十条第（八）项"
+        );
+        assert_eq!(national_place("news.original"), None);
+        assert_eq!(national_place("t3.nothing.total"), None);
     }
 
     #[test]

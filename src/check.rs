@@ -10,7 +10,8 @@
 //! | `t3.identity.results_total` | error | table 3: （七）总计 = sum of the result rows, per column |
 //! | `t3.identity.balance` | error | table 3: 本年新收 + 上年结转 = 办理结果总计 + 结转下年度, per column |
 //! | `t3.carried_in` | error | this year's 上年结转 = last year's 结转下年度, per column (when last year is in the data) |
-//! | `t4.identity.total` | error | table 4: 总计 = 维持 + 纠正 + 其他 + 尚未审结, per group |
+//! | `t4.identity.total` | error | table 4: 总计 = 维持 + 纠正 + 其他 + 尚未审结, per group (published reports have 总计 0 beside non-zero results) |
+//! | `t2.effective.roll` | warning | table 2: 现行有效 of 规章 and of 行政规范性文件 = last year's 现行有效 + 本年制发 − 本年废止 (a clean-up can change it, hence a warning; skipped when last year's 现行有效 is not in the data) |
 //! | `value.negative` | error | counts and amounts are not negative |
 //! | `value.not_integer` / `value.places` | error | counts are integers; amounts have at most their places |
 //! | `value.missing` | error / warning | a due month of a monthly metric has no value: error when the division submitted that month, warning while it is open |
@@ -121,6 +122,7 @@ pub fn check(data: &YearData, options: &CheckOptions) -> Vec<Finding> {
             ctx.values(metric, &mut out);
         }
     }
+    ctx.table2(&mut out);
     ctx.table3(&mut out);
     ctx.table4(&mut out);
     ctx.bounds(&mut out);
@@ -301,6 +303,44 @@ impl<'a> Context<'a> {
         out.push(f);
     }
 
+    /// 现行有效 rolls forward: last year's + 制发 − 废止.
+    fn table2(&self, out: &mut Vec<Finding>) {
+        let y = self.data.year;
+        for (group, label) in [("rules", "规章"), ("normative", "行政规范性文件")] {
+            let code = |col: &str| format!("t2.{group}.{col}");
+            let known = |year: i32, c: &str| {
+                self.data
+                    .values(year, &code(c))
+                    .iter()
+                    .any(|v| v.value.is_some())
+            };
+            if !self.has_metric(&code("effective"))
+                || !known(y, "effective")
+                || !known(y - 1, "effective")
+            {
+                continue;
+            }
+            let this = self.yearly(y, &code("effective"));
+            let before = self.yearly(y - 1, &code("effective"));
+            let (issued, repealed) = (
+                self.yearly(y, &code("issued")),
+                self.yearly(y, &code("repealed")),
+            );
+            let expected = before + issued - repealed;
+            if this != expected {
+                let metric = self.metrics.get(code("effective").as_str()).copied();
+                let mut f = self.finding(Severity::Warning, "t2.effective.roll", metric);
+                f.message = format!(
+                    "表二“{label}”：现行有效件数为{this}，而{}年现行有效{before}件 + 本年制发{issued}件 − 本年废止{repealed}件 = {expected}件（如经过清理，请核实后忽略）",
+                    y - 1
+                );
+                f.division = metric.and_then(|m| m.owners.first().cloned());
+                f.months = vec![0];
+                out.push(f);
+            }
+        }
+    }
+
     fn table3(&self, out: &mut Vec<Finding>) {
         if !self.has_metric("t3.new.total") {
             return;
@@ -382,17 +422,24 @@ impl<'a> Context<'a> {
         }
         let y = self.data.year;
         for (group, group_label) in T4_GROUPS {
-            let parts: Decimal = T4_COLUMNS[..4]
+            let results: Vec<(&str, Decimal)> = T4_COLUMNS[..4]
                 .iter()
-                .map(|(c, _)| self.yearly(y, &format!("t4.{group}.{c}")))
-                .sum();
+                .map(|(c, label)| (*label, self.yearly(y, &format!("t4.{group}.{c}"))))
+                .collect();
+            let parts: Decimal = results.iter().map(|(_, v)| v).sum();
             let total = self.yearly(y, &format!("t4.{group}.total"));
             if parts != total {
+                let row = match group {
+                    "review" => group_label.to_string(),
+                    _ => format!("行政诉讼（{group_label}）"),
+                };
+                let shown: Vec<String> = results.iter().map(|(l, v)| format!("{l}{v}")).collect();
                 self.identity(
                     "t4.identity.total",
                     &format!("t4.{group}.total"),
                     format!(
-                        "表四“{group_label}”：总计为{total}，但结果维持、结果纠正、其他结果、尚未审结之和为{parts}"
+                        "表四“{row}”：总计为{total}，但{}之和为{parts}",
+                        shown.join("、")
                     ),
                     out,
                 );

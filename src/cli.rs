@@ -1,7 +1,8 @@
 //! The command line (SPEC §5): subcommands → library calls → printed results. Errors from
 //! the library are reported here, once, in plain Chinese, with the exit status scripts
 //! rely on: 0 success, 1 the data has problems (rejected import rows, check errors),
-//! 2 the command could not run (bad arguments, unreadable file).
+//! 2 the command could not run (bad arguments, unreadable file). `check --prose` keeps
+//! `check`'s status: the prose flags are warnings.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use crate::catalog::Period;
 use crate::check::{CheckOptions, Severity, has_errors};
 use crate::import::{self, ImportError, RowChange};
 use crate::store::{Actor, OpenedYear, Store};
-use crate::{demo, report, value};
+use crate::{demo, prose, report, value};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,6 +61,16 @@ pub enum Command {
         dry_run: bool,
         path: PathBuf,
     },
+    /// Import tables 2, 3 and 4 of a published annual report (.docx, .html, .htm, .txt)
+    /// as the office's figures for a year, all or nothing.
+    ImportReport {
+        #[arg(long)]
+        year: i32,
+        /// Read, check and show what would change, but write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        path: PathBuf,
+    },
     /// List divisions and metrics with their codes.
     Catalog {
         #[arg(long)]
@@ -77,12 +88,20 @@ pub enum Command {
         #[arg(long)]
         metric: Option<String>,
     },
-    /// Check a year's data (identities, missing months, …).
+    /// Check a year's data (identities, missing months, …), and with --prose a report's
+    /// text against it.
     Check {
         #[arg(long)]
         year: i32,
         #[arg(long)]
         json: bool,
+        /// A report's text (.txt) to hold against the data: typed numbers that
+        /// contradict it, equal it without being linked, or repeat last year's.
+        #[arg(long, value_name = "FILE")]
+        prose: Option<PathBuf>,
+        /// Last year's report text, to find sentences copied unchanged (with --prose).
+        #[arg(long, value_name = "FILE", requires = "prose")]
+        previous: Option<PathBuf>,
     },
     /// Compile a report from a template and export it.
     Export {
@@ -182,6 +201,15 @@ pub fn run(cli: Cli) -> Outcome {
             let actor = actor(&store, cli.user.as_deref())?;
             import_cmd(&mut store, &actor, year, &path, dry_run)
         }
+        Command::ImportReport {
+            year,
+            dry_run,
+            path,
+        } => {
+            let mut store = Store::open(&db()?)?;
+            let actor = actor(&store, cli.user.as_deref())?;
+            import_report(&mut store, &actor, year, &path, dry_run)
+        }
         Command::Catalog { year, json } => catalog(&Store::open(&db()?)?, year, json),
         Command::Values {
             year,
@@ -193,7 +221,24 @@ pub fn run(cli: Cli) -> Outcome {
             division.as_deref(),
             metric.as_deref(),
         ),
-        Command::Check { year, json } => check(&Store::open(&db()?)?, year, json),
+        Command::Check {
+            year,
+            json,
+            prose,
+            previous,
+        } => {
+            let texts = match &prose {
+                Some(path) => Some((
+                    prose::prose_text_from_path(path)?,
+                    previous
+                        .as_deref()
+                        .map(prose::prose_text_from_path)
+                        .transpose()?,
+                )),
+                None => None,
+            };
+            check(&Store::open(&db()?)?, year, json, texts)
+        }
         Command::Export {
             year,
             template,
@@ -219,7 +264,11 @@ pub fn run(cli: Cli) -> Outcome {
     }
 }
 
-fn check(store: &Store, year: i32, json: bool) -> Outcome {
+/// `check`: the data checks, and with `prose = Some((text, last year's text))` the
+/// prose checks too, whose flags are warnings. With `--json` and `--prose` the output is
+/// `{"findings": [...], "prose": {...}}` (see `prose::ProseReport`); without `--prose` the
+/// findings array alone, as before.
+fn check(store: &Store, year: i32, json: bool, prose: Option<(String, Option<String>)>) -> Outcome {
     let data = store.year_data(year)?;
     if data.metrics.is_empty() {
         return Err(Failure::cannot_run(format!(
@@ -231,12 +280,23 @@ fn check(store: &Store, year: i32, json: bool) -> Outcome {
         ..CheckOptions::default()
     };
     let findings = crate::check::check(&data, &options);
+    let report = prose.as_ref().map(|(text, previous)| {
+        let options = prose::ProseOptions {
+            previous: previous.as_deref(),
+            linked: &[],
+        };
+        prose::check_prose(text, &data, &options)
+    });
     let mut out = std::io::stdout().lock();
     if json {
+        let value = match &report {
+            Some(r) => serde_json::json!({ "findings": findings, "prose": r }),
+            None => serde_json::json!(findings),
+        };
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&findings).unwrap_or_default()
+            serde_json::to_string_pretty(&value).unwrap_or_default()
         )?;
     } else {
         for f in &findings {
@@ -255,12 +315,40 @@ fn check(store: &Store, year: i32, json: bool) -> Outcome {
             "{year}年检查完成：错误 {errors} 项，提示 {} 项。",
             findings.len() - errors
         )?;
+        if let Some(r) = &report {
+            print_prose(&mut out, r)?;
+        }
     }
     Ok(if has_errors(&findings) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The prose flags as warnings, each with its line and sentence, then a summary.
+fn print_prose(out: &mut impl Write, r: &prose::ProseReport) -> std::io::Result<()> {
+    use prose::ProseKind::*;
+    for f in &r.flags {
+        writeln!(out, "[提示] {} 第{}行：{}", f.code, f.line, f.message)?;
+        writeln!(out, "    {}", f.sentence_text)?;
+    }
+    if !r.compared_with_last_year {
+        writeln!(
+            out,
+            "未提供上年报告（--previous），未比对与上年相同的句子。"
+        )?;
+    }
+    writeln!(
+        out,
+        "文字核对完成：与数据不符 {} 处，疑似沿用上年数字 {} 处，未引用数据 {} 处，与上年相同的句子 {} 句（共 {} 句，手工输入的数字 {} 个）。",
+        r.count(Contradiction),
+        r.count(CopiedFromLastYear),
+        r.count(TypedNotLinked),
+        r.count(SameAsLastYear),
+        r.sentences,
+        r.typed_numbers
+    )
 }
 
 fn export(
@@ -352,6 +440,68 @@ fn import_cmd(store: &mut Store, actor: &Actor, year: i32, path: &Path, dry_run:
         Err(ImportError::Rejected(_)) => unreachable!("plan had no rejected rows"),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `import-report`: prints the tables as read, the notices, every cell that could not be
+/// placed or was refused, then the plan; writes only when nothing was refused.
+fn import_report(
+    store: &mut Store,
+    actor: &Actor,
+    year: i32,
+    path: &Path,
+    dry_run: bool,
+) -> Outcome {
+    if store.metrics(year)?.is_empty() {
+        return Err(Failure::cannot_run(format!(
+            "{year}年没有指标目录（先用 nianbao year --open {year} 开启该年度）"
+        )));
+    }
+    let reading = import::report::read_report(path)?;
+    println!("从 {} 读到：", path.display());
+    print!("{}", reading.tables_text());
+    for n in &reading.notices {
+        println!("说明：{n}");
+    }
+    let plan = import::report::plan(store, year, &reading)?;
+    let refused = reading.unplaced.len() + plan.rejected.len();
+    for u in &reading.unplaced {
+        eprintln!("无法对应：{u}");
+    }
+    for p in &plan.rejected {
+        match reading.location(p.row) {
+            Some(at) => eprintln!("不能导入：{at}：{}", p.reason),
+            None => eprintln!("不能导入：第 {} 项：{}", p.row, p.reason),
+        }
+    }
+    if refused > 0 {
+        eprintln!("{refused} 个单元格有问题，未导入任何数据。");
+        return Ok(ExitCode::from(1));
+    }
+    for row in plan.rows.iter().filter(|r| r.change == RowChange::Changed) {
+        let shown =
+            |v: Option<rust_decimal::Decimal>| v.map_or("空".to_string(), value::format_exact);
+        let at = reading
+            .location(row.row)
+            .map_or_else(|| row.write.metric.clone(), ToString::to_string);
+        println!(
+            "将修改：{at}（{}）{} → {}",
+            row.write.metric,
+            shown(row.old.flatten()),
+            shown(row.write.value)
+        );
+    }
+    let (new, changed, unchanged) = (
+        plan.count(RowChange::New),
+        plan.count(RowChange::Changed),
+        plan.count(RowChange::Unchanged),
+    );
+    if dry_run {
+        println!("检查通过（未写入）：新增 {new} 项，修改 {changed} 项，不变 {unchanged} 项。");
+        return Ok(ExitCode::SUCCESS);
+    }
+    import::apply(store, actor, &plan, |_, _| {})?;
+    println!("已导入{year}年数据：新增 {new} 项，修改 {changed} 项，不变 {unchanged} 项。");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn catalog(store: &Store, year: i32, json: bool) -> Outcome {

@@ -18,9 +18,11 @@ pub mod demo; // the demo agency: the seed report as data
 pub mod document; // the report model every output consumes
 pub mod draft; // drafts: compile over today's data, approve, drift since approval
 pub mod export; // PDF (walks layout pages) and DOCX (walks the document)
-pub mod import; // CSV/xlsx sheets → checked rows → one store transaction
+pub mod import; // CSV/xlsx sheets and published reports → checked rows → one store transaction
 pub mod jobs; // long work off the UI thread, with progress
 pub mod layout; // GB/T 9704 pages: fonts, line breaking, tables, pagination
+pub mod prose; // prose against data: typed numbers and sentences held against the figures
+pub mod read; // .docx / .html / .txt documents → paragraphs and tables
 pub mod report; // the pipeline as calls: data + template → document → text/PDF/DOCX bytes
 pub mod store; // the SQLite file: schema, permissions, values, audit
 pub mod style; // GB/T 9704 typography shared by layout and DOCX

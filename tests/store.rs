@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use nianbao::catalog::{Aggregation, Metric, Period, Role, ValueKind};
+use nianbao::catalog::{Aggregation, Division, Metric, Period, Role, ValueKind};
 use nianbao::store::{
-    Actor, AuditFilter, MonthStatus, NewUser, OpenedYear, Store, StoreError, ValueWrite,
+    Actor, AuditFilter, MonthStatus, NewUser, OpenedYear, Store, StoreError, UserProfile,
+    ValueWrite,
 };
 use rust_decimal::Decimal;
 
@@ -464,4 +465,393 @@ fn the_setup_actor_and_leaders_cannot_bypass_roles() {
         store.actor("nobody"),
         Err(StoreError::UnknownUser(_))
     ));
+}
+
+/// The number of audit rows: every accepted edit adds exactly one, a refused one none.
+fn audit_rows(store: &Store) -> usize {
+    store.audit_log(&AuditFilter::default()).unwrap().len()
+}
+
+fn metric_of(store: &Store, year: i32, code: &str) -> Metric {
+    store
+        .metrics(year)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.code == code)
+        .unwrap()
+}
+
+#[test]
+fn divisions_are_added_and_renamed_by_the_office_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo(dir.path());
+    let office = store.actor("liu.office").unwrap();
+    let contact = store.actor("zheng.hao").unwrap();
+    let audit = audit_rows(&store);
+    let archives = Division {
+        code: "archives".into(),
+        name: "档案处".into(),
+        sort_order: 20,
+    };
+    assert!(matches!(
+        store.add_division(&contact, &archives),
+        Err(StoreError::PermissionDenied(_))
+    ));
+    store.add_division(&office, &archives).unwrap();
+    assert_eq!(audit_rows(&store), audit + 1);
+
+    // A taken code is refused, not treated as a rename; a taken name too.
+    let before = store.divisions().unwrap();
+    let clash = Division {
+        code: "credit".into(),
+        name: "新处室".into(),
+        sort_order: 21,
+    };
+    let e = store.add_division(&office, &clash).unwrap_err();
+    assert!(e.to_string().contains("已存在"), "{e}");
+    let e = store
+        .add_division(
+            &office,
+            &Division {
+                code: "archives2".into(),
+                name: "档案处".into(),
+                sort_order: 22,
+            },
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("重复"), "{e}");
+    assert!(
+        store
+            .add_division(
+                &office,
+                &Division {
+                    code: "档案".into(),
+                    ..archives.clone()
+                }
+            )
+            .is_err()
+    );
+    assert_eq!(store.divisions().unwrap(), before);
+    assert_eq!(audit_rows(&store), audit + 1);
+
+    // Rename keeps the code; renaming an unknown code is refused.
+    let renamed = Division {
+        name: "档案管理处".into(),
+        ..archives.clone()
+    };
+    store.rename_division(&office, &renamed).unwrap();
+    assert!(store.divisions().unwrap().contains(&renamed));
+    let log = store
+        .audit_log(&AuditFilter {
+            entity: Some("division".into()),
+            key_prefix: Some("archives".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(log[0].old.as_deref(), Some("档案处"));
+    assert_eq!(log[0].new.as_deref(), Some("档案管理处"));
+    assert!(matches!(
+        store.rename_division(
+            &office,
+            &Division {
+                code: "nowhere".into(),
+                ..renamed
+            }
+        ),
+        Err(StoreError::UnknownDivision(_))
+    ));
+}
+
+#[test]
+fn users_are_edited_given_passwords_and_deactivated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo(dir.path());
+    let office = store.actor("liu.office").unwrap();
+    let contact = store.actor("zheng.hao").unwrap();
+    let new = NewUser {
+        login: "qian.credit".into(),
+        display_name: "钱多".into(),
+        role: Role::Contact,
+        division: Some("credit".into()),
+        phone: "0551-1".into(),
+        password: None,
+    };
+    assert!(matches!(
+        store.add_user(&contact, &new),
+        Err(StoreError::PermissionDenied(_))
+    ));
+    store.add_user(&office, &new).unwrap();
+    let e = store.add_user(&office, &new).unwrap_err();
+    assert!(e.to_string().contains("已存在"), "{e}");
+    let audit = audit_rows(&store);
+
+    // Profile: name, division, phone; a contact needs a division; contacts cannot edit.
+    let mut profile = UserProfile {
+        display_name: "钱多多".into(),
+        role: Role::Contact,
+        division: Some("news".into()),
+        phone: "0551-2".into(),
+    };
+    assert!(matches!(
+        store.update_user(&contact, "qian.credit", &profile),
+        Err(StoreError::PermissionDenied(_))
+    ));
+    store.update_user(&office, "qian.credit", &profile).unwrap();
+    let user = |store: &Store| {
+        store
+            .users()
+            .unwrap()
+            .into_iter()
+            .find(|u| u.login == "qian.credit")
+            .unwrap()
+    };
+    assert_eq!(user(&store).display_name, "钱多多");
+    assert_eq!(user(&store).division.as_deref(), Some("news"));
+    assert_eq!(
+        store.actor("qian.credit").unwrap().division.as_deref(),
+        Some("news")
+    );
+    profile.division = None;
+    assert!(store.update_user(&office, "qian.credit", &profile).is_err());
+    profile.division = Some("nowhere".into());
+    assert!(store.update_user(&office, "qian.credit", &profile).is_err());
+    assert_eq!(user(&store).division.as_deref(), Some("news"));
+    assert_eq!(audit_rows(&store), audit + 1);
+
+    // Passwords: set by the office or the user, never logged in clear or as a hash.
+    store
+        .set_password(&office, "qian.credit", Some("初始密码1"))
+        .unwrap();
+    assert!(user(&store).has_password);
+    assert!(store.verify_password("qian.credit", "初始密码1").unwrap());
+    assert!(!store.verify_password("qian.credit", "").unwrap());
+    let qian = store.actor("qian.credit").unwrap();
+    store
+        .set_password(&qian, "qian.credit", Some("mine"))
+        .unwrap();
+    assert!(store.verify_password("qian.credit", "mine").unwrap());
+    assert!(matches!(
+        store.set_password(&qian, "zheng.hao", Some("x")),
+        Err(StoreError::PermissionDenied(_))
+    ));
+    let log = store
+        .audit_log(&AuditFilter {
+            key_prefix: Some("qian.credit".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(log.iter().all(|e| {
+        let text = format!("{:?}{:?}", e.old, e.new);
+        !text.contains("mine") && !text.contains("argon2")
+    }));
+    store.set_password(&office, "qian.credit", None).unwrap();
+    assert!(store.verify_password("qian.credit", "anything").unwrap());
+
+    // Deactivated: listed (the log names them) but cannot sign in or act.
+    store
+        .set_user_active(&office, "qian.credit", false)
+        .unwrap();
+    assert!(!user(&store).active);
+    assert!(matches!(
+        store.actor("qian.credit"),
+        Err(StoreError::Inactive(_))
+    ));
+    assert!(matches!(
+        store.verify_password("qian.credit", ""),
+        Err(StoreError::Inactive(_))
+    ));
+    store.set_user_active(&office, "qian.credit", true).unwrap();
+    assert!(store.actor("qian.credit").is_ok());
+}
+
+#[test]
+fn the_last_office_user_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo(dir.path());
+    let office = store.actor("liu.office").unwrap();
+    assert!(store.set_user_active(&office, "liu.office", false).is_err());
+    // The demo has two office users: one may go, then the other must stay.
+    store.set_user_active(&office, "wang.jing", false).unwrap();
+    let audit = audit_rows(&store);
+    let demote = UserProfile {
+        display_name: "刘芳".into(),
+        role: Role::Leader,
+        division: None,
+        phone: String::new(),
+    };
+    let e = store
+        .update_user(&office, "liu.office", &demote)
+        .unwrap_err();
+    assert!(e.to_string().contains("唯一的办公室用户"), "{e}");
+    assert_eq!(store.actor("liu.office").unwrap().role, Role::Office);
+    assert_eq!(audit_rows(&store), audit);
+}
+
+#[test]
+fn catalogue_edits_keep_every_stored_value_or_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo(dir.path());
+    let office = store.actor("liu.office").unwrap();
+    let contact = store.actor("zheng.hao").unwrap();
+
+    // A new metric; the same code again is refused.
+    let video = Metric {
+        code: "news.video".into(),
+        name: "视频解读".into(),
+        unit: "个".into(),
+        kind: ValueKind::Count,
+        aggregation: Aggregation::Sum,
+        period: Period::Monthly,
+        owners: vec!["news".into()],
+        words: vec!["视频解读".into()],
+        sort_order: 99,
+    };
+    assert!(matches!(
+        store.add_metric(&contact, 2019, &video),
+        Err(StoreError::PermissionDenied(_))
+    ));
+    store.add_metric(&office, 2019, &video).unwrap();
+    assert_eq!(metric_of(&store, 2019, "news.video"), video);
+    let e = store
+        .add_metric(
+            &office,
+            2019,
+            &Metric {
+                name: "另一个".into(),
+                ..video.clone()
+            },
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("已有指标代码 news.video"), "{e}");
+    assert_eq!(metric_of(&store, 2019, "news.video").name, "视频解读");
+
+    let catalogue = store.metrics(2019).unwrap();
+    let values = store.stored_values(2019..=2019, None, None).unwrap();
+    let audit = audit_rows(&store);
+    let unchanged = |store: &Store| {
+        assert_eq!(store.metrics(2019).unwrap(), catalogue);
+        assert_eq!(
+            store.stored_values(2019..=2019, None, None).unwrap(),
+            values
+        );
+        assert_eq!(audit_rows(store), audit);
+    };
+    let fines = metric_of(&store, 2019, "food.fines");
+    let owner = fines.owners[0].clone();
+    let refused = |store: &mut Store, m: Metric, needle: &str| {
+        let e = store.put_metrics(&office, 2019, &[m]).unwrap_err();
+        assert!(e.to_string().contains(needle), "{e}");
+    };
+    // Fewer places than the stored values have (2354.48 has two).
+    refused(
+        &mut store,
+        Metric {
+            kind: ValueKind::Amount { places: 1 },
+            ..fines.clone()
+        },
+        "不能减少小数位数",
+    );
+    unchanged(&store);
+    // Monthly → yearly while monthly values exist.
+    refused(
+        &mut store,
+        Metric {
+            period: Period::Yearly,
+            ..fines.clone()
+        },
+        "不能改为按年填报",
+    );
+    unchanged(&store);
+    // Dropping the owner that entered the values.
+    refused(
+        &mut store,
+        Metric {
+            owners: vec!["news".into()],
+            ..fines.clone()
+        },
+        &format!("处室 {owner} 已填报"),
+    );
+    unchanged(&store);
+    // More places, then back: exact both ways.
+    let total = |store: &Store| -> Decimal {
+        store
+            .stored_values(2019..=2019, None, Some("food.fines"))
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.value)
+            .sum()
+    };
+    for places in [6, 2] {
+        store
+            .put_metrics(
+                &office,
+                2019,
+                &[Metric {
+                    kind: ValueKind::Amount { places },
+                    ..fines.clone()
+                }],
+            )
+            .unwrap();
+        assert_eq!(total(&store).to_string(), "2354.48");
+    }
+
+    // So many places that a stored value would no longer fit the scaled integer (SQLite
+    // would silently turn it into a float).
+    store
+        .set_value(
+            &office,
+            &write(2019, 12, "news", "news.video", "20000000000"),
+        )
+        .unwrap();
+    refused(
+        &mut store,
+        Metric {
+            kind: ValueKind::Amount { places: 9 },
+            ..video
+        },
+        "过大",
+    );
+    assert_eq!(
+        store.value(2019, 12, "news", "news.video").unwrap(),
+        Some(Some(d("20000000000")))
+    );
+}
+
+#[test]
+fn a_version_2_file_is_upgraded_and_matches_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("v2.db");
+    drop(demo(dir.path()));
+    std::fs::rename(dir.path().join("demo.db"), &old).unwrap();
+    {
+        // What a version-2 file looked like: no `active` column.
+        let c = rusqlite::Connection::open(&old).unwrap();
+        c.execute_batch("ALTER TABLE users DROP COLUMN active; PRAGMA user_version = 2;")
+            .unwrap();
+    }
+    let store = Store::open(&old).unwrap();
+    assert!(store.users().unwrap().iter().all(|u| u.active));
+    assert!(store.actor("zheng.hao").is_ok());
+    drop(store);
+    let fresh = dir.path().join("new.db");
+    drop(Store::create(&fresh, "新机关").unwrap());
+    let schema = |p: &Path| -> Vec<(String, Option<String>)> {
+        let c = rusqlite::Connection::open(p).unwrap();
+        let mut s = c
+            .prepare("SELECT name, sql FROM sqlite_master ORDER BY name")
+            .unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(schema(&old), schema(&fresh));
+    let version = |p: &Path| -> i32 {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(&old), nianbao::store::SCHEMA_VERSION);
+    assert_eq!(version(&fresh), nianbao::store::SCHEMA_VERSION);
 }

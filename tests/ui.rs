@@ -1,16 +1,21 @@
 //! The desktop app driven through egui_kittest on a temporary demo file: sign-in, the
-//! entry grid's keys, paste, undo, invalid input, submitting, and the office unlocking.
-//! Every check that matters is made against the file through a second `Store`.
+//! entry grid's keys, paste, undo, invalid input, submitting, and the office unlocking;
+//! yearly figures; the office's catalogue, division and user editors. Every check that
+//! matters is made against the file through a second `Store`.
+//!
+//! egui_kittest's accessibility check is on: after every frame, each input widget the
+//! tests reach must have an accessible name (it is also how the tests find them).
 
 use std::path::{Path, PathBuf};
 
-use egui::{Event, Key, Modifiers, Vec2};
+use egui::{Event, Key, Modifiers, Role, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use nianbao::catalog::{Aggregation, Metric, Period, ValueKind};
 use nianbao::store::{AuditFilter, MonthStatus, Store};
 use nianbao::ui::app::App;
-use nianbao::ui::entry::EntryGrid;
+use nianbao::ui::board::Board;
+use nianbao::ui::entry::{EntryGrid, EntryMode};
 use nianbao::ui::settings::Settings;
 use rust_decimal::Decimal;
 
@@ -48,7 +53,6 @@ fn harness(path: &Path) -> Harness<'static, App> {
     let app = App::new(Settings::in_memory(), Some(path.to_path_buf()));
     Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
-        .with_accessibility_check(false)
         // egui_kittest panics on any glyph the fonts lack: every screen the tests reach
         // is checked to draw its Chinese (no boxes).
         .with_context_setup(nianbao::ui::fonts::install)
@@ -59,8 +63,24 @@ fn sign_in(h: &mut Harness<'_, App>, name: &str) {
     h.get_by_label_contains(name).click();
     h.run();
     h.get_by_label("登录").click();
-    h.run();
+    settle(h);
     assert!(h.state_mut().session().is_some(), "signed in as {name}");
+}
+
+/// Runs the app until it is idle; the board and the audit log show a spinner while they
+/// read in the background, so wait for those reads first.
+fn settle(h: &mut Harness<'_, App>) {
+    h.step();
+    h.step();
+    if let Some(session) = h.state_mut().session() {
+        if let Some(board) = &mut session.board {
+            board.wait_loaded();
+        }
+        if let Some(audit) = &mut session.audit {
+            audit.wait_loaded();
+        }
+    }
+    h.run();
 }
 
 fn grid<'a>(h: &'a mut Harness<'_, App>) -> &'a mut EntryGrid {
@@ -70,6 +90,19 @@ fn grid<'a>(h: &'a mut Harness<'_, App>) -> &'a mut EntryGrid {
         .entry
         .as_mut()
         .expect("entry grid shown")
+}
+
+/// The office's board, once its background read has arrived.
+fn board<'a>(h: &'a mut Harness<'_, App>) -> &'a mut Board {
+    let board = h
+        .state_mut()
+        .session()
+        .unwrap()
+        .board
+        .as_mut()
+        .expect("office starts on the board");
+    board.wait_loaded();
+    board
 }
 
 fn stored(path: &Path, month: u8, metric: &str) -> Option<Decimal> {
@@ -200,8 +233,7 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
     h.run();
     sign_in(&mut h, "刘芳");
     {
-        let session = h.state_mut().session().unwrap();
-        let board = session.board.as_mut().expect("office starts on the board");
+        let board = board(&mut h);
         board.select("credit", 12);
         assert_eq!(
             board.state("credit", 12),
@@ -213,7 +245,7 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
     }
     h.run();
     h.get_by_label("解锁").click();
-    h.run();
+    settle(&mut h);
     let store = Store::open(&path).unwrap();
     assert_eq!(
         store.month_status(2019, 12, "credit").unwrap(),
@@ -236,16 +268,10 @@ fn unlock_without_a_reason_is_refused() {
     let path = demo_file(dir.path());
     let mut h = harness(&path);
     sign_in(&mut h, "刘芳");
-    h.state_mut()
-        .session()
-        .unwrap()
-        .board
-        .as_mut()
-        .unwrap()
-        .select("news", 12);
+    board(&mut h).select("news", 12);
     h.run();
     h.get_by_label("解锁").click();
-    h.run();
+    settle(&mut h);
     let board = h.state_mut().session().unwrap().board.as_ref().unwrap();
     assert!(matches!(board.notice(), Some(Err(e)) if e.contains("原因")));
     assert_eq!(
@@ -270,6 +296,12 @@ fn a_contact_sees_only_the_entry_tab_and_a_leader_cannot_edit() {
     sign_in(&mut h, "黄局长");
     assert!(h.query_by_label("报送情况").is_some());
     assert!(h.query_by_label("导入表格").is_none());
+    assert!(h.query_by_label("用户").is_none());
+
+    // The audit log is read in the background, then listed.
+    open_tab(&mut h, "审计日志");
+    let audit = h.state_mut().session().unwrap().audit.as_ref().unwrap();
+    assert!(audit.entries().iter().any(|e| e.entity == "month"));
 }
 
 #[test]
@@ -352,4 +384,349 @@ fn wait_idle(h: &mut Harness<'_, App>) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     panic!("job did not finish");
+}
+
+fn open_tab(h: &mut Harness<'_, App>, label: &str) {
+    h.get_by_role_and_label(Role::Button, label).click();
+    settle(h);
+}
+
+/// Types into the text (or password) field named `label`: focus, then text events.
+fn fill(h: &mut Harness<'_, App>, label: &str, text: &str) {
+    let role = if h
+        .query_by_role_and_label(Role::PasswordInput, label)
+        .is_some()
+    {
+        Role::PasswordInput
+    } else {
+        Role::TextInput
+    };
+    h.get_by_role_and_label(role, label).focus();
+    h.run();
+    h.get_by_role_and_label(role, label).type_text(text);
+    h.run();
+}
+
+fn click_button(h: &mut Harness<'_, App>, label: &str) {
+    h.get_by_role_and_label(Role::Button, label).click();
+    settle(h);
+}
+
+fn audit_rows(path: &Path) -> usize {
+    Store::open(path)
+        .unwrap()
+        .audit_log(&AuditFilter::default())
+        .unwrap()
+        .len()
+}
+
+fn metric(path: &Path, code: &str) -> Option<Metric> {
+    Store::open(path)
+        .unwrap()
+        .metrics(2019)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.code == code)
+}
+
+#[test]
+fn office_adds_a_metric_and_a_refused_edit_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    open_tab(&mut h, "指标目录");
+    click_button(&mut h, "新增指标");
+    fill(&mut h, "指标代码", "news.video");
+    fill(&mut h, "指标名称", "视频解读");
+    h.get_by_role_and_label(Role::CheckBox, "新闻宣传处")
+        .click();
+    h.run();
+    click_button(&mut h, "保存");
+    let video = metric(&path, "news.video").expect("added");
+    assert_eq!(video.name, "视频解读");
+    assert_eq!(video.owners, ["news"]);
+    assert_eq!(video.kind, ValueKind::Count);
+    assert_eq!(video.period, Period::Monthly);
+
+    // The same code again: the store's refusal in Chinese, and nothing changes.
+    let audit = audit_rows(&path);
+    click_button(&mut h, "新增指标");
+    fill(&mut h, "指标代码", "news.video");
+    fill(&mut h, "指标名称", "另一个名字");
+    h.get_by_role_and_label(Role::CheckBox, "新闻宣传处")
+        .click();
+    h.run();
+    click_button(&mut h, "保存");
+    let notice = catalogue_notice(&mut h);
+    assert!(notice.contains("已有指标代码 news.video"), "{notice}");
+    assert!(h.query_by_label_contains("已有指标代码").is_some(), "shown");
+    assert_eq!(metric(&path, "news.video").unwrap().name, "视频解读");
+    assert_eq!(audit_rows(&path), audit);
+
+    // Fewer decimal places than 2354.48 has: refused, places and values unchanged.
+    let fines = metric(&path, "food.fines").unwrap();
+    let before = Store::open(&path)
+        .unwrap()
+        .stored_values(2019..=2019, None, Some("food.fines"))
+        .unwrap();
+    {
+        let editor = h.state_mut().session().unwrap().catalogue.as_mut().unwrap();
+        editor.select("food.fines");
+        editor.form_mut().places = 1;
+    }
+    h.run();
+    click_button(&mut h, "保存");
+    let notice = catalogue_notice(&mut h);
+    assert!(notice.contains("不能减少小数位数"), "{notice}");
+    assert_eq!(metric(&path, "food.fines").unwrap(), fines);
+    assert_eq!(
+        Store::open(&path)
+            .unwrap()
+            .stored_values(2019..=2019, None, Some("food.fines"))
+            .unwrap(),
+        before
+    );
+    assert_eq!(audit_rows(&path), audit);
+}
+
+fn catalogue_notice(h: &mut Harness<'_, App>) -> String {
+    match h
+        .state_mut()
+        .session()
+        .unwrap()
+        .catalogue
+        .as_ref()
+        .unwrap()
+        .notice()
+    {
+        Some(Err(e)) => e.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn office_renames_a_division_and_a_taken_code_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    open_tab(&mut h, "处室");
+    h.get_by_label("登记注册处").click();
+    h.run();
+    // The division's contact person and phone are shown for editing.
+    assert!(h.query_by_label("chen.yu 的电话").is_some());
+    fill(&mut h, "新名称", "（行政审批）");
+    click_button(&mut h, "保存处室");
+    let name = |path: &Path| {
+        Store::open(path)
+            .unwrap()
+            .divisions()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.code == "registration")
+            .unwrap()
+            .name
+    };
+    assert_eq!(name(&path), "登记注册处（行政审批）");
+
+    let before = Store::open(&path).unwrap().divisions().unwrap();
+    let audit = audit_rows(&path);
+    fill(&mut h, "处室代码", "credit");
+    fill(&mut h, "处室名称", "档案处");
+    click_button(&mut h, "新增处室");
+    assert!(
+        h.query_by_label_contains("处室代码已存在：credit")
+            .is_some()
+    );
+    assert_eq!(Store::open(&path).unwrap().divisions().unwrap(), before);
+    assert_eq!(audit_rows(&path), audit);
+}
+
+#[test]
+fn office_adds_a_user_who_signs_in_then_deactivates_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    open_tab(&mut h, "用户");
+    fill(&mut h, "登录名", "qian.duo");
+    fill(&mut h, "姓名", "钱多");
+    fill(&mut h, "电话", "0551-62356100");
+    fill(&mut h, "初始密码", "pw-2019");
+    {
+        let users = h.state_mut().session().unwrap().users.as_mut().unwrap();
+        users.new_form_mut().division = Some("credit".into());
+    }
+    h.run();
+    click_button(&mut h, "新增用户");
+    let store = Store::open(&path).unwrap();
+    let qian = store.actor("qian.duo").expect("added");
+    assert_eq!(qian.division.as_deref(), Some("credit"));
+    assert!(store.verify_password("qian.duo", "pw-2019").unwrap());
+
+    // The same login again is refused in Chinese and changes nothing.
+    let audit = audit_rows(&path);
+    fill(&mut h, "登录名", "qian.duo");
+    fill(&mut h, "姓名", "钱少");
+    click_button(&mut h, "新增用户");
+    assert!(
+        h.query_by_label_contains("处室填报员必须属于一个处室")
+            .is_some()
+    );
+    {
+        let users = h.state_mut().session().unwrap().users.as_mut().unwrap();
+        users.new_form_mut().division = Some("news".into());
+    }
+    click_button(&mut h, "新增用户");
+    assert!(
+        h.query_by_label_contains("登录名已存在：qian.duo")
+            .is_some()
+    );
+    assert_eq!(audit_rows(&path), audit);
+
+    // The new contact signs in with the password and gets their division's grid.
+    click_button(&mut h, "退出登录");
+    h.get_by_label_contains("钱多").click();
+    h.run();
+    fill(&mut h, "密码：", "wrong");
+    h.get_by_label("登录").click();
+    h.run();
+    assert!(
+        h.state_mut().session().is_none(),
+        "a wrong password is refused"
+    );
+    assert!(h.query_by_label("密码不正确").is_some());
+    fill(&mut h, "密码：", "pw-2019");
+    h.get_by_label("登录").click();
+    settle(&mut h);
+    assert!(h.state().title().contains("钱多"));
+    assert_eq!(grid(&mut h).division, "credit");
+
+    // Deactivated, they are no longer offered at sign-in.
+    click_button(&mut h, "退出登录");
+    sign_in(&mut h, "刘芳");
+    open_tab(&mut h, "用户");
+    h.get_by_label("钱多").click();
+    h.run();
+    click_button(&mut h, "停用该用户");
+    click_button(&mut h, "退出登录");
+    assert!(h.query_by_label_contains("钱多").is_none());
+    assert!(matches!(
+        Store::open(&path).unwrap().actor("qian.duo"),
+        Err(nianbao::store::StoreError::Inactive(_))
+    ));
+}
+
+#[test]
+fn office_enters_a_yearly_table_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    open_tab(&mut h, "数据填报");
+    assert_eq!(grid(&mut h).mode(), EntryMode::Monthly);
+    h.get_by_label("年度数据").click();
+    h.run();
+    let g = grid(&mut h);
+    assert_eq!(g.mode(), EntryMode::Yearly);
+    assert_eq!(g.division, "office");
+    let headings = g.headings();
+    for t in [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "三、本年度办理结果（三）不予公开 4.保护第三方合法权益",
+    ] {
+        assert!(headings.contains(&t), "{t} in {headings:?}");
+    }
+    assert!(g.rows().iter().all(|r| r.metric.period == Period::Yearly));
+    let row = g.row_of("t3.new.natural").unwrap();
+    assert_eq!(g.rows()[row].label, "自然人");
+    let before = Store::open(&path)
+        .unwrap()
+        .value(2019, 0, "office", "t3.new.natural")
+        .unwrap();
+
+    // A bad entry keeps its reason and saves nothing; a good one is saved at once.
+    g.set_cursor(row, 0);
+    h.run();
+    type_text(&mut h, "-3");
+    press(&mut h, Key::Enter);
+    assert!(grid(&mut h).error(row, 0).unwrap().contains("不能为负数"));
+    let yearly = |path: &Path| {
+        Store::open(path)
+            .unwrap()
+            .value(2019, 0, "office", "t3.new.natural")
+            .unwrap()
+    };
+    assert_eq!(yearly(&path), before);
+    press(&mut h, Key::Escape);
+    type_text(&mut h, "４２");
+    press(&mut h, Key::Enter);
+    assert_eq!(yearly(&path), Some(Some(Decimal::from(42))));
+    assert_eq!(grid(&mut h).cursor(), (row + 1, 0), "Enter moves down");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(yearly(&path), before, "undo works here too");
+
+    // The grid scrolls to the cursor: down to the last of the 200 table figures, and
+    // back up, the cursor cell wholly on screen after every step.
+    let last = grid(&mut h).rows().len() - 1;
+    assert!(last >= 199);
+    for key in [Key::PageDown, Key::PageUp] {
+        for _ in 0..12 {
+            press(&mut h, key);
+            let g = grid(&mut h);
+            assert!(
+                g.cursor_on_screen(),
+                "cursor {:?} not on screen",
+                g.cursor()
+            );
+        }
+    }
+    assert_eq!(grid(&mut h).cursor().0, 0);
+    grid(&mut h).set_cursor(last, 0);
+    h.run();
+    assert!(grid(&mut h).cursor_on_screen());
+}
+
+#[test]
+fn a_contact_sees_yearly_figures_only_of_metrics_they_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "郑浩");
+    assert!(!grid(&mut h).offers_yearly());
+    assert!(h.query_by_label("年度数据").is_none());
+    click_button(&mut h, "退出登录");
+
+    // The office makes 信用监督管理处 an owner of one table-2 figure.
+    {
+        let mut store = Store::open(&path).unwrap();
+        let office = store.actor("liu.office").unwrap();
+        let mut license = store
+            .metrics(2019)
+            .unwrap()
+            .into_iter()
+            .find(|m| m.code == "t2.license.decisions")
+            .unwrap();
+        license.owners.push("credit".into());
+        store.put_metrics(&office, 2019, &[license]).unwrap();
+    }
+    sign_in(&mut h, "郑浩");
+    h.get_by_label("年度数据").click();
+    h.run();
+    let g = grid(&mut h);
+    let codes: Vec<&str> = g.rows().iter().map(|r| r.metric.code.as_str()).collect();
+    assert_eq!(codes, ["t2.license.decisions"]);
+    type_text(&mut h, "1,234");
+    press(&mut h, Key::Enter);
+    assert_eq!(
+        Store::open(&path)
+            .unwrap()
+            .value(2019, 0, "credit", "t2.license.decisions")
+            .unwrap(),
+        Some(Some(Decimal::from(1234)))
+    );
 }

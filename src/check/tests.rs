@@ -125,6 +125,64 @@ fn table4_total_and_blank_cells() {
 }
 
 #[test]
+fn table4_total_zero_beside_results_names_the_row() {
+    // As published reports get it wrong: 总计 left 0 beside a non-zero result.
+    let data = edited(2019, "t4.suit_direct.upheld", 0, Some(Some(d("2"))));
+    let findings = check(&data, &CheckOptions::default());
+    let errs = errors(&findings);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    let e = errs[0];
+    assert_eq!(e.code, "t4.identity.total");
+    assert_eq!(e.metric.as_deref(), Some("t4.suit_direct.total"));
+    assert_eq!(e.table.as_ref().unwrap().row, "suit_direct");
+    assert!(
+        e.message.contains("行政诉讼（未经复议直接起诉）") && e.message.contains("总计为0"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("结果维持2"), "{}", e.message);
+}
+
+#[test]
+fn effective_documents_roll_forward_or_warn_with_three_numbers() {
+    // Demo: 2018 现行有效 41, 2019 制发 12, 废止 4 → 49, as stored: no warning.
+    let clean = check(&demo::year_data(2019), &CheckOptions::default());
+    assert!(!clean.iter().any(|f| f.code == "t2.effective.roll"));
+
+    let data = edited(2019, "t2.normative.effective", 0, Some(Some(d("50"))));
+    let findings = check(&data, &CheckOptions::default());
+    assert!(!has_errors(&findings), "{findings:#?}");
+    let roll: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.code == "t2.effective.roll")
+        .collect();
+    assert_eq!(roll.len(), 1, "{roll:#?}");
+    let w = roll[0];
+    assert_eq!(w.severity, Severity::Warning);
+    assert_eq!(w.metric.as_deref(), Some("t2.normative.effective"));
+    for number in ["50", "41", "12", "4", "49"] {
+        assert!(w.message.contains(number), "{number} in {}", w.message);
+    }
+    assert!(w.message.contains("行政规范性文件"), "{}", w.message);
+
+    // No 2018 figure: nothing to roll from, no warning.
+    let data = edited(2018, "t2.normative.effective", 0, None);
+    let data = {
+        let mut data = data;
+        let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
+        for v in &mut values {
+            if v.year == 2019 && v.metric == "t2.normative.effective" {
+                v.value = Some(d("50"));
+            }
+        }
+        data.set_values(values);
+        data
+    };
+    let findings = check(&data, &CheckOptions::default());
+    assert!(!findings.iter().any(|f| f.code == "t2.effective.roll"));
+}
+
+#[test]
 fn values_negative_fractional_and_missing() {
     let data = edited(2019, "news.original", 3, Some(Some(d("-1"))));
     let f = check(&data, &CheckOptions::default());

@@ -147,6 +147,39 @@ pub struct Compiled {
     pub warnings: Vec<Finding>,
 }
 
+/// A year's figures computed exactly as the templates compute them (same aggregation,
+/// formulas, missing values), for modules that compare numbers with the data — the prose
+/// checks. Takes the compiler's snapshot of the data once.
+pub struct Figures {
+    facts: facts::Facts,
+}
+
+impl Figures {
+    pub fn new(data: &YearData) -> Figures {
+        Figures {
+            facts: facts::Facts::new(data),
+        }
+    }
+
+    /// The figure of `code` for `year` (the data's year or the one before) over months
+    /// `first..=last` (ignored for yearly metrics), of all its owners or of one
+    /// `division`; `None` when a value is missing or undefined, or the code unknown.
+    pub fn value(
+        &self,
+        code: &str,
+        year: i32,
+        months: (u8, u8),
+        division: Option<&str>,
+    ) -> Option<rust_decimal::Decimal> {
+        let selection = facts::Selection {
+            year,
+            months,
+            division: division.map(str::to_string),
+        };
+        self.facts.compute(code, &selection).ok()?.value
+    }
+}
+
 /// What went wrong in a template, for callers that react differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,7 +8,7 @@
 //! not the 缺数 marker, which would not fit a table — and is named in one warning per
 //! table.
 
-use crate::catalog::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, ValueKind};
+use crate::catalog::{T3_COLUMNS, T3_GROUPS, T3_ROWS, T4_COLUMNS, T4_GROUPS, ValueKind};
 use crate::check::{Finding, Severity};
 use crate::document::{Align, Cell, Figure, Row, Run, Table};
 
@@ -208,13 +208,6 @@ fn table3(s: &Shared, blanks: &mut Vec<String>) -> Result<Table, FactError> {
                 .collect(),
         },
     ];
-    // Groups of result rows: (label, first row code prefix, number of items).
-    let groups: [(&str, &str); 4] = [
-        ("（三）不予公开", "deny."),
-        ("（四）无法提供", "unable."),
-        ("（五）不予处理", "reject."),
-        ("（六）其他处理", "other."),
-    ];
     let result_rows = T3_ROWS[2..24].len();
     let mut item = 0;
     for (i, (code, label)) in T3_ROWS.iter().enumerate() {
@@ -231,7 +224,7 @@ fn table3(s: &Shared, blanks: &mut Vec<String>) -> Result<Table, FactError> {
                         ..text_cell(0, "三、本年度办理结果", Align::Center)
                     });
                 }
-                let group = groups.iter().find(|(_, p)| code.starts_with(p));
+                let group = T3_GROUPS.iter().find(|(_, p)| code.starts_with(p));
                 match group {
                     Some((group_label, prefix)) => {
                         let first = T3_ROWS.iter().position(|(c, _)| c.starts_with(prefix));

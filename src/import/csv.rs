@@ -51,7 +51,8 @@ fn newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
-fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+/// UTF-8 (a BOM dropped), else GB18030. Also used for the text files of `check --prose`.
+pub(crate) fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.into(),

@@ -6,11 +6,15 @@
 //! unchanged) or why a row is refused; [`apply`] writes a plan that has no refused row in
 //! one store transaction. Nothing is written while any row is bad.
 //!
+//! [`report`] reads tables 2–4 out of a published annual report instead of a sheet and
+//! feeds them through the same [`plan`] and [`apply`].
+//!
 //! Yearly metrics (the national tables) are addressed without a month: an import row for
 //! one may leave the month blank or give 12 (read as "the year", and said so in the
 //! plan's notices); any other month is refused.
 
 pub mod csv;
+pub mod report;
 pub mod xlsx;
 
 use std::collections::HashMap;
@@ -55,6 +59,10 @@ pub enum ImportError {
     Rejected(Vec<RowProblem>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Read(#[from] crate::read::ReadError),
+    #[error("在 {0} 中没有找到年报的表二、表三或表四")]
+    NoTables(String),
 }
 
 /// A refused row and the reason, in plain Chinese.

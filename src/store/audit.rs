@@ -1,36 +1,53 @@
 //! The audit log (审计日志): every change with who, when, old and new, written in the same
 //! transaction as the change.
 
-use rusqlite::params;
-
 use super::*;
 
 impl Store {
     /// Audit rows matching `filter`, newest first.
     pub fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, at, actor, action, entity, key, old, new, reason FROM audit_log
-             WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR entity = ?2)
-               AND (?3 IS NULL OR substr(key, 1, length(?3)) = ?3)
-             ORDER BY id DESC LIMIT ?4",
-        )?;
+        // Only the filters given go into the query, so that SQLite can use the
+        // (entity, key) index; `(?1 IS NULL OR entity = ?1)` would scan the whole log.
+        let mut clauses = Vec::new();
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        if let Some(actor) = &filter.actor {
+            clauses.push("actor = ?");
+            args.push(actor);
+        }
+        if let Some(entity) = &filter.entity {
+            clauses.push("entity = ?");
+            args.push(entity);
+        }
+        if let Some(prefix) = &filter.key_prefix {
+            clauses.push("substr(key, 1, length(?)) = ?");
+            args.push(prefix);
+            args.push(prefix);
+        }
         let limit = filter.limit.map_or(-1, |l| l as i64);
-        let rows = stmt.query_map(
-            params![filter.actor, filter.entity, filter.key_prefix, limit],
-            |r| {
-                Ok(AuditEntry {
-                    id: r.get(0)?,
-                    at: r.get(1)?,
-                    actor: r.get(2)?,
-                    action: r.get(3)?,
-                    entity: r.get(4)?,
-                    key: r.get(5)?,
-                    old: r.get(6)?,
-                    new: r.get(7)?,
-                    reason: r.get(8)?,
-                })
-            },
-        )?;
+        args.push(&limit);
+        let sql = format!(
+            "SELECT id, at, actor, action, entity, key, old, new, reason FROM audit_log
+             {} ORDER BY id DESC LIMIT ?",
+            if clauses.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", clauses.join(" AND "))
+            }
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(args.as_slice(), |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                entity: r.get(4)?,
+                key: r.get(5)?,
+                old: r.get(6)?,
+                new: r.get(7)?,
+                reason: r.get(8)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

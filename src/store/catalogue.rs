@@ -1,5 +1,9 @@
 //! The per-year metric catalogue: reading it, editing it (with exact rescaling when a
 //! metric's decimal places change), and opening a new year.
+//!
+//! An edit never strands a stored value: changing the places is refused when a value
+//! would lose digits or overflow; switching monthly ↔ yearly, removing an owner or making
+//! a metric a count is refused while values stored under the old setting exist.
 
 use rusqlite::{OptionalExtension, params};
 
@@ -78,6 +82,29 @@ impl Store {
         for m in metrics {
             put_metric(&tx, actor, year, m)?;
         }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds one metric to `year`'s catalogue; refused when the code is taken (editing an
+    /// existing metric goes through [`Store::put_metrics`]).
+    pub fn add_metric(&mut self, actor: &Actor, year: i32, metric: &Metric) -> Result<()> {
+        require_office(actor, "维护指标目录")?;
+        let tx = self.write_tx()?;
+        let code = metric.code.trim();
+        let existing: Option<String> = tx
+            .query_row(
+                "SELECT name FROM metrics WHERE year = ?1 AND code = ?2",
+                params![year, code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(name) = existing {
+            return Err(StoreError::Invalid(format!(
+                "{year}年已有指标代码 {code}（{name}），不能重复添加"
+            )));
+        }
+        put_metric(&tx, actor, year, metric)?;
         tx.commit()?;
         Ok(())
     }
@@ -190,14 +217,15 @@ fn put_metric(tx: &Transaction, actor: &Actor, year: i32, m: &Metric) -> Result<
     for o in &m.owners {
         ensure_division(tx, o)?;
     }
-    let old: Option<(u32, String)> = tx
+    let old: Option<(u32, String, String)> = tx
         .query_row(
-            "SELECT places, name FROM metrics WHERE year = ?1 AND code = ?2",
+            "SELECT places, name, period FROM metrics WHERE year = ?1 AND code = ?2",
             params![year, code],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    if let Some((old_places, _)) = &old {
+    if let Some((old_places, _, old_period)) = &old {
+        keeps_stored_values(tx, year, m, Period::parse(old_period))?;
         rescale(tx, year, code, *old_places, places)?;
     }
     tx.execute(
@@ -237,19 +265,84 @@ fn put_metric(tx: &Transaction, actor: &Actor, year: i32, m: &Metric) -> Result<
         if old.is_some() { "update" } else { "insert" },
         "metric",
         &format!("{year}/{code}"),
-        old.as_ref().map(|(_, n)| n.as_str()),
+        old.as_ref().map(|(_, n, _)| n.as_str()),
         Some(&new),
         "",
     )
 }
 
-/// Rescales a metric's stored values when its decimal places change.
+/// Refuses an edit that would leave stored values behind: a period change while values
+/// exist (monthly values are months 1–12, a yearly one is month 0), or dropping an owner
+/// that has stored values.
+fn keeps_stored_values(tx: &Transaction, year: i32, m: &Metric, old_period: Period) -> Result<()> {
+    let code = m.code.trim();
+    if m.period != old_period {
+        let n: i64 = tx.query_row(
+            "SELECT count(*) FROM monthly_values WHERE year = ?1 AND metric = ?2",
+            params![year, code],
+            |r| r.get(0),
+        )?;
+        if n > 0 {
+            let (from, to) = match m.period {
+                Period::Yearly => ("按月", "按年"),
+                Period::Monthly => ("按年", "按月"),
+            };
+            return Err(StoreError::Invalid(format!(
+                "指标 {code} 已有 {n} 个{from}填报的数值，不能改为{to}填报"
+            )));
+        }
+    }
+    if m.kind == ValueKind::Count {
+        let negative: i64 = tx.query_row(
+            "SELECT count(*) FROM monthly_values WHERE year = ?1 AND metric = ?2 AND value < 0",
+            params![year, code],
+            |r| r.get(0),
+        )?;
+        if negative > 0 {
+            return Err(StoreError::Invalid(format!(
+                "指标 {code} 有 {negative} 个负数，不能改为计数（计数不能为负）"
+            )));
+        }
+    }
+    let mut stmt = tx.prepare(
+        "SELECT division, count(*) FROM monthly_values WHERE year = ?1 AND metric = ?2
+         GROUP BY division",
+    )?;
+    let holders = stmt.query_map(params![year, code], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    for row in holders {
+        let (division, n) = row?;
+        if !m.owners.contains(&division) {
+            return Err(StoreError::Invalid(format!(
+                "处室 {division} 已填报指标 {code} 的 {n} 个数值，不能取消其负责处室"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Rescales a metric's stored values when its decimal places change. Refused, changing
+/// nothing, when a value would lose digits or no longer fit.
 fn rescale(tx: &Transaction, year: i32, code: &str, from: u32, to: u32) -> Result<()> {
     use std::cmp::Ordering;
     match to.cmp(&from) {
         Ordering::Equal => Ok(()),
         Ordering::Greater => {
             let factor = 10i64.pow(to - from);
+            // SQLite turns an overflowing integer product into a float: refuse instead.
+            let limit = i64::MAX / factor;
+            let too_big: i64 = tx.query_row(
+                "SELECT count(*) FROM monthly_values
+                 WHERE year = ?1 AND metric = ?2 AND abs(value) > ?3",
+                params![year, code, limit],
+                |r| r.get(0),
+            )?;
+            if too_big > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "指标 {code} 有 {too_big} 个数值过大，增加到 {to} 位小数后无法精确保存"
+                )));
+            }
             tx.execute(
                 "UPDATE monthly_values SET value = value * ?3 WHERE year = ?1 AND metric = ?2",
                 params![year, code, factor],

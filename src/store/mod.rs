@@ -35,9 +35,8 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use catalogue::OpenedYear;
 pub use drafts::{Approval, Draft, DraftComment, DraftStatus};
 pub use file::{JournalMode, journal_mode_for};
-pub use org::NewUser;
+pub use org::{NewUser, UserProfile};
 pub use schema::VERSION as SCHEMA_VERSION;
-use submissions::month_status;
 pub use values::{ValueWrite, WriteSummary};
 pub use year_data::{MonthStatus, Narrative, StoredValue, YearData};
 
@@ -83,6 +82,8 @@ pub enum StoreError {
     UnknownMetric { year: i32, code: String },
     #[error("未知的用户：{0}")]
     UnknownUser(String),
+    #[error("用户已停用：{0}（如需恢复请联系办公室）")]
+    Inactive(String),
     #[error("{0}")]
     Invalid(String),
     #[error("数值无效（{metric}）：{source}")]

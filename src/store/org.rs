@@ -1,4 +1,6 @@
-//! Divisions (处室), users and roles, passwords (argon2id hashes, never the password).
+//! Divisions (处室), users and roles, passwords (argon2id hashes, never the password),
+//! and deactivating users (停用). Only office staff change any of it; every change is one
+//! transaction with its audit row, and at least one active office user always remains.
 
 use rusqlite::{OptionalExtension, params};
 
@@ -52,13 +54,43 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Adds or renames a division. The first division of a new file may be added by the
-    /// built-in `setup` actor (see [`Actor::setup`]).
+    /// Adds or renames a division (its name and order; the code is its key). The first
+    /// division of a new file may be added by the built-in `setup` actor (see
+    /// [`Actor::setup`]).
     pub fn put_division(&mut self, actor: &Actor, division: &Division) -> Result<()> {
+        self.write_division(actor, division, None)
+    }
+
+    /// Adds a new division; refused when the code is taken (a typo must not rename
+    /// another division).
+    pub fn add_division(&mut self, actor: &Actor, division: &Division) -> Result<()> {
+        self.write_division(actor, division, Some(false))
+    }
+
+    /// Renames an existing division or changes its order; refused for an unknown code.
+    pub fn rename_division(&mut self, actor: &Actor, division: &Division) -> Result<()> {
+        self.write_division(actor, division, Some(true))
+    }
+
+    /// `exists`: what the caller expects of the code (`None`: either).
+    fn write_division(
+        &mut self,
+        actor: &Actor,
+        division: &Division,
+        exists: Option<bool>,
+    ) -> Result<()> {
         require_office(actor, "维护处室")?;
         let code = division.code.trim();
         if code.is_empty() || division.name.trim().is_empty() {
             return Err(StoreError::Invalid("处室代码和名称不能为空".into()));
+        }
+        if !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(StoreError::Invalid(format!(
+                "处室代码只能包含英文字母、数字、下划线和连字符：{code}"
+            )));
         }
         let tx = self.write_tx()?;
         let old: Option<String> = tx
@@ -66,6 +98,15 @@ impl Store {
                 r.get(0)
             })
             .optional()?;
+        match (exists, &old) {
+            (Some(false), Some(name)) => {
+                return Err(StoreError::Invalid(format!(
+                    "处室代码已存在：{code}（{name}）"
+                )));
+            }
+            (Some(true), None) => return Err(StoreError::UnknownDivision(code.to_string())),
+            _ => {}
+        }
         tx.execute(
             "INSERT INTO divisions (code, name, sort_order) VALUES (?1, ?2, ?3)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, sort_order = excluded.sort_order",
@@ -88,7 +129,7 @@ impl Store {
 
     pub fn users(&self) -> Result<Vec<User>> {
         let mut stmt = self.conn.prepare(
-            "SELECT login, display_name, role, division, phone, password_hash IS NOT NULL
+            "SELECT login, display_name, role, division, phone, password_hash IS NOT NULL, active
              FROM users ORDER BY role, division, login",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -100,6 +141,7 @@ impl Store {
                 division: r.get(3)?,
                 phone: r.get(4)?,
                 has_password: r.get(5)?,
+                active: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -108,12 +150,19 @@ impl Store {
     pub fn add_user(&mut self, actor: &Actor, user: &NewUser) -> Result<()> {
         require_office(actor, "维护用户")?;
         let login = user.login.trim();
-        if login.is_empty() || user.display_name.trim().is_empty() {
-            return Err(StoreError::Invalid("登录名和姓名不能为空".into()));
+        if login.is_empty() {
+            return Err(StoreError::Invalid("登录名不能为空".into()));
         }
-        if user.role == Role::Contact && user.division.is_none() {
-            return Err(StoreError::Invalid("处室填报员必须属于一个处室".into()));
+        if login.chars().any(char::is_whitespace) {
+            return Err(StoreError::Invalid(format!("登录名不能包含空格：{login}")));
         }
+        let profile = UserProfile {
+            display_name: user.display_name.clone(),
+            role: user.role,
+            division: user.division.clone(),
+            phone: user.phone.clone(),
+        };
+        profile.validate()?;
         let hash = match &user.password {
             Some(p) if !p.is_empty() => Some(hash_password(p)?),
             _ => None,
@@ -135,34 +184,178 @@ impl Store {
             ],
         )
         .map_err(|e| unique_violation(e, || format!("登录名已存在：{login}")))?;
-        let shown = format!(
-            "{} {} {}",
-            user.display_name.trim(),
-            user.role.as_str(),
-            user.division.as_deref().unwrap_or("")
-        );
-        audit(&tx, actor, "insert", "user", login, None, Some(&shown), "")?;
+        audit(
+            &tx,
+            actor,
+            "insert",
+            "user",
+            login,
+            None,
+            Some(&profile.shown()),
+            "",
+        )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// The actor for `login`, as the store knows them.
-    pub fn actor(&self, login: &str) -> Result<Actor> {
-        self.conn
+    /// Changes a user's name, role, division and phone.
+    pub fn update_user(&mut self, actor: &Actor, login: &str, profile: &UserProfile) -> Result<()> {
+        require_office(actor, "维护用户")?;
+        profile.validate()?;
+        let tx = self.write_tx()?;
+        let old = user_profile(&tx, login)?;
+        if let Some(d) = &profile.division {
+            ensure_division(&tx, d)?;
+        }
+        if old.role == Role::Office && profile.role != Role::Office {
+            require_other_office_user(&tx, login)?;
+        }
+        let profile = UserProfile {
+            display_name: profile.display_name.trim().to_string(),
+            phone: profile.phone.trim().to_string(),
+            ..profile.clone()
+        };
+        if old == profile {
+            return Ok(());
+        }
+        tx.execute(
+            "UPDATE users SET display_name = ?2, role = ?3, division = ?4, phone = ?5
+             WHERE login = ?1",
+            params![
+                login,
+                profile.display_name,
+                profile.role.as_str(),
+                profile.division,
+                profile.phone
+            ],
+        )?;
+        audit(
+            &tx,
+            actor,
+            "update",
+            "user",
+            login,
+            Some(&old.shown()),
+            Some(&profile.shown()),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets (or with `None` / an empty one, removes) a user's password. Office staff may
+    /// do it for anyone, a user for themselves. The log says that it changed, never the
+    /// password or its hash.
+    pub fn set_password(
+        &mut self,
+        actor: &Actor,
+        login: &str,
+        password: Option<&str>,
+    ) -> Result<()> {
+        if actor.login != login {
+            require_office(actor, "重置其他用户的密码")?;
+        }
+        let hash = match password {
+            Some(p) if !p.is_empty() => Some(hash_password(p)?),
+            _ => None,
+        };
+        let tx = self.write_tx()?;
+        let had: bool = tx
             .query_row(
-                "SELECT login, role, division FROM users WHERE login = ?1",
+                "SELECT password_hash IS NOT NULL FROM users WHERE login = ?1",
+                [login],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownUser(login.to_string()))?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?2 WHERE login = ?1",
+            params![login, hash],
+        )?;
+        let shown = |set: bool| if set { "已设密码" } else { "无密码" };
+        audit(
+            &tx,
+            actor,
+            "password",
+            "user",
+            login,
+            Some(shown(had)),
+            Some(shown(hash.is_some())),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// 停用 / 启用 a user. A deactivated user stays in the file (the audit log names
+    /// them) but can no longer sign in or write. Nobody deactivates themselves, and the
+    /// last active office user cannot be deactivated.
+    pub fn set_user_active(&mut self, actor: &Actor, login: &str, active: bool) -> Result<()> {
+        require_office(actor, "停用或启用用户")?;
+        if !active && actor.login == login {
+            return Err(StoreError::Invalid("不能停用自己".into()));
+        }
+        let tx = self.write_tx()?;
+        let (was, role): (bool, String) = tx
+            .query_row(
+                "SELECT active, role FROM users WHERE login = ?1",
+                [login],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownUser(login.to_string()))?;
+        if was == active {
+            return Ok(());
+        }
+        if !active && role == Role::Office.as_str() {
+            require_other_office_user(&tx, login)?;
+        }
+        tx.execute(
+            "UPDATE users SET active = ?2 WHERE login = ?1",
+            params![login, active],
+        )?;
+        let shown = |a: bool| if a { "启用" } else { "停用" };
+        audit(
+            &tx,
+            actor,
+            if active { "activate" } else { "deactivate" },
+            "user",
+            login,
+            Some(shown(was)),
+            Some(shown(active)),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The actor for `login`, as the store knows them. A deactivated user is refused
+    /// ([`StoreError::Inactive`]).
+    pub fn actor(&self, login: &str) -> Result<Actor> {
+        let (actor, active) = self
+            .conn
+            .query_row(
+                "SELECT login, role, division, active FROM users WHERE login = ?1",
                 [login],
                 |r| {
                     let role: String = r.get(1)?;
-                    Ok(Actor {
-                        login: r.get(0)?,
-                        role: Role::parse(&role).unwrap_or(Role::Leader),
-                        division: r.get(2)?,
-                    })
+                    Ok((
+                        Actor {
+                            login: r.get(0)?,
+                            role: Role::parse(&role).unwrap_or(Role::Leader),
+                            division: r.get(2)?,
+                        },
+                        r.get::<_, bool>(3)?,
+                    ))
                 },
             )
             .optional()?
-            .ok_or_else(|| StoreError::UnknownUser(login.to_string()))
+            .ok_or_else(|| StoreError::UnknownUser(login.to_string()))?;
+        if active {
+            Ok(actor)
+        } else {
+            Err(StoreError::Inactive(login.to_string()))
+        }
     }
 
     /// The first office user: the actor the command line works as unless told otherwise.
@@ -170,7 +363,7 @@ impl Store {
         let login: Option<String> = self
             .conn
             .query_row(
-                "SELECT login FROM users WHERE role = 'office' ORDER BY login LIMIT 1",
+                "SELECT login FROM users WHERE role = 'office' AND active ORDER BY login LIMIT 1",
                 [],
                 |r| r.get(0),
             )
@@ -181,20 +374,22 @@ impl Store {
         }
     }
 
-    /// Checks a user's password. A user without a password passes with any input.
+    /// Checks a user's password. A user without a password passes with any input; a
+    /// deactivated user is refused ([`StoreError::Inactive`]).
     pub fn verify_password(&self, login: &str, password: &str) -> Result<bool> {
-        let hash: Option<Option<String>> = self
+        let row: Option<(Option<String>, bool)> = self
             .conn
             .query_row(
-                "SELECT password_hash FROM users WHERE login = ?1",
+                "SELECT password_hash, active FROM users WHERE login = ?1",
                 [login],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        match hash {
+        match row {
             None => Err(StoreError::UnknownUser(login.to_string())),
-            Some(None) => Ok(true),
-            Some(Some(h)) => {
+            Some((_, false)) => Err(StoreError::Inactive(login.to_string())),
+            Some((None, true)) => Ok(true),
+            Some((Some(h), true)) => {
                 use argon2::PasswordVerifier;
                 let parsed = argon2::PasswordHash::new(&h)
                     .map_err(|e| StoreError::Corrupt(format!("密码记录无效：{e}")))?;
@@ -215,6 +410,76 @@ pub struct NewUser {
     pub division: Option<String>,
     pub phone: String,
     pub password: Option<String>,
+}
+
+/// What office staff may change about a user (the login is the key and never changes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserProfile {
+    pub display_name: String,
+    pub role: Role,
+    /// Required for a contact; office staff belong to `office`; leaders to none.
+    pub division: Option<String>,
+    pub phone: String,
+}
+
+impl UserProfile {
+    fn validate(&self) -> Result<()> {
+        if self.display_name.trim().is_empty() {
+            return Err(StoreError::Invalid("姓名不能为空".into()));
+        }
+        if self.role == Role::Contact && self.division.is_none() {
+            return Err(StoreError::Invalid("处室填报员必须属于一个处室".into()));
+        }
+        Ok(())
+    }
+
+    /// How the audit log shows it.
+    fn shown(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.display_name.trim(),
+            self.role.as_str(),
+            self.division.as_deref().unwrap_or(""),
+            self.phone.trim()
+        )
+        .trim_end()
+        .to_string()
+    }
+}
+
+fn user_profile(tx: &Connection, login: &str) -> Result<UserProfile> {
+    tx.query_row(
+        "SELECT display_name, role, division, phone FROM users WHERE login = ?1",
+        [login],
+        |r| {
+            let role: String = r.get(1)?;
+            Ok(UserProfile {
+                display_name: r.get(0)?,
+                role: Role::parse(&role).unwrap_or(Role::Leader),
+                division: r.get(2)?,
+                phone: r.get(3)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::UnknownUser(login.to_string()))
+}
+
+/// Refuses when `login` is the only active office user (the file would have nobody left
+/// to keep it).
+fn require_other_office_user(tx: &Connection, login: &str) -> Result<()> {
+    let others: i64 = tx.query_row(
+        "SELECT count(*) FROM users WHERE role = 'office' AND active AND login <> ?1",
+        [login],
+        |r| r.get(0),
+    )?;
+    if others == 0 {
+        Err(StoreError::Invalid(format!(
+            "{login} 是唯一的办公室用户，不能停用或改为其他角色"
+        )))
+    } else {
+        Ok(())
+    }
 }
 
 fn hash_password(password: &str) -> Result<String> {

@@ -2,10 +2,11 @@
 //!
 //! Shaped like Mozilla application-services' `ConnectionInitializer`: [`init`] creates the
 //! current schema in a new file, [`upgrade_from`] has one arm per old version, and both
-//! run inside the caller's transaction. A file from a newer version is refused before
-//! anything is written. Hand-written rather than `rusqlite_migration` because that crate
-//! does not yet build against our rusqlite (0.43), and what we need is a `match` and
-//! `PRAGMA user_version`.
+//! run inside the caller's transaction. A new file is made as version 1 and then taken
+//! through the same upgrade arms an old file goes through, so a new file and an upgraded
+//! one cannot differ. A file from a newer version is refused before anything is written.
+//! Hand-written rather than `rusqlite_migration` because that crate does not yet build
+//! against our rusqlite (0.43), and what we need is a `match` and `PRAGMA user_version`.
 
 use rusqlite::Transaction;
 
@@ -14,7 +15,7 @@ pub const APPLICATION_ID: i32 = 0x4E42_414F;
 
 /// The schema version this build writes. Bump it and add an arm to [`upgrade_from`]
 /// whenever the schema changes.
-pub const VERSION: i32 = 2;
+pub const VERSION: i32 = 3;
 
 /// Version 1, as first released: kept verbatim, since files of this version exist.
 pub(crate) const SCHEMA_V1: &str = r#"
@@ -153,10 +154,16 @@ CREATE TABLE draft_approvals (
 );
 "#;
 
+/// Version 3: users can be deactivated (停用) — kept for the audit log's names, no longer
+/// able to sign in or write.
+const SCHEMA_V3: &str = r#"
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
+"#;
+
 /// Creates the current schema in an empty file.
 pub fn init(tx: &Transaction) -> rusqlite::Result<()> {
     tx.execute_batch(SCHEMA_V1)?;
-    tx.execute_batch(SCHEMA_V2)?;
+    upgrade_from(tx, 1)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", VERSION)?;
     Ok(())
@@ -169,6 +176,10 @@ pub fn upgrade_from(tx: &Transaction, version: i32) -> rusqlite::Result<()> {
         1 => {
             tx.execute_batch(SCHEMA_V2)?;
             upgrade_from(tx, 2)
+        }
+        2 => {
+            tx.execute_batch(SCHEMA_V3)?;
+            upgrade_from(tx, 3)
         }
         v if v >= VERSION => Ok(()),
         // A file with our application id but no schema version was never initialised.

@@ -1,5 +1,7 @@
 //! Month submission status (报送 / 锁定 / 解锁) per division.
 
+use std::collections::{HashMap, HashSet};
+
 use rusqlite::{OptionalExtension, params};
 
 use super::*;
@@ -7,6 +9,41 @@ use super::*;
 impl Store {
     pub fn month_status(&self, year: i32, month: u8, division: &str) -> Result<MonthStatus> {
         month_status(&self.conn, year, month, division)
+    }
+
+    /// Every division's month that is not open in `year`, by (division, month).
+    pub fn month_statuses(&self, year: i32) -> Result<HashMap<(String, u8), MonthStatus>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT division, month, status FROM submissions WHERE year = ?1")?;
+        let rows = stmt.query_map([year], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u8>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (d, m, s) = row?;
+            if let Some(s) = MonthStatus::parse(&s)
+                && s != MonthStatus::Open
+            {
+                out.insert((d, m), s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The (division, month) pairs of `year` with at least one reported monthly value:
+    /// what the submission board calls 填写中. One indexed query, not the year's values.
+    pub fn filled_months(&self, year: i32) -> Result<HashSet<(String, u8)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT division, month FROM monthly_values
+             WHERE year = ?1 AND month > 0 AND value IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// 报送: a division hands in a month; its contact can no longer change it.

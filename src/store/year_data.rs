@@ -81,7 +81,8 @@ pub struct YearData {
     pub narratives: Vec<Narrative>,
     /// Months handed in or locked, by (division, month); absent means open.
     pub statuses: HashMap<(String, u8), MonthStatus>,
-    values: HashMap<(i32, String), Vec<StoredValue>>,
+    /// By year, then metric code; each list ordered by month, then division.
+    values: HashMap<i32, HashMap<String, Vec<StoredValue>>>,
 }
 
 impl YearData {
@@ -109,12 +110,19 @@ impl YearData {
     /// Replaces the stored values; `values` may hold this year's and last year's values
     /// in any order.
     pub fn set_values(&mut self, values: Vec<StoredValue>) {
-        let mut index: HashMap<(i32, String), Vec<StoredValue>> = HashMap::new();
+        let mut index: HashMap<i32, HashMap<String, Vec<StoredValue>>> = HashMap::new();
         for v in values {
-            index.entry((v.year, v.metric.clone())).or_default().push(v);
+            let year = index.entry(v.year).or_default();
+            // Look up by &str first: one allocation per metric, not one per value.
+            match year.get_mut(v.metric.as_str()) {
+                Some(list) => list.push(v),
+                None => {
+                    year.insert(v.metric.clone(), vec![v]);
+                }
+            }
         }
-        for list in index.values_mut() {
-            list.sort_by(|a, b| (a.month, &a.division).cmp(&(b.month, &b.division)));
+        for list in index.values_mut().flat_map(HashMap::values_mut) {
+            list.sort_unstable_by(|a, b| (a.month, &a.division).cmp(&(b.month, &b.division)));
         }
         self.values = index;
     }
@@ -137,13 +145,14 @@ impl YearData {
     /// Stored values of `metric` in `year`, ordered by month then division.
     pub fn values(&self, year: i32, metric: &str) -> &[StoredValue] {
         self.values
-            .get(&(year, metric.to_string()))
+            .get(&year)
+            .and_then(|m| m.get(metric))
             .map_or(&[], Vec::as_slice)
     }
 
     /// All stored values, in no particular order.
     pub fn all_values(&self) -> impl Iterator<Item = &StoredValue> {
-        self.values.values().flatten()
+        self.values.values().flat_map(HashMap::values).flatten()
     }
 
     pub fn division(&self, code: &str) -> Option<&Division> {

@@ -10,13 +10,16 @@ use crate::store::{Actor, Store};
 
 use super::audit::AuditScreen;
 use super::board::Board;
+use super::catalogue::CatalogueEditor;
+use super::divisions::DivisionsEditor;
 use super::drafts::DraftsScreen;
-use super::entry::EntryGrid;
+use super::entry::{EntryGrid, EntryMode};
 use super::import::ImportScreen;
 use super::overview::Overview;
 use super::provenance::EntryJump;
 use super::settings::Settings;
 use super::signin::{SignIn, SignInAction};
+use super::users::UsersEditor;
 use super::welcome::Welcome;
 
 /// Which screen is up.
@@ -26,14 +29,21 @@ pub enum Screen {
     Session(Box<Session>),
 }
 
-/// The tabs a signed-in user sees; which ones depends on the role.
+/// The tabs a signed-in user sees; which ones depends on the role. A new screen is a
+/// variant here (label, roles), a field on [`Session`] and an arm in `Session::ui`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
-    /// 填报
-    Entry,
     /// 报送情况
     Board,
-    /// 导入
+    /// 数据填报 (monthly and yearly figures)
+    Entry,
+    /// 指标目录
+    Catalogue,
+    /// 处室
+    Divisions,
+    /// 用户
+    Users,
+    /// 导入表格
     Import,
     /// 审计日志
     Audit,
@@ -46,8 +56,11 @@ pub enum Tab {
 impl Tab {
     pub fn label(self) -> &'static str {
         match self {
-            Tab::Entry => "数据填报",
             Tab::Board => "报送情况",
+            Tab::Entry => "数据填报",
+            Tab::Catalogue => "指标目录",
+            Tab::Divisions => "处室",
+            Tab::Users => "用户",
             Tab::Import => "导入表格",
             Tab::Audit => "审计日志",
             Tab::Drafts => "报告稿",
@@ -64,6 +77,9 @@ impl Tab {
                 Tab::Entry,
                 Tab::Drafts,
                 Tab::Overview,
+                Tab::Catalogue,
+                Tab::Divisions,
+                Tab::Users,
                 Tab::Import,
                 Tab::Audit,
             ],
@@ -79,7 +95,8 @@ impl Tab {
     }
 }
 
-/// A signed-in user working on an open file.
+/// A signed-in user working on an open file. Each screen is made when its tab is first
+/// shown and kept (with its state) until something it shows changes elsewhere.
 pub struct Session {
     pub store: Store,
     pub user: User,
@@ -87,6 +104,9 @@ pub struct Session {
     pub tab: Tab,
     pub entry: Option<EntryGrid>,
     pub board: Option<Board>,
+    pub catalogue: Option<CatalogueEditor>,
+    pub divisions: Option<DivisionsEditor>,
+    pub users: Option<UsersEditor>,
     pub import: Option<ImportScreen>,
     pub audit: Option<AuditScreen>,
     pub drafts: Option<DraftsScreen>,
@@ -108,6 +128,9 @@ impl Session {
             tab,
             entry: None,
             board: None,
+            catalogue: None,
+            divisions: None,
+            users: None,
             import: None,
             audit: None,
             drafts: None,
@@ -131,18 +154,59 @@ impl Session {
         self.tab = tab;
     }
 
-    /// Shows the entry grid at a metric (a figure's 跳到填报, a check's 去填报). A yearly
-    /// metric is not a row of the monthly grid: the division is shown without a cursor
-    /// on it (the yearly grid, when there is one, takes over here).
+    /// Shows the entry grid at a metric (a figure's 跳到填报, a check's 去填报): the
+    /// division's month, or its yearly figures for a yearly metric (month 0).
     pub fn show_entry_at(&mut self, jump: &EntryJump) {
         let mut grid = EntryGrid::for_user(&self.store, &self.actor);
         let month = jump.month.clamp(1, 12);
         grid.show_division(&self.store, jump.year, &jump.division, month);
+        if jump.month == 0 {
+            grid.set_mode(&self.store, EntryMode::Yearly);
+        }
         if let Some(row) = grid.row_of(&jump.metric) {
-            grid.set_cursor(row, usize::from(month) - 1);
+            let col = if jump.month == 0 {
+                0
+            } else {
+                usize::from(month) - 1
+            };
+            grid.set_cursor(row, col);
         }
         self.entry = Some(grid);
         self.switch_to(Tab::Entry);
+    }
+
+    /// The file changed under the other screens (an import, a catalogue or organisation
+    /// edit): drop them so they reread when next shown; `keep` is the one that changed it.
+    fn invalidate(&mut self, keep: Tab) {
+        let Session {
+            entry,
+            board,
+            catalogue,
+            divisions,
+            users,
+            import: _,
+            audit,
+            overview,
+            ..
+        } = self;
+        if keep != Tab::Entry {
+            *entry = None;
+        }
+        if keep != Tab::Board {
+            *board = None;
+        }
+        if keep != Tab::Catalogue {
+            *catalogue = None;
+        }
+        if keep != Tab::Divisions {
+            *divisions = None;
+        }
+        if keep != Tab::Users {
+            *users = None;
+        }
+        *audit = None;
+        // The drafts screen notices changes itself (it watches the audit log).
+        *overview = None;
     }
 
     fn ui(&mut self, ui: &mut egui::Ui) -> SessionAction {
@@ -167,57 +231,70 @@ impl Session {
                 });
             });
         });
-        match self.tab {
+        let (store, actor) = (&mut self.store, &self.actor);
+        let mut jump = None;
+        let changed = match self.tab {
             Tab::Entry => {
-                if self.entry.is_none() {
-                    self.entry = Some(EntryGrid::for_user(&self.store, &self.actor));
-                }
-                if let Some(entry) = &mut self.entry {
-                    entry.ui(ui, &mut self.store, &self.actor);
-                }
+                self.entry
+                    .get_or_insert_with(|| EntryGrid::for_user(store, actor))
+                    .ui(ui, store, actor);
+                false
             }
             Tab::Board => {
                 let board = self
                     .board
-                    .get_or_insert_with(|| Board::new(&self.store, &self.actor));
-                if let Some(open) = board.ui(ui, &mut self.store, &self.actor) {
+                    .get_or_insert_with(|| Board::new(ui.ctx(), store, actor));
+                if let Some(open) = board.ui(ui, store, actor) {
                     // "去填报": show a division's month in the grid.
-                    let mut grid = EntryGrid::for_user(&self.store, &self.actor);
-                    grid.show_division(&self.store, open.year, &open.division, open.month);
-                    self.entry = Some(grid);
+                    let grid = self
+                        .entry
+                        .get_or_insert_with(|| EntryGrid::for_user(store, actor));
+                    grid.show_division(store, open.year, &open.division, open.month);
                     self.tab = Tab::Entry;
                 }
+                false
             }
-            Tab::Import => {
-                let import = self
-                    .import
-                    .get_or_insert_with(|| ImportScreen::new(&self.store));
-                if import.ui(ui, &self.store, &self.actor) {
-                    // Written: other screens reload.
-                    self.entry = None;
-                    self.board = None;
-                }
-            }
+            Tab::Catalogue => self
+                .catalogue
+                .get_or_insert_with(|| CatalogueEditor::new(store))
+                .ui(ui, store, actor),
+            Tab::Divisions => self
+                .divisions
+                .get_or_insert_with(|| DivisionsEditor::new(store))
+                .ui(ui, store, actor),
+            Tab::Users => self
+                .users
+                .get_or_insert_with(|| UsersEditor::new(store))
+                .ui(ui, store, actor),
+            Tab::Import => self
+                .import
+                .get_or_insert_with(|| ImportScreen::new(store))
+                .ui(ui, store, actor),
             Tab::Audit => {
-                let audit = self
-                    .audit
-                    .get_or_insert_with(|| AuditScreen::new(&self.store));
-                audit.ui(ui, &self.store);
+                self.audit
+                    .get_or_insert_with(|| AuditScreen::new(ui.ctx(), store))
+                    .ui(ui, store);
+                false
             }
             Tab::Drafts => {
-                let drafts = self
+                jump = self
                     .drafts
-                    .get_or_insert_with(|| DraftsScreen::new(&self.store, &self.actor));
-                if let Some(jump) = drafts.ui(ui, &mut self.store, &self.actor) {
-                    self.show_entry_at(&jump);
-                }
+                    .get_or_insert_with(|| DraftsScreen::new(store, actor))
+                    .ui(ui, store, actor);
+                false
             }
             Tab::Overview => {
-                let overview = self
-                    .overview
-                    .get_or_insert_with(|| Overview::new(&self.store));
-                overview.ui(ui, &self.store);
+                self.overview
+                    .get_or_insert_with(|| Overview::new(store))
+                    .ui(ui, store);
+                false
             }
+        };
+        if changed {
+            self.invalidate(self.tab);
+        }
+        if let Some(jump) = jump {
+            self.show_entry_at(&jump);
         }
         action
     }

@@ -1,12 +1,13 @@
 //! 审计日志: who changed what, when, from what to what, and why — filtered by user, kind
-//! of record and key prefix (e.g. `2019/12/`), newest first.
+//! of record and key prefix (e.g. `2019/12/`), newest first. Read in the background
+//! ([`BackgroundRead`]): the log holds a row for every value ever written.
 
 use egui_extras::{Column, TableBuilder};
 
 use crate::catalog::User;
 use crate::store::{AuditEntry, AuditFilter, Store};
 
-use super::widgets;
+use super::widgets::{self, BackgroundRead};
 
 const ENTITIES: [(&str, &str); 8] = [
     ("value", "数值"),
@@ -25,37 +26,61 @@ pub struct AuditScreen {
     entity: Option<String>,
     key_prefix: String,
     entries: Vec<AuditEntry>,
+    /// The log is read in the background: a filter over a million rows takes a while.
+    reading: BackgroundRead<Vec<AuditEntry>>,
     error: Option<String>,
 }
 
 impl AuditScreen {
-    pub fn new(store: &Store) -> AuditScreen {
+    pub fn new(ctx: &egui::Context, store: &Store) -> AuditScreen {
         let mut s = AuditScreen {
             users: store.users().unwrap_or_default(),
             actor: None,
             entity: None,
             key_prefix: String::new(),
             entries: Vec::new(),
+            reading: BackgroundRead::default(),
             error: None,
         };
-        s.reload(store);
+        s.reload(ctx, store);
         s
     }
 
-    pub fn reload(&mut self, store: &Store) {
+    /// Rereads the log with the current filters, in the background.
+    pub fn reload(&mut self, ctx: &egui::Context, store: &Store) {
         let filter = AuditFilter {
             actor: self.actor.clone(),
             entity: self.entity.clone(),
             key_prefix: Some(self.key_prefix.trim().to_string()).filter(|k| !k.is_empty()),
             limit: Some(2000),
         };
-        match store.audit_log(&filter) {
+        self.reading.start(
+            ctx,
+            store.path().to_path_buf(),
+            "读取审计日志",
+            move |store| store.audit_log(&filter),
+        );
+    }
+
+    fn arrived(&mut self, result: Result<Vec<AuditEntry>, String>) {
+        match result {
             Ok(e) => {
                 self.entries = e;
                 self.error = None;
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(e),
         }
+    }
+
+    /// Waits for the read in progress (tests only; the screen polls).
+    pub fn wait_loaded(&mut self) {
+        if let Some(result) = self.reading.wait() {
+            self.arrived(result);
+        }
+    }
+
+    pub fn loading(&self) -> bool {
+        self.reading.busy()
     }
 
     pub fn entries(&self) -> &[AuditEntry] {
@@ -70,9 +95,12 @@ impl AuditScreen {
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, store: &Store) {
+        if let Some(result) = self.reading.poll() {
+            self.arrived(result);
+        }
         let mut changed = false;
         ui.horizontal(|ui| {
-            ui.label("用户：");
+            let label = ui.label("用户：");
             let shown = self
                 .actor
                 .as_deref()
@@ -90,8 +118,10 @@ impl AuditScreen {
                             )
                             .changed();
                     }
-                });
-            ui.label("类别：");
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("类别：");
             let shown = self
                 .entity
                 .as_deref()
@@ -108,21 +138,30 @@ impl AuditScreen {
                             .selectable_value(&mut self.entity, Some(code.to_string()), label)
                             .changed();
                     }
-                });
-            ui.label("键前缀：");
-            let r = ui.add(
-                egui::TextEdit::singleline(&mut self.key_prefix)
-                    .hint_text("如 2019/12/")
-                    .desired_width(140.0),
-            );
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("键前缀：");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.key_prefix)
+                        .hint_text("如 2019/12/")
+                        .desired_width(140.0),
+                )
+                .labelled_by(label.id);
             changed |= r.changed();
             if ui.button("刷新").clicked() {
                 changed = true;
             }
-            ui.label(format!("{} 条", self.entries.len()));
+            if self.reading.busy() {
+                ui.spinner();
+                ui.label("正在读取…");
+            } else {
+                ui.label(format!("{} 条", self.entries.len()));
+            }
         });
         if changed {
-            self.reload(store);
+            self.reload(ui.ctx(), store);
         }
         widgets::error_line(ui, self.error.as_deref());
         TableBuilder::new(ui)

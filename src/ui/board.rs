@@ -2,15 +2,19 @@
 //! 填写中 / 已报送 / 已锁定) and counts; for the chosen month, the divisions still missing
 //! with their contacts' names and phones, copyable as a reminder; lock and unlock (with a
 //! reason, which the store writes to the audit log).
+//!
+//! The year is read in the background ([`BoardData::read`] in a
+//! [`BackgroundRead`]) so a big file never stalls a frame; the previous figures stay up,
+//! with a spinner, until the new ones arrive.
 
 use std::collections::{HashMap, HashSet};
 
 use egui::{Color32, RichText};
 
 use crate::catalog::{Division, Period, Role, User};
-use crate::store::{Actor, MonthStatus, Store};
+use crate::store::{Actor, MonthStatus, Store, StoreError};
 
-use super::widgets;
+use super::widgets::{self, BackgroundRead};
 
 /// A cell of the board as the office sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,12 +56,70 @@ pub struct OpenDivision {
     pub month: u8,
 }
 
-pub struct Board {
-    pub year: i32,
-    years: Vec<i32>,
+/// What the board shows of a year, read by a background job on its own connection.
+#[derive(Debug, Clone, Default)]
+pub struct BoardData {
+    /// Divisions with monthly metrics, in order.
     divisions: Vec<Division>,
     contacts: HashMap<String, Vec<User>>,
     states: HashMap<(String, u8), BoardState>,
+}
+
+impl BoardData {
+    /// Reads a year's board: the catalogue's owners, month statuses, and which months
+    /// have any value (one grouped query — never the year's values themselves).
+    pub fn read(store: &Store, year: i32) -> Result<BoardData, StoreError> {
+        let metrics = store.metrics(year)?;
+        let monthly: HashSet<&str> = metrics
+            .iter()
+            .filter(|m| m.period == Period::Monthly && !m.is_formula())
+            .flat_map(|m| m.owners.iter().map(String::as_str))
+            .collect();
+        let divisions: Vec<Division> = store
+            .divisions()?
+            .into_iter()
+            .filter(|d| monthly.contains(d.code.as_str()))
+            .collect();
+        let statuses = store.month_statuses(year)?;
+        let filled = store.filled_months(year)?;
+        let mut states = HashMap::new();
+        for d in &divisions {
+            for m in 1..=12u8 {
+                let key = (d.code.clone(), m);
+                let s = match statuses.get(&key) {
+                    Some(MonthStatus::Locked) => BoardState::Locked,
+                    Some(MonthStatus::Submitted) => BoardState::Submitted,
+                    _ if filled.contains(&key) => BoardState::InProgress,
+                    _ => BoardState::Empty,
+                };
+                states.insert(key, s);
+            }
+        }
+        let mut contacts: HashMap<String, Vec<User>> = HashMap::new();
+        for u in store.users()? {
+            if u.role == Role::Contact
+                && u.active
+                && let Some(d) = u.division.clone()
+            {
+                contacts.entry(d).or_default().push(u);
+            }
+        }
+        Ok(BoardData {
+            divisions,
+            contacts,
+            states,
+        })
+    }
+}
+
+pub struct Board {
+    pub year: i32,
+    years: Vec<i32>,
+    data: BoardData,
+    /// Reading the year in the background; the last data stays on screen meanwhile.
+    loading: BackgroundRead<BoardData>,
+    /// Whether a load has finished since the year was chosen.
+    loaded: bool,
     /// (division index, month 1–12)
     selected: (usize, u8),
     reason: String,
@@ -66,84 +128,85 @@ pub struct Board {
 }
 
 impl Board {
-    pub fn new(store: &Store, actor: &Actor) -> Board {
+    /// The board of the file's latest year; its data arrives from a background job (see
+    /// [`Board::loading`]), `ctx` is woken when it does.
+    pub fn new(ctx: &egui::Context, store: &Store, actor: &Actor) -> Board {
         let years = store.years().unwrap_or_default();
         let year = years.last().copied().unwrap_or(2019);
         let mut board = Board {
             year,
             years,
-            divisions: Vec::new(),
-            contacts: HashMap::new(),
-            states: HashMap::new(),
+            data: BoardData::default(),
+            loading: BackgroundRead::default(),
+            loaded: false,
             selected: (0, 1),
             reason: String::new(),
             notice: None,
             role: actor.role,
         };
-        board.reload(store);
-        // Start on the first month that is not locked everywhere.
-        board.selected.1 = (1..=12)
-            .find(|&m| {
-                board
-                    .divisions
-                    .iter()
-                    .any(|d| board.state(&d.code, m) != BoardState::Locked)
-            })
-            .unwrap_or(12);
+        board.reload(ctx, store);
         board
     }
 
-    /// Rereads statuses and values. Divisions without monthly metrics are left out.
-    pub fn reload(&mut self, store: &Store) {
-        match store.year_data(self.year) {
+    /// Rereads statuses and values in the background.
+    pub fn reload(&mut self, ctx: &egui::Context, store: &Store) {
+        let year = self.year;
+        self.loading.start(
+            ctx,
+            store.path().to_path_buf(),
+            "读取报送情况",
+            move |store| BoardData::read(store, year),
+        );
+    }
+
+    /// Whether the year is still being read.
+    pub fn loading(&self) -> bool {
+        self.loading.busy()
+    }
+
+    /// Takes the background read's result when it has arrived.
+    fn poll(&mut self) {
+        if let Some(result) = self.loading.poll() {
+            self.arrived(result);
+        }
+    }
+
+    /// Waits for the background read (tests only; the screen polls).
+    pub fn wait_loaded(&mut self) {
+        if let Some(result) = self.loading.wait() {
+            self.arrived(result);
+        }
+    }
+
+    fn arrived(&mut self, result: Result<BoardData, String>) {
+        match result {
             Ok(data) => {
-                let monthly: HashSet<&str> = data
-                    .metrics
-                    .iter()
-                    .filter(|m| m.period == Period::Monthly && !m.is_formula())
-                    .flat_map(|m| m.owners.iter().map(String::as_str))
-                    .collect();
-                self.divisions = data
-                    .divisions
-                    .iter()
-                    .filter(|d| monthly.contains(d.code.as_str()))
-                    .cloned()
-                    .collect();
-                let filled: HashSet<(&str, u8)> = data
-                    .all_values()
-                    .filter(|v| v.year == self.year && v.month > 0 && v.value.is_some())
-                    .map(|v| (v.division.as_str(), v.month))
-                    .collect();
-                self.states.clear();
-                for d in &self.divisions {
-                    for m in 1..=12u8 {
-                        let s = match data.status(&d.code, m) {
-                            MonthStatus::Locked => BoardState::Locked,
-                            MonthStatus::Submitted => BoardState::Submitted,
-                            MonthStatus::Open if filled.contains(&(d.code.as_str(), m)) => {
-                                BoardState::InProgress
-                            }
-                            MonthStatus::Open => BoardState::Empty,
-                        };
-                        self.states.insert((d.code.clone(), m), s);
-                    }
+                let first_load = !self.loaded;
+                self.data = data;
+                self.loaded = true;
+                self.selected.0 = self
+                    .selected
+                    .0
+                    .min(self.data.divisions.len().saturating_sub(1));
+                if first_load {
+                    // Start on the first month that is not locked everywhere.
+                    self.selected.1 = (1..=12)
+                        .find(|&m| {
+                            self.data
+                                .divisions
+                                .iter()
+                                .any(|d| self.state(&d.code, m) != BoardState::Locked)
+                        })
+                        .unwrap_or(12);
                 }
             }
-            Err(e) => self.notice = Some(Err(e.to_string())),
+            Err(e) => self.notice = Some(Err(e)),
         }
-        self.contacts.clear();
-        for u in store.users().unwrap_or_default() {
-            if u.role == Role::Contact
-                && let Some(d) = u.division.clone()
-            {
-                self.contacts.entry(d).or_default().push(u);
-            }
-        }
-        self.selected.0 = self.selected.0.min(self.divisions.len().saturating_sub(1));
     }
 
     pub fn state(&self, division: &str, month: u8) -> BoardState {
-        self.states
+        self.data
+            .states
             .get(&(division.to_string(), month))
             .copied()
             .unwrap_or(BoardState::Empty)
@@ -151,7 +214,7 @@ impl Board {
 
     /// Selects a cell (tests and clicks).
     pub fn select(&mut self, division: &str, month: u8) {
-        if let Some(i) = self.divisions.iter().position(|d| d.code == division) {
+        if let Some(i) = self.data.divisions.iter().position(|d| d.code == division) {
             self.selected = (i, month.clamp(1, 12));
         }
     }
@@ -166,7 +229,8 @@ impl Board {
 
     /// The divisions still missing `month` (not handed in), in board order.
     pub fn missing(&self, month: u8) -> Vec<&Division> {
-        self.divisions
+        self.data
+            .divisions
             .iter()
             .filter(|d| {
                 matches!(
@@ -187,6 +251,7 @@ impl Board {
             .iter()
             .map(|d| {
                 let people: Vec<String> = self
+                    .data
                     .contacts
                     .get(&d.code)
                     .into_iter()
@@ -214,26 +279,38 @@ impl Board {
     }
 
     fn selected_division(&self) -> Option<&Division> {
-        self.divisions.get(self.selected.0)
+        self.data.divisions.get(self.selected.0)
     }
 
     /// 锁定 the selected cell.
-    pub fn lock_selected(&mut self, store: &mut Store, actor: &Actor) {
+    pub fn lock_selected(&mut self, ctx: &egui::Context, store: &mut Store, actor: &Actor) {
         let Some(d) = self.selected_division().map(|d| d.code.clone()) else {
             return;
         };
         let m = self.selected.1;
-        self.notice = Some(
-            store
-                .lock_month(actor, self.year, m, &d)
-                .map(|()| format!("已锁定 {}年{m}月", self.year))
-                .map_err(|e| e.to_string()),
-        );
-        self.reload(store);
+        let result = store.lock_month(actor, self.year, m, &d);
+        self.after_write(ctx, store, result, format!("已锁定 {}年{m}月", self.year));
+    }
+
+    /// Shows a status change's outcome; after a change the board rereads.
+    fn after_write(
+        &mut self,
+        ctx: &egui::Context,
+        store: &Store,
+        result: Result<(), StoreError>,
+        done: String,
+    ) {
+        match result {
+            Ok(()) => {
+                self.notice = Some(Ok(done));
+                self.reload(ctx, store);
+            }
+            Err(e) => self.notice = Some(Err(e.to_string())),
+        }
     }
 
     /// 解锁 the selected cell with the reason typed.
-    pub fn unlock_selected(&mut self, store: &mut Store, actor: &Actor) {
+    pub fn unlock_selected(&mut self, ctx: &egui::Context, store: &mut Store, actor: &Actor) {
         let Some(d) = self.selected_division().map(|d| d.code.clone()) else {
             return;
         };
@@ -242,17 +319,14 @@ impl Board {
         if result.is_ok() {
             self.reason.clear();
         }
-        self.notice = Some(
-            result
-                .map(|()| format!("已解锁 {}年{m}月（已记入审计日志）", self.year))
-                .map_err(|e| e.to_string()),
-        );
-        self.reload(store);
+        let done = format!("已解锁 {}年{m}月（已记入审计日志）", self.year);
+        self.after_write(ctx, store, result, done);
     }
 
     /// Locks every handed-in division of a month.
-    fn lock_submitted(&mut self, store: &mut Store, actor: &Actor, month: u8) {
+    fn lock_submitted(&mut self, ctx: &egui::Context, store: &mut Store, actor: &Actor, month: u8) {
         let codes: Vec<String> = self
+            .data
             .divisions
             .iter()
             .filter(|d| self.state(&d.code, month) == BoardState::Submitted)
@@ -271,7 +345,7 @@ impl Board {
         if done == codes.len() {
             self.notice = Some(Ok(format!("已锁定 {month}月 已报送的 {done} 个处室")));
         }
-        self.reload(store);
+        self.reload(ctx, store);
     }
 
     pub fn ui(
@@ -280,17 +354,31 @@ impl Board {
         store: &mut Store,
         actor: &Actor,
     ) -> Option<OpenDivision> {
+        self.poll();
         let mut open = None;
         let office = self.role == Role::Office;
+        let ctx = ui.ctx().clone();
         ui.horizontal(|ui| {
             if widgets::year_picker(ui, "board-year", &self.years, &mut self.year) {
-                self.reload(store);
+                self.loaded = false;
+                self.reload(&ctx, store);
             }
-            if ui.button("刷新").clicked() {
-                self.reload(store);
+            if ui
+                .add_enabled(!self.loading.busy(), egui::Button::new("刷新"))
+                .clicked()
+            {
+                self.reload(&ctx, store);
             }
-            ui.label("点击单元格选择处室和月份。");
+            if self.loading.busy() {
+                ui.spinner();
+                ui.label(format!("正在读取{}年的报送情况…", self.year));
+            } else {
+                ui.label("点击单元格选择处室和月份。");
+            }
         });
+        if !self.loaded {
+            return None;
+        }
         match &self.notice {
             Some(Ok(s)) => widgets::ok_line(ui, s),
             Some(Err(e)) => widgets::error_line(ui, Some(e)),
@@ -313,7 +401,7 @@ impl Board {
                             }
                         }
                         ui.end_row();
-                        for (i, d) in self.divisions.iter().enumerate() {
+                        for (i, d) in self.data.divisions.iter().enumerate() {
                             ui.label(&d.name);
                             for m in 1..=12u8 {
                                 let s = self.state(&d.code, m);
@@ -327,7 +415,8 @@ impl Board {
                         ui.label("合计");
                         for m in 1..=12u8 {
                             let n = |want: BoardState| {
-                                self.divisions
+                                self.data
+                                    .divisions
                                     .iter()
                                     .filter(|d| self.state(&d.code, m) == want)
                                     .count()
@@ -361,7 +450,7 @@ impl Board {
                 if office {
                     ui.horizontal(|ui| {
                         if s != BoardState::Locked && ui.button("锁定").clicked() {
-                            self.lock_selected(store, actor);
+                            self.lock_selected(&ctx, store, actor);
                         }
                         if ui.button("去填报/查看").clicked() {
                             open = Some(OpenDivision {
@@ -373,18 +462,20 @@ impl Board {
                     });
                     if matches!(s, BoardState::Submitted | BoardState::Locked) {
                         ui.horizontal(|ui| {
-                            ui.label("解锁原因：");
+                            let label = ui.label("解锁原因：");
                             ui.add(
                                 egui::TextEdit::singleline(&mut self.reason)
                                     .id_salt("unlock-reason")
                                     .hint_text("如：处室申请更正3月数据"),
-                            );
+                            )
+                            .labelled_by(label.id);
                             if ui.button("解锁").clicked() {
-                                self.unlock_selected(store, actor);
+                                self.unlock_selected(&ctx, store, actor);
                             }
                         });
                     }
                     let submitted = self
+                        .data
                         .divisions
                         .iter()
                         .filter(|d| self.state(&d.code, month) == BoardState::Submitted)
@@ -394,7 +485,7 @@ impl Board {
                             .button(format!("锁定{month}月全部已报送处室（{submitted} 个）"))
                             .clicked()
                     {
-                        self.lock_submitted(store, actor, month);
+                        self.lock_submitted(&ctx, store, actor, month);
                     }
                 }
             }
@@ -404,6 +495,7 @@ impl Board {
             ui.strong(format!("{month}月尚未报送：{} 个处室", missing.len()));
             for d in &missing {
                 let people: Vec<String> = self
+                    .data
                     .contacts
                     .get(&d.code)
                     .into_iter()

@@ -133,8 +133,9 @@ impl ImportScreen {
             {
                 self.check_file(ui.ctx(), store, p);
             }
-            ui.label("或路径：");
-            ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(380.0));
+            let label = ui.label("或路径：");
+            ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(380.0))
+                .labelled_by(label.id);
             if ui.add_enabled(idle, egui::Button::new("检查")).clicked()
                 && !self.path_text.trim().is_empty()
             {

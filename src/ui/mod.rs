@@ -16,6 +16,8 @@
 pub mod app;
 pub mod audit;
 pub mod board;
+pub mod catalogue;
+pub mod divisions;
 pub mod drafts;
 pub mod entry;
 pub mod export;
@@ -27,6 +29,7 @@ pub mod provenance;
 pub mod review;
 pub mod settings;
 pub mod signin;
+pub mod users;
 pub mod welcome;
 pub mod widgets;
 

@@ -27,7 +27,8 @@ impl SignIn {
     pub fn new(store: Store) -> Result<SignIn, StoreError> {
         Ok(SignIn {
             agency: store.agency()?,
-            users: store.users()?,
+            // A deactivated user (停用) is not offered; the store refuses them anyway.
+            users: store.users()?.into_iter().filter(|u| u.active).collect(),
             divisions: store.divisions()?,
             store,
             selected: None,
@@ -110,8 +111,10 @@ impl SignIn {
                 ui.strong(format!("{}（{}）", user.display_name, user.login));
                 let mut submit = false;
                 if user.has_password {
-                    ui.label("密码：");
-                    let r = ui.add(egui::TextEdit::singleline(&mut self.password).password(true));
+                    let label = ui.label("密码：");
+                    let r = ui
+                        .add(egui::TextEdit::singleline(&mut self.password).password(true))
+                        .labelled_by(label.id);
                     submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 }
                 if ui.button("登录").clicked() || submit {

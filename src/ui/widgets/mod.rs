@@ -1,5 +1,9 @@
 //! Small reusable pieces shared by the screens.
 
+mod background;
+
+pub use background::BackgroundRead;
+
 /// A red line with an error message, when there is one.
 pub fn error_line(ui: &mut egui::Ui, error: Option<&str>) {
     if let Some(e) = error {
@@ -21,6 +25,60 @@ pub fn year_picker(ui: &mut egui::Ui, id: &str, years: &[i32], year: &mut i32) -
             for &y in years {
                 ui.selectable_value(year, y, format!("{y}年"));
             }
-        });
+        })
+        .response
+        .accessible_name("年份");
     *year != before
+}
+
+/// One row of a two-column form grid: a label and a single-line text field it names
+/// (for screen readers, and for tests that find the field by its label).
+pub fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String, hint: &str) -> egui::Response {
+    let l = ui.label(label);
+    let r = ui
+        .add(
+            egui::TextEdit::singleline(text)
+                .hint_text(hint)
+                .desired_width(280.0),
+        )
+        .labelled_by(l.id);
+    ui.end_row();
+    r
+}
+
+/// One row of a form grid: a label and a drop-down of `options` it names. Returns true
+/// when the choice changed.
+pub fn choice_row<T: PartialEq + Clone>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut T,
+    options: &[(T, String)],
+) -> bool {
+    let l = ui.label(label);
+    let before = value.clone();
+    let shown = options
+        .iter()
+        .find(|(v, _)| v == value)
+        .map_or_else(String::new, |(_, s)| s.clone());
+    egui::ComboBox::from_id_salt(("choice", label))
+        .selected_text(shown)
+        .width(280.0)
+        .show_ui(ui, |ui| {
+            for (v, s) in options {
+                ui.selectable_value(value, v.clone(), s);
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    ui.end_row();
+    *value != before
+}
+
+/// A message line: green when something worked, red with the reason when not.
+pub fn notice_line(ui: &mut egui::Ui, notice: &Option<Result<String, String>>) {
+    match notice {
+        Some(Ok(s)) => ok_line(ui, s),
+        Some(Err(e)) => error_line(ui, Some(e)),
+        None => {}
+    }
 }

@@ -1,0 +1,59 @@
+//! [`BackgroundRead`]: a screen's data read from the file by a [`Job`] on its own
+//! connection, so that a big file never stalls a frame. The screen keeps showing what it
+//! had (with a spinner) until the new read arrives.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::jobs::Job;
+use crate::store::{Store, StoreError};
+
+/// A read of `T` that may be running. See the module doc.
+pub struct BackgroundRead<T> {
+    job: Option<Job<Result<T, String>>>,
+}
+
+impl<T> Default for BackgroundRead<T> {
+    fn default() -> Self {
+        BackgroundRead { job: None }
+    }
+}
+
+impl<T: Send + 'static> BackgroundRead<T> {
+    /// Starts reading `db` with `read` (replacing a read still running); `ctx` is woken
+    /// when it is done.
+    pub fn start(
+        &mut self,
+        ctx: &egui::Context,
+        db: PathBuf,
+        what: &str,
+        read: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) {
+        let ctx = ctx.clone();
+        self.job = Some(Job::spawn(
+            what,
+            Arc::new(move || ctx.request_repaint()),
+            move |_| {
+                let store = Store::open(&db).map_err(|e| e.to_string())?;
+                read(&store).map_err(|e| e.to_string())
+            },
+        ));
+    }
+
+    pub fn busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// The result, once, when the read has finished (a Chinese message when it failed).
+    pub fn poll(&mut self) -> Option<Result<T, String>> {
+        let result = self.job.as_mut()?.poll()?;
+        self.job = None;
+        Some(result.and_then(|r| r))
+    }
+
+    /// Waits for the read (tests only; screens poll).
+    pub fn wait(&mut self) -> Option<Result<T, String>> {
+        let job = self.job.take()?;
+        Some(job.wait().and_then(|r| r))
+    }
+}
