@@ -13,7 +13,7 @@ use super::board::Board;
 use super::catalogue::CatalogueEditor;
 use super::divisions::DivisionsEditor;
 use super::drafts::DraftsScreen;
-use super::entry::EntryGrid;
+use super::entry::{EntryGrid, EntryMode};
 use super::import::ImportScreen;
 use super::overview::Overview;
 use super::provenance::EntryJump;
@@ -138,6 +138,43 @@ impl Session {
         }
     }
 
+    /// Switches tab; leaving the drafts saves the text typed there.
+    pub fn switch_to(&mut self, tab: Tab) {
+        if self.tab == Tab::Drafts
+            && tab != Tab::Drafts
+            && let Some(d) = &mut self.drafts
+        {
+            d.leave(&mut self.store, &self.actor);
+        }
+        if tab == Tab::Overview
+            && let Some(o) = &mut self.overview
+        {
+            o.reload(&self.store);
+        }
+        self.tab = tab;
+    }
+
+    /// Shows the entry grid at a metric (a figure's 跳到填报, a check's 去填报): the
+    /// division's month, or its yearly figures for a yearly metric (month 0).
+    pub fn show_entry_at(&mut self, jump: &EntryJump) {
+        let mut grid = EntryGrid::for_user(&self.store, &self.actor);
+        let month = jump.month.clamp(1, 12);
+        grid.show_division(&self.store, jump.year, &jump.division, month);
+        if jump.month == 0 {
+            grid.set_mode(&self.store, EntryMode::Yearly);
+        }
+        if let Some(row) = grid.row_of(&jump.metric) {
+            let col = if jump.month == 0 {
+                0
+            } else {
+                usize::from(month) - 1
+            };
+            grid.set_cursor(row, col);
+        }
+        self.entry = Some(grid);
+        self.switch_to(Tab::Entry);
+    }
+
     /// The file changed under the other screens (an import, a catalogue or organisation
     /// edit): drop them so they reread when next shown; `keep` is the one that changed it.
     fn invalidate(&mut self, keep: Tab) {
@@ -168,37 +205,8 @@ impl Session {
             *users = None;
         }
         *audit = None;
+        // The drafts screen notices changes itself (it watches the audit log).
         *overview = None;
-    }
-
-    /// Switches tab; leaving the drafts saves the text typed there.
-    pub fn switch_to(&mut self, tab: Tab) {
-        if self.tab == Tab::Drafts
-            && tab != Tab::Drafts
-            && let Some(d) = &mut self.drafts
-        {
-            d.leave(&mut self.store, &self.actor);
-        }
-        if tab == Tab::Overview
-            && let Some(o) = &mut self.overview
-        {
-            o.reload(&self.store);
-        }
-        self.tab = tab;
-    }
-
-    /// Shows the entry grid at a metric (a figure's 跳到填报, a check's 去填报). A yearly
-    /// metric is not a row of the monthly grid: the division is shown without a cursor
-    /// on it (the yearly grid, when there is one, takes over here).
-    pub fn show_entry_at(&mut self, jump: &EntryJump) {
-        let mut grid = EntryGrid::for_user(&self.store, &self.actor);
-        let month = jump.month.clamp(1, 12);
-        grid.show_division(&self.store, jump.year, &jump.division, month);
-        if let Some(row) = grid.row_of(&jump.metric) {
-            grid.set_cursor(row, usize::from(month) - 1);
-        }
-        self.entry = Some(grid);
-        self.switch_to(Tab::Entry);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui) -> SessionAction {
@@ -224,7 +232,6 @@ impl Session {
             });
         });
         let (store, actor) = (&mut self.store, &self.actor);
-        // A figure's or a check's 跳到填报, handled once the screens are done.
         let mut jump = None;
         let changed = match self.tab {
             Tab::Entry => {
