@@ -35,7 +35,6 @@ fn harness(path: &Path) -> Harness<'static, App> {
     let app = App::new(Settings::in_memory(), Some(path.to_path_buf()));
     Harness::builder()
         .with_size(Vec2::new(1500.0, 950.0))
-        .with_accessibility_check(false)
         .with_context_setup(nianbao::ui::fonts::install)
         .build_ui_state(|ui, app: &mut App| app.show(ui), app)
 }
@@ -510,7 +509,6 @@ fn a_contact_cannot_reach_the_review_actions() {
     let mut store = store;
     let mut h = Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
-        .with_accessibility_check(false)
         .with_context_setup(nianbao::ui::fonts::install)
         .build_ui_state(
             move |ui, s: &mut DraftsScreen| {
@@ -591,6 +589,26 @@ fn export_writes_the_shown_document_off_the_ui_thread() {
         "{notice:?}"
     );
     assert!(!bad.exists());
+
+    // The overview charts the first monthly metrics with data, named over their charts.
+    h.get_by_label("概览").click();
+    h.run_ok();
+    let data = Store::open(&path).unwrap().year_data(2019).unwrap();
+    let session = h.state_mut().session().unwrap();
+    let chosen = session.overview.as_ref().unwrap().chosen.clone();
+    let first: Vec<String> = nianbao::ui::overview::chartable(&data)
+        .iter()
+        .filter(|m| {
+            nianbao::ui::overview::monthly(&data, 2019, m)
+                .iter()
+                .any(Option::is_some)
+        })
+        .take(nianbao::ui::overview::DEFAULT_CHARTS)
+        .map(|m| m.code.clone())
+        .collect();
+    assert_eq!(chosen, first);
+    let name = &data.metric(&chosen[0]).unwrap().name;
+    assert!(h.query_by_label(name).is_some(), "{name} over its chart");
 }
 
 /// Lines of a page as painted: text grouped by baseline (points from the page's top),

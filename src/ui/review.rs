@@ -200,14 +200,15 @@ pub fn comments_ui(
     if can_comment {
         match &selected {
             Some((_, quote)) => {
-                ui.label(format!("批注段落：“{quote}…”"));
+                let label = ui.label(format!("批注段落：“{quote}…”"));
                 ui.add(
                     egui::TextEdit::multiline(text)
                         .id_salt("draft-comment")
                         .desired_rows(3)
                         .desired_width(f32::INFINITY)
                         .hint_text("写下对这一段的意见"),
-                );
+                )
+                .labelled_by(label.id);
                 if ui.button("添加批注").clicked() {
                     action = Some(SideAction::Comment(text.clone()));
                 }

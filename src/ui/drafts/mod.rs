@@ -187,23 +187,22 @@ impl DraftsScreen {
             }
             if self.role == Role::Office {
                 ui.separator();
+                let label = ui.label("模板：");
                 egui::ComboBox::from_id_salt("draft-template")
                     .selected_text(TEMPLATES[self.template].1)
                     .show_ui(ui, |ui| {
                         for (i, (_, name)) in TEMPLATES.iter().enumerate() {
                             ui.selectable_value(&mut self.template, i, *name);
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(label.id);
                 if ui.button("新建报告稿").clicked() {
                     self.create(store, actor, TEMPLATES[self.template].0);
                 }
             }
         });
-        match &self.notice {
-            Some(Ok(s)) => widgets::ok_line(ui, s),
-            Some(Err(e)) => widgets::error_line(ui, Some(e)),
-            None => {}
-        }
+        widgets::notice_line(ui, &self.notice);
         ui.add_space(6.0);
         if self.drafts.is_empty() {
             ui.label(match self.role {

@@ -133,13 +133,14 @@ impl DraftEditor {
         });
         if self.asking_reason {
             ui.horizontal(|ui| {
-                ui.label("退回意见（必填）：");
+                let label = ui.label("退回意见（必填）：");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.return_reason)
                         .id_salt("return-reason")
                         .desired_width(360.0)
                         .hint_text("如：第三部分请补充同比说明"),
-                );
+                )
+                .labelled_by(label.id);
                 if ui.button("确认退回").clicked() {
                     self.act(ReviewAction::Return, store, actor);
                 }
@@ -148,11 +149,7 @@ impl DraftEditor {
                 }
             });
         }
-        match &self.notice {
-            Some(Ok(s)) => widgets::ok_line(ui, s),
-            Some(Err(e)) => widgets::error_line(ui, Some(e)),
-            None => {}
-        }
+        widgets::notice_line(ui, &self.notice);
         widgets::error_line(ui, self.job_error.as_deref());
         let error = self
             .view
@@ -178,14 +175,16 @@ impl DraftEditor {
     }
 
     fn source_ui(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
-            ui.strong("原文");
+        let heading = ui.horizontal(|ui| {
+            let heading = ui.strong("原文");
             ui.label(
                 RichText::new("{{ figure(\"…\") }} 是随数据更新的数字；其余文字可自由修改。")
                     .weak()
                     .small(),
             );
+            heading.id
         });
+        let heading = heading.inner;
         let editable = self.editable();
         let id = self.draft.id;
         egui::ScrollArea::vertical()
@@ -206,7 +205,8 @@ impl DraftEditor {
                 } else {
                     edit(&mut self.source.as_str())
                 };
-                self.source_edit_id = Some(output.response.response.id);
+                let response = output.response.response.clone().labelled_by(heading);
+                self.source_edit_id = Some(response.id);
                 if output.response.response.changed() {
                     self.touched();
                 }
