@@ -26,57 +26,84 @@ impl JournalMode {
 }
 
 /// WAL on local disks; the rollback journal for files on a network share: UNC paths
-/// (`\\server\share\…`, `//server/share/…`) and, on Windows, mapped network drives.
+/// (`\\server\share\…`, `//server/share/…`, `\\?\UNC\server\share\…`) and, on Windows,
+/// mapped network drives (asked of `GetDriveTypeW`).
 pub fn journal_mode_for(path: &Path) -> JournalMode {
-    if is_network_path(path) {
+    // on Windows a relative path is on the current directory's drive
+    if cfg!(windows)
+        && let Ok(absolute) = std::path::absolute(path)
+    {
+        return journal_mode_with(&absolute, drive_is_remote);
+    }
+    journal_mode_with(path, drive_is_remote)
+}
+
+/// The decision behind [`journal_mode_for`], with the drive lookup passed in:
+/// `drive_is_remote('Z')` says whether drive `Z:` is a mapped network drive. Paths are
+/// read as Windows paths on every platform, so the tests run on Linux too.
+fn journal_mode_with(path: &Path, drive_is_remote: impl Fn(char) -> bool) -> JournalMode {
+    let text = path.to_string_lossy();
+    let network = match windows_prefix(&text) {
+        WindowsPrefix::Unc => true,
+        WindowsPrefix::Drive(letter) => drive_is_remote(letter),
+        WindowsPrefix::None => false,
+    };
+    if network {
         JournalMode::Delete
     } else {
         JournalMode::Wal
     }
 }
 
-fn is_network_path(path: &Path) -> bool {
-    let text = path.to_string_lossy();
-    let unc = text.starts_with(r"\\") || text.starts_with("//");
-    // `\\?\UNC\server\share` is UNC too; `\\?\C:\…` and `\\.\…` are local.
-    let verbatim_local = (text.starts_with(r"\\?\") || text.starts_with(r"\\.\"))
-        && !text[4..].to_ascii_uppercase().starts_with("UNC");
-    (unc && !verbatim_local) || windows::is_network_drive(path)
+/// How a Windows path begins.
+#[derive(Debug, PartialEq, Eq)]
+enum WindowsPrefix {
+    /// `\\server\share`, `//server/share`, `\\?\UNC\server\share`.
+    Unc,
+    /// `C:`, `\\?\C:`, `\\.\C:`.
+    Drive(char),
+    /// Anything else (a Unix path, a relative path, another device).
+    None,
 }
 
+fn windows_prefix(text: &str) -> WindowsPrefix {
+    let c: Vec<char> = text.chars().take(8).collect();
+    let sep = |i: usize| matches!(c.get(i), Some('\\' | '/'));
+    let drive = |i: usize| match (c.get(i), c.get(i + 1)) {
+        (Some(l), Some(':')) if l.is_ascii_alphabetic() => {
+            WindowsPrefix::Drive(l.to_ascii_uppercase())
+        }
+        _ => WindowsPrefix::None,
+    };
+    if !(sep(0) && sep(1)) {
+        return drive(0);
+    }
+    // `\\?\…` (verbatim) and `\\.\…` (device): UNC only as `\\?\UNC\…`
+    if matches!(c.get(2), Some('?' | '.')) && sep(3) {
+        let unc = sep(7)
+            && c[4..7]
+                .iter()
+                .collect::<String>()
+                .eq_ignore_ascii_case("UNC");
+        return if unc { WindowsPrefix::Unc } else { drive(4) };
+    }
+    WindowsPrefix::Unc
+}
+
+/// Whether drive `letter:` is a network drive (`DRIVE_REMOTE`).
 #[cfg(windows)]
-mod windows {
-    use std::path::{Component, Path, Prefix};
-
-    unsafe extern "system" {
-        fn GetDriveTypeW(root: *const u16) -> u32;
-    }
-    const DRIVE_REMOTE: u32 = 4;
-
-    /// True for a path on a mapped network drive (`Z:\…` mapped to a share).
-    pub fn is_network_drive(path: &Path) -> bool {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let Some(Component::Prefix(prefix)) = absolute.components().next() else {
-            return false;
-        };
-        let letter = match prefix.kind() {
-            Prefix::Disk(l) | Prefix::VerbatimDisk(l) => l,
-            _ => return false,
-        };
-        let root: Vec<u16> = format!("{}:\\", letter as char)
-            .encode_utf16()
-            .chain([0])
-            .collect();
-        // SAFETY: `root` is a NUL-terminated UTF-16 string that outlives the call.
-        unsafe { GetDriveTypeW(root.as_ptr()) == DRIVE_REMOTE }
-    }
+fn drive_is_remote(letter: char) -> bool {
+    use windows_sys::Win32::Storage::FileSystem::GetDriveTypeW;
+    use windows_sys::Win32::System::WindowsProgramming::DRIVE_REMOTE;
+    let root: Vec<u16> = format!("{letter}:\\").encode_utf16().chain([0]).collect();
+    // SAFETY: `root` is a NUL-terminated UTF-16 string that outlives the call.
+    unsafe { GetDriveTypeW(root.as_ptr()) == DRIVE_REMOTE }
 }
 
+/// No drive letters outside Windows.
 #[cfg(not(windows))]
-mod windows {
-    pub fn is_network_drive(_: &std::path::Path) -> bool {
-        false
-    }
+fn drive_is_remote(_letter: char) -> bool {
+    false
 }
 
 /// Reads the 100-byte SQLite header and refuses a file that is missing, not SQLite, or
@@ -129,20 +156,72 @@ mod tests {
 
     #[test]
     fn network_paths_use_the_rollback_journal() {
+        // drive Z: is a mapped network drive, every other drive is local
+        let z_is_mapped = |letter: char| letter == 'Z';
         for p in [
             r"\\fileserver\年报\2019.db",
-            "//fileserver/share/data.db",
+            r"\\server\share\x.db",
+            "//server/share/data.db",
             r"\\?\UNC\server\share\x.db",
+            r"\\?\unc\server\share\x.db",
+            r"\\.\UNC\server\share\x.db",
+            r"Z:\年报 数据\2019.db",
+            "z:/2019.db",
+            r"\\?\Z:\2019.db",
         ] {
-            assert_eq!(journal_mode_for(Path::new(p)), JournalMode::Delete, "{p}");
+            assert_eq!(
+                journal_mode_with(Path::new(p), z_is_mapped),
+                JournalMode::Delete,
+                "{p}"
+            );
         }
         for p in [
             "/home/user/年报 数据/2019.db",
             r"C:\Users\王璟\AppData\nianbao.db",
+            r"D:\共享 文件\2019.db",
             r"\\?\C:\data\x.db",
+            r"\\.\C:\data\x.db",
+            r"\\?\UNCLE\x.db",
+            r"\\?\é\x.db",
+            r"\\?\Volume{b75e2c83-0000-0000-0000-602f00000000}\x.db",
             "relative.db",
+            "",
         ] {
-            assert_eq!(journal_mode_for(Path::new(p)), JournalMode::Wal, "{p}");
+            assert_eq!(
+                journal_mode_with(Path::new(p), z_is_mapped),
+                JournalMode::Wal,
+                "{p}"
+            );
         }
+    }
+
+    #[test]
+    fn the_drive_lookup_is_asked_only_for_drive_letters() {
+        let asked = std::cell::RefCell::new(Vec::new());
+        let lookup = |letter: char| {
+            asked.borrow_mut().push(letter);
+            false
+        };
+        for p in [
+            r"c:\a.db",
+            r"\\?\D:\b.db",
+            r"\\server\share\c.db",
+            "/tmp/d.db",
+        ] {
+            journal_mode_with(Path::new(p), lookup);
+        }
+        assert_eq!(*asked.borrow(), ['C', 'D']);
+    }
+
+    #[test]
+    fn the_real_lookup_keeps_local_files_on_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("年报 数据.db");
+        assert_eq!(journal_mode_for(&path), JournalMode::Wal);
+        assert_eq!(journal_mode_for(Path::new("relative.db")), JournalMode::Wal);
+        assert_eq!(
+            journal_mode_for(Path::new(r"\\server\share\x.db")),
+            JournalMode::Delete
+        );
     }
 }

@@ -35,6 +35,10 @@ pub mod widgets;
 
 use std::path::PathBuf;
 
+/// The window's icon (title bar, taskbar, Alt-Tab), drawn by `scripts/make-icon.py`
+/// like the icon build.rs embeds in the Windows exe.
+const WINDOW_ICON: &[u8] = include_bytes!("../../assets/icon/nianbao.png");
+
 /// Opens the app window on `db` (else the last file, else the welcome screen). Returns
 /// a Chinese message when the window cannot be created.
 pub fn run(db: Option<PathBuf>) -> Result<(), String> {
@@ -43,7 +47,8 @@ pub fn run(db: Option<PathBuf>) -> Result<(), String> {
         viewport: egui::ViewportBuilder::default()
             .with_title("年报")
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 600.0]),
+            .with_min_inner_size([900.0, 600.0])
+            .with_icon(eframe::icon_data::from_png_bytes(WINDOW_ICON).unwrap_or_default()),
         // glow (OpenGL) rather than wgpu: wgpu cannot get a device under wine, and glow
         // runs on Mesa's software renderer (FINDINGS.md).
         renderer: eframe::Renderer::Glow,
@@ -62,4 +67,16 @@ pub fn run(db: Option<PathBuf>) -> Result<(), String> {
         }),
     )
     .map_err(|e| format!("无法打开窗口：{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_decodes() {
+        let icon = eframe::icon_data::from_png_bytes(super::WINDOW_ICON).unwrap();
+        assert_eq!((icon.width, icon.height), (256, 256));
+        // the corner is transparent, the middle is drawn
+        assert_eq!(icon.rgba[3], 0);
+        assert_eq!(icon.rgba[(128 * 256 + 128) * 4 + 3], 255);
+    }
 }

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-/// Where the app keeps its files: `ProjectDirs("cn", "nianbao", "Nianbao")`.
+/// Where the app keeps its files: `ProjectDirs("cn", "nianbao", "Nianbao")`. On Windows
+/// the settings go to the roaming `%APPDATA%\nianbao\Nianbao\config` (small, follows
+/// the user), data files to the local `%LOCALAPPDATA%\nianbao\Nianbao\data` (a
+/// database does not belong in a roaming profile that is copied at every sign-in).
 pub fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("cn", "nianbao", "Nianbao")
 }
@@ -13,7 +16,7 @@ pub fn project_dirs() -> Option<directories::ProjectDirs> {
 /// Where the demo file is created on first run.
 pub fn demo_path() -> PathBuf {
     project_dirs()
-        .map(|d| d.data_dir().to_path_buf())
+        .map(|d| d.data_local_dir().to_path_buf())
         .unwrap_or_else(std::env::temp_dir)
         .join("演示数据.nianbao")
 }
