@@ -56,7 +56,7 @@ wine_status=$?
 "$linux" check --db "$work/linux/demo.db" --year 2019 >"$work/check-linux.txt"
 linux_status=$?
 set -e
-if [ "$wine_status" = "$linux_status" ] && cmp -s "$work/check-wine.txt" "$work/check-linux.txt"; then
+if [ "$wine_status" = "$linux_status" ] && [ -s "$work/check-linux.txt" ] && cmp -s "$work/check-wine.txt" "$work/check-linux.txt"; then
   echo "check: same findings and exit status ($wine_status) as on Linux"
 else
   echo "FAIL: check differs (wine exit $wine_status, Linux exit $linux_status)" >&2
