@@ -17,8 +17,9 @@ use thiserror::Error;
 use crate::check::{self, CheckOptions, Finding, Severity};
 use crate::compile::{self, CompileError, CompileOptions, Compiled, Template};
 use crate::document::{Block, Document, Provenance, Run};
+use crate::prose::{self, ProseOptions, ProseReport};
 use crate::report;
-use crate::store::{Actor, Draft, Store, StoreError, YearData};
+use crate::store::{Actor, Draft, DraftStatus, Store, StoreError, YearData};
 
 #[derive(Debug, Error)]
 pub enum DraftError {
@@ -126,6 +127,82 @@ pub fn approve(
     }
     store.approve_draft(actor, id, &review.compiled.document)?;
     Ok(review.compiled.document)
+}
+
+/// Last year's approved report of the same template, as plain text: what a sentence of
+/// this year's draft must not simply repeat. The newest approved draft of `year - 1`.
+pub fn last_year_text(store: &Store, draft: &Draft) -> Result<Option<String>, DraftError> {
+    for d in store.drafts(Some(draft.year - 1))? {
+        if d.template == draft.template
+            && d.status == DraftStatus::Approved
+            && let Some(a) = store.approval(d.id)?
+        {
+            return Ok(Some(a.document.plain_text()));
+        }
+    }
+    Ok(None)
+}
+
+/// The prose checks of a compiled draft: numbers typed into its prose (its linked figures
+/// are left out) against the data, its sentences against last year's approved report.
+/// Flag ranges refer to `Document::plain_text` of `doc`.
+pub fn prose_report(doc: &Document, data: &YearData, last_year: Option<&str>) -> ProseReport {
+    let (text, linked) = prose::document_text(doc);
+    prose::check_prose(
+        &text,
+        data,
+        &ProseOptions {
+            previous: last_year,
+            linked: &linked,
+        },
+    )
+}
+
+/// The one-click fix of a number typed by hand: replaces it in the draft's `source` with
+/// a live `figure("code")` call. `text` is the compiled document's plain text and
+/// `number` the typed digits' bytes in it (a prose flag's range).
+///
+/// The source line is found by the typed number together with the prose just before it
+/// (up to six characters, as little as makes the match unique), so the same number
+/// elsewhere is not touched; `None` when no unique place is found.
+pub fn link_typed_number(
+    source: &str,
+    text: &str,
+    number: std::ops::Range<usize>,
+    code: &str,
+) -> Option<String> {
+    let typed = text.get(number.clone())?;
+    let before: Vec<char> = text[..number.start]
+        .chars()
+        .rev()
+        .take_while(|c| *c != '\n')
+        .take(6)
+        .collect();
+    for k in (1..=before.len()).rev() {
+        let context: String = before[..k].iter().rev().collect();
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for (n, line) in source.split('\n').enumerate() {
+            for (i, _) in line.match_indices(context.as_str()) {
+                let at = i + context.len();
+                if line[at..].starts_with(typed)
+                    && whole_number_at(&line[at..], typed) == Some(0)
+                    && !inside_tag(&line[..at])
+                {
+                    hits.push((n, at));
+                }
+            }
+        }
+        if let [(line, at)] = hits[..] {
+            let mut lines: Vec<String> = source.split('\n').map(str::to_string).collect();
+            let l = &mut lines[line];
+            l.replace_range(
+                at..at + typed.len(),
+                &format!("{{{{ figure(\"{code}\") }}}}"),
+            );
+            return Some(lines.join("\n"));
+        }
+    }
+    None
 }
 
 /// A figure of an approved document whose value is no longer what was approved.
@@ -309,14 +386,18 @@ fn whole_number_at(text: &str, number: &str) -> Option<usize> {
         let at = from + i;
         let before = text[..at].chars().next_back();
         let after = text[at + number.len()..].chars().next();
-        let in_tag = text[..at].matches("{{").count() > text[..at].matches("}}").count()
-            || text[..at].matches("{%").count() > text[..at].matches("%}").count();
-        if !before.is_some_and(is_num) && !after.is_some_and(is_num) && !in_tag {
+        if !before.is_some_and(is_num) && !after.is_some_and(is_num) && !inside_tag(&text[..at]) {
             return Some(at);
         }
         from = at + number.len();
     }
     None
+}
+
+/// True when `before` ends inside an unclosed `{{ }}` or `{% %}` tag.
+fn inside_tag(before: &str) -> bool {
+    before.matches("{{").count() > before.matches("}}").count()
+        || before.matches("{%").count() > before.matches("%}").count()
 }
 
 #[cfg(test)]
@@ -432,5 +513,26 @@ mod tests {
         );
         assert_eq!(link_number(source, 1, "95", "c"), None);
         assert_eq!(link_number(source, 7, "17", "c"), None);
+    }
+
+    #[test]
+    fn a_typed_number_is_linked_where_its_context_is_unique() {
+        let source = "# 概况\n全年受理申请17件，其中公开17件。\n{% if x %}办结17件{% endif %}\n";
+        let text = "一、概况\n全年受理申请17件，其中公开17件。\n办结17件\n";
+        let second = text.rfind("公开17").unwrap() + "公开".len();
+        let linked = link_typed_number(source, text, second..second + 2, "t3.open.total").unwrap();
+        assert_eq!(
+            linked,
+            "# 概况\n全年受理申请17件，其中公开{{ figure(\"t3.open.total\") }}件。\n{% if x %}办结17件{% endif %}\n"
+        );
+        // 办结17 is in the source too, after a tag: the context still finds it.
+        let third = text.rfind("17").unwrap();
+        let linked = link_typed_number(source, text, third..third + 2, "c").unwrap();
+        assert!(linked.contains("办结{{ figure(\"c\") }}件"), "{linked}");
+        // A number the source does not have (it came from a figure) is left alone.
+        assert_eq!(
+            link_typed_number("全年{{ figure(\"a\") }}件", "全年17件", 6..8, "a"),
+            None
+        );
     }
 }

@@ -76,6 +76,8 @@ pub enum SideAction {
     Jump(EntryJump),
     /// Write a comment on the selected paragraph.
     Comment(String),
+    /// Replace the draft's text: a typed number linked to its figure (链接数据).
+    Link(String),
 }
 
 const ERROR: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
@@ -83,9 +85,11 @@ const WARNING: Color32 = Color32::from_rgb(0xb0, 0x70, 0x00);
 
 /// 检查: the year's findings and the prose findings, errors first; each names the cell
 /// (去填报) or the paragraph (定位) it is about.
+/// `links[i]`, when given, is the draft's text with finding `i`'s typed number linked.
 pub fn checks_ui(
     ui: &mut egui::Ui,
     findings: &[Finding],
+    links: &[Option<String>],
     blocking: usize,
     doc: Option<&Document>,
     data: &YearData,
@@ -103,13 +107,17 @@ pub fn checks_ui(
         ui.colored_label(WARNING, format!("{warnings} 条提醒（不影响审定）"));
     }
     let mut action = None;
-    let mut sorted: Vec<&Finding> = findings.iter().collect();
-    sorted.sort_by_key(|f| f.severity);
+    let mut sorted: Vec<(&Finding, Option<&String>)> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f, links.get(i).and_then(Option::as_ref)))
+        .collect();
+    sorted.sort_by_key(|(f, _)| f.severity);
     egui::ScrollArea::vertical()
         .id_salt("draft-checks")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for (i, f) in sorted.into_iter().enumerate() {
+            for (i, (f, link)) in sorted.into_iter().enumerate() {
                 ui.separator();
                 let (tag, color) = match f.severity {
                     Severity::Error => ("错误", ERROR),
@@ -130,6 +138,11 @@ pub fn checks_ui(
                             && ui.small_button("去填报").clicked()
                         {
                             action = Some(SideAction::Jump(jump));
+                        }
+                        if let Some(source) = link
+                            && ui.small_button("链接数据").clicked()
+                        {
+                            action = Some(SideAction::Link(source.clone()));
                         }
                     });
                 });

@@ -43,6 +43,7 @@ impl DraftEditor {
                         SideAction::Locate(b) => self.locate(b),
                         SideAction::Jump(j) => out.jump = Some(j),
                         SideAction::Comment(text) => self.comment(store, actor, &text),
+                        SideAction::Link(source) => self.set_source(&source),
                     }
                 }
             });
@@ -289,10 +290,15 @@ impl DraftEditor {
                     return None;
                 };
                 let mut all = view.findings.clone();
-                all.extend(view.prose.iter().cloned());
+                let mut links = vec![None; all.len()];
+                for p in &view.prose {
+                    all.push(p.finding.clone());
+                    links.push(p.linked_source.clone());
+                }
                 review::checks_ui(
                     ui,
                     &all,
+                    &links,
                     view.blocking,
                     shown.as_deref().map(|m| &m.document),
                     &view.data,

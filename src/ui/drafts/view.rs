@@ -11,6 +11,7 @@ use crate::check::{self, CheckOptions, Finding, Severity};
 use crate::compile::CompileError;
 use crate::draft::{self, DraftError, Drift};
 use crate::layout::FontSet;
+use crate::prose::ProseKind;
 use crate::store::{Draft, Store, YearData};
 use crate::ui::preview::{FigureRef, PreviewModel, origin_block};
 
@@ -43,6 +44,15 @@ pub struct ApprovedView {
     pub drifted: HashSet<FigureRef>,
 }
 
+/// A prose flag as the checks panel lists it, with its one-click fix when there is one.
+#[derive(Debug, Clone)]
+pub struct ProseFinding {
+    pub finding: Finding,
+    /// For a number typed by hand that equals a figure: the draft's text with that number
+    /// replaced by the live figure (`draft::link_typed_number`).
+    pub linked_source: Option<String>,
+}
+
 /// A draft compiled and checked in the background: what the editor shows.
 #[derive(Debug, Clone)]
 pub struct DraftView {
@@ -54,10 +64,9 @@ pub struct DraftView {
     pub current: Result<Arc<PreviewModel>, SourceError>,
     /// The year's data checks, then the compiler's warnings; errors first.
     pub findings: Vec<Finding>,
-    /// Prose against data (typed numbers that contradict or copy a figure, sentences
-    /// copied from last year). Empty until `prose` is wired in here by `build_view`; the
-    /// checks panel already lists these after `findings`.
-    pub prose: Vec<Finding>,
+    /// Prose against data (`draft::prose_report`): typed numbers that contradict or copy
+    /// a figure or should be linked, sentences copied from last year's approved report.
+    pub prose: Vec<ProseFinding>,
     /// Errors that stand in the way of approval (`draft::Review::blocking`).
     pub blocking: usize,
     pub approval: Option<ApprovedView>,
@@ -70,9 +79,12 @@ pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView
     let store = Store::open(db).map_err(|e| e.to_string())?;
     let data = draft::year_data(&store, draft.year).map_err(|e| e.to_string())?;
     let options = check_options();
+    let last_year = draft::last_year_text(&store, draft).map_err(|e| e.to_string())?;
+    let mut prose = Vec::new();
     let (current, mut findings, blocking) = match draft::review(&store, draft, &data, &options) {
         Ok(r) => {
             let blocking = r.blocking();
+            prose = prose_findings(draft, &r.compiled.document, &data, last_year.as_deref());
             let model = PreviewModel::build(r.compiled.document, fonts);
             (Ok(Arc::new(model)), r.findings, blocking)
         }
@@ -110,10 +122,51 @@ pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView
         data,
         current,
         findings,
-        prose: Vec::new(),
+        prose,
         blocking,
         approval,
     })
+}
+
+/// The prose flags of the compiled draft as findings (warnings), a typed figure with the
+/// text that links it while the draft can still be edited.
+fn prose_findings(
+    draft: &Draft,
+    doc: &crate::document::Document,
+    data: &YearData,
+    last_year: Option<&str>,
+) -> Vec<ProseFinding> {
+    let report = draft::prose_report(doc, data, last_year);
+    let text = doc.plain_text();
+    report
+        .flags
+        .into_iter()
+        .map(|flag| {
+            let linked_source = match (&flag.kind, &flag.number, &flag.figure) {
+                (ProseKind::TypedNotLinked, Some(n), Some(f))
+                    if draft.status.editable() && f.year == draft.year =>
+                {
+                    draft::link_typed_number(&draft.source, &text, n.range.clone(), &f.metric)
+                }
+                _ => None,
+            };
+            let figure = flag.figure.as_ref();
+            ProseFinding {
+                finding: Finding {
+                    severity: Severity::Warning,
+                    code: flag.code.to_string(),
+                    message: format!("{}（{}）", flag.message, flag.sentence_text),
+                    metric: figure.map(|f| f.metric.clone()),
+                    metric_name: figure.map(|f| f.metric_name.clone()),
+                    division: None,
+                    year: figure.map_or(draft.year, |f| f.year),
+                    months: Vec::new(),
+                    table: None,
+                },
+                linked_source,
+            }
+        })
+        .collect()
 }
 
 fn source_error(e: &CompileError) -> SourceError {
