@@ -469,10 +469,23 @@ impl PreviewView {
         {
             return Some(Hit::Figure(*f));
         }
+        // The line under the pointer, or between lines the nearest one within half a
+        // line pitch (a click in the leading still means that paragraph).
+        let distance = |r: &Rect| {
+            if r.y_range().contains(pt.y) {
+                0.0
+            } else {
+                (r.top() - pt.y).abs().min((r.bottom() - pt.y).abs())
+            }
+        };
         let line = boxes
             .lines
             .iter()
-            .find(|l| l.rect.expand2(Vec2::new(2.0, 3.0)).contains(pt))?;
+            .filter(|l| l.rect.x_range().expand(2.0).contains(pt.x))
+            .map(|l| (distance(&l.rect), l))
+            .filter(|(d, _)| *d <= layout::LINE_PITCH / 2.0)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, l)| l)?;
         // The glyph under the pointer: the last one starting left of it.
         let i = line.lefts.iter().rposition(|&x| x <= pt.x).unwrap_or(0);
         Some(Hit::Text(TextHit {

@@ -409,11 +409,23 @@ pub fn clicked_line(source: &str, doc: &Document, hit: TextHit) -> Option<usize>
         Some(Block::Heading(h)) => &h.runs,
         _ => return block_line,
     };
-    let Some((Run::Text { text } | Run::Emphasis { text }, offset)) = hit
-        .at
-        .and_then(|(run, offset)| Some((runs.get(run)?, offset)))
-    else {
+    let typed = |i: usize| match runs.get(i) {
+        Some(Run::Text { text } | Run::Emphasis { text }) => Some(text.as_str()),
+        _ => None,
+    };
+    let Some((run, offset)) = hit.at else {
         return block_line;
+    };
+    // On a figure, the typed text just before it (else just after it) tells the line.
+    let (text, offset) = match typed(run) {
+        Some(t) => (t, offset),
+        None => match run.checked_sub(1).and_then(typed) {
+            Some(t) => (t, t.chars().count()),
+            None => match typed(run + 1) {
+                Some(t) => (t, 0),
+                None => return block_line,
+            },
+        },
     };
     let chars: Vec<char> = text.chars().collect();
     // The longest stretch around the character that some line holds; a stretch that
@@ -447,4 +459,60 @@ fn latest_audit(store: &Store) -> Option<i64> {
         .ok()?
         .first()
         .map(|e| e.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Figure, Paragraph, ParagraphStyle, Provenance};
+
+    fn text(t: &str) -> Run {
+        Run::Text { text: t.into() }
+    }
+
+    fn fig(code: &str) -> Run {
+        Run::Figure(Figure {
+            text: "7".into(),
+            missing: false,
+            provenance: Provenance {
+                metric_code: code.into(),
+                ..Provenance::default()
+            },
+        })
+    }
+
+    #[test]
+    fn a_click_finds_the_template_line_of_the_clicked_words() {
+        let source = "# 总体情况\n全年主动公开政府信息{{ figure(\"a\") }}条，\n发布微博信息{{ figure(\"b\") }}条，推送微信{{ figure(\"c\") }}期。\n";
+        let doc = Document {
+            title: "t".into(),
+            blocks: vec![Block::Paragraph(Paragraph {
+                style: ParagraphStyle::Body,
+                runs: vec![
+                    text("全年主动公开政府信息"),
+                    fig("a"),
+                    text("条，发布微博信息"),
+                    fig("b"),
+                    text("条，推送微信"),
+                    fig("c"),
+                    text("期。"),
+                ],
+            })],
+            closing: None,
+        };
+        let at = |run, offset| TextHit {
+            block: 0,
+            at: Some((run, offset)),
+        };
+        assert_eq!(clicked_line(source, &doc, at(0, 3)), Some(1));
+        assert_eq!(clicked_line(source, &doc, at(2, 5)), Some(2), "second line");
+        assert_eq!(clicked_line(source, &doc, at(3, 0)), Some(2), "on figure b");
+        assert_eq!(clicked_line(source, &doc, at(1, 0)), Some(1), "on figure a");
+        // Not on typed text: the block's line.
+        let block = TextHit { block: 0, at: None };
+        assert_eq!(
+            clicked_line(source, &doc, block),
+            draft::source_line(source, &doc, 0)
+        );
+    }
 }
