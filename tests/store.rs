@@ -679,8 +679,14 @@ fn the_last_office_user_stays() {
         division: None,
         phone: String::new(),
     };
+    // Nobody changes their own role (their session would keep the old one)…
     let e = store
         .update_user(&office, "liu.office", &demote)
+        .unwrap_err();
+    assert!(e.to_string().contains("自己的角色"), "{e}");
+    // …and nobody demotes the last active office user.
+    let e = store
+        .update_user(&Actor::setup(), "liu.office", &demote)
         .unwrap_err();
     assert!(e.to_string().contains("唯一的办公室用户"), "{e}");
     assert_eq!(store.actor("liu.office").unwrap().role, Role::Office);

@@ -207,6 +207,12 @@ impl Store {
         if let Some(d) = &profile.division {
             ensure_division(&tx, d)?;
         }
+        if actor.login == login && (old.role != profile.role || old.division != profile.division) {
+            // The session would go on acting with the old role until it signs out.
+            return Err(StoreError::Invalid(
+                "不能修改自己的角色或处室，请由其他办公室用户修改".into(),
+            ));
+        }
         if old.role == Role::Office && profile.role != Role::Office {
             require_other_office_user(&tx, login)?;
         }
