@@ -105,7 +105,7 @@ impl Lexicon {
     /// `办理政府信息公开申请`).
     pub fn mentions(&self, chars: &[char], range: Range<usize>, side: Side) -> Vec<Mention> {
         let hay = &chars[range.clone()];
-        let mut found: Vec<Mention> = self
+        let found: Vec<Mention> = self
             .patterns
             .iter()
             .filter_map(|p| {
@@ -128,13 +128,7 @@ impl Lexicon {
                         && o.end - o.start > m.end - m.start
                 })
         };
-        let keep: Vec<bool> = found.iter().map(|m| !hidden(m)).collect();
-        let mut kept: Vec<Mention> = found
-            .drain(..)
-            .zip(keep)
-            .filter(|(_, k)| *k)
-            .map(|(m, _)| m)
-            .collect();
+        let mut kept: Vec<Mention> = found.iter().filter(|m| !hidden(m)).copied().collect();
         // Nearest first; at equal distance a literal before a gapped pattern, then longer.
         let distance = |m: &Mention| match side {
             Side::Before => range.end - m.end,
