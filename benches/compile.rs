@@ -117,7 +117,7 @@ fn stored(year: i32, month: u8, division: &str, metric: &str, value: Decimal) ->
         value: Some(value),
         note: String::new(),
         updated_by: "bench".into(),
-        updated_at: String::new(),
+        updated_at: "".into(),
     }
 }
 

@@ -5,7 +5,7 @@
 //!   100 ms). The sizes are printed once.
 //! - a file of 1,000,000 monthly values (10 years × 100 divisions × 80 metrics × 12
 //!   months): reading a year from the store, compiling `annual-report`, and running the
-//!   checks (issue #4: under 1 s each).
+//!   checks (issue #4: under 1 s each), against a plain SQLite `GROUP BY` over that year.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -168,5 +168,26 @@ fn million_values_check(bencher: divan::Bencher) {
     bencher.bench_local(|| {
         let data = store.year_data(2019).unwrap();
         check(&data, &CheckOptions::default())
+    });
+}
+
+/// The floor the three above are held against (FINDINGS.md: 17.7 ms from Python): one
+/// `GROUP BY` over the year's values in the same file, through rusqlite.
+#[divan::bench(sample_count = 10)]
+fn million_values_sqlite_group_by_year(bencher: divan::Bencher) {
+    let conn = rusqlite::Connection::open(&FILES.big).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT division, metric, SUM(value), COUNT(*) FROM monthly_values
+             WHERE year = 2019 GROUP BY division, metric",
+        )
+        .unwrap();
+    bencher.bench_local(|| {
+        let mut rows = stmt.query([]).unwrap();
+        let mut n = 0usize;
+        while let Some(r) = rows.next().unwrap() {
+            n += r.get::<_, Option<i64>>(2).unwrap().is_some() as usize;
+        }
+        n
     });
 }

@@ -122,6 +122,7 @@ pub fn check(data: &YearData, options: &CheckOptions) -> Vec<Finding> {
             ctx.values(metric, &mut out);
         }
     }
+    group_blank_columns(data, &mut out);
     ctx.table2(&mut out);
     ctx.table3(&mut out);
     ctx.table4(&mut out);
@@ -226,7 +227,7 @@ impl<'a> Context<'a> {
                     month_label(v.month),
                     self.division_name(&v.division)
                 );
-                f.division = Some(v.division.clone());
+                f.division = Some(v.division.to_string());
                 f.months = vec![v.month];
                 out.push(f);
             }
@@ -234,7 +235,7 @@ impl<'a> Context<'a> {
         // Months with a value, per division, as bits.
         let mut present: HashMap<&str, u16> = HashMap::new();
         for v in stored.iter().filter(|v| v.value.is_some()) {
-            *present.entry(v.division.as_str()).or_default() |= 1 << v.month.min(15);
+            *present.entry(&*v.division).or_default() |= 1 << v.month.min(15);
         }
         for owner in &metric.owners {
             let bits = present.get(owner.as_str()).copied().unwrap_or(0);
@@ -597,6 +598,72 @@ fn month_label(month: u8) -> String {
     } else {
         format!("{month}月")
     }
+}
+
+/// Folds the `value.blank` warnings of a table-3 column that is blank in every row into
+/// one warning naming the column: an agency that only fills 自然人 and 总计 gets one line
+/// per empty organisation column, not one per cell. Partly blank columns keep a warning
+/// per cell, so every blank cell is still named.
+fn group_blank_columns(data: &YearData, out: &mut Vec<Finding>) {
+    let is_blank_t3 =
+        |f: &Finding| f.code == "value.blank" && f.table.as_ref().is_some_and(|t| t.table == "t3");
+    // Cells per column in this year's catalogue, and the blank ones found.
+    let mut cells: HashMap<String, usize> = HashMap::new();
+    let entered = data.metrics.iter().filter(|m| !m.is_formula());
+    for t in entered.filter_map(|m| table_cell(&m.code)) {
+        if t.table == "t3" {
+            *cells.entry(t.column).or_default() += 1;
+        }
+    }
+    let mut blank: HashMap<String, usize> = HashMap::new();
+    for f in out.iter().filter(|f| is_blank_t3(f)) {
+        *blank
+            .entry(f.table.as_ref().unwrap().column.clone())
+            .or_default() += 1;
+    }
+    let whole: Vec<String> = blank
+        .into_iter()
+        .filter(|(column, n)| *n > 1 && cells.get(column) == Some(n))
+        .map(|(column, _)| column)
+        .collect();
+    if whole.is_empty() {
+        return;
+    }
+    let mut grouped = Vec::with_capacity(out.len());
+    let mut done: Vec<String> = Vec::new();
+    for f in out.drain(..) {
+        let column = f
+            .table
+            .as_ref()
+            .map(|t| t.column.clone())
+            .unwrap_or_default();
+        if !is_blank_t3(&f) || !whole.contains(&column) {
+            grouped.push(f);
+            continue;
+        }
+        // The first blank cell of the column stands for all of them.
+        if done.contains(&column) {
+            continue;
+        }
+        let table = f.table.as_ref().unwrap();
+        let n = cells[&column];
+        done.push(column);
+        grouped.push(Finding {
+            message: format!(
+                "表三“{}”列全部未填（{n}格，计算勾稽关系时按0计）",
+                table.column_label
+            ),
+            metric: None,
+            metric_name: None,
+            table: Some(TableCell {
+                row: String::new(),
+                row_label: String::new(),
+                ..table.clone()
+            }),
+            ..f
+        });
+    }
+    *out = grouped;
 }
 
 /// `1–3月、5月`.

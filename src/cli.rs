@@ -567,7 +567,14 @@ fn write_values_csv(rows: Vec<crate::store::StoredValue>) -> Result<(), csv::Err
             None if v.note.is_empty() => (String::new(), "未填报".to_string()),
             None => (String::new(), v.note),
         };
-        writer.write_record([v.year.to_string(), month, v.division, v.metric, text, note])?;
+        writer.write_record([
+            v.year.to_string(),
+            month,
+            v.division.to_string(),
+            v.metric.to_string(),
+            text,
+            note,
+        ])?;
     }
     writer.flush()?;
     Ok(())

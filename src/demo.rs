@@ -487,12 +487,12 @@ pub fn year_data(year: i32) -> YearData {
             stored.push(StoredValue {
                 year: y,
                 month,
-                division,
-                metric,
+                division: division.into(),
+                metric: metric.into(),
                 value: Some(v),
                 note: String::new(),
-                updated_by: OFFICE_USER.to_string(),
-                updated_at: String::new(),
+                updated_by: OFFICE_USER.into(),
+                updated_at: "".into(),
             });
         }
     }

@@ -88,7 +88,7 @@ fn demo_year_totals_are_the_seed_figures() {
     for (code, figure, up_to) in SEED_FIGURES {
         let total: Decimal = values
             .iter()
-            .filter(|v| v.metric == *code && v.month <= *up_to)
+            .filter(|v| *v.metric == **code && v.month <= *up_to)
             .map(|v| v.value.unwrap())
             .sum();
         assert_eq!(total, figure.parse::<Decimal>().unwrap(), "{code}");

@@ -434,6 +434,58 @@ fn office_revises_an_approved_draft_and_its_errors_and_unsaved_text_are_handled(
 }
 
 #[test]
+fn a_typed_figure_is_flagged_and_linked_with_one_click() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    h.get_by_label("报告稿").click();
+    h.run_ok();
+    h.get_by_label("新建报告稿").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    assert!(h.query_by_label("链接数据").is_none(), "nothing typed yet");
+
+    // The office replaces the live 新收申请 figure by the number itself, as if typed.
+    let call = "{{ figure(\"t3.new.total\") }}";
+    // (The figure is printed in the prose and in table 3.)
+    let value = editor(&mut h).figure_texts("t3.new.total");
+    assert!(!value.is_empty(), "{value:?}");
+    let source = editor(&mut h).source.clone();
+    assert_eq!(source.matches(call).count(), 1, "the template changed");
+    editor(&mut h).set_source(&source.replace(call, &value[0]));
+    wait_for(&mut h, "the typed number to be saved and flagged", |h| {
+        editor(h).save_state == nianbao::ui::drafts::SaveState::Saved
+            && h.query_by_label("链接数据").is_some()
+    });
+    let id = editor(&mut h).draft.id;
+    let saved = Store::open(&path).unwrap().draft(id).unwrap().source;
+    assert_eq!(
+        saved.matches(call).count(),
+        0,
+        "the typed number is in the file"
+    );
+    assert_eq!(
+        editor(&mut h).figure_texts("t3.new.total").len(),
+        value.len() - 1
+    );
+
+    // One click: the number is the live figure again, saved, and the flag is gone.
+    h.get_by_label("链接数据").click();
+    h.run_ok();
+    assert_eq!(editor(&mut h).source.matches(call).count(), 1);
+    wait_for(&mut h, "the linked draft to be saved and compiled", |h| {
+        let e = editor(h);
+        !e.busy()
+            && e.save_state == nianbao::ui::drafts::SaveState::Saved
+            && e.figure_texts("t3.new.total") == value
+    });
+    assert!(h.query_by_label("链接数据").is_none());
+    let saved = Store::open(&path).unwrap().draft(id).unwrap().source;
+    assert_eq!(saved.matches(call).count(), 1, "the link is in the file");
+}
+
+#[test]
 fn approval_is_refused_in_chinese_while_errors_remain() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_file(dir.path());

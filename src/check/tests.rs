@@ -16,7 +16,7 @@ fn edited(year: i32, metric: &str, month: u8, value: Option<Option<Decimal>>) ->
     let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
     let i = values
         .iter()
-        .position(|v| v.year == year && v.metric == metric && v.month == month)
+        .position(|v| v.year == year && *v.metric == *metric && v.month == month)
         .expect("value in demo");
     match value {
         Some(v) => values[i].value = v,
@@ -78,7 +78,7 @@ fn balance_identity_per_column() {
     let mut data = edited(2019, "t3.new.legal", 0, Some(Some(d("5"))));
     let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
     for v in &mut values {
-        if v.year == 2019 && v.metric == "t3.new.total" {
+        if v.year == 2019 && &*v.metric == "t3.new.total" {
             v.value = Some(d("84"));
         }
     }
@@ -171,7 +171,7 @@ fn effective_documents_roll_forward_or_warn_with_three_numbers() {
         let mut data = data;
         let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
         for v in &mut values {
-            if v.year == 2019 && v.metric == "t2.normative.effective" {
+            if v.year == 2019 && &*v.metric == "t2.normative.effective" {
                 v.value = Some(d("50"));
             }
         }
@@ -290,4 +290,52 @@ fn json_shape_is_stable() {
     assert_eq!(json["table"]["table"], "t3");
     assert_eq!(json["table"]["row"], "carried_in");
     assert_eq!(json["division"], "office");
+}
+
+#[test]
+fn a_wholly_blank_table3_column_is_one_warning() {
+    // An agency that leaves 科研机构 blank in every row, and one more blank cell elsewhere.
+    let mut data = demo::year_data(2019);
+    let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
+    for v in values.iter_mut().filter(|v| v.year == 2019) {
+        if v.metric.starts_with("t3.") && v.metric.ends_with(".research")
+            || &*v.metric == "t3.deny.law.natural"
+        {
+            v.value = None;
+        }
+    }
+    data.set_values(values);
+    let findings = check(&data, &CheckOptions::default());
+    let blank: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.code == "value.blank")
+        .collect();
+    assert_eq!(blank.len(), 2, "{blank:#?}");
+    let column = blank
+        .iter()
+        .find(|f| f.metric.is_none())
+        .expect("the column's warning");
+    let rows = t3_cells(&data);
+    assert_eq!(
+        column.message,
+        format!("表三“科研机构”列全部未填（{rows}格，计算勾稽关系时按0计）")
+    );
+    let cell = column.table.as_ref().unwrap();
+    assert_eq!(
+        (cell.table.as_str(), cell.column.as_str()),
+        ("t3", "research")
+    );
+    assert!(
+        blank
+            .iter()
+            .any(|f| f.metric.as_deref() == Some("t3.deny.law.natural"))
+    );
+}
+
+/// Table-3 rows in the year's catalogue (cells of one column).
+fn t3_cells(data: &YearData) -> usize {
+    data.metrics
+        .iter()
+        .filter(|m| m.code.starts_with("t3.") && m.code.ends_with(".research"))
+        .count()
 }

@@ -116,12 +116,12 @@ impl Facts {
                 }
                 let mut cells = Vec::with_capacity(stored.len());
                 for v in stored {
-                    let division = match division_index.get(&v.division) {
+                    let division = match division_index.get(&*v.division) {
                         Some(i) => *i,
                         None => {
                             let i = division_codes.len() as u32;
-                            division_codes.push(v.division.clone());
-                            division_index.insert(v.division.clone(), i);
+                            division_codes.push(v.division.to_string());
+                            division_index.insert(v.division.to_string(), i);
                             i
                         }
                     };

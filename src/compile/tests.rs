@@ -33,7 +33,7 @@ fn without(data: &mut YearData, year: i32, metric: &str, month: u8, blank: bool)
     let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
     let i = values
         .iter()
-        .position(|v| v.year == year && v.metric == metric && v.month == month)
+        .position(|v| v.year == year && *v.metric == *metric && v.month == month)
         .unwrap();
     if blank {
         values[i].value = None;

@@ -185,7 +185,12 @@ pub fn plan(store: &Store, year: i32, rows: &[RawRow]) -> Result<ImportPlan, Imp
     let existing: HashMap<(u8, String, String), Option<Decimal>> = store
         .stored_values(year..=year, None, None)?
         .into_iter()
-        .map(|v| ((v.month, v.division, v.metric), v.value))
+        .map(|v| {
+            (
+                (v.month, v.division.to_string(), v.metric.to_string()),
+                v.value,
+            )
+        })
         .collect();
     let mut plan = ImportPlan::default();
     let mut seen: HashMap<(u8, String, String), usize> = HashMap::new();

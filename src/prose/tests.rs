@@ -47,11 +47,11 @@ fn national(values: &[(&str, i64, i64)]) -> YearData {
                 year,
                 month: 0,
                 division: OFFICE.into(),
-                metric: code.to_string(),
+                metric: (*code).into(),
                 value: Some(Decimal::from(*v)),
                 note: String::new(),
                 updated_by: "test".into(),
-                updated_at: String::new(),
+                updated_at: "".into(),
             });
         }
     }

@@ -1,7 +1,8 @@
 //! Values (月度数值) and narratives: checked, permissioned writes in one transaction each
 //! with their audit rows, and the reads behind `YearData`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -147,12 +148,12 @@ impl Store {
                 Ok(StoredValue {
                     year: r.get(0)?,
                     month: r.get(1)?,
-                    division: r.get(2)?,
-                    metric: r.get(3)?,
+                    division: text(r, 2)?.into(),
+                    metric: text(r, 3)?.into(),
                     value: v.map(|v| value::from_scaled(v, places)),
                     note: r.get(6)?,
-                    updated_by: r.get(7)?,
-                    updated_at: r.get(8)?,
+                    updated_by: text(r, 7)?.into(),
+                    updated_at: text(r, 8)?.into(),
                 })
             })?;
             for row in rows {
@@ -166,42 +167,49 @@ impl Store {
     /// sorts them itself, so this skips the joins and the sort of [`Store::stored_values`]
     /// (on a year of 100 divisions × 80 metrics they were most of the load time).
     fn values_of_years(&self, years: std::ops::RangeInclusive<i32>) -> Result<Vec<StoredValue>> {
-        let places: HashMap<(i32, String), u32> = {
+        let mut places: HashMap<i32, HashMap<String, u32>> = HashMap::new();
+        {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT year, code, places FROM metrics WHERE year BETWEEN ?1 AND ?2",
             )?;
-            let rows = stmt.query_map(params![years.start(), years.end()], |r| {
-                Ok(((r.get(0)?, r.get(1)?), r.get(2)?))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+            let mut rows = stmt.query(params![years.start(), years.end()])?;
+            while let Some(r) = rows.next()? {
+                places
+                    .entry(r.get(0)?)
+                    .or_default()
+                    .insert(r.get(1)?, r.get(2)?);
+            }
+        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT year, month, division, metric, value, note, updated_by, updated_at
              FROM monthly_values WHERE year BETWEEN ?1 AND ?2",
         )?;
         let mut rows = stmt.query(params![years.start(), years.end()])?;
         let mut out = Vec::new();
-        let mut key = (0, String::new());
+        // Strings are read in place and shared (see `StoredValue`).
+        let (mut division, mut metric, mut by, mut at) = Default::default();
         let mut scale = 0;
         while let Some(r) = rows.next()? {
             let year: i32 = r.get(0)?;
-            let metric: String = r.get(3)?;
-            if key.0 != year || key.1 != metric {
-                key = (year, metric.clone());
-                scale = *places.get(&key).ok_or_else(|| {
-                    StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{metric}"))
+            let code = text(r, 3)?;
+            if out
+                .last()
+                .is_none_or(|v: &StoredValue| v.year != year || *v.metric != *code)
+            {
+                scale = *places.get(&year).and_then(|p| p.get(code)).ok_or_else(|| {
+                    StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
                 })?;
             }
             let v: Option<i64> = r.get(4)?;
             out.push(StoredValue {
                 year,
                 month: r.get(1)?,
-                division: r.get(2)?,
-                metric,
+                division: Shared::get(&mut division, text(r, 2)?),
+                metric: Shared::get(&mut metric, code),
                 value: v.map(|v| value::from_scaled(v, scale)),
                 note: r.get(5)?,
-                updated_by: r.get(6)?,
-                updated_at: r.get(7)?,
+                updated_by: Shared::get(&mut by, text(r, 6)?),
+                updated_at: Shared::get(&mut at, text(r, 7)?),
             });
         }
         Ok(out)
@@ -505,5 +513,40 @@ impl<'a> WriteContext<'a> {
         } else {
             Change::Inserted
         })
+    }
+}
+
+/// A text column read in place, without a copy.
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    row.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// One column's strings, each allocated once: rows come in primary-key order, so the
+/// string of the row before is the usual hit, and a set holds the others.
+#[derive(Default)]
+struct Shared {
+    last: Option<Arc<str>>,
+    seen: HashSet<Arc<str>>,
+}
+
+impl Shared {
+    fn get(this: &mut Shared, s: &str) -> Arc<str> {
+        if let Some(last) = &this.last
+            && **last == *s
+        {
+            return last.clone();
+        }
+        let shared = match this.seen.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: Arc<str> = Arc::from(s);
+                this.seen.insert(a.clone());
+                a
+            }
+        };
+        this.last = Some(shared.clone());
+        shared
     }
 }

@@ -120,7 +120,7 @@ fn provenance_body(
     let stored: HashMap<(&str, u8), _> = data
         .values(p.year, &p.metric_code)
         .iter()
-        .map(|v| ((v.division.as_str(), v.month), v))
+        .map(|v| ((&*v.division, v.month), v))
         .collect();
     if p.values.is_empty() {
         ui.label(RichText::new("没有填报数据").weak());
@@ -200,8 +200,9 @@ fn values_grid(
                 };
                 match now {
                     Some(s) => {
-                        ui.label(users.get(&s.updated_by).unwrap_or(&s.updated_by));
-                        ui.label(&s.updated_at);
+                        let login = &*s.updated_by;
+                        ui.label(users.get(login).map_or(login, String::as_str));
+                        ui.label(&*s.updated_at);
                     }
                     None => {
                         ui.label("—");

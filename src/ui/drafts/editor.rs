@@ -231,7 +231,10 @@ impl DraftEditor {
         }
         ctx.request_repaint_after(POLL_EVERY);
         let quiet = self.edited_at.map_or(Duration::MAX, |t| now - t);
-        if self.source != self.saved && self.editable() {
+        if self.source == self.saved && self.save_state == SaveState::Unsaved {
+            // Edited back to the saved text (e.g. 链接数据 right after typing the number).
+            self.save_state = SaveState::Saved;
+        } else if self.source != self.saved && self.editable() {
             if quiet >= SAVE_DELAY {
                 self.save(store, actor);
             } else {

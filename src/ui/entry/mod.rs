@@ -291,7 +291,7 @@ impl EntryGrid {
             .map(|(i, r)| (r.metric.code.clone(), i))
             .collect();
         for v in store.stored_values(self.year - 1..=self.year, Some(&self.division), None)? {
-            let Some(&i) = index.get(&v.metric) else {
+            let Some(&i) = index.get(&*v.metric) else {
                 continue;
             };
             let Some(col) = self.column_of(v.month) else {
