@@ -15,7 +15,7 @@
 //! | `value.negative` | error | counts and amounts are not negative |
 //! | `value.not_integer` / `value.places` | error | counts are integers; amounts have at most their places |
 //! | `value.missing` | error / warning | a due month of a monthly metric has no value: error when the division submitted that month, warning while it is open |
-//! | `value.blank` | warning | a yearly (national table) value is blank; the identities count it as 0 |
+//! | `value.blank` | warning | a yearly (national table) value is blank; the identities count it as 0. A table-3 column blank in every row is one warning naming the column (`metric` null) |
 //! | `rule.at_most` | error | derived from formulas `1 - a / b`: a ≤ b (不合格批次 ≤ 抽检批次), per month and for the year |
 //! | `yoy.swing` | warning | the year's figure moved more than the threshold against last year (same months) |
 //! | `submission.pending` | warning | a due month a division has not submitted |
