@@ -298,6 +298,40 @@ pub fn block_text(block: &Block) -> String {
         .collect()
 }
 
+/// The start of a block's text, as a comment quotes it to find the block again.
+pub fn quote(doc: &Document, block: usize) -> String {
+    let text = doc.blocks.get(block).map(block_text).unwrap_or_default();
+    text.chars().take(20).collect()
+}
+
+/// The block a comment written on block `block` (quoting `quote`) is about in `doc`,
+/// after edits may have moved it: the block at that index if it still starts with the
+/// quote, else the block starting with it nearest to that index, else — when only a
+/// figure in the quoted start changed — the block at that index if it begins with the
+/// quote's first six characters. `None` when the paragraph was rewritten or deleted.
+pub fn comment_block(doc: &Document, block: Option<usize>, quote: &str) -> Option<usize> {
+    let at = block?;
+    if quote.is_empty() {
+        return (at < doc.blocks.len()).then_some(at);
+    }
+    let starts = |b: &Block| block_text(b).starts_with(quote);
+    if doc.blocks.get(at).is_some_and(starts) {
+        return Some(at);
+    }
+    let nearest = doc
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| starts(b))
+        .min_by_key(|(i, _)| i.abs_diff(at))
+        .map(|(i, _)| i);
+    nearest.or_else(|| {
+        let head: String = quote.chars().take(6).collect();
+        let text = block_text(doc.blocks.get(at)?);
+        (quote.chars().count() >= 6 && text.starts_with(&head)).then_some(at)
+    })
+}
+
 /// The 0-based line of `source` that a block of the compiled document most likely comes
 /// from: the line whose literal text (outside `{{ }}`, `{% %}` and the markup prefixes)
 /// covers most of the block's typed text. Templates have no source map once rendered, and
@@ -437,6 +471,46 @@ mod tests {
 
     fn text(t: &str) -> Run {
         Run::Text { text: t.into() }
+    }
+
+    #[test]
+    fn a_comment_finds_its_paragraph_after_edits() {
+        let original = doc(vec![
+            para(vec![text("第一段，说明主动公开的总体情况。")]),
+            para(vec![
+                text("全年受理申请"),
+                fig("a", "17"),
+                text("件，办结率百分之百。"),
+            ]),
+        ]);
+        let q0 = quote(&original, 0);
+        let q1 = quote(&original, 1);
+        assert_eq!(q1, "全年受理申请17件，办结率百分之百。");
+        assert_eq!(comment_block(&original, Some(1), &q1), Some(1));
+        // A paragraph inserted ahead: both comments follow their paragraphs.
+        let mut inserted = original.clone();
+        inserted.blocks.insert(0, para(vec![text("新加的一段。")]));
+        assert_eq!(comment_block(&inserted, Some(0), &q0), Some(1));
+        assert_eq!(comment_block(&inserted, Some(1), &q1), Some(2));
+        // The figure in the quoted start changed: still the same paragraph.
+        let changed = doc(vec![
+            para(vec![text("第一段，说明主动公开的总体情况。")]),
+            para(vec![
+                text("全年受理申请"),
+                fig("a", "18"),
+                text("件，办结率百分之百。"),
+            ]),
+        ]);
+        assert_eq!(comment_block(&changed, Some(1), &q1), Some(1));
+        // Rewritten or deleted: no paragraph, rather than a wrong one.
+        let rewritten = doc(vec![
+            para(vec![text("第一段，说明主动公开的总体情况。")]),
+            para(vec![text("本年度共办理申请"), fig("a", "17"), text("件。")]),
+        ]);
+        assert_eq!(comment_block(&rewritten, Some(1), &q1), None);
+        let deleted = doc(vec![para(vec![text("第一段，说明主动公开的总体情况。")])]);
+        assert_eq!(comment_block(&deleted, Some(1), &q1), None);
+        assert_eq!(comment_block(&deleted, None, &q1), None);
     }
 
     #[test]

@@ -190,20 +190,12 @@ pub fn finding_jump(f: &Finding, data: &YearData) -> Option<EntryJump> {
     })
 }
 
-/// The start of a block's text, as a comment quotes it.
-pub fn quote(doc: &Document, block: usize) -> String {
-    let text = doc
-        .blocks
-        .get(block)
-        .map(crate::draft::block_text)
-        .unwrap_or_default();
-    text.chars().take(20).collect()
-}
-
-/// 批注: the comment box for the selected paragraph and the comments so far.
+/// 批注: the comment box for the selected paragraph and the comments so far. `blocks[i]`
+/// is where comment `i`'s paragraph is now (`draft::comment_block`).
 pub fn comments_ui(
     ui: &mut egui::Ui,
     comments: &[DraftComment],
+    blocks: &[Option<usize>],
     users: &UserNames,
     selected: Option<(usize, String)>,
     can_comment: bool,
@@ -239,16 +231,23 @@ pub fn comments_ui(
         .id_salt("draft-comments")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for c in comments.iter().rev() {
+            for (c, block) in comments.iter().zip(blocks).rev() {
                 ui.push_id(c.id, |ui| {
                     let author = users.get(&c.author).unwrap_or(&c.author);
                     ui.label(RichText::new(format!("{author}  {}", c.at)).weak().small());
                     if !c.quote.is_empty() {
-                        let quote = ui.link(format!("“{}…”", c.quote));
-                        if let Some(b) = c.block
-                            && quote.clicked()
-                        {
-                            action = Some(SideAction::Locate(b));
+                        match block {
+                            Some(b) => {
+                                if ui.link(format!("“{}…”", c.quote)).clicked() {
+                                    action = Some(SideAction::Locate(*b));
+                                }
+                            }
+                            None => {
+                                ui.label(
+                                    RichText::new(format!("“{}…”（该段已改写或删除）", c.quote))
+                                        .weak(),
+                                );
+                            }
                         }
                     }
                     ui.label(&c.text);

@@ -16,7 +16,7 @@ use crate::style::FontNames;
 use crate::ui::export::{self, Format};
 use crate::ui::preview::{FigureRef, PreviewModel, PreviewView, TextHit};
 use crate::ui::provenance::EntryJump;
-use crate::ui::review::{self, ReviewAction, SideTab};
+use crate::ui::review::{ReviewAction, SideTab};
 
 use super::view::{DraftView, build_view, check_options, drift_at};
 
@@ -340,7 +340,7 @@ impl DraftEditor {
         };
         let quote = self
             .shown()
-            .map(|m| review::quote(&m.document, block))
+            .map(|m| draft::quote(&m.document, block))
             .unwrap_or_default();
         match store.comment_draft(actor, self.draft.id, Some(block), &quote, text) {
             Ok(_) => {

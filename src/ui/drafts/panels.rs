@@ -4,11 +4,11 @@
 use egui::{Color32, RichText};
 
 use crate::catalog::Role;
-use crate::draft::Drift;
+use crate::draft::{self, Drift};
 use crate::store::{Actor, DraftStatus, Store};
 use crate::style::FontNames;
 use crate::ui::export::{self, Format};
-use crate::ui::preview::{Marks, PreviewFonts};
+use crate::ui::preview::{Marks, PreviewFonts, PreviewModel};
 use crate::ui::provenance::{self, EntryJump, UserNames};
 use crate::ui::review::{self, ReviewAction, SideAction, SideTab};
 use crate::ui::widgets;
@@ -308,10 +308,12 @@ impl DraftEditor {
                 let selected = self
                     .selected_block
                     .zip(shown.as_deref())
-                    .map(|(b, m)| (b, review::quote(&m.document, b)));
+                    .map(|(b, m)| (b, crate::draft::quote(&m.document, b)));
+                let blocks = self.comment_blocks(shown.as_deref());
                 review::comments_ui(
                     ui,
                     &self.comments,
+                    &blocks,
                     users,
                     selected,
                     self.role != Role::Contact,
@@ -376,7 +378,11 @@ impl DraftEditor {
             selected_block: self.selected_block,
             tint_figures: true,
             drifted: approval.map(|a| a.drifted.clone()).unwrap_or_default(),
-            commented: self.comments.iter().filter_map(|c| c.block).collect(),
+            commented: self
+                .comment_blocks(Some(&model))
+                .into_iter()
+                .flatten()
+                .collect(),
             pinned: self.pinned,
         };
         let out = self.preview.show(ui, &model, fonts, &marks);
@@ -452,6 +458,15 @@ impl DraftEditor {
             }
         }
         jump
+    }
+
+    /// Where each comment's paragraph is in the shown document (`None`: rewritten or
+    /// deleted, or nothing shown yet).
+    fn comment_blocks(&self, shown: Option<&PreviewModel>) -> Vec<Option<usize>> {
+        self.comments
+            .iter()
+            .map(|c| shown.and_then(|m| draft::comment_block(&m.document, c.block, &c.quote)))
+            .collect()
     }
 }
 
