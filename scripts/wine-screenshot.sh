@@ -19,6 +19,9 @@ mkdir -p "$dir"
 cp "$exe" "$dir/nianbao.exe"
 db="$(winepath -w "$dir")\\演示 数据.db"
 wine "$dir/nianbao.exe" demo --db "$db" >/dev/null
+# The wineserver of that run has no display; the app must start a new one under Xvfb,
+# or its window goes nowhere ("no window").
+wineserver -k || true
 export EXE="$dir/nianbao.exe" DB="$db" PNG="$png" WAIT_S="$wait_s"
 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   wine "$EXE" --db "$DB" & app=$!
