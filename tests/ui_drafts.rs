@@ -123,6 +123,19 @@ fn add_to_december(path: &Path, code: &str, by: i64) {
         .unwrap();
 }
 
+/// Signs in as the office (刘芳) and starts a draft of the default template (新建报告稿),
+/// waiting until it has compiled.
+fn office_with_new_draft(path: &Path) -> Harness<'static, App> {
+    let mut h = harness(path);
+    sign_in(&mut h, "刘芳");
+    h.get_by_label("报告稿").click();
+    h.run_ok();
+    h.get_by_label("新建报告稿").click();
+    h.run_ok();
+    wait_compiled(&mut h);
+    h
+}
+
 fn number(text: &str) -> Decimal {
     text.parse()
         .unwrap_or_else(|_| panic!("{text} is a number"))
@@ -132,15 +145,8 @@ fn number(text: &str) -> Decimal {
 fn office_drafts_leader_traces_and_approves_then_drift_is_marked() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
-    h.get_by_label("报告稿").click();
-    h.run_ok();
-
-    // 新建 from the annual-report template: the draft opens and compiles.
-    h.get_by_label("新建报告稿").click();
-    h.run_ok();
-    wait_compiled(&mut h);
+    // The office starts a draft from the annual-report template: it opens and compiles.
+    let mut h = office_with_new_draft(&path);
     let id = editor(&mut h).draft.id;
     let first = editor(&mut h).figure_texts(PROACTIVE);
     assert_eq!(first.len(), 1, "{first:?}");
@@ -437,13 +443,7 @@ fn office_revises_an_approved_draft_and_its_errors_and_unsaved_text_are_handled(
 fn a_typed_figure_is_flagged_and_linked_with_one_click() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
-    h.get_by_label("报告稿").click();
-    h.run_ok();
-    h.get_by_label("新建报告稿").click();
-    h.run_ok();
-    wait_compiled(&mut h);
+    let mut h = office_with_new_draft(&path);
     assert!(h.query_by_label("链接数据").is_none(), "nothing typed yet");
 
     // The office replaces the live 新收申请 figure by the number itself, as if typed.
@@ -590,13 +590,7 @@ fn a_contact_cannot_reach_the_review_actions() {
 fn export_writes_the_shown_document_off_the_ui_thread() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
-    h.get_by_label("报告稿").click();
-    h.run_ok();
-    h.get_by_label("新建报告稿").click();
-    h.run_ok();
-    wait_compiled(&mut h);
+    let mut h = office_with_new_draft(&path);
     let ctx = h.ctx.clone();
     let pages = editor(&mut h).shown().unwrap().pages.len();
     for (format, magic) in [(Format::Pdf, b"%PDF".as_slice()), (Format::Docx, b"PK")] {

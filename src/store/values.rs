@@ -187,7 +187,7 @@ impl Store {
         let mut rows = stmt.query(params![years.start(), years.end()])?;
         let mut out = Vec::new();
         // Strings are read in place and shared (see `StoredValue`).
-        let (mut division, mut metric, mut by, mut at) = Default::default();
+        let [mut division, mut metric, mut by, mut at] = <[Shared; 4]>::default();
         let mut scale = 0;
         while let Some(r) = rows.next()? {
             let year: i32 = r.get(0)?;
@@ -204,12 +204,12 @@ impl Store {
             out.push(StoredValue {
                 year,
                 month: r.get(1)?,
-                division: Shared::get(&mut division, text(r, 2)?),
-                metric: Shared::get(&mut metric, code),
+                division: division.get(text(r, 2)?),
+                metric: metric.get(code),
                 value: v.map(|v| value::from_scaled(v, scale)),
                 note: r.get(5)?,
-                updated_by: Shared::get(&mut by, text(r, 6)?),
-                updated_at: Shared::get(&mut at, text(r, 7)?),
+                updated_by: by.get(text(r, 6)?),
+                updated_at: at.get(text(r, 7)?),
             });
         }
         Ok(out)
@@ -532,21 +532,21 @@ struct Shared {
 }
 
 impl Shared {
-    fn get(this: &mut Shared, s: &str) -> Arc<str> {
-        if let Some(last) = &this.last
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(last) = &self.last
             && **last == *s
         {
             return last.clone();
         }
-        let shared = match this.seen.get(s) {
+        let shared = match self.seen.get(s) {
             Some(a) => a.clone(),
             None => {
                 let a: Arc<str> = Arc::from(s);
-                this.seen.insert(a.clone());
+                self.seen.insert(a.clone());
                 a
             }
         };
-        this.last = Some(shared.clone());
+        self.last = Some(shared.clone());
         shared
     }
 }

@@ -308,7 +308,7 @@ impl DraftEditor {
                 let selected = self
                     .selected_block
                     .zip(shown.as_deref())
-                    .map(|(b, m)| (b, crate::draft::quote(&m.document, b)));
+                    .map(|(b, m)| (b, draft::quote(&m.document, b)));
                 let blocks = self.comment_blocks(shown.as_deref());
                 review::comments_ui(
                     ui,
