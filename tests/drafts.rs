@@ -4,10 +4,14 @@
 
 use std::path::Path;
 
+#[path = "support/demo_values.rs"]
+mod demo_values;
+
+use demo_values::add_to_office_value;
+
 use nianbao::check::CheckOptions;
 use nianbao::draft::{self, DraftError};
-use nianbao::store::{AuditFilter, DraftStatus, Store, StoreError, ValueWrite};
-use rust_decimal::Decimal;
+use nianbao::store::{AuditFilter, DraftStatus, Store, StoreError};
 
 const OFFICE: &str = "liu.office";
 const LEADER: &str = "huang.leader";
@@ -30,26 +34,7 @@ fn printed(store: &Store, id: i64, code: &str) -> Vec<String> {
 }
 
 fn add_to_december(store: &mut Store, code: &str, by: i64) {
-    let office = store.actor(OFFICE).unwrap();
-    let old = store
-        .value(2019, 12, "office", code)
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let new = old + Decimal::from(by);
-    store
-        .set_value(
-            &office,
-            &ValueWrite {
-                year: 2019,
-                month: 12,
-                division: "office".into(),
-                metric: code.into(),
-                value: Some(new),
-                note: String::new(),
-            },
-        )
-        .unwrap();
+    add_to_office_value(store, 12, code, by);
 }
 
 #[test]
@@ -195,24 +180,7 @@ fn approval_is_refused_while_the_data_have_errors() {
     let id = draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
     store.submit_draft(&office, id).unwrap();
     // Break table 3's balance: one more new application without a result.
-    let natural = store
-        .value(2019, 0, "office", "t3.new.natural")
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    store
-        .set_value(
-            &office,
-            &ValueWrite {
-                year: 2019,
-                month: 0,
-                division: "office".into(),
-                metric: "t3.new.natural".into(),
-                value: Some(natural + Decimal::ONE),
-                note: String::new(),
-            },
-        )
-        .unwrap();
+    add_to_office_value(&mut store, 0, "t3.new.natural", 1);
     let err = draft::approve(&mut store, &leader, id, &CheckOptions::default()).unwrap_err();
     assert!(
         matches!(err, DraftError::HasErrors { errors } if errors >= 2),

@@ -11,11 +11,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+#[path = "support/demo_values.rs"]
+mod demo_values;
+
+use demo_values::add_to_office_value;
+
 use egui::{Event, Modifiers, PointerButton, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use nianbao::layout::{FontSet, Item, Page, layout};
-use nianbao::store::{DraftStatus, Store, ValueWrite};
+use nianbao::store::{DraftStatus, Store};
 use nianbao::ui::app::{App, Tab};
 use nianbao::ui::drafts::{DraftEditor, DraftsScreen, check_options};
 use nianbao::ui::export::Format;
@@ -101,26 +106,7 @@ fn click_at(h: &mut Harness<'_, App>, pos: Pos2) {
 
 /// Adds `by` to the office's December value of `code`, through its own connection.
 fn add_to_december(path: &Path, code: &str, by: i64) {
-    let mut store = Store::open(path).unwrap();
-    let office = store.actor("liu.office").unwrap();
-    let old = store
-        .value(2019, 12, "office", code)
-        .unwrap()
-        .flatten()
-        .expect("a December value");
-    store
-        .set_value(
-            &office,
-            &ValueWrite {
-                year: 2019,
-                month: 12,
-                division: "office".into(),
-                metric: code.into(),
-                value: Some(old + Decimal::from(by)),
-                note: String::new(),
-            },
-        )
-        .unwrap();
+    add_to_office_value(&mut Store::open(path).unwrap(), 12, code, by);
 }
 
 /// Signs in as the office (刘芳) and starts a draft of the default template (新建报告稿),
@@ -495,24 +481,7 @@ fn approval_is_refused_in_chinese_while_errors_remain() {
         let id = nianbao::draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
         store.submit_draft(&office, id).unwrap();
         // Break table 3's balance.
-        let natural = store
-            .value(2019, 0, "office", "t3.new.natural")
-            .unwrap()
-            .flatten()
-            .unwrap();
-        store
-            .set_value(
-                &office,
-                &ValueWrite {
-                    year: 2019,
-                    month: 0,
-                    division: "office".into(),
-                    metric: "t3.new.natural".into(),
-                    value: Some(natural + Decimal::ONE),
-                    note: String::new(),
-                },
-            )
-            .unwrap();
+        add_to_office_value(&mut store, 0, "t3.new.natural", 1);
     }
     let mut h = harness(&path);
     sign_in(&mut h, "黄局长");

@@ -189,6 +189,7 @@ impl Store {
             &[DraftStatus::Draft, DraftStatus::Returned],
             DraftStatus::Review,
             "",
+            |_| Ok(()),
         )
     }
 
@@ -204,6 +205,7 @@ impl Store {
             &[DraftStatus::Review],
             DraftStatus::Returned,
             reason.trim(),
+            |_| Ok(()),
         )
     }
 
@@ -214,32 +216,21 @@ impl Store {
         require_leader(actor, "审定报告稿")?;
         let json = serde_json::to_string(document)
             .map_err(|e| StoreError::Invalid(format!("无法保存审定稿：{e}")))?;
-        let tx = self.write_tx()?;
-        let draft = load_draft(&tx, id)?;
-        if draft.status != DraftStatus::Review {
-            return Err(wrong_status(&draft, "审定"));
-        }
-        tx.execute(
-            "UPDATE drafts SET status = 'approved', updated_by = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, actor.login, now()],
-        )?;
-        tx.execute(
-            "INSERT INTO draft_approvals (draft_id, approved_by, approved_at, document)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![id, actor.login, now(), json],
-        )?;
-        audit(
-            &tx,
+        self.move_draft(
             actor,
-            "status",
-            "draft",
-            &id.to_string(),
-            Some(draft.status.as_str()),
-            Some(DraftStatus::Approved.as_str()),
+            id,
+            &[DraftStatus::Review],
+            DraftStatus::Approved,
             "",
-        )?;
-        tx.commit()?;
-        Ok(())
+            |tx| {
+                tx.execute(
+                    "INSERT INTO draft_approvals (draft_id, approved_by, approved_at, document)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![id, actor.login, now(), json],
+                )?;
+                Ok(())
+            },
+        )
     }
 
     /// The frozen document of an approved draft.
@@ -362,6 +353,8 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Moves a draft from one of `from` to `to` with its audit row, and does `also` in
+    /// the same transaction.
     fn move_draft(
         &mut self,
         actor: &Actor,
@@ -369,6 +362,7 @@ impl Store {
         from: &[DraftStatus],
         to: DraftStatus,
         reason: &str,
+        also: impl FnOnce(&Transaction) -> Result<()>,
     ) -> Result<()> {
         let tx = self.write_tx()?;
         let draft = load_draft(&tx, id)?;
@@ -389,6 +383,7 @@ impl Store {
             Some(to.as_str()),
             reason,
         )?;
+        also(&tx)?;
         tx.commit()?;
         Ok(())
     }
