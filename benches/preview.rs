@@ -14,11 +14,13 @@ use std::cell::Cell;
 use std::time::Duration;
 
 use divan::Bencher;
-use egui::{RawInput, Rect, Vec2};
 use nianbao::layout::FontSet;
 use nianbao::store::{Actor, Store};
 use nianbao::ui::drafts::{DraftsScreen, build_view};
 use nianbao::ui::preview::PreviewModel;
+
+#[path = "support/frame.rs"]
+mod support;
 
 fn main() {
     divan::main();
@@ -64,23 +66,10 @@ fn compile_job(bencher: Bencher) {
     bencher.bench_local(|| build_view(f.store.path(), &draft, &fonts).unwrap());
 }
 
-fn input() -> RawInput {
-    RawInput {
-        screen_rect: Some(Rect::from_min_size(
-            egui::Pos2::ZERO,
-            Vec2::new(1400.0, 900.0),
-        )),
-        ..Default::default()
-    }
-}
-
 fn frame(ctx: &egui::Context, screen: &mut DraftsScreen, f: &mut Fixture) {
-    let mut out = ctx.run_ui(input(), |ui| {
-        egui::CentralPanel::default().show(ui, |ui| screen.ui(ui, &mut f.store, &f.actor));
+    support::frame(ctx, |ui| {
+        screen.ui(ui, &mut f.store, &f.actor);
     });
-    // No GPU here: the font atlas updates are dropped, not uploaded.
-    out.textures_delta.clear();
-    divan::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
 }
 
 /// The screen with the draft open and compiled.

@@ -9,11 +9,13 @@
 use std::cell::RefCell;
 
 use divan::Bencher;
-use egui::{RawInput, Rect, Vec2};
 use nianbao::catalog::{Aggregation, Division, Metric, Period, Role, ValueKind};
 use nianbao::store::{Actor, NewUser, Store, ValueWrite};
 use nianbao::ui::entry::EntryGrid;
 use rust_decimal::Decimal;
+
+#[path = "support/frame.rs"]
+mod support;
 
 fn main() {
     divan::main();
@@ -97,23 +99,10 @@ fn fixture() -> Fixture {
     }
 }
 
-fn input() -> RawInput {
-    RawInput {
-        screen_rect: Some(Rect::from_min_size(
-            egui::Pos2::ZERO,
-            Vec2::new(1400.0, 900.0),
-        )),
-        ..Default::default()
-    }
-}
-
 fn frame(ctx: &egui::Context, grid: &mut EntryGrid, f: &mut Fixture) {
-    let mut out = ctx.run_ui(input(), |ui| {
-        egui::CentralPanel::default().show(ui, |ui| grid.ui(ui, &mut f.store, &f.actor));
+    support::frame(ctx, |ui| {
+        grid.ui(ui, &mut f.store, &f.actor);
     });
-    // No GPU here: the font atlas updates are dropped, not uploaded.
-    out.textures_delta.clear();
-    divan::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
 }
 
 fn setup() -> (egui::Context, EntryGrid, Fixture) {
