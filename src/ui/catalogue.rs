@@ -257,21 +257,16 @@ impl CatalogueEditor {
                 store.put_metrics(actor, self.year, std::slice::from_ref(&metric))
             }
         };
-        match result {
-            Ok(()) => {
-                self.reload(store);
-                self.select(&metric.code);
-                self.notice = Some(Ok(format!(
-                    "已保存指标：{}（{}）",
-                    metric.name, metric.code
-                )));
-                true
-            }
-            Err(e) => {
-                self.notice = Some(Err(format!("未保存：{e}")));
-                false
-            }
+        if widgets::saved(&mut self.notice, result).is_none() {
+            return false;
         }
+        self.reload(store);
+        self.select(&metric.code);
+        self.notice = Some(Ok(format!(
+            "已保存指标：{}（{}）",
+            metric.name, metric.code
+        )));
+        true
     }
 
     /// Draws the screen. Returns true when the catalogue changed.

@@ -141,7 +141,7 @@ impl DivisionsEditor {
             store.add_division(actor, &d).map_err(|e| e.to_string())?;
             Ok(d)
         });
-        let Some(d) = self.outcome(result) else {
+        let Some(d) = widgets::saved(&mut self.notice, result) else {
             return false;
         };
         self.new = DivisionForm::default();
@@ -159,19 +159,12 @@ impl DivisionsEditor {
                 .map_err(|e| e.to_string())?;
             Ok(d)
         });
-        let Some(d) = self.outcome(result) else {
+        let Some(d) = widgets::saved(&mut self.notice, result) else {
             return false;
         };
         self.reload(store);
         self.notice = Some(Ok(format!("已保存处室：{}", d.name)));
         true
-    }
-
-    /// Keeps a refusal's reason for the screen.
-    fn outcome<T>(&mut self, result: Result<T, String>) -> Option<T> {
-        result
-            .map_err(|e| self.notice = Some(Err(format!("未保存：{e}"))))
-            .ok()
     }
 
     fn save_contact(&mut self, store: &mut Store, actor: &Actor, i: usize) -> bool {
@@ -184,18 +177,14 @@ impl DivisionsEditor {
             division: c.user.division.clone(),
             phone: c.phone.clone(),
         };
-        match store.update_user(actor, &c.user.login, &profile) {
-            Ok(()) => {
-                let name = c.display_name.trim().to_string();
-                self.reload(store);
-                self.notice = Some(Ok(format!("已保存联系人：{name}")));
-                true
-            }
-            Err(e) => {
-                self.notice = Some(Err(format!("未保存：{e}")));
-                false
-            }
+        let result = store.update_user(actor, &c.user.login, &profile);
+        if widgets::saved(&mut self.notice, result).is_none() {
+            return false;
         }
+        let name = c.display_name.trim().to_string();
+        self.reload(store);
+        self.notice = Some(Ok(format!("已保存联系人：{name}")));
+        true
     }
 
     /// Draws the screen. Returns true when divisions or contacts changed.

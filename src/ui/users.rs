@@ -124,17 +124,12 @@ impl UsersEditor {
         result: Result<(), crate::store::StoreError>,
         done: String,
     ) -> bool {
-        match result {
-            Ok(()) => {
-                self.reload(store);
-                self.notice = Some(Ok(done));
-                true
-            }
-            Err(e) => {
-                self.notice = Some(Err(format!("未保存：{e}")));
-                false
-            }
+        if widgets::saved(&mut self.notice, result).is_none() {
+            return false;
         }
+        self.reload(store);
+        self.notice = Some(Ok(done));
+        true
     }
 
     /// Adds the new user. Returns true when the store took it.

@@ -74,6 +74,17 @@ pub fn choice_row<T: PartialEq + Clone>(
     *value != before
 }
 
+/// The value of a store write, or `None` with the refusal kept in `notice` as
+/// “未保存：reason” for [`notice_line`]: the editors' one way to report a refused save.
+pub fn saved<T, E: std::fmt::Display>(
+    notice: &mut Option<Result<String, String>>,
+    result: Result<T, E>,
+) -> Option<T> {
+    result
+        .map_err(|e| *notice = Some(Err(format!("未保存：{e}"))))
+        .ok()
+}
+
 /// A message line: green when something worked, red with the reason when not.
 pub fn notice_line(ui: &mut egui::Ui, notice: &Option<Result<String, String>>) {
     match notice {
