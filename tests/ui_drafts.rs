@@ -608,6 +608,9 @@ fn export_writes_the_shown_document_off_the_ui_thread() {
     // The overview charts the first monthly metrics with data, named over their charts.
     h.get_by_label("概览").click();
     h.run_ok();
+    let overview = h.state_mut().session().unwrap().overview.as_mut();
+    overview.expect("overview shown").wait_loaded();
+    h.run_ok();
     let data = Store::open(&path).unwrap().year_data(2019).unwrap();
     let session = h.state_mut().session().unwrap();
     let chosen = session.overview.as_ref().unwrap().chosen.clone();

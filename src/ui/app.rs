@@ -149,7 +149,7 @@ impl Session {
         if tab == Tab::Overview
             && let Some(o) = &mut self.overview
         {
-            o.reload(&self.store);
+            o.reload();
         }
         self.tab = tab;
     }

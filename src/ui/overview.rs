@@ -7,6 +7,9 @@
 //! metric: their values added up, or averaged for a metric whose rule is an average (a
 //! rate). Values stay exact `Decimal`s until they are handed to the plot (STYLE §3).
 //!
+//! The year is read off the UI thread ([`BackgroundRead`]): on a big file that is a
+//! fifth of a second, and the previous charts stay up meanwhile.
+//!
 //! Must never: write anything, or stand in for the report's figures (the compiler's
 //! rules decide those); this is a picture of the entries.
 
@@ -19,7 +22,7 @@ use crate::catalog::{Aggregation, Metric, Period};
 use crate::store::{Store, YearData};
 use crate::value;
 
-use super::widgets;
+use super::widgets::{self, BackgroundRead};
 
 /// How many charts a year starts with.
 pub const DEFAULT_CHARTS: usize = 4;
@@ -31,7 +34,11 @@ const LAST_YEAR: Color32 = Color32::from_rgb(0xa8, 0xa8, 0xa8);
 pub struct Overview {
     pub year: i32,
     years: Vec<i32>,
-    data: Result<YearData, String>,
+    /// The last read; `None` until the first one arrives.
+    data: Option<Result<YearData, String>>,
+    reading: BackgroundRead<YearData>,
+    /// A read is asked for and starts at the next frame.
+    stale: bool,
     /// Codes of the metrics charted, in catalogue order.
     pub chosen: Vec<String>,
 }
@@ -39,20 +46,45 @@ pub struct Overview {
 impl Overview {
     pub fn new(store: &Store) -> Overview {
         let years = store.years().unwrap_or_default();
-        let mut o = Overview {
+        Overview {
             year: years.last().copied().unwrap_or(2019),
             years,
-            data: Err(String::new()),
+            data: None,
+            reading: BackgroundRead::default(),
+            stale: true,
             chosen: Vec::new(),
-        };
-        o.reload(store);
-        o
+        }
     }
 
-    /// Rereads the year's data; picks the default metrics when none are chosen.
-    pub fn reload(&mut self, store: &Store) {
-        self.data = store.year_data(self.year).map_err(|e| e.to_string());
-        if let Ok(data) = &self.data {
+    /// Asks for the year's data again: the read starts at the next frame.
+    pub fn reload(&mut self) {
+        self.stale = true;
+    }
+
+    /// Starts the read asked for, and takes its result when it has arrived.
+    fn poll(&mut self, ctx: &egui::Context, store: &Store) {
+        if std::mem::take(&mut self.stale) {
+            let year = self.year;
+            let db = store.path().to_path_buf();
+            self.reading
+                .start(ctx, db, "读取概览数据", move |s| s.year_data(year));
+        }
+        if let Some(result) = self.reading.poll() {
+            self.arrived(result);
+        }
+    }
+
+    /// Waits for the read (tests only; the screen polls).
+    pub fn wait_loaded(&mut self) {
+        if let Some(result) = self.reading.wait() {
+            self.arrived(result);
+        }
+    }
+
+    /// Keeps the year's data; picks the default metrics when none are chosen.
+    fn arrived(&mut self, result: Result<YearData, String>) {
+        let data = self.data.insert(result);
+        if let Ok(data) = data {
             let available: Vec<&Metric> = chartable(data);
             self.chosen
                 .retain(|c| available.iter().any(|m| &m.code == c));
@@ -68,15 +100,19 @@ impl Overview {
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, store: &Store) {
+        self.poll(ui.ctx(), store);
         ui.horizontal(|ui| {
             if widgets::year_picker(ui, "overview-year", &self.years, &mut self.year) {
                 self.chosen.clear();
-                self.reload(store);
+                self.reload();
             }
             if ui.button("刷新").clicked() {
-                self.reload(store);
+                self.reload();
             }
-            if let Ok(data) = &self.data {
+            if self.reading.busy() {
+                ui.spinner();
+            }
+            if let Some(Ok(data)) = &self.data {
                 ui.menu_button("选择指标", |ui| {
                     egui::ScrollArea::vertical()
                         .max_height(400.0)
@@ -104,8 +140,12 @@ impl Overview {
             );
         });
         let data = match &self.data {
-            Ok(d) => d,
-            Err(e) => {
+            Some(Ok(d)) => d,
+            None => {
+                ui.label("正在读取……");
+                return;
+            }
+            Some(Err(e)) => {
                 widgets::error_line(ui, Some(e));
                 return;
             }
