@@ -19,6 +19,7 @@ pub mod document; // the report model every output consumes
 pub mod draft; // drafts: compile over today's data, approve, drift since approval
 pub mod export; // PDF (walks layout pages) and DOCX (walks the document)
 pub mod import; // CSV/xlsx sheets and published reports → checked rows → one store transaction
+pub mod input; // files read with a size cap, text decoded on evidence, user text quoted short
 pub mod jobs; // long work off the UI thread, with progress
 pub mod layout; // GB/T 9704 pages: fonts, line breaking, tables, pagination
 pub mod prose; // prose against data: typed numbers and sentences held against the figures
