@@ -210,13 +210,13 @@ pub fn run(cli: Cli) -> Outcome {
             let actor = actor(&store, cli.user.as_deref())?;
             import_report(&mut store, &actor, year, &path, dry_run)
         }
-        Command::Catalog { year, json } => catalog(&Store::open(&db()?)?, year, json),
+        Command::Catalog { year, json } => catalog(&reader(&db()?, &cli.user)?, year, json),
         Command::Values {
             year,
             division,
             metric,
         } => values(
-            &Store::open(&db()?)?,
+            &reader(&db()?, &cli.user)?,
             year,
             division.as_deref(),
             metric.as_deref(),
@@ -237,7 +237,7 @@ pub fn run(cli: Cli) -> Outcome {
                 )),
                 None => None,
             };
-            check(&Store::open(&db()?)?, year, json, texts)
+            check(&reader(&db()?, &cli.user)?, year, json, texts)
         }
         Command::Export {
             year,
@@ -251,7 +251,7 @@ pub fn run(cli: Cli) -> Outcome {
                     "请至少指定一个输出：--pdf OUT.pdf、--docx OUT.docx 或 --text OUT.txt",
                 ));
             }
-            let store = Store::open(&db()?)?;
+            let store = reader(&db()?, &cli.user)?;
             export(
                 &store,
                 year,
@@ -271,9 +271,7 @@ pub fn run(cli: Cli) -> Outcome {
 fn check(store: &Store, year: i32, json: bool, prose: Option<(String, Option<String>)>) -> Outcome {
     let data = store.year_data(year)?;
     if data.metrics.is_empty() {
-        return Err(Failure::cannot_run(format!(
-            "{year}年没有指标目录（用 nianbao year --open {year} 开启该年度）"
-        )));
+        return Err(year_not_open(year));
     }
     let options = CheckOptions {
         as_of: Some(chrono::Local::now().date_naive()),
@@ -359,6 +357,11 @@ fn export(
     docx: Option<&Path>,
     text: Option<&Path>,
 ) -> Outcome {
+    // Every output is checked before any is written: `--text a.txt --pdf d.db` writes
+    // nothing.
+    for path in [text, pdf, docx].into_iter().flatten() {
+        crate::output::refuse_database(path, store.path())?;
+    }
     let compiled = report::compile_year(store, year, template)?;
     for w in &compiled.warnings {
         eprintln!("提示：{}", w.message);
@@ -366,8 +369,7 @@ fn export(
     let doc = &compiled.document;
     let names = report::font_names(store)?;
     let write = |path: &Path, bytes: &[u8]| -> Result<(), Failure> {
-        std::fs::write(path, bytes)
-            .map_err(|e| Failure::cannot_run(format!("无法写入 {}：{e}", path.display())))?;
+        crate::output::write_file(path, bytes, Some(store.path()))?;
         println!("已导出：{}", path.display());
         Ok(())
     };
@@ -382,6 +384,23 @@ fn export(
         write(path, &report::docx_bytes(doc, &names)?)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The refusal of a command on a year whose catalogue was never opened.
+fn year_not_open(year: i32) -> Failure {
+    Failure::cannot_run(format!(
+        "{year}年没有指标目录（先用 nianbao year --open {year} 开启该年度）"
+    ))
+}
+
+/// The file opened for a command that only reads (it works in a read-only folder too),
+/// after checking that `--user`, when given, names a user of the file.
+fn reader(path: &Path, login: &Option<String>) -> Result<Store, Failure> {
+    let store = Store::open_read_only(path)?;
+    if let Some(login) = login {
+        store.actor(login)?;
+    }
+    Ok(store)
 }
 
 fn actor(store: &Store, login: Option<&str>) -> Result<Actor, Failure> {
@@ -452,9 +471,7 @@ fn import_report(
     dry_run: bool,
 ) -> Outcome {
     if store.metrics(year)?.is_empty() {
-        return Err(Failure::cannot_run(format!(
-            "{year}年没有指标目录（先用 nianbao year --open {year} 开启该年度）"
-        )));
+        return Err(year_not_open(year));
     }
     let reading = import::report::read_report(path)?;
     println!("从 {} 读到：", path.display());
@@ -508,9 +525,7 @@ fn catalog(store: &Store, year: i32, json: bool) -> Outcome {
     let divisions = store.divisions()?;
     let metrics = store.metrics(year)?;
     if metrics.is_empty() {
-        return Err(Failure::cannot_run(format!(
-            "{year}年没有指标目录（用 nianbao year --open {year} 开启该年度）"
-        )));
+        return Err(year_not_open(year));
     }
     let mut out = std::io::stdout().lock();
     if json {
@@ -547,6 +562,9 @@ fn catalog(store: &Store, year: i32, json: bool) -> Outcome {
 }
 
 fn values(store: &Store, year: i32, division: Option<&str>, metric: Option<&str>) -> Outcome {
+    if store.metrics(year)?.is_empty() {
+        return Err(year_not_open(year));
+    }
     let rows = store.stored_values(year..=year, division, metric)?;
     quiet_on_broken_pipe(write_values_csv(rows))
 }

@@ -22,6 +22,7 @@ pub mod import; // CSV/xlsx sheets and published reports → checked rows → on
 pub mod input; // files read with a size cap, text decoded on evidence, user text quoted short
 pub mod jobs; // long work off the UI thread, with progress
 pub mod layout; // GB/T 9704 pages: fonts, line breaking, tables, pagination
+pub mod output; // exports written beside their target and renamed, never over the open data file
 pub mod prose; // prose against data: typed numbers and sentences held against the figures
 pub mod read; // .docx / .html / .txt documents → paragraphs and tables
 pub mod report; // the pipeline as calls: data + template → document → text/PDF/DOCX bytes

@@ -3,5 +3,7 @@
 //! database, every file the user named and the audit log are unchanged where nothing
 //! should have been written. One file per area, so they can grow apart.
 
+#[path = "hostile/cli.rs"]
+mod cli;
 #[path = "hostile/support.rs"]
 mod support;

@@ -570,7 +570,7 @@ fn export_writes_the_shown_document_off_the_ui_thread() {
         s.editor
             .as_mut()
             .unwrap()
-            .export_to(&ctx, format, out.clone(), &fonts, &names);
+            .export_to(&ctx, format, target(&out, &path), &fonts, &names);
         wait_for(&mut h, "the export", |h| !editor(h).busy());
         let notice = editor(&mut h).notice.clone();
         assert!(
@@ -596,13 +596,29 @@ fn export_writes_the_shown_document_off_the_ui_thread() {
     s.editor
         .as_mut()
         .unwrap()
-        .export_to(&ctx, Format::Pdf, bad.clone(), &fonts, &names);
+        .export_to(&ctx, Format::Pdf, target(&bad, &path), &fonts, &names);
     wait_for(&mut h, "the failed export", |h| !editor(h).busy());
     let notice = editor(&mut h).notice.clone();
     assert!(
         matches!(&notice, Some(Err(e)) if e.contains("导出失败") && e.contains("无法写入")),
         "{notice:?}"
     );
+    // Saving the export over the open data file is refused, and the file is untouched.
+    let before = std::fs::read(&path).unwrap();
+    let s = screen(&mut h);
+    let fonts = s.fonts().unwrap().font_set().clone();
+    let names = s.font_names().clone();
+    s.editor
+        .as_mut()
+        .unwrap()
+        .export_to(&ctx, Format::Pdf, target(&path, &path), &fonts, &names);
+    wait_for(&mut h, "the refused export", |h| !editor(h).busy());
+    let notice = editor(&mut h).notice.clone();
+    assert!(
+        matches!(&notice, Some(Err(e)) if e.contains("不能导出到数据文件本身")),
+        "{notice:?}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
     assert!(!bad.exists());
 
     // The overview charts the first monthly metrics with data, named over their charts.
@@ -719,5 +735,13 @@ fn the_preview_paints_the_pdfs_pages_line_for_line() {
             assert!(ours.len() > 3, "{id} page {}: {ours:?}", n + 1);
             assert_eq!(&ours, pdf_page, "{id} page {}: lines differ", n + 1);
         }
+    }
+}
+
+/// An export to `out` from the draft of the data file `db`.
+fn target(out: &std::path::Path, db: &std::path::Path) -> nianbao::ui::export::Target {
+    nianbao::ui::export::Target {
+        path: out.to_path_buf(),
+        database: db.to_path_buf(),
     }
 }

@@ -114,9 +114,7 @@ impl Store {
     /// has a catalogue is left alone ([`OpenedYear::AlreadyOpen`]).
     pub fn open_year(&mut self, actor: &Actor, year: i32) -> Result<OpenedYear> {
         require_office(actor, "开启年度")?;
-        if !(1900..=9999).contains(&year) {
-            return Err(StoreError::Invalid(format!("年份无效：{year}")));
-        }
+        require_valid_year(year)?;
         let tx = self.write_tx()?;
         let existing: i64 = tx.query_row(
             "SELECT count(*) FROM metrics WHERE year = ?1",

@@ -106,6 +106,25 @@ fn drive_is_remote(_letter: char) -> bool {
     false
 }
 
+/// A `file:` URI opening `path` read-only and immutable, with the characters URIs
+/// reserve percent-encoded (a folder named `报告#1` or `50%` must still open).
+pub fn immutable_uri(path: &Path) -> Result<String, StoreError> {
+    let absolute = std::path::absolute(path)?;
+    let text = absolute.to_string_lossy().replace('\\', "/");
+    let mut uri = String::from("file:");
+    if !text.starts_with('/') {
+        uri.push('/'); // `C:/…` → `file:/C:/…`
+    }
+    for c in text.chars() {
+        match c {
+            '?' | '#' | '%' => uri.push_str(&format!("%{:02X}", c as u32)),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    Ok(uri)
+}
+
 /// Reads the 100-byte SQLite header and refuses a file that is missing, not SQLite, or
 /// shorter than its header says (truncated). Reads only; never writes.
 pub fn check_header(path: &Path) -> Result<(), StoreError> {

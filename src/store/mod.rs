@@ -65,6 +65,14 @@ pub enum StoreError {
         "数据文件由更新版本的年报创建（文件版本 {found}，本程序支持到 {supported}），请升级程序；文件未作任何修改"
     )]
     NewerVersion { found: i32, supported: i32 },
+    #[error(
+        "数据文件是只读的（文件或所在文件夹没有写入权限）：{0}；查看和导出仍可进行，修改数据请把文件复制到可写的文件夹，或请管理员开放写入权限"
+    )]
+    ReadOnly(PathBuf),
+    #[error(
+        "数据文件来自旧版本，需要升级后才能使用，但文件是只读的：{0}；请把文件复制到可写的文件夹后再打开"
+    )]
+    ReadOnlyNeedsUpgrade(PathBuf),
     #[error("数据文件正被其他人写入（已等待 {} 秒），请稍后重试", BUSY_TIMEOUT.as_secs())]
     Busy,
     #[error("没有权限：{0}")]
@@ -108,6 +116,7 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
                 StoreError::Corrupt(e.to_string())
             }
+
             _ => StoreError::Sqlite(e),
         }
     }
@@ -129,6 +138,35 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// How a file is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    ReadWrite,
+    ReadOnly,
+    /// Read-only, and promised unchanged while open (`immutable=1`): SQLite then needs no
+    /// lock or `-shm` file beside it, which a read-only folder cannot hold.
+    Immutable,
+}
+
+impl Access {
+    fn connect(self, path: &Path) -> Result<Connection> {
+        use rusqlite::OpenFlags;
+        let common = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        Ok(match self {
+            Access::ReadWrite => {
+                Connection::open_with_flags(path, common | OpenFlags::SQLITE_OPEN_READ_WRITE)?
+            }
+            Access::ReadOnly => {
+                Connection::open_with_flags(path, common | OpenFlags::SQLITE_OPEN_READ_ONLY)?
+            }
+            Access::Immutable => Connection::open_with_flags(
+                file::immutable_uri(path)?,
+                common | OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )?,
+        })
+    }
+}
+
 fn now() -> String {
     chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
 }
@@ -137,6 +175,19 @@ impl Store {
     /// Creates a new file with the current schema and the agency's name. Refuses to touch
     /// an existing file.
     pub fn create(path: &Path, agency: &str) -> Result<Store> {
+        Ok(Store::create_with(path, agency, |_| Ok(()))?.0)
+    }
+
+    /// Creates a new file and fills it with `build`, complete or not at all: the file is
+    /// built under a temporary name in the same folder and renamed into place only when
+    /// `build` succeeded, so a failure (a bad year, a full disk, a crash) leaves no file
+    /// behind to be refused as "already exists" on the retry. Never replaces a file that
+    /// appeared at `path` meanwhile.
+    pub fn create_with<T>(
+        path: &Path,
+        agency: &str,
+        build: impl FnOnce(&mut Store) -> Result<T>,
+    ) -> Result<(Store, T)> {
         if path.exists() {
             return Err(StoreError::AlreadyExists(path.to_path_buf()));
         }
@@ -144,35 +195,66 @@ impl Store {
         if agency.is_empty() {
             return Err(StoreError::Invalid("机关名称不能为空".into()));
         }
-        let conn = Connection::open(path)?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
         };
-        store.configure()?;
-        let tx = store.write_tx()?;
-        schema::init(&tx)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('agency', ?1)",
-            params![agency],
-        )?;
-        tx.commit()?;
-        Ok(store)
+        let partial = crate::output::temp_file_in(folder, ".new")?.into_temp_path();
+        let built = {
+            let mut store = Store {
+                conn: Connection::open(&partial)?,
+                path: path.to_path_buf(),
+            };
+            store.configure()?;
+            let tx = store.write_tx()?;
+            schema::init(&tx)?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('agency', ?1)",
+                params![agency],
+            )?;
+            tx.commit()?;
+            let built = build(&mut store)?;
+            // Closing checkpoints the write-ahead log into the file and removes it.
+            store.conn.close().map_err(|(_, e)| StoreError::from(e))?;
+            built
+        };
+        partial.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                StoreError::AlreadyExists(path.to_path_buf())
+            } else {
+                StoreError::Io(e.error)
+            }
+        })?;
+        Ok((Store::open(path)?, built))
     }
 
     /// Opens an existing file, upgrading an older schema inside a transaction. A file that
     /// is missing, not a database, truncated, someone else's, or from a newer version is
-    /// refused and left exactly as it was.
+    /// refused and left exactly as it was; a file that cannot be written (a read-only file
+    /// or folder) is refused as [`StoreError::ReadOnly`].
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, Access::ReadWrite)
+    }
+
+    /// Opens an existing file for reading only (the commands that only read: `check`,
+    /// `values`, `catalog`, `export`). Works on a file in a read-only folder too, where
+    /// SQLite cannot create the write-ahead log's index beside it: the file is then opened
+    /// as immutable. A file whose schema would need an upgrade is refused, since an upgrade
+    /// is a write.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        Store::open_with(path, Access::ReadOnly).or_else(|e| match e {
+            StoreError::ReadOnly(_) => Store::open_with(path, Access::Immutable),
+            other => Err(other),
+        })
+    }
+
+    fn open_with(path: &Path, access: Access) -> Result<Store> {
         file::check_header(path)?;
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
-            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = access.connect(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
-                .map_err(|e| match StoreError::from(e) {
+                .map_err(|e| match read_only(e, path) {
                     StoreError::Corrupt(_) | StoreError::Sqlite(_) => {
                         StoreError::NotADatabase(path.to_path_buf())
                     }
@@ -194,7 +276,17 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.configure()?;
+        if access != Access::ReadWrite {
+            if version < schema::VERSION {
+                return Err(StoreError::ReadOnlyNeedsUpgrade(path.to_path_buf()));
+            }
+            store.conn.pragma_update(None, "query_only", true)?;
+            return Ok(store);
+        }
+        store.configure().map_err(|e| match e {
+            StoreError::Sqlite(e) => read_only(e, path),
+            other => other,
+        })?;
         if version < schema::VERSION {
             let tx = store.write_tx()?;
             schema::upgrade_from(&tx, version)?;
@@ -287,6 +379,29 @@ impl Actor {
             role: Role::Office,
             division: Some(OFFICE.into()),
         }
+    }
+}
+
+/// The years a file can hold: checked before anything is written for one.
+fn require_valid_year(year: i32) -> Result<()> {
+    if (1900..=9999).contains(&year) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "年份无效：{year}（应为 1900–9999）"
+        )))
+    }
+}
+
+/// SQLite's "cannot open" and "read-only" while opening a file that exists: the file or
+/// its folder cannot be written (the journal beside it cannot be created).
+fn read_only(e: rusqlite::Error, path: &Path) -> StoreError {
+    use rusqlite::ffi::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) => {
+            StoreError::ReadOnly(path.to_path_buf())
+        }
+        _ => e.into(),
     }
 }
 

@@ -14,30 +14,32 @@ impl Store {
         agency: &str,
         year: i32,
     ) -> Result<(Store, OpenedYear)> {
-        let mut store = Store::create(path, agency)?;
-        let setup = Actor::setup();
-        store.put_division(
-            &setup,
-            &Division {
-                code: OFFICE.into(),
-                name: "办公室".into(),
-                sort_order: 1,
-            },
-        )?;
-        store.add_user(
-            &setup,
-            &NewUser {
-                login: "office".into(),
-                display_name: "办公室".into(),
-                role: Role::Office,
-                division: Some(OFFICE.into()),
-                phone: String::new(),
-                password: None,
-            },
-        )?;
-        let office = store.actor("office")?;
-        let opened = store.open_year(&office, year)?;
-        Ok((store, opened))
+        require_valid_year(year)?;
+        Store::create_with(path, agency, |store| {
+            let setup = Actor::setup();
+            store.put_division(
+                &setup,
+                &Division {
+                    code: OFFICE.into(),
+                    name: "办公室".into(),
+                    sort_order: 1,
+                },
+            )?;
+            store.add_user(
+                &setup,
+                &NewUser {
+                    login: "office".into(),
+                    display_name: "办公室".into(),
+                    role: Role::Office,
+                    division: Some(OFFICE.into()),
+                    phone: String::new(),
+                    password: None,
+                },
+            )?;
+            let office = store.actor("office")?;
+            let opened = store.open_year(&office, year)?;
+            Ok(opened)
+        })
     }
 
     pub fn divisions(&self) -> Result<Vec<Division>> {

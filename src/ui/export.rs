@@ -5,12 +5,13 @@
 //! on the job's thread through `report::pdf_bytes` / `report::docx_bytes` — the same
 //! calls the command line makes — so the UI never waits. Tests call [`spawn`] with a path.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::document::Document;
 use crate::jobs::{Job, Reporter};
 use crate::layout::FontSet;
+use crate::output;
 use crate::report;
 use crate::style::FontNames;
 
@@ -46,13 +47,19 @@ pub fn ask_path(title: &str, format: Format) -> Option<PathBuf> {
         .save_file()
 }
 
-/// Writes `doc` to `path` in the background; the job ends in the path written or a
+/// Where an export goes: the file, and the open data file it must never replace.
+pub struct Target {
+    pub path: PathBuf,
+    pub database: PathBuf,
+}
+
+/// Writes `doc` to the target in the background; the job ends in the path written or a
 /// Chinese message.
 pub fn spawn(
     ctx: &egui::Context,
     doc: Document,
     format: Format,
-    path: PathBuf,
+    target: Target,
     fonts: Arc<FontSet>,
     names: FontNames,
 ) -> Job<Result<PathBuf, String>> {
@@ -60,14 +67,14 @@ pub fn spawn(
     Job::spawn(
         "导出",
         Arc::new(move || ctx.request_repaint()),
-        move |r| write(&doc, format, &path, &fonts, &names, r).map(|()| path),
+        move |r| write(&doc, format, &target, &fonts, &names, r).map(|()| target.path),
     )
 }
 
 fn write(
     doc: &Document,
     format: Format,
-    path: &Path,
+    target: &Target,
     fonts: &FontSet,
     names: &FontNames,
     r: &Reporter,
@@ -79,15 +86,7 @@ fn write(
     }
     .map_err(|e| e.to_string())?;
     r.report(1, 2, "写入文件");
-    // Write beside the target and rename, so a failed write never leaves half a file
-    // where the previous export was.
-    let tmp = path.with_extension(format!("{}.part", format.extension()));
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("无法写入 {}：{e}", path.display())
-        })?;
+    output::write_file(&target.path, &bytes, Some(&target.database)).map_err(|e| e.to_string())?;
     r.report(2, 2, "完成");
     Ok(())
 }

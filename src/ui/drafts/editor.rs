@@ -271,7 +271,7 @@ impl DraftEditor {
         &mut self,
         ctx: &egui::Context,
         format: Format,
-        path: PathBuf,
+        target: export::Target,
         fonts: &Arc<FontSet>,
         names: &FontNames,
     ) {
@@ -284,7 +284,7 @@ impl DraftEditor {
             ctx,
             model.document.clone(),
             format,
-            path,
+            target,
             fonts.clone(),
             names.clone(),
         ));

@@ -111,7 +111,11 @@ impl DraftEditor {
                     if ui.add_enabled(enabled, egui::Button::new(label)).clicked()
                         && let Some(path) = export::ask_path(&self.draft.title, format)
                     {
-                        self.export_to(ui.ctx(), format, path, fonts.font_set(), names);
+                        let target = export::Target {
+                            path,
+                            database: store.path().to_path_buf(),
+                        };
+                        self.export_to(ui.ctx(), format, target, fonts.font_set(), names);
                     }
                 }
                 ui.separator();
