@@ -10,9 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use nianbao::catalog::{Aggregation, Division, Metric, Period, ValueKind};
 use nianbao::check::{CheckOptions, check};
 use nianbao::layout::FontSet;
+use nianbao::model::{Aggregation, Division, Metric, Period, ValueKind};
 use nianbao::report;
 use nianbao::store::{Actor, Store, ValueWrite};
 use rust_decimal::Decimal;
@@ -82,7 +82,7 @@ fn million(path: &Path) {
             sort_order: i,
         })
         .collect();
-    metrics.extend(nianbao::catalog::national_metrics());
+    metrics.extend(nianbao::model::national::national_metrics());
     for year in 2010..=2019 {
         store.put_metrics(&setup, year, &metrics).unwrap();
         let mut writes = Vec::with_capacity(96_000);

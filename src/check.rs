@@ -43,12 +43,9 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{
-    Aggregation, Metric, Period, T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, ValueKind,
-    t3_result_rows,
-};
 use crate::compile::formula::Expr;
-use crate::store::{MonthStatus, YearData};
+use crate::model::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, t3_result_rows};
+use crate::model::{Aggregation, Metric, MonthStatus, Period, ValueKind, YearData};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::catalog::Period;
 use crate::check::{CheckOptions, Severity, has_errors};
 use crate::import::{self, ImportError, RowChange};
+use crate::model::Period;
 use crate::store::{Actor, OpenedYear, Store};
 use crate::{demo, prose, report, value};
 
@@ -553,7 +553,7 @@ fn values(store: &Store, year: i32, division: Option<&str>, metric: Option<&str>
 
 /// Writes stored values as CSV in the import format: blank cells as empty values with
 /// the note 未填报, yearly metrics without a month, so a re-import reproduces them.
-fn write_values_csv(rows: Vec<crate::store::StoredValue>) -> Result<(), csv::Error> {
+fn write_values_csv(rows: Vec<crate::model::StoredValue>) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
     writer.write_record(["year", "month", "division", "metric", "value", "note"])?;
     for v in rows {

@@ -17,9 +17,10 @@ use thiserror::Error;
 use crate::check::{self, CheckOptions, Finding, Severity};
 use crate::compile::{self, CompileError, CompileOptions, Compiled, Template};
 use crate::document::{Block, Document, Provenance, Run};
+use crate::model::YearData;
 use crate::prose::{self, ProseOptions, ProseReport};
 use crate::report;
-use crate::store::{Actor, Draft, DraftStatus, Store, StoreError, YearData};
+use crate::store::{Actor, Draft, DraftStatus, Store, StoreError};
 
 #[derive(Debug, Error)]
 pub enum DraftError {

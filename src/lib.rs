@@ -10,7 +10,6 @@
 //! import (csv, xlsx)          draft (store's text → compile → review → frozen document)
 //! ```
 
-pub mod catalog; // divisions, users, roles, metrics; the built-in national catalogue
 pub mod check; // data checks over a year → findings
 pub mod cli; // subcommands → library calls → printed results
 pub mod compile; // templates + a year's data → document, with provenance
@@ -22,6 +21,7 @@ pub mod import; // CSV/xlsx sheets and published reports → checked rows → on
 pub mod input; // files read with a size cap, text decoded on evidence, user text quoted short
 pub mod jobs; // long work off the UI thread, with progress
 pub mod layout; // GB/T 9704 pages: fonts, line breaking, tables, pagination
+pub mod model; // plain data under everything: organisation, catalogue, national tables, a year's data
 pub mod prose; // prose against data: typed numbers and sentences held against the figures
 pub mod read; // .docx / .html / .txt documents → paragraphs and tables
 pub mod report; // the pipeline as calls: data + template → document → text/PDF/DOCX bytes

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::catalog::ValueKind;
+use crate::model::ValueKind;
 
 /// Why a typed value was refused. The `Display` text is plain Chinese, shown as is in
 /// the UI and the import report.

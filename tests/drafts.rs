@@ -205,7 +205,7 @@ fn a_released_version_1_file_is_upgraded_in_place() {
     let old = store.year_data(2019).unwrap();
     let new = fresh.year_data(2019).unwrap();
     // The words prose uses for a metric were refined since; a file keeps its own.
-    let shape = |d: &nianbao::store::YearData| {
+    let shape = |d: &nianbao::model::YearData| {
         d.metrics
             .iter()
             .map(|m| {
@@ -221,7 +221,7 @@ fn a_released_version_1_file_is_upgraded_in_place() {
     };
     assert_eq!(shape(&old), shape(&new));
     let key =
-        |v: &nianbao::store::StoredValue| (v.division.clone(), v.metric.clone(), v.month, v.value);
+        |v: &nianbao::model::StoredValue| (v.division.clone(), v.metric.clone(), v.month, v.value);
     let mut a: Vec<_> = old.all_values().map(key).collect();
     let mut b: Vec<_> = new.all_values().map(key).collect();
     a.sort();

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::demo;
-use crate::store::StoredValue;
+use crate::model::StoredValue;
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
@@ -206,7 +206,7 @@ fn values_negative_fractional_and_missing() {
     assert_eq!(missing.severity, Severity::Warning);
     assert_eq!(missing.months, [5]);
     data.statuses
-        .insert(("news".into(), 5), crate::store::MonthStatus::Submitted);
+        .insert(("news".into(), 5), crate::model::MonthStatus::Submitted);
     let f = check(&data, &CheckOptions::default());
     let missing = f.iter().find(|f| f.code == "value.missing").unwrap();
     assert_eq!(missing.severity, Severity::Error);

@@ -13,9 +13,8 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use crate::catalog::{Aggregation, Division, Metric, Period, ValueKind};
 use crate::document::{Provenance, SourceValue};
-use crate::store::{Narrative, YearData};
+use crate::model::{Aggregation, Division, Metric, Narrative, Period, ValueKind, YearData};
 
 use super::formula::{Expr, FormulaError};
 

@@ -52,7 +52,7 @@ use thiserror::Error;
 
 use crate::check::Finding;
 use crate::document::Document;
-use crate::store::YearData;
+use crate::model::YearData;
 
 pub use engine::yoy_phrase;
 

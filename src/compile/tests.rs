@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::*;
 use crate::demo;
 use crate::document::{Block, Figure, Run};
-use crate::store::{Narrative, StoredValue};
+use crate::model::{Narrative, StoredValue};
 
 fn options() -> CompileOptions {
     CompileOptions {

@@ -18,7 +18,6 @@ mod org;
 mod schema;
 mod submissions;
 mod values;
-mod year_data;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,7 +26,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::catalog::{Aggregation, Division, Metric, OFFICE, Period, Role, User, ValueKind};
+use crate::model::{
+    Aggregation, Division, Metric, MonthStatus, Narrative, OFFICE, Period, Role, StoredValue, User,
+    ValueKind, YearData,
+};
 use crate::value::{self, ValueError};
 
 use audit::audit;
@@ -38,7 +40,6 @@ pub use file::{JournalMode, journal_mode_for};
 pub use org::{NewUser, UserProfile};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use values::{ValueWrite, WriteSummary};
-pub use year_data::{MonthStatus, Narrative, StoredValue, YearData};
 
 /// How long a writer waits for another process's write to finish before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

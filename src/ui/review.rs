@@ -7,11 +7,11 @@
 
 use egui::{Color32, RichText};
 
-use crate::catalog::Role;
 use crate::check::{Finding, Severity};
 use crate::document::Document;
 use crate::draft::Drift;
-use crate::store::{DraftComment, DraftStatus, YearData};
+use crate::model::{Role, YearData};
+use crate::store::{DraftComment, DraftStatus};
 
 use super::provenance::{EntryJump, UserNames};
 

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::catalog::Role;
 use crate::document::{Block, Document, Run};
 use crate::draft::{self, Drift};
 use crate::jobs::{Job, Reporter};
 use crate::layout::FontSet;
+use crate::model::Role;
 use crate::store::{Actor, AuditFilter, Draft, DraftComment, DraftStatus, Store};
 use crate::style::FontNames;
 use crate::ui::export::{self, Format};

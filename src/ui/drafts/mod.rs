@@ -29,8 +29,8 @@ use std::sync::Arc;
 
 use egui::RichText;
 
-use crate::catalog::Role;
 use crate::draft;
+use crate::model::Role;
 use crate::report;
 use crate::store::{Actor, Draft, Store};
 use crate::style::FontNames;

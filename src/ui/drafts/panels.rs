@@ -3,8 +3,8 @@
 
 use egui::{Color32, RichText};
 
-use crate::catalog::Role;
 use crate::draft::{self, Drift};
+use crate::model::Role;
 use crate::store::{Actor, DraftStatus, Store};
 use crate::style::FontNames;
 use crate::ui::export::{self, Format};

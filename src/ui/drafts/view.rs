@@ -11,8 +11,9 @@ use crate::check::{self, CheckOptions, Finding, Severity};
 use crate::compile::CompileError;
 use crate::draft::{self, DraftError, Drift};
 use crate::layout::FontSet;
+use crate::model::YearData;
 use crate::prose::ProseKind;
-use crate::store::{Draft, Store, YearData};
+use crate::store::{Draft, Store};
 use crate::ui::preview::{FigureRef, PreviewModel, origin_block};
 
 /// The checks a draft is reviewed and approved under: every month up to today is due.

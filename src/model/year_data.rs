@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Division, Metric};
+use super::{Division, Metric};
 
 /// One stored value (月度数值). `month` is 1–12, or 0 for a yearly metric's value.
 /// `value` is `None` for a cell stored as "not reported" (blank is not zero).
