@@ -10,9 +10,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::check::{CheckOptions, Severity, has_errors};
+use crate::check::CheckOptions;
 use crate::import::{self, ImportError, RowChange};
-use crate::model::Period;
+use crate::model::{Period, Severity, has_errors};
 use crate::store::{Actor, OpenedYear, Store};
 use crate::{demo, prose, report, value};
 

@@ -14,10 +14,10 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
-use crate::check::{self, CheckOptions, Finding, Severity};
+use crate::check::{self, CheckOptions};
 use crate::compile::{self, CompileError, CompileOptions, Compiled, Template};
 use crate::document::{Block, Document, Provenance, Run};
-use crate::model::YearData;
+use crate::model::{Finding, Severity, YearData};
 use crate::prose::{self, ProseOptions, ProseReport};
 use crate::report;
 use crate::store::{Actor, Draft, DraftStatus, Store, StoreError};

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::demo;
-use crate::model::StoredValue;
+use crate::model::{StoredValue, has_errors};
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()

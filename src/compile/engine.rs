@@ -20,11 +20,11 @@ use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 use rust_decimal::Decimal;
 
-use crate::check::{Finding, Severity};
 use crate::document::{Figure, Provenance, Table};
+use crate::model::{Finding, Severity, describe_months};
 
 use super::TemplateErrorKind;
-use super::facts::{Computed, FactError, Facts, FormatSpec, Gap, Selection, describe_months};
+use super::facts::{Computed, FactError, Facts, FormatSpec, Gap, Selection};
 
 /// Starts a figure token: `\u{E000}<index>\u{E001}`.
 pub(crate) const FIGURE_START: char = '\u{E000}';
@@ -395,31 +395,10 @@ impl Shared {
             };
         };
         Figure {
-            text: yoy_phrase(a, b, places),
+            text: crate::value::yoy_phrase(a, b, places),
             missing: false,
             provenance,
         }
-    }
-}
-
-/// The change on last year in words.
-pub fn yoy_phrase(this: Decimal, prev: Decimal, places: u32) -> String {
-    if prev.is_zero() {
-        return if this.is_zero() {
-            "与上年持平".into()
-        } else {
-            "上年为0".into()
-        };
-    }
-    let pct = (this - prev) / prev.abs() * Decimal::ONE_HUNDRED;
-    let rounded =
-        pct.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    if rounded.is_zero() {
-        "与上年持平".into()
-    } else if rounded > Decimal::ZERO {
-        format!("同比增长{}%", crate::value::format(rounded, places))
-    } else {
-        format!("同比下降{}%", crate::value::format(-rounded, places))
     }
 }
 
@@ -530,23 +509,4 @@ fn escape_markup(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn year_on_year_phrases() {
-        assert_eq!(yoy_phrase(d("112.3"), d("100"), 1), "同比增长12.3%");
-        assert_eq!(yoy_phrase(d("96"), d("100"), 1), "同比下降4.0%");
-        assert_eq!(yoy_phrase(d("100"), d("100"), 1), "与上年持平");
-        assert_eq!(yoy_phrase(d("100001"), d("100000"), 1), "与上年持平");
-        assert_eq!(yoy_phrase(d("5"), d("0"), 1), "上年为0");
-        assert_eq!(yoy_phrase(d("0"), d("0"), 1), "与上年持平");
-    }
 }

@@ -39,7 +39,6 @@
 
 mod engine;
 mod facts;
-pub mod formula;
 mod markup;
 mod tables;
 
@@ -50,11 +49,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::check::Finding;
 use crate::document::Document;
-use crate::model::YearData;
-
-pub use engine::yoy_phrase;
+use crate::model::{Finding, YearData};
 
 /// The built-in templates: (id, source). Their files live in `templates/`.
 pub const BUILTIN: [(&str, &str); 2] = [

@@ -2,7 +2,7 @@
 //! with their official labels, owned by the office (`office`). These codes are fixed — the
 //! import format, the templates and the checks depend on them.
 
-use super::{Aggregation, Metric, OFFICE, Period, ValueKind};
+use super::{Aggregation, Metric, OFFICE, Period, TableCell, ValueKind};
 
 /// Table 3's columns: code and official label.
 pub const T3_COLUMNS: [(&str, &str); 7] = [
@@ -316,6 +316,53 @@ pub fn national_metrics() -> Vec<Metric> {
         }
     }
     out
+}
+
+/// The national table cell of a metric code, with its official labels.
+pub fn table_cell(code: &str) -> Option<TableCell> {
+    let cell = |table: &str, row: &str, row_label: &str, column: &str, column_label: &str| {
+        Some(TableCell {
+            table: table.into(),
+            row: row.into(),
+            row_label: row_label.into(),
+            column: column.into(),
+            column_label: column_label.into(),
+        })
+    };
+    if let Some(rest) = code.strip_prefix("t3.") {
+        let (row, col) = rest.rsplit_once('.')?;
+        let row_label = T3_ROWS.iter().find(|(r, _)| *r == row)?.1;
+        let col_label = T3_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
+        return cell("t3", row, row_label, col, col_label);
+    }
+    if let Some(rest) = code.strip_prefix("t4.") {
+        let (group, col) = rest.split_once('.')?;
+        let group_label = T4_GROUPS.iter().find(|(g, _)| *g == group)?.1;
+        let col_label = T4_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
+        return cell("t4", group, group_label, col, col_label);
+    }
+    if let Some(rest) = code.strip_prefix("t2.") {
+        let (row, col) = rest.split_once('.')?;
+        let row_label = match row {
+            "rules" => "规章",
+            "normative" => "行政规范性文件",
+            "license" => "行政许可",
+            "penalty" => "行政处罚",
+            "enforcement" => "行政强制",
+            "fees" => "行政事业性收费",
+            _ => return None,
+        };
+        let col_label = match col {
+            "issued" => "本年制发件数",
+            "repealed" => "本年废止件数",
+            "effective" => "现行有效件数",
+            "decisions" => "本年处理决定数量",
+            "amount" => "本年收费金额（单位：万元）",
+            _ => return None,
+        };
+        return cell("t2", row, row_label, col, col_label);
+    }
+    None
 }
 
 #[cfg(test)]

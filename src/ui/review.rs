@@ -7,10 +7,9 @@
 
 use egui::{Color32, RichText};
 
-use crate::check::{Finding, Severity};
 use crate::document::Document;
 use crate::draft::Drift;
-use crate::model::{Role, YearData};
+use crate::model::{Finding, Role, Severity, YearData};
 use crate::store::{DraftComment, DraftStatus};
 
 use super::provenance::{EntryJump, UserNames};

@@ -395,7 +395,7 @@ fn row_label(code: &str) -> String {
     {
         return t3_row_label(row);
     }
-    crate::check::table_cell(code).map_or_else(
+    crate::model::national::table_cell(code).map_or_else(
         || code.to_string(),
         |c| {
             if c.table == "t4" {

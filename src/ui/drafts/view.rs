@@ -7,11 +7,11 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::check::{self, CheckOptions, Finding, Severity};
+use crate::check::{self, CheckOptions};
 use crate::compile::CompileError;
 use crate::draft::{self, DraftError, Drift};
 use crate::layout::FontSet;
-use crate::model::YearData;
+use crate::model::{Finding, Severity, YearData};
 use crate::prose::ProseKind;
 use crate::store::{Draft, Store};
 use crate::ui::preview::{FigureRef, PreviewModel, origin_block};
