@@ -40,7 +40,9 @@
 mod engine;
 mod facts;
 mod markup;
+mod side;
 mod tables;
+mod token;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -218,9 +220,9 @@ pub fn compile(
     data: &YearData,
     options: &CompileOptions,
 ) -> Result<Compiled, CompileError> {
-    let shared = Arc::new(engine::Shared {
+    let shared = Arc::new(side::Shared {
         facts: facts::Facts::new(data),
-        side: Mutex::new(engine::Side::default()),
+        side: Mutex::new(side::Side::default()),
     });
     let date = options
         .date
@@ -257,7 +259,7 @@ fn include_source(dir: Option<&Path>, name: &str) -> Option<String> {
 }
 
 fn template_error(
-    shared: &engine::Shared,
+    shared: &side::Shared,
     template: &Template,
     e: &minijinja::Error,
 ) -> CompileError {
