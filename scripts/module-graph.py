@@ -94,7 +94,7 @@ def main():
                 # cut to the longest prefix that is a module, then to depth
                 while t and tuple(t) not in modules: t = t[:-1]
                 dst = "::".join(t[:depth]) or "crate"
-                if dst != src and not src.startswith(dst + "::") and not dst.startswith(src + "::"):
+                if dst != "crate" and dst != src and not src.startswith(dst + "::") and not dst.startswith(src + "::"):
                     edges[src].add(dst)
     if "--edges" in sys.argv:
         for s in sorted(edges):

@@ -14,7 +14,7 @@ use crate::check::CheckOptions;
 use crate::import::{self, ImportError, RowChange};
 use crate::model::{Period, Severity, has_errors};
 use crate::store::{Actor, OpenedYear, Store};
-use crate::{demo, prose, report, value};
+use crate::{demo, pipeline, prose, value};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -359,12 +359,12 @@ fn export(
     docx: Option<&Path>,
     text: Option<&Path>,
 ) -> Outcome {
-    let compiled = report::compile_year(store, year, template)?;
+    let compiled = pipeline::compile_year(store, year, template)?;
     for w in &compiled.warnings {
         eprintln!("提示：{}", w.message);
     }
     let doc = &compiled.document;
-    let names = report::font_names(store)?;
+    let names = pipeline::font_names(store)?;
     let write = |path: &Path, bytes: &[u8]| -> Result<(), Failure> {
         std::fs::write(path, bytes)
             .map_err(|e| Failure::cannot_run(format!("无法写入 {}：{e}", path.display())))?;
@@ -375,11 +375,11 @@ fn export(
         write(path, doc.plain_text().as_bytes())?;
     }
     if let Some(path) = pdf {
-        let fonts = report::fonts(&names)?;
-        write(path, &report::pdf_bytes(doc, &fonts)?)?;
+        let fonts = pipeline::fonts(&names)?;
+        write(path, &pipeline::pdf_bytes(doc, &fonts)?)?;
     }
     if let Some(path) = docx {
-        write(path, &report::docx_bytes(doc, &names)?)?;
+        write(path, &pipeline::docx_bytes(doc, &names)?)?;
     }
     Ok(ExitCode::SUCCESS)
 }

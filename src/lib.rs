@@ -7,24 +7,24 @@
 //! store ──► compile(template, year) ──► document ──► layout ──► export::pdf
 //!   ▲              │                        │            └────► (app preview)
 //!   │              └──► check               └──────────────────► export::docx
-//! import (csv, xlsx)          draft (store's text → compile → review → frozen document)
+//! import (csv, xlsx)          approval (store's text → compile → review → frozen document)
 //! ```
 
+pub mod approval; // a draft's road to 已审定: compile over today's data, review, approve, drift
 pub mod check; // data checks over a year → findings
 pub mod cli; // subcommands → library calls → printed results
 pub mod compile; // templates + a year's data → document, with provenance
 pub mod demo; // the demo agency: the seed report as data
 pub mod document; // the report model every output consumes
-pub mod draft; // drafts: compile over today's data, approve, drift since approval
 pub mod export; // PDF (walks layout pages) and DOCX (walks the document)
 pub mod import; // CSV/xlsx sheets and published reports → checked rows → one store transaction
 pub mod input; // files read with a size cap, text decoded on evidence, user text quoted short
 pub mod jobs; // long work off the UI thread, with progress
 pub mod layout; // GB/T 9704 pages: fonts, line breaking, tables, pagination
 pub mod model; // plain data under everything: organisation, catalogue, national tables, a year's data
+pub mod pipeline; // the pipeline as calls: data + template → document → text/PDF/DOCX bytes
 pub mod prose; // prose against data: typed numbers and sentences held against the figures
 pub mod read; // .docx / .html / .txt documents → paragraphs and tables
-pub mod report; // the pipeline as calls: data + template → document → text/PDF/DOCX bytes
 pub mod store; // the SQLite file: schema, permissions, values, audit
 pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod ui; // the desktop app: sign-in, entry grid, submission board, import, audit

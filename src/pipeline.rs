@@ -15,7 +15,7 @@ use crate::store::{Store, StoreError};
 use crate::style::FontNames;
 
 #[derive(Debug, Error)]
-pub enum ReportError {
+pub enum PipelineError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -47,10 +47,10 @@ pub fn report_date(store: &Store, year: i32) -> Result<Option<NaiveDate>, StoreE
 }
 
 /// Compiles template `id` over `year` of the file.
-pub fn compile_year(store: &Store, year: i32, id: &str) -> Result<Compiled, ReportError> {
+pub fn compile_year(store: &Store, year: i32, id: &str) -> Result<Compiled, PipelineError> {
     let data = store.year_data(year)?;
     if data.metrics.is_empty() {
-        return Err(ReportError::YearNotOpen { year });
+        return Err(PipelineError::YearNotOpen { year });
     }
     let template = Template::load(id, None)?;
     let options = CompileOptions {
@@ -66,7 +66,7 @@ pub fn fonts(names: &FontNames) -> Result<FontSet, FontError> {
 }
 
 /// The document as a PDF.
-pub fn pdf_bytes(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, ReportError> {
+pub fn pdf_bytes(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, PipelineError> {
     let pages = layout::layout(doc, fonts);
     let meta = PdfMeta {
         title: doc.title.clone(),
@@ -81,7 +81,7 @@ pub fn pdf_bytes(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, ReportError
 }
 
 /// The document as a DOCX for Word and WPS.
-pub fn docx_bytes(doc: &Document, names: &FontNames) -> Result<Vec<u8>, ReportError> {
+pub fn docx_bytes(doc: &Document, names: &FontNames) -> Result<Vec<u8>, PipelineError> {
     let options = DocxOptions {
         fonts: names.clone(),
         ..DocxOptions::for_document(doc)
