@@ -20,7 +20,6 @@ use crate::check::{self, CheckOptions};
 use crate::compile::{self, CompileError, CompileOptions, Compiled, Template};
 use crate::document::{Block, Document, Provenance, Run};
 use crate::model::{Finding, Severity, YearData};
-use crate::pipeline;
 use crate::prose::{self, ProseOptions, ProseReport};
 use crate::store::{Actor, Draft, DraftStatus, Store, StoreError};
 
@@ -95,7 +94,7 @@ pub fn compile_draft(
 ) -> Result<Compiled, DraftError> {
     let template = Template::from_source(&format!("{}.jinja", draft.template), &draft.source);
     let options = CompileOptions {
-        date: pipeline::report_date(store, draft.year)?,
+        date: store.settings()?.report_date(draft.year),
     };
     Ok(compile::compile(&template, data, &options)?)
 }

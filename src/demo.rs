@@ -7,6 +7,7 @@
 //! Everything here is written through the store's public API as the office user, so the
 //! demo exercises the same permission and audit paths as real use.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::{
@@ -389,8 +390,9 @@ pub fn values(year: i32) -> Vec<DemoValue> {
 pub fn create(path: &Path) -> Result<Store, StoreError> {
     let mut store = Store::create(path, AGENCY)?;
     let setup = Actor::setup();
-    store.set_meta(&setup, "agency_short", AGENCY_SHORT)?;
-    store.set_meta(&setup, "report_date.2019", "2019-12-24")?;
+    store.set_agency_short(&setup, AGENCY_SHORT)?;
+    let closing = NaiveDate::from_ymd_opt(2019, 12, 24).expect("demo constant");
+    store.set_report_date(&setup, 2019, closing)?;
     for (i, (code, name, ..)) in DIVISIONS.iter().enumerate() {
         let division = Division {
             code: code.to_string(),

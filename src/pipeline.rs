@@ -3,7 +3,6 @@
 //! through here, so they cannot drift apart. Reads the store only for the year's data
 //! and the file's settings; the exporters below never see it.
 
-use chrono::NaiveDate;
 use thiserror::Error;
 
 use crate::compile::{self, CompileError, CompileOptions, Compiled, Template};
@@ -30,20 +29,10 @@ pub enum PipelineError {
     YearNotOpen { year: i32 },
 }
 
-/// The font families the file asks for (setting `fonts`, JSON of [`FontNames`]), or the
-/// defaults of a stock Chinese Windows.
+/// The font families the file asks for (its settings), or the defaults of a stock
+/// Chinese Windows when it sets none.
 pub fn font_names(store: &Store) -> Result<FontNames, StoreError> {
-    Ok(store
-        .meta("fonts")?
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default())
-}
-
-/// The closing date set for `year` (setting `report_date.YEAR`, `2019-12-24`), if any.
-pub fn report_date(store: &Store, year: i32) -> Result<Option<NaiveDate>, StoreError> {
-    Ok(store
-        .meta(&format!("report_date.{year}"))?
-        .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
+    Ok(store.settings()?.fonts)
 }
 
 /// Compiles template `id` over `year` of the file.
@@ -54,7 +43,7 @@ pub fn compile_year(store: &Store, year: i32, id: &str) -> Result<Compiled, Pipe
     }
     let template = Template::load(id, None)?;
     let options = CompileOptions {
-        date: report_date(store, year)?,
+        date: store.settings()?.report_date(year),
     };
     Ok(compile::compile(&template, &data, &options)?)
 }

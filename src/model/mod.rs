@@ -1,6 +1,7 @@
 //! The plain data every computing module shares (数据模型): the organisation, the metric
 //! catalogue, the national tables' codes and labels, one year's data, the findings the
-//! checks and the compiler report, and the formulas of computed metrics. No module here
+//! checks and the compiler report, the formulas of computed metrics, and the settings a
+//! file keeps. No module here
 //! computes a report, reads a file or knows the store; everything above — the store that
 //! persists and produces these types, the compiler, the checks, the prose checks, the UI —
 //! depends on this floor and nothing here depends on them.
@@ -14,9 +15,11 @@ pub mod formula;
 mod metric;
 pub mod national;
 mod org;
+mod settings;
 mod year_data;
 
 pub use finding::{Finding, Severity, TableCell, describe_months, has_errors};
 pub use metric::{Aggregation, Metric, Period, ValueKind};
 pub use org::{Division, OFFICE, Role, User};
+pub use settings::FileSettings;
 pub use year_data::{MonthStatus, Narrative, StoredValue, YearData};

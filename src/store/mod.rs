@@ -16,6 +16,7 @@ mod drafts;
 mod file;
 mod org;
 mod schema;
+mod settings;
 mod submissions;
 mod values;
 
@@ -95,6 +96,12 @@ pub enum StoreError {
     },
     #[error("数据文件已损坏：{0}")]
     Corrupt(String),
+    #[error("数据文件中的设置“{key}”无效：“{value}”不是{expected}；请在设置中重新填写")]
+    BadSetting {
+        key: String,
+        value: String,
+        expected: &'static str,
+    },
     #[error("数据库错误：{0}")]
     Sqlite(rusqlite::Error),
     #[error("读写文件失败：{0}")]
@@ -228,42 +235,9 @@ impl Store {
         &self.path
     }
 
-    /// A setting kept in the file (`agency`, `agency_short`, `report_date.2019`, …).
-    pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
-    }
-
-    pub fn set_meta(&mut self, actor: &Actor, key: &str, value: &str) -> Result<()> {
-        require_office(actor, "修改设置")?;
-        let tx = self.write_tx()?;
-        let old: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        audit(
-            &tx,
-            actor,
-            "set",
-            "meta",
-            key,
-            old.as_deref(),
-            Some(value),
-            "",
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// The agency's full name (机关名称).
     pub fn agency(&self) -> Result<String> {
-        Ok(self.meta("agency")?.unwrap_or_default())
+        Ok(self.meta(settings::AGENCY)?.unwrap_or_default())
     }
 
     /// `PRAGMA integrity_check`: `Ok(())` when the file is sound.
