@@ -50,6 +50,14 @@ pub(crate) fn environment(
     env.add_global("agency_short", facts.agency_short.clone());
     env.add_global("date", date);
 
+    add_figure_functions(&mut env, shared);
+    add_text_functions(&mut env, shared);
+    add_list_functions(&mut env, shared);
+    env
+}
+
+/// `figure`, `value` and `yoy`: one metric's figure, number or change on last year.
+fn add_figure_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     let s = shared.clone();
     env.add_function(
         "figure",
@@ -100,7 +108,10 @@ pub(crate) fn environment(
             Ok(s.push_figure(figure))
         },
     );
+}
 
+/// `table`, `narrative` and `narratives`: whole blocks of the report.
+fn add_text_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     let s = shared.clone();
     env.add_function("table", move |id: String| -> Result<String, Error> {
         match super::tables::build(&s, &id) {
@@ -135,26 +146,30 @@ pub(crate) fn environment(
                 if text.trim().is_empty() {
                     continue;
                 }
-                let mut m = BTreeMap::new();
-                m.insert("code".to_string(), Value::from(d.code.clone()));
-                m.insert("name".to_string(), Value::from(d.name.clone()));
-                m.insert("text".to_string(), Value::from(text));
-                out.push(Value::from(m));
+                out.push(record([
+                    ("code", Value::from(d.code.clone())),
+                    ("name", Value::from(d.name.clone())),
+                    ("text", Value::from(text)),
+                ]));
             }
             Ok(Value::from(out))
         },
     );
+}
 
+/// `divisions`, `has`, `metrics` and `division_name`: the catalogue, for loops and
+/// conditions.
+fn add_list_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     let s = shared.clone();
     env.add_function("divisions", move || -> Value {
         s.facts
             .divisions
             .iter()
             .map(|d| {
-                let mut m = BTreeMap::new();
-                m.insert("code".to_string(), Value::from(d.code.clone()));
-                m.insert("name".to_string(), Value::from(d.name.clone()));
-                Value::from(m)
+                record([
+                    ("code", Value::from(d.code.clone())),
+                    ("name", Value::from(d.name.clone())),
+                ])
             })
             .collect()
     });
@@ -177,11 +192,11 @@ pub(crate) fn environment(
             .filter_map(|c| s.facts.metric(c))
             .filter(|m| owner.as_ref().is_none_or(|o| m.owners.contains(o)))
             .map(|m| {
-                let mut map = BTreeMap::new();
-                map.insert("code".to_string(), Value::from(m.code.clone()));
-                map.insert("name".to_string(), Value::from(m.name.clone()));
-                map.insert("unit".to_string(), Value::from(m.unit.clone()));
-                Value::from(map)
+                record([
+                    ("code", Value::from(m.code.clone())),
+                    ("name", Value::from(m.name.clone())),
+                    ("unit", Value::from(m.unit.clone())),
+                ])
             })
             .collect())
     });
@@ -194,8 +209,15 @@ pub(crate) fn environment(
             Ok(s.facts.division_name(&code).to_string())
         },
     );
+}
 
-    env
+/// A record for templates (`d.code`, `d.name`).
+fn record<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    let map: BTreeMap<String, Value> = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    Value::from(map)
 }
 
 /// A division's narrative for the year (`quarter` 0 = whole year), rendered through the
