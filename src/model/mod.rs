@@ -22,4 +22,6 @@ pub use finding::{Finding, Severity, TableCell, describe_months, has_errors};
 pub use metric::{Aggregation, Metric, Period, ValueKind};
 pub use org::{Division, OFFICE, Role, User};
 pub use settings::FileSettings;
+#[cfg(test)]
+pub(crate) use year_data::fixture as year_data_fixture;
 pub use year_data::{MonthStatus, Narrative, StoredValue, YearData};
