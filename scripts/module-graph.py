@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Module graph of src/ from `crate::` and `super::` paths; reports cycles.
 
-Usage: scripts/module-graph.py [--depth N] [--edges] [--tests]
+Usage: scripts/module-graph.py [--depth N] [--edges] [--tests] [--layers]
 
 Each .rs file belongs to a module (src/a/b.rs -> a::b, src/a/mod.rs -> a). Every
 `crate::x::y` path (in `use` lines, brace groups and inline paths) and every
@@ -9,7 +9,9 @@ Each .rs file belongs to a module (src/a/b.rs -> a::b, src/a/mod.rs -> a). Every
 --depth segments (default 1: top-level modules). Code after a `#[cfg(test)]`
 line and files named tests.rs are skipped unless --tests is given. Prints the
 edges with --edges, then every strongly connected component of more than one
-module (a circle); exits 1 when there is one.
+module (a circle); exits 1 when there is one. With --layers, also reads the
+`//! L<n>: a, b` lines of src/lib.rs and reports every top-level edge that does not
+point to a lower layer (exit 1 too).
 """
 import os, re, sys
 from collections import defaultdict
@@ -122,6 +124,23 @@ def main():
         print("circle:", " <-> ".join(c))
     if not sccs:
         print("no circles")
-    sys.exit(1 if sccs else 0)
+    upward = []
+    if "--layers" in sys.argv:
+        layer = {}
+        for line in open("src/lib.rs", encoding="utf-8"):
+            m = re.match(r"^//!\s*L(\d+):\s*(.*)$", line)
+            if m:
+                for name in m.group(2).split(","):
+                    layer[name.strip()] = int(m.group(1))
+        for s in sorted(edges):
+            for d in sorted(edges[s]):
+                a, b = layer.get(s.split("::")[0]), layer.get(d.split("::")[0])
+                if a is None or b is None or (b <= a and s.split("::")[0] != d.split("::")[0]):
+                    upward.append(f"{s} -> {d} (L{a} -> L{b})")
+        for u in upward:
+            print("not downward:", u)
+        if not upward:
+            print("every arrow points down")
+    sys.exit(1 if sccs or upward else 0)
 
 main()
