@@ -8,10 +8,9 @@
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use nianbao::catalog::{Aggregation, Division, Metric, Period, ValueKind};
 use nianbao::check::{CheckOptions, check};
 use nianbao::compile::{CompileOptions, Template, compile};
-use nianbao::store::{StoredValue, YearData};
+use nianbao::model::{Aggregation, Division, Metric, Period, StoredValue, ValueKind, YearData};
 use rust_decimal::Decimal;
 
 fn main() {

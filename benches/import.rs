@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use nianbao::catalog::{Aggregation, Metric, Period, ValueKind};
+use nianbao::model::{Aggregation, Metric, Period, ValueKind};
 use nianbao::store::{Actor, Store};
 
 const ROWS: usize = 100_000;
@@ -29,7 +29,7 @@ fn fixture() -> Fixture {
     store
         .put_division(
             &setup,
-            &nianbao::catalog::Division {
+            &nianbao::model::Division {
                 code: "office".into(),
                 name: "办公室".into(),
                 sort_order: 1,

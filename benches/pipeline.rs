@@ -10,10 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-use nianbao::catalog::{Aggregation, Division, Metric, Period, ValueKind};
 use nianbao::check::{CheckOptions, check};
 use nianbao::layout::FontSet;
-use nianbao::report;
+use nianbao::model::{Aggregation, Division, Metric, Period, ValueKind};
+use nianbao::pipeline;
 use nianbao::store::{Actor, Store, ValueWrite};
 use rust_decimal::Decimal;
 
@@ -82,7 +82,7 @@ fn million(path: &Path) {
             sort_order: i,
         })
         .collect();
-    metrics.extend(nianbao::catalog::national_metrics());
+    metrics.extend(nianbao::model::national::national_metrics());
     for year in 2010..=2019 {
         store.put_metrics(&setup, year, &metrics).unwrap();
         let mut writes = Vec::with_capacity(96_000);
@@ -118,14 +118,14 @@ fn million(path: &Path) {
 
 fn export_pdf(id: &str) -> Vec<u8> {
     let store = Store::open(&FILES.demo).unwrap();
-    let compiled = report::compile_year(&store, 2019, id).unwrap();
-    report::pdf_bytes(&compiled.document, &FONTS).unwrap()
+    let compiled = pipeline::compile_year(&store, 2019, id).unwrap();
+    pipeline::pdf_bytes(&compiled.document, &FONTS).unwrap()
 }
 
 fn export_docx(id: &str) -> Vec<u8> {
     let store = Store::open(&FILES.demo).unwrap();
-    let compiled = report::compile_year(&store, 2019, id).unwrap();
-    report::docx_bytes(&compiled.document, &Default::default()).unwrap()
+    let compiled = pipeline::compile_year(&store, 2019, id).unwrap();
+    pipeline::docx_bytes(&compiled.document, &Default::default()).unwrap()
 }
 
 #[divan::bench(args = ["annual-report", "work-summary"], sample_count = 20)]
@@ -140,8 +140,10 @@ fn demo_to_pdf(bencher: divan::Bencher, id: &str) {
 fn demo_annual_report_to_pdf_with_font_loading() -> usize {
     let fonts = FontSet::bundled().unwrap();
     let store = Store::open(&FILES.demo).unwrap();
-    let compiled = report::compile_year(&store, 2019, "annual-report").unwrap();
-    report::pdf_bytes(&compiled.document, &fonts).unwrap().len()
+    let compiled = pipeline::compile_year(&store, 2019, "annual-report").unwrap();
+    pipeline::pdf_bytes(&compiled.document, &fonts)
+        .unwrap()
+        .len()
 }
 
 #[divan::bench(args = ["annual-report", "work-summary"], sample_count = 20)]
@@ -159,7 +161,7 @@ fn million_values_read_year(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 10)]
 fn million_values_compile_annual_report(bencher: divan::Bencher) {
     let store = Store::open(&FILES.big).unwrap();
-    bencher.bench_local(|| report::compile_year(&store, 2019, "annual-report").unwrap());
+    bencher.bench_local(|| pipeline::compile_year(&store, 2019, "annual-report").unwrap());
 }
 
 #[divan::bench(sample_count = 10)]

@@ -37,7 +37,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let mut store = nianbao::demo::create(&dir.path().join("bench.nianbao")).unwrap();
     let actor = store.actor("liu.office").unwrap();
-    let id = nianbao::draft::start(&mut store, &actor, 2019, "annual-report", None).unwrap();
+    let id = nianbao::approval::start(&mut store, &actor, 2019, "annual-report", None).unwrap();
     Fixture {
         _dir: dir,
         store,
@@ -51,8 +51,8 @@ fn preview_model(bencher: Bencher) {
     let f = fixture();
     let fonts = FontSet::bundled().unwrap();
     let draft = f.store.draft(f.id).unwrap();
-    let data = nianbao::draft::year_data(&f.store, 2019).unwrap();
-    let doc = nianbao::draft::compile_draft(&f.store, &draft, &data)
+    let data = nianbao::approval::year_data(&f.store, 2019).unwrap();
+    let doc = nianbao::approval::compile_draft(&f.store, &draft, &data)
         .unwrap()
         .document;
     bencher.bench_local(|| PreviewModel::build(doc.clone(), &fonts));

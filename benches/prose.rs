@@ -7,8 +7,8 @@
 use std::sync::LazyLock;
 
 use nianbao::compile::{CompileOptions, Template, compile};
+use nianbao::model::YearData;
 use nianbao::prose::{ProseOptions, check_prose};
-use nianbao::store::YearData;
 
 fn main() {
     divan::main();

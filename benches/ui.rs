@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 
 use divan::Bencher;
-use nianbao::catalog::{Aggregation, Division, Metric, Period, Role, ValueKind};
+use nianbao::model::{Aggregation, Division, Metric, Period, Role, ValueKind};
 use nianbao::store::{Actor, NewUser, Store, ValueWrite};
 use nianbao::ui::entry::EntryGrid;
 use rust_decimal::Decimal;

@@ -2,7 +2,8 @@
 //! catalogue, run over a year's [`YearData`] → a list of [`Finding`]s.
 //!
 //! Owns the rules; never changes data and never reads the store (it gets `YearData`).
-//! The compiler reuses [`Finding`] for its warnings (codes `compile.*`).
+//! [`Finding`] itself is plain data in `model`, where the compiler takes it from too for
+//! its warnings (codes `compile.*`).
 //!
 //! | code | severity | rule |
 //! | --- | --- | --- |
@@ -41,50 +42,15 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
-use crate::catalog::{
-    Aggregation, Metric, Period, T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, ValueKind,
-    t3_result_rows,
+use crate::model::formula::Expr;
+use crate::model::national::{
+    T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, t3_result_rows, table_cell,
 };
-use crate::compile::formula::Expr;
-use crate::store::{MonthStatus, YearData};
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// A national table cell a finding concerns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TableCell {
-    /// `t2`, `t3`, `t4`.
-    pub table: String,
-    pub row: String,
-    pub row_label: String,
-    pub column: String,
-    pub column_label: String,
-}
-
-/// 检查结果: one problem, naming what it concerns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
-    pub severity: Severity,
-    /// Stable id (`t3.identity.balance`); scripts and tests match on it.
-    pub code: String,
-    /// Plain Chinese for the reader.
-    pub message: String,
-    pub metric: Option<String>,
-    pub metric_name: Option<String>,
-    pub division: Option<String>,
-    pub year: i32,
-    /// Months concerned (1–12), `[0]` for a yearly value, empty when not month-specific.
-    pub months: Vec<u8>,
-    pub table: Option<TableCell>,
-}
+use crate::model::{
+    Aggregation, Finding, Metric, MonthStatus, Period, Severity, TableCell, ValueKind, YearData,
+    describe_months,
+};
 
 /// Options of the checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,11 +71,6 @@ impl Default for CheckOptions {
             as_of: None,
         }
     }
-}
-
-/// True when any finding is an error (`nianbao check` exits 1).
-pub fn has_errors(findings: &[Finding]) -> bool {
-    findings.iter().any(|f| f.severity == Severity::Error)
 }
 
 /// Runs every rule over `data`. Findings come in a stable order: rule by rule, each in
@@ -271,7 +232,7 @@ impl<'a> Context<'a> {
                             metric.name,
                             metric.code,
                             self.division_name(owner),
-                            describe_months(&months)
+                            describe_months(&months, self.data.year, self.data.year)
                         );
                         f.division = Some(owner.clone());
                         f.months = months;
@@ -557,7 +518,7 @@ impl<'a> Context<'a> {
                     metric.code,
                     crate::value::format_exact(this),
                     crate::value::format_exact(prev),
-                    crate::compile::yoy_phrase(this, prev, 1),
+                    crate::value::yoy_phrase(this, prev, 1),
                     crate::value::format_exact(threshold)
                 );
                 f.months = match metric.period {
@@ -584,7 +545,11 @@ impl<'a> Context<'a> {
                 continue;
             }
             let mut f = self.finding(Severity::Warning, "submission.pending", None);
-            f.message = format!("{}尚未报送：{}", division.name, describe_months(&months));
+            f.message = format!(
+                "{}尚未报送：{}",
+                division.name,
+                describe_months(&months, self.data.year, self.data.year)
+            );
             f.division = Some(division.code.clone());
             f.months = months;
             out.push(f);
@@ -664,72 +629,6 @@ fn group_blank_columns(data: &YearData, out: &mut Vec<Finding>) {
         });
     }
     *out = grouped;
-}
-
-/// `1–3月、5月`.
-fn describe_months(months: &[u8]) -> String {
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while i < months.len() {
-        let start = months[i];
-        while i + 1 < months.len() && months[i + 1] == months[i] + 1 {
-            i += 1;
-        }
-        parts.push(if start == months[i] {
-            format!("{start}月")
-        } else {
-            format!("{start}–{}月", months[i])
-        });
-        i += 1;
-    }
-    parts.join("、")
-}
-
-/// The national table cell of a metric code, with its official labels.
-pub fn table_cell(code: &str) -> Option<TableCell> {
-    let cell = |table: &str, row: &str, row_label: &str, column: &str, column_label: &str| {
-        Some(TableCell {
-            table: table.into(),
-            row: row.into(),
-            row_label: row_label.into(),
-            column: column.into(),
-            column_label: column_label.into(),
-        })
-    };
-    if let Some(rest) = code.strip_prefix("t3.") {
-        let (row, col) = rest.rsplit_once('.')?;
-        let row_label = T3_ROWS.iter().find(|(r, _)| *r == row)?.1;
-        let col_label = T3_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
-        return cell("t3", row, row_label, col, col_label);
-    }
-    if let Some(rest) = code.strip_prefix("t4.") {
-        let (group, col) = rest.split_once('.')?;
-        let group_label = T4_GROUPS.iter().find(|(g, _)| *g == group)?.1;
-        let col_label = T4_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
-        return cell("t4", group, group_label, col, col_label);
-    }
-    if let Some(rest) = code.strip_prefix("t2.") {
-        let (row, col) = rest.split_once('.')?;
-        let row_label = match row {
-            "rules" => "规章",
-            "normative" => "行政规范性文件",
-            "license" => "行政许可",
-            "penalty" => "行政处罚",
-            "enforcement" => "行政强制",
-            "fees" => "行政事业性收费",
-            _ => return None,
-        };
-        let col_label = match col {
-            "issued" => "本年制发件数",
-            "repealed" => "本年废止件数",
-            "effective" => "现行有效件数",
-            "decisions" => "本年处理决定数量",
-            "amount" => "本年收费金额（单位：万元）",
-            _ => return None,
-        };
-        return cell("t2", row, row_label, col, col_label);
-    }
-    None
 }
 
 #[cfg(test)]

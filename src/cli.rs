@@ -10,11 +10,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::catalog::Period;
-use crate::check::{CheckOptions, Severity, has_errors};
+use crate::check::CheckOptions;
 use crate::import::{self, ImportError, RowChange};
+use crate::model::{Period, Severity, has_errors};
 use crate::store::{Actor, OpenedYear, Store};
-use crate::{demo, prose, report, value};
+use crate::{demo, pipeline, prose, value};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -362,12 +362,12 @@ fn export(
     for path in [text, pdf, docx].into_iter().flatten() {
         crate::output::refuse_database(path, store.path())?;
     }
-    let compiled = report::compile_year(store, year, template)?;
+    let compiled = pipeline::compile_year(store, year, template)?;
     for w in &compiled.warnings {
         eprintln!("提示：{}", w.message);
     }
     let doc = &compiled.document;
-    let names = report::font_names(store)?;
+    let names = pipeline::font_names(store)?;
     let write = |path: &Path, bytes: &[u8]| -> Result<(), Failure> {
         crate::output::write_file(path, bytes, Some(store.path()))?;
         println!("已导出：{}", path.display());
@@ -377,11 +377,11 @@ fn export(
         write(path, doc.plain_text().as_bytes())?;
     }
     if let Some(path) = pdf {
-        let fonts = report::fonts(&names)?;
-        write(path, &report::pdf_bytes(doc, &fonts)?)?;
+        let fonts = pipeline::fonts(&names)?;
+        write(path, &pipeline::pdf_bytes(doc, &fonts)?)?;
     }
     if let Some(path) = docx {
-        write(path, &report::docx_bytes(doc, &names)?)?;
+        write(path, &pipeline::docx_bytes(doc, &names)?)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -571,7 +571,7 @@ fn values(store: &Store, year: i32, division: Option<&str>, metric: Option<&str>
 
 /// Writes stored values as CSV in the import format: blank cells as empty values with
 /// the note 未填报, yearly metrics without a month, so a re-import reproduces them.
-fn write_values_csv(rows: Vec<crate::store::StoredValue>) -> Result<(), csv::Error> {
+fn write_values_csv(rows: Vec<crate::model::StoredValue>) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
     writer.write_record(["year", "month", "division", "metric", "value", "note"])?;
     for v in rows {

@@ -7,10 +7,13 @@
 //! Everything here is written through the store's public API as the office user, so the
 //! demo exercises the same permission and audit paths as real use.
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::catalog::{Aggregation, Division, Metric, OFFICE, Period, Role, ValueKind};
-use crate::store::{Actor, NewUser, Store, StoreError, StoredValue, ValueWrite, YearData};
+use crate::model::{
+    Aggregation, Division, Metric, OFFICE, Period, Role, StoredValue, ValueKind, YearData,
+};
+use crate::store::{Actor, NewUser, Store, StoreError, ValueWrite};
 use std::path::Path;
 
 /// The demo agency's full name and the short form the seed uses in prose.
@@ -289,7 +292,7 @@ pub fn national_values(year: i32) -> Vec<(String, Decimal)> {
             }
         }
     }
-    let all_rows = crate::catalog::T3_ROWS.iter().map(|(c, _)| *c);
+    let all_rows = crate::model::national::T3_ROWS.iter().map(|(c, _)| *c);
     for row in all_rows {
         let vals = if row == "results_total" {
             results
@@ -307,8 +310,8 @@ pub fn national_values(year: i32) -> Vec<(String, Decimal)> {
         );
     }
     // Table 4: no reviews or suits in either year (the seed: 无…行政复议、行政诉讼案件发生).
-    for (group, _) in crate::catalog::T4_GROUPS {
-        for (col, _) in crate::catalog::T4_COLUMNS {
+    for (group, _) in crate::model::national::T4_GROUPS {
+        for (col, _) in crate::model::national::T4_COLUMNS {
             put(&format!("t4.{group}.{col}"), Decimal::ZERO);
         }
     }
@@ -325,7 +328,7 @@ pub fn catalogue() -> Vec<Metric> {
         .enumerate()
         .map(|(i, m)| m.metric(i as i64 + 1))
         .collect();
-    out.extend(crate::catalog::national_metrics());
+    out.extend(crate::model::national::national_metrics());
     out
 }
 
@@ -387,8 +390,9 @@ pub fn values(year: i32) -> Vec<DemoValue> {
 pub fn create(path: &Path) -> Result<Store, StoreError> {
     let (store, ()) = Store::create_with(path, AGENCY, |store| {
         let setup = Actor::setup();
-        store.set_meta(&setup, "agency_short", AGENCY_SHORT)?;
-        store.set_meta(&setup, "report_date.2019", "2019-12-24")?;
+        store.set_agency_short(&setup, AGENCY_SHORT)?;
+        let closing = NaiveDate::from_ymd_opt(2019, 12, 24).expect("demo constant");
+        store.set_report_date(&setup, 2019, closing)?;
         for (i, (code, name, ..)) in DIVISIONS.iter().enumerate() {
             let division = Division {
                 code: code.to_string(),
@@ -543,7 +547,7 @@ mod tests {
         for year in [2018, 2019] {
             let vals: std::collections::HashMap<String, Decimal> =
                 national_values(year).into_iter().collect();
-            for (col, _) in crate::catalog::T3_COLUMNS {
+            for (col, _) in crate::model::national::T3_COLUMNS {
                 let g = |row: &str| vals[&format!("t3.{row}.{col}")];
                 assert_eq!(
                     g("new") + g("carried_in"),
@@ -556,7 +560,7 @@ mod tests {
             national_values(2018).into_iter().collect();
         let y19: std::collections::HashMap<String, Decimal> =
             national_values(2019).into_iter().collect();
-        for (col, _) in crate::catalog::T3_COLUMNS {
+        for (col, _) in crate::model::national::T3_COLUMNS {
             assert_eq!(
                 y18[&format!("t3.carried_out.{col}")],
                 y19[&format!("t3.carried_in.{col}")]

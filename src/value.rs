@@ -1,11 +1,13 @@
 //! Exact numbers: parsing what people type or paste (`1,725`, `１７２５`, ` 2354.48 `),
 //! checking it against a metric's kind, and formatting it back. No `f64` anywhere: values
-//! are [`Decimal`]s, stored by the store as integers scaled by the metric's places.
+//! are [`Decimal`]s, stored by the store as integers scaled by the metric's places. Also the
+//! change on last year in words ([`yoy_phrase`], 同比增长…), which the compiler prints and
+//! the checks quote.
 
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::catalog::ValueKind;
+use crate::model::ValueKind;
 
 /// Why a typed value was refused. The `Display` text is plain Chinese, shown as is in
 /// the UI and the import report.
@@ -122,6 +124,27 @@ pub fn format_exact(value: Decimal) -> String {
     value.normalize().to_string()
 }
 
+/// The change on last year in words.
+pub fn yoy_phrase(this: Decimal, prev: Decimal, places: u32) -> String {
+    if prev.is_zero() {
+        return if this.is_zero() {
+            "与上年持平".into()
+        } else {
+            "上年为0".into()
+        };
+    }
+    let pct = (this - prev) / prev.abs() * Decimal::ONE_HUNDRED;
+    let rounded =
+        pct.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    if rounded.is_zero() {
+        "与上年持平".into()
+    } else if rounded > Decimal::ZERO {
+        format!("同比增长{}%", format(rounded, places))
+    } else {
+        format!("同比下降{}%", format(-rounded, places))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +225,15 @@ mod tests {
         assert_eq!(format(d("98.127"), 1), "98.1");
         assert_eq!(format(d("98.15"), 1), "98.2");
         assert_eq!(format(d("98"), 1), "98.0");
+    }
+
+    #[test]
+    fn year_on_year_phrases() {
+        assert_eq!(yoy_phrase(d("112.3"), d("100"), 1), "同比增长12.3%");
+        assert_eq!(yoy_phrase(d("96"), d("100"), 1), "同比下降4.0%");
+        assert_eq!(yoy_phrase(d("100"), d("100"), 1), "与上年持平");
+        assert_eq!(yoy_phrase(d("100001"), d("100000"), 1), "与上年持平");
+        assert_eq!(yoy_phrase(d("5"), d("0"), 1), "上年为0");
+        assert_eq!(yoy_phrase(d("0"), d("0"), 1), "与上年持平");
     }
 }

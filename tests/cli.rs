@@ -318,7 +318,7 @@ fn big_csv(path: &Path, rows: usize, value: u32) {
 
 /// A file with a 2030 catalogue of `metrics` bulk metrics owned by the office.
 fn bulk_file(dir: &Path, metrics: usize) -> PathBuf {
-    use nianbao::catalog::{Aggregation, Metric, Period, ValueKind};
+    use nianbao::model::{Aggregation, Metric, Period, ValueKind};
     let db = dir.join("bulk.db");
     let out = run(&[
         "init",

@@ -9,9 +9,10 @@ mod demo_values;
 
 use demo_values::add_to_office_value;
 
+use nianbao::approval::{self, DraftError};
 use nianbao::check::CheckOptions;
-use nianbao::draft::{self, DraftError};
 use nianbao::store::{AuditFilter, DraftStatus, Store, StoreError};
+use nianbao::ui::drafts::source_map;
 
 const OFFICE: &str = "liu.office";
 const LEADER: &str = "huang.leader";
@@ -25,9 +26,9 @@ fn demo(dir: &Path) -> Store {
 /// year-on-year phrases derived from it).
 fn printed(store: &Store, id: i64, code: &str) -> Vec<String> {
     let d = store.draft(id).unwrap();
-    let data = draft::year_data(store, d.year).unwrap();
-    let compiled = draft::compile_draft(store, &d, &data).unwrap();
-    draft::figures(&compiled.document)
+    let data = approval::year_data(store, d.year).unwrap();
+    let compiled = approval::compile_draft(store, &d, &data).unwrap();
+    approval::figures(&compiled.document)
         .filter(|(_, f)| f.provenance.metric_code == code && f.provenance.inputs.is_empty())
         .map(|(_, f)| f.text.clone())
         .collect()
@@ -47,10 +48,10 @@ fn a_draft_goes_from_office_to_leader_and_is_frozen_at_approval() {
 
     // Only the office starts drafts.
     assert!(matches!(
-        draft::start(&mut store, &contact, 2019, "annual-report", None),
+        approval::start(&mut store, &contact, 2019, "annual-report", None),
         Err(DraftError::Store(StoreError::PermissionDenied(_)))
     ));
-    let id = draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
+    let id = approval::start(&mut store, &office, 2019, "annual-report", None).unwrap();
     let d = store.draft(id).unwrap();
     assert_eq!(d.status, DraftStatus::Draft);
     assert_eq!(
@@ -108,10 +109,10 @@ fn a_draft_goes_from_office_to_leader_and_is_frozen_at_approval() {
         .unwrap();
     store.submit_draft(&office, id).unwrap();
     assert!(matches!(
-        draft::approve(&mut store, &office, id, &CheckOptions::default()),
+        approval::approve(&mut store, &office, id, &CheckOptions::default()),
         Err(DraftError::Store(StoreError::PermissionDenied(_)))
     ));
-    let frozen = draft::approve(&mut store, &leader, id, &CheckOptions::default()).unwrap();
+    let frozen = approval::approve(&mut store, &leader, id, &CheckOptions::default()).unwrap();
     assert_eq!(store.draft(id).unwrap().status, DraftStatus::Approved);
     let approval = store.approval(id).unwrap().unwrap();
     assert_eq!(approval.document, frozen);
@@ -120,13 +121,13 @@ fn a_draft_goes_from_office_to_leader_and_is_frozen_at_approval() {
 
     // A value changes after approval: the frozen text stays, the drift is reported.
     let d = store.draft(id).unwrap();
-    let data = draft::year_data(&store, 2019).unwrap();
-    let today = draft::compile_draft(&store, &d, &data).unwrap().document;
-    assert!(draft::drift(&frozen, &today).is_empty());
+    let data = approval::year_data(&store, 2019).unwrap();
+    let today = approval::compile_draft(&store, &d, &data).unwrap().document;
+    assert!(approval::drift(&frozen, &today).is_empty());
     add_to_december(&mut store, "disclosure.proactive", 10);
-    let data = draft::year_data(&store, 2019).unwrap();
-    let today = draft::compile_draft(&store, &d, &data).unwrap().document;
-    let drift = draft::drift(&store.approval(id).unwrap().unwrap().document, &today);
+    let data = approval::year_data(&store, 2019).unwrap();
+    let today = approval::compile_draft(&store, &d, &data).unwrap().document;
+    let drift = approval::drift(&store.approval(id).unwrap().unwrap().document, &today);
     assert!(!drift.is_empty());
     assert!(
         drift
@@ -177,11 +178,11 @@ fn approval_is_refused_while_the_data_have_errors() {
     let mut store = demo(dir.path());
     let office = store.actor(OFFICE).unwrap();
     let leader = store.actor(LEADER).unwrap();
-    let id = draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
+    let id = approval::start(&mut store, &office, 2019, "annual-report", None).unwrap();
     store.submit_draft(&office, id).unwrap();
     // Break table 3's balance: one more new application without a result.
     add_to_office_value(&mut store, 0, "t3.new.natural", 1);
-    let err = draft::approve(&mut store, &leader, id, &CheckOptions::default()).unwrap_err();
+    let err = approval::approve(&mut store, &leader, id, &CheckOptions::default()).unwrap_err();
     assert!(
         matches!(err, DraftError::HasErrors { errors } if errors >= 2),
         "{err}"
@@ -205,7 +206,7 @@ fn a_released_version_1_file_is_upgraded_in_place() {
     let old = store.year_data(2019).unwrap();
     let new = fresh.year_data(2019).unwrap();
     // The words prose uses for a metric were refined since; a file keeps its own.
-    let shape = |d: &nianbao::store::YearData| {
+    let shape = |d: &nianbao::model::YearData| {
         d.metrics
             .iter()
             .map(|m| {
@@ -221,7 +222,7 @@ fn a_released_version_1_file_is_upgraded_in_place() {
     };
     assert_eq!(shape(&old), shape(&new));
     let key =
-        |v: &nianbao::store::StoredValue| (v.division.clone(), v.metric.clone(), v.month, v.value);
+        |v: &nianbao::model::StoredValue| (v.division.clone(), v.metric.clone(), v.month, v.value);
     let mut a: Vec<_> = old.all_values().map(key).collect();
     let mut b: Vec<_> = new.all_values().map(key).collect();
     a.sort();
@@ -231,7 +232,7 @@ fn a_released_version_1_file_is_upgraded_in_place() {
     assert_eq!(store.users().unwrap(), fresh.users().unwrap());
     // …and the new tables work.
     let office = store.actor(OFFICE).unwrap();
-    let id = draft::start(&mut store, &office, 2019, "work-summary", None).unwrap();
+    let id = approval::start(&mut store, &office, 2019, "work-summary", None).unwrap();
     assert_eq!(store.draft(id).unwrap().status, DraftStatus::Draft);
     drop(store);
     // Opening it again is not another upgrade.
@@ -247,12 +248,12 @@ fn prose_checks_on_a_draft_link_a_typed_figure_and_see_last_years_report() {
     let mut store = demo(dir.path());
     let office = store.actor(OFFICE).unwrap();
     let leader = store.actor(LEADER).unwrap();
-    let id = draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
+    let id = approval::start(&mut store, &office, 2019, "annual-report", None).unwrap();
     let d = store.draft(id).unwrap();
-    let data = draft::year_data(&store, 2019).unwrap();
-    let doc = draft::compile_draft(&store, &d, &data).unwrap().document;
+    let data = approval::year_data(&store, 2019).unwrap();
+    let doc = approval::compile_draft(&store, &d, &data).unwrap().document;
     // Compiled from the template, every number is linked: nothing is flagged.
-    let report = draft::prose_report(&doc, &data, None);
+    let report = approval::prose_report(&doc, &data, None);
     assert!(report.flags.is_empty(), "{:?}", report.flags);
 
     // The office types the figure of 新收申请 by hand instead of the live call.
@@ -271,8 +272,8 @@ fn prose_checks_on_a_draft_link_a_typed_figure_and_see_last_years_report() {
     let typed = d.source.replace(call, &value);
     store.save_draft_source(&office, id, &typed).unwrap();
     let d = store.draft(id).unwrap();
-    let doc = draft::compile_draft(&store, &d, &data).unwrap().document;
-    let report = draft::prose_report(&doc, &data, None);
+    let doc = approval::compile_draft(&store, &d, &data).unwrap().document;
+    let report = approval::prose_report(&doc, &data, None);
     let flag = report
         .flags
         .iter()
@@ -281,7 +282,7 @@ fn prose_checks_on_a_draft_link_a_typed_figure_and_see_last_years_report() {
     let figure = flag.figure.as_ref().unwrap();
     assert_eq!(figure.metric, "t3.new.total");
     // One click: the typed number becomes the live figure again, and the flag goes.
-    let linked = draft::link_typed_number(
+    let linked = source_map::link_typed_number(
         &d.source,
         &doc.plain_text(),
         flag.number.as_ref().unwrap().range.clone(),
@@ -291,31 +292,31 @@ fn prose_checks_on_a_draft_link_a_typed_figure_and_see_last_years_report() {
     assert_eq!(linked.matches(call).count(), 1);
     store.save_draft_source(&office, id, &linked).unwrap();
     let d = store.draft(id).unwrap();
-    let doc = draft::compile_draft(&store, &d, &data).unwrap().document;
-    assert!(draft::prose_report(&doc, &data, None).flags.is_empty());
+    let doc = approval::compile_draft(&store, &d, &data).unwrap().document;
+    assert!(approval::prose_report(&doc, &data, None).flags.is_empty());
 
     // Against last year's approved report, this year's sentences identical to it are
     // marked. The demo has no 2017 figures, so 2018's report has 缺数 figures and
-    // `draft::approve` refuses; the store's own approval freezes its document anyway.
-    assert_eq!(draft::last_year_text(&store, &d).unwrap(), None);
-    let last = draft::start(&mut store, &office, 2018, "annual-report", None).unwrap();
+    // `approval::approve` refuses; the store's own approval freezes its document anyway.
+    assert_eq!(approval::last_year_text(&store, &d).unwrap(), None);
+    let last = approval::start(&mut store, &office, 2018, "annual-report", None).unwrap();
     let last = store.draft(last).unwrap();
-    let data_2018 = draft::year_data(&store, 2018).unwrap();
-    let last_doc = draft::compile_draft(&store, &last, &data_2018)
+    let data_2018 = approval::year_data(&store, 2018).unwrap();
+    let last_doc = approval::compile_draft(&store, &last, &data_2018)
         .unwrap()
         .document;
     store.submit_draft(&office, last.id).unwrap();
     assert!(matches!(
-        draft::approve(&mut store, &leader, last.id, &CheckOptions::default()),
+        approval::approve(&mut store, &leader, last.id, &CheckOptions::default()),
         Err(DraftError::HasErrors { .. })
     ));
-    assert_eq!(draft::last_year_text(&store, &d).unwrap(), None);
+    assert_eq!(approval::last_year_text(&store, &d).unwrap(), None);
     store.approve_draft(&leader, last.id, &last_doc).unwrap();
-    let previous = draft::last_year_text(&store, &d)
+    let previous = approval::last_year_text(&store, &d)
         .unwrap()
         .expect("2018's approved report");
     assert_eq!(previous, last_doc.plain_text());
-    let report = draft::prose_report(&doc, &data, Some(&previous));
+    let report = approval::prose_report(&doc, &data, Some(&previous));
     let same: Vec<_> = report
         .flags
         .iter()

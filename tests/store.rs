@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use nianbao::catalog::{Aggregation, Division, Metric, Period, Role, ValueKind};
+use nianbao::model::{Aggregation, Division, Metric, MonthStatus, Period, Role, ValueKind};
 use nianbao::store::{
-    Actor, AuditFilter, MonthStatus, NewUser, OpenedYear, Store, StoreError, UserProfile,
-    ValueWrite,
+    Actor, AuditFilter, NewUser, OpenedYear, Store, StoreError, UserProfile, ValueWrite,
 };
 use rust_decimal::Decimal;
 

@@ -187,7 +187,7 @@ fn office_drafts_leader_traces_and_approves_then_drift_is_marked() {
     // Clicking a paragraph in the preview selects its source line in the editor.
     let block = {
         let m = editor(&mut h).shown().unwrap();
-        nianbao::draft::figures(&m.document)
+        nianbao::approval::figures(&m.document)
             .find(|(_, f)| f.provenance.metric_code == PROACTIVE)
             .unwrap()
             .0
@@ -275,7 +275,7 @@ fn office_drafts_leader_traces_and_approves_then_drift_is_marked() {
     assert_eq!(comments.len(), 1);
     assert_eq!(comments[0].block, Some(block));
     let doc = editor(&mut h).shown().unwrap().document.clone();
-    let quote: String = nianbao::draft::block_text(&doc.blocks[block])
+    let quote: String = nianbao::approval::block_text(&doc.blocks[block])
         .chars()
         .take(20)
         .collect();
@@ -362,9 +362,9 @@ fn office_revises_an_approved_draft_and_its_errors_and_unsaved_text_are_handled(
         let mut store = Store::open(&path).unwrap();
         let office = store.actor("liu.office").unwrap();
         let leader = store.actor("huang.leader").unwrap();
-        let id = nianbao::draft::start(&mut store, &office, 2019, "work-summary", None).unwrap();
+        let id = nianbao::approval::start(&mut store, &office, 2019, "work-summary", None).unwrap();
         store.submit_draft(&office, id).unwrap();
-        nianbao::draft::approve(&mut store, &leader, id, &check_options()).unwrap();
+        nianbao::approval::approve(&mut store, &leader, id, &check_options()).unwrap();
         id
     };
     let mut h = harness(&path);
@@ -478,7 +478,8 @@ fn approval_is_refused_in_chinese_while_errors_remain() {
     {
         let mut store = Store::open(&path).unwrap();
         let office = store.actor("liu.office").unwrap();
-        let id = nianbao::draft::start(&mut store, &office, 2019, "annual-report", None).unwrap();
+        let id =
+            nianbao::approval::start(&mut store, &office, 2019, "annual-report", None).unwrap();
         store.submit_draft(&office, id).unwrap();
         // Break table 3's balance.
         add_to_office_value(&mut store, 0, "t3.new.natural", 1);
@@ -511,7 +512,7 @@ fn a_contact_cannot_reach_the_review_actions() {
     let id = {
         let mut store = Store::open(&path).unwrap();
         let office = store.actor("liu.office").unwrap();
-        let id = nianbao::draft::start(&mut store, &office, 2019, "work-summary", None).unwrap();
+        let id = nianbao::approval::start(&mut store, &office, 2019, "work-summary", None).unwrap();
         store.submit_draft(&office, id).unwrap();
         id
     };
@@ -727,7 +728,7 @@ fn the_preview_paints_the_pdfs_pages_line_for_line() {
             "{id}: the preview's own pages"
         );
         assert_eq!(model.boxes.len(), model.pages.len());
-        let pdf = nianbao::report::pdf_bytes(&doc, &fonts).unwrap();
+        let pdf = nianbao::pipeline::pdf_bytes(&doc, &fonts).unwrap();
         let pdf = pdf_lines(&pdf);
         assert_eq!(pdf.len(), model.pages.len(), "{id}: page count");
         for (n, (page, pdf_page)) in model.pages.iter().zip(&pdf).enumerate() {

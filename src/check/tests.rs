@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::demo;
-use crate::store::StoredValue;
+use crate::model::{StoredValue, has_errors};
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
@@ -206,7 +206,7 @@ fn values_negative_fractional_and_missing() {
     assert_eq!(missing.severity, Severity::Warning);
     assert_eq!(missing.months, [5]);
     data.statuses
-        .insert(("news".into(), 5), crate::store::MonthStatus::Submitted);
+        .insert(("news".into(), 5), crate::model::MonthStatus::Submitted);
     let f = check(&data, &CheckOptions::default());
     let missing = f.iter().find(|f| f.code == "value.missing").unwrap();
     assert_eq!(missing.severity, Severity::Error);
@@ -338,4 +338,29 @@ fn t3_cells(data: &YearData) -> usize {
         .iter()
         .filter(|m| m.code.starts_with("t3.") && m.code.ends_with(".research"))
         .count()
+}
+
+#[test]
+fn a_missing_month_of_a_hand_built_year_is_a_warning_until_submitted() {
+    let months: Vec<(u8, i64)> = (1..=12).filter(|m| *m != 3).map(|m| (m, 10)).collect();
+    let mut data =
+        crate::model::year_data_fixture::one_metric(2019, "news.original", "原创新闻", &months);
+    let missing = |data: &YearData| -> Vec<Finding> {
+        check(data, &CheckOptions::default())
+            .into_iter()
+            .filter(|f| f.code == "value.missing")
+            .collect()
+    };
+    let open = missing(&data);
+    assert_eq!(open.len(), 1, "{open:#?}");
+    assert_eq!(open[0].severity, Severity::Warning);
+    assert_eq!(open[0].message, "原创新闻（news.original）新闻处缺数：3月");
+    data.statuses
+        .insert(("news".into(), 3), MonthStatus::Submitted);
+    let submitted = missing(&data);
+    assert_eq!(submitted[0].severity, Severity::Error);
+    assert_eq!(
+        submitted[0].message,
+        "原创新闻（news.original）新闻处已报送但缺数：3月"
+    );
 }

@@ -3,176 +3,27 @@
 //! (`year`, `prev_year`, `agency`, `agency_short`, `date`).
 //!
 //! minijinja renders text; our functions cannot return structured runs through it. So a
-//! figure or table function computes its result in Rust, stores it in a side table and
-//! returns a *token* — a private-use character, the index, and an end character — that
-//! [`super::markup`] later swaps back for the [`Figure`] run or the [`Table`] blocks.
-//! Private-use characters never occur in templates or narratives (they are stripped from
-//! narratives), so a token cannot be forged or mistaken for text.
+//! figure or table function computes its result in Rust, stores it in the side table
+//! ([`super::side`]) and returns a token ([`super::token`]) that [`super::markup`] later
+//! swaps back for the figure run or the table blocks.
 //!
 //! Errors a template author can fix (unknown metric, bad argument) are raised as minijinja
 //! errors so that minijinja attaches the template line and span; the typed reason is kept
 //! in the side table and put back by [`super::compile`].
 
-use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use minijinja::value::{Kwargs, Value};
-use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
+use minijinja::{Environment, Error, State, UndefinedBehavior};
 use rust_decimal::Decimal;
 
-use crate::check::{Finding, Severity};
-use crate::document::{Figure, Provenance, Table};
-
 use super::TemplateErrorKind;
-use super::facts::{Computed, FactError, Facts, FormatSpec, Gap, Selection, describe_months};
-
-/// Starts a figure token: `\u{E000}<index>\u{E001}`.
-pub(crate) const FIGURE_START: char = '\u{E000}';
-/// Ends a token.
-pub(crate) const TOKEN_END: char = '\u{E001}';
-/// Starts a table token: `\u{E002}<index>\u{E001}`.
-pub(crate) const TABLE_START: char = '\u{E002}';
+use super::facts::{FormatSpec, Selection};
+use super::side::Shared;
 
 /// The context variable that sets the default division while a narrative renders.
 const NARRATIVE_DIVISION: &str = "__nianbao_narrative_division";
-
-/// What the template functions produced, collected during one render.
-#[derive(Default)]
-pub(crate) struct Side {
-    pub figures: Vec<Figure>,
-    pub tables: Vec<Vec<Table>>,
-    pub warnings: Vec<Finding>,
-    /// The typed reason of the last error raised by one of our functions.
-    pub failure: Option<(TemplateErrorKind, String)>,
-    warned: HashSet<(String, i32, String)>,
-}
-
-pub(crate) struct Shared {
-    pub facts: Facts,
-    pub side: Mutex<Side>,
-}
-
-impl Shared {
-    pub fn side(&self) -> MutexGuard<'_, Side> {
-        // A panic inside a template function would poison the lock; the data is still
-        // usable for reporting, so take it anyway.
-        self.side.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn fail(&self, kind: TemplateErrorKind, message: String) -> Error {
-        self.side().failure = Some((kind, message.clone()));
-        Error::new(ErrorKind::InvalidOperation, message)
-    }
-
-    fn fact_error(&self, e: FactError) -> Error {
-        let kind = match e {
-            FactError::UnknownMetric { .. } => TemplateErrorKind::UnknownMetric,
-            FactError::UnknownDivision(_) => TemplateErrorKind::UnknownDivision,
-            FactError::Formula { .. } | FactError::FormulaCycle(_) => TemplateErrorKind::Formula,
-        };
-        self.fail(kind, e.to_string())
-    }
-
-    fn push_figure(&self, figure: Figure) -> String {
-        let mut side = self.side();
-        side.figures.push(figure);
-        format!("{FIGURE_START}{}{TOKEN_END}", side.figures.len() - 1)
-    }
-
-    pub fn push_tables(&self, tables: Vec<Table>) -> String {
-        let mut side = self.side();
-        side.tables.push(tables);
-        // On lines of their own, whatever surrounds the call.
-        format!("\n{TABLE_START}{}{TOKEN_END}\n", side.tables.len() - 1)
-    }
-
-    /// Records one warning per (metric, year, division) with the months missing.
-    pub fn warn_gaps(&self, gaps: &[Gap]) {
-        let mut groups: BTreeMap<(String, i32, String), (String, Vec<u8>)> = BTreeMap::new();
-        for g in gaps {
-            groups
-                .entry((g.metric.clone(), g.year, g.division.clone()))
-                .or_insert_with(|| (g.metric_name.clone(), Vec::new()))
-                .1
-                .push(g.month);
-        }
-        let mut side = self.side();
-        for ((metric, year, division), (name, months)) in groups {
-            if !side.warned.insert((metric.clone(), year, division.clone())) {
-                continue;
-            }
-            let when = describe_months(&months, year, year - 1);
-            side.warnings.push(Finding {
-                severity: Severity::Warning,
-                code: "compile.missing".into(),
-                message: format!(
-                    "缺数：{name}（{metric}）{when}，{}未填报；报告中显示为【缺数】",
-                    self.facts.division_name(&division)
-                ),
-                metric: Some(metric),
-                metric_name: Some(name),
-                division: Some(division),
-                year,
-                months: if months.iter().all(|m| *m == 0) {
-                    vec![0]
-                } else {
-                    months
-                },
-                table: None,
-            });
-        }
-    }
-
-    pub fn warn(&self, finding: Finding) {
-        self.side().warnings.push(finding);
-    }
-
-    /// The figure for a computed value: formatted text, or the visible 缺数 marker.
-    fn figure(&self, c: Computed, spec: FormatSpec) -> Figure {
-        match c.value {
-            Some(v) => Figure {
-                text: super::facts::format_value(v, c.kind, spec),
-                missing: false,
-                provenance: c.provenance,
-            },
-            None => {
-                self.warn_gaps(&c.gaps);
-                let text = match &c.undefined {
-                    Some(reason) => {
-                        format!("【无法计算：{}（{reason}）】", c.provenance.metric_name)
-                    }
-                    None => missing_marker(&c.gaps, self.facts.year),
-                };
-                Figure {
-                    text,
-                    missing: true,
-                    provenance: c.provenance,
-                }
-            }
-        }
-    }
-}
-
-/// `【缺数：门户网站原创新闻信息 3月、5月】` (one part per metric missing).
-fn missing_marker(gaps: &[Gap], report_year: i32) -> String {
-    let mut parts: Vec<(String, i32, Vec<u8>)> = Vec::new();
-    for g in gaps {
-        match parts
-            .iter_mut()
-            .find(|(n, y, _)| *n == g.metric_name && *y == g.year)
-        {
-            Some(p) => p.2.push(g.month),
-            None => parts.push((g.metric_name.clone(), g.year, vec![g.month])),
-        }
-    }
-    let text: Vec<String> = parts
-        .iter()
-        .map(|(name, year, months)| {
-            format!("{name} {}", describe_months(months, *year, report_year))
-        })
-        .collect();
-    format!("【缺数：{}】", text.join("；"))
-}
 
 /// Builds the environment for one compile. `loader` resolves `{% include %}` names.
 pub(crate) fn environment(
@@ -199,6 +50,14 @@ pub(crate) fn environment(
     env.add_global("agency_short", facts.agency_short.clone());
     env.add_global("date", date);
 
+    add_figure_functions(&mut env, shared);
+    add_text_functions(&mut env, shared);
+    add_list_functions(&mut env, shared);
+    env
+}
+
+/// `figure`, `value` and `yoy`: one metric's figure, number or change on last year.
+fn add_figure_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     let s = shared.clone();
     env.add_function(
         "figure",
@@ -249,7 +108,10 @@ pub(crate) fn environment(
             Ok(s.push_figure(figure))
         },
     );
+}
 
+/// `table`, `narrative` and `narratives`: whole blocks of the report.
+fn add_text_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     let s = shared.clone();
     env.add_function("table", move |id: String| -> Result<String, Error> {
         match super::tables::build(&s, &id) {
@@ -284,26 +146,30 @@ pub(crate) fn environment(
                 if text.trim().is_empty() {
                     continue;
                 }
-                let mut m = BTreeMap::new();
-                m.insert("code".to_string(), Value::from(d.code.clone()));
-                m.insert("name".to_string(), Value::from(d.name.clone()));
-                m.insert("text".to_string(), Value::from(text));
-                out.push(Value::from(m));
+                out.push(record([
+                    ("code", Value::from(d.code.clone())),
+                    ("name", Value::from(d.name.clone())),
+                    ("text", Value::from(text)),
+                ]));
             }
             Ok(Value::from(out))
         },
     );
+}
 
+/// `divisions`, `has`, `metrics` and `division_name`: the catalogue, for loops and
+/// conditions.
+fn add_list_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     let s = shared.clone();
     env.add_function("divisions", move || -> Value {
         s.facts
             .divisions
             .iter()
             .map(|d| {
-                let mut m = BTreeMap::new();
-                m.insert("code".to_string(), Value::from(d.code.clone()));
-                m.insert("name".to_string(), Value::from(d.name.clone()));
-                Value::from(m)
+                record([
+                    ("code", Value::from(d.code.clone())),
+                    ("name", Value::from(d.name.clone())),
+                ])
             })
             .collect()
     });
@@ -326,11 +192,11 @@ pub(crate) fn environment(
             .filter_map(|c| s.facts.metric(c))
             .filter(|m| owner.as_ref().is_none_or(|o| m.owners.contains(o)))
             .map(|m| {
-                let mut map = BTreeMap::new();
-                map.insert("code".to_string(), Value::from(m.code.clone()));
-                map.insert("name".to_string(), Value::from(m.name.clone()));
-                map.insert("unit".to_string(), Value::from(m.unit.clone()));
-                Value::from(map)
+                record([
+                    ("code", Value::from(m.code.clone())),
+                    ("name", Value::from(m.name.clone())),
+                    ("unit", Value::from(m.unit.clone())),
+                ])
             })
             .collect())
     });
@@ -343,8 +209,15 @@ pub(crate) fn environment(
             Ok(s.facts.division_name(&code).to_string())
         },
     );
+}
 
-    env
+/// A record for templates (`d.code`, `d.name`).
+fn record<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    let map: BTreeMap<String, Value> = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    Value::from(map)
 }
 
 /// A division's narrative for the year (`quarter` 0 = whole year), rendered through the
@@ -372,55 +245,6 @@ fn render_narrative(
 
 fn unknown_table(id: &str) -> String {
     format!("没有表格“{id}”（可用：t2、t3、t4）")
-}
-
-impl Shared {
-    /// 同比增长12.3% / 同比下降4.0% / 与上年持平, with both years' figures as inputs.
-    fn yoy_figure(&self, this: Computed, prev: Computed, places: u32) -> Figure {
-        let mut provenance = Provenance {
-            rule: "同比：(本年 − 上年) ÷ 上年 × 100%".into(),
-            ..this.provenance.clone()
-        };
-        provenance.values.clear();
-        let (this_value, prev_value) = (this.value, prev.value);
-        let mut gaps = this.gaps.clone();
-        gaps.extend(prev.gaps.iter().cloned());
-        provenance.inputs = vec![this.provenance, prev.provenance];
-        let (Some(a), Some(b)) = (this_value, prev_value) else {
-            self.warn_gaps(&gaps);
-            return Figure {
-                text: missing_marker(&gaps, self.facts.year),
-                missing: true,
-                provenance,
-            };
-        };
-        Figure {
-            text: yoy_phrase(a, b, places),
-            missing: false,
-            provenance,
-        }
-    }
-}
-
-/// The change on last year in words.
-pub fn yoy_phrase(this: Decimal, prev: Decimal, places: u32) -> String {
-    if prev.is_zero() {
-        return if this.is_zero() {
-            "与上年持平".into()
-        } else {
-            "上年为0".into()
-        };
-    }
-    let pct = (this - prev) / prev.abs() * Decimal::ONE_HUNDRED;
-    let rounded =
-        pct.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    if rounded.is_zero() {
-        "与上年持平".into()
-    } else if rounded > Decimal::ZERO {
-        format!("同比增长{}%", crate::value::format(rounded, places))
-    } else {
-        format!("同比下降{}%", crate::value::format(-rounded, places))
-    }
 }
 
 /// A number for conditions: an integer when whole, else a float (conditions only compare;
@@ -530,23 +354,4 @@ fn escape_markup(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> Decimal {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn year_on_year_phrases() {
-        assert_eq!(yoy_phrase(d("112.3"), d("100"), 1), "同比增长12.3%");
-        assert_eq!(yoy_phrase(d("96"), d("100"), 1), "同比下降4.0%");
-        assert_eq!(yoy_phrase(d("100"), d("100"), 1), "与上年持平");
-        assert_eq!(yoy_phrase(d("100001"), d("100000"), 1), "与上年持平");
-        assert_eq!(yoy_phrase(d("5"), d("0"), 1), "上年为0");
-        assert_eq!(yoy_phrase(d("0"), d("0"), 1), "与上年持平");
-    }
 }

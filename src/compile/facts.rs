@@ -13,11 +13,10 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use crate::catalog::{Aggregation, Division, Metric, Period, ValueKind};
 use crate::document::{Provenance, SourceValue};
-use crate::store::{Narrative, YearData};
+use crate::model::{Aggregation, Division, Metric, Narrative, Period, ValueKind, YearData};
 
-use super::formula::{Expr, FormulaError};
+use crate::model::formula::{Expr, FormulaError};
 
 /// One stored value, compact: month (0 = yearly), index into `Facts::division_codes`.
 #[derive(Debug, Clone, Copy)]
@@ -449,43 +448,6 @@ pub(crate) fn format_value(value: Decimal, kind: ValueKind, spec: FormatSpec) ->
     }
 }
 
-/// `3月`, `3–5月`, `1月、3–5月`, `全年` for yearly gaps; prefixed by the year when it is not
-/// the report's year.
-pub(crate) fn describe_months(months: &[u8], year: i32, report_year: i32) -> String {
-    let mut months: Vec<u8> = months.to_vec();
-    months.sort_unstable();
-    months.dedup();
-    let prefix = if year == report_year {
-        String::new()
-    } else {
-        format!("{year}年")
-    };
-    if months.iter().all(|m| *m == 0) {
-        return if prefix.is_empty() {
-            "全年".into()
-        } else {
-            format!("{year}年全年")
-        };
-    }
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < months.len() {
-        let start = months[i];
-        let mut end = start;
-        while i + 1 < months.len() && months[i + 1] == end + 1 {
-            i += 1;
-            end = months[i];
-        }
-        parts.push(if start == end {
-            format!("{start}月")
-        } else {
-            format!("{start}–{end}月")
-        });
-        i += 1;
-    }
-    format!("{prefix}{}", parts.join("、"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,8 +523,5 @@ mod tests {
             format_value(d("2354.48"), ValueKind::Amount { places: 2 }, trim),
             "2354.48"
         );
-        assert_eq!(describe_months(&[5, 3, 4, 7], 2019, 2019), "3–5月、7月");
-        assert_eq!(describe_months(&[2], 2018, 2019), "2018年2月");
-        assert_eq!(describe_months(&[0], 2019, 2019), "全年");
     }
 }

@@ -24,7 +24,8 @@ use crate::document::{
     Block, Closing, Document, Heading, HeadingNumbers, Paragraph, ParagraphStyle, Run,
 };
 
-use super::engine::{FIGURE_START, Side, TABLE_START, TOKEN_END};
+use super::side::Side;
+use super::token::{self, FIGURE_START, TABLE_START, TOKEN_END};
 
 const DIRECTIVES: [&str; 4] = ["title:", "closing:", "center:", "noindent:"];
 
@@ -80,7 +81,7 @@ pub(crate) fn parse(text: &str, side: &Side, date: &str) -> Document {
             b.open_heading = None;
             continue;
         }
-        if let Some(index) = table_token(line) {
+        if let Some(index) = token::table_index(line) {
             b.flush();
             b.open_heading = None;
             if let Some(tables) = side.tables.get(index) {
@@ -137,14 +138,6 @@ pub(crate) fn parse(text: &str, side: &Side, date: &str) -> Document {
     }
     b.flush();
     b.doc
-}
-
-/// The index of a line that is exactly one table token.
-fn table_token(line: &str) -> Option<usize> {
-    line.strip_prefix(TABLE_START)?
-        .strip_suffix(TOKEN_END)?
-        .parse()
-        .ok()
 }
 
 impl Builder<'_> {

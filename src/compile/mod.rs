@@ -39,9 +39,10 @@
 
 mod engine;
 mod facts;
-pub mod formula;
 mod markup;
+mod side;
 mod tables;
+mod token;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -50,11 +51,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::check::Finding;
 use crate::document::Document;
-use crate::store::YearData;
-
-pub use engine::yoy_phrase;
+use crate::model::{Finding, YearData};
 
 /// The built-in templates: (id, source). Their files live in `templates/`.
 pub const BUILTIN: [(&str, &str); 2] = [
@@ -222,9 +220,9 @@ pub fn compile(
     data: &YearData,
     options: &CompileOptions,
 ) -> Result<Compiled, CompileError> {
-    let shared = Arc::new(engine::Shared {
+    let shared = Arc::new(side::Shared {
         facts: facts::Facts::new(data),
-        side: Mutex::new(engine::Side::default()),
+        side: Mutex::new(side::Side::default()),
     });
     let date = options
         .date
@@ -261,7 +259,7 @@ fn include_source(dir: Option<&Path>, name: &str) -> Option<String> {
 }
 
 fn template_error(
-    shared: &engine::Shared,
+    shared: &side::Shared,
     template: &Template,
     e: &minijinja::Error,
 ) -> CompileError {

@@ -8,12 +8,12 @@
 //! not the 缺数 marker, which would not fit a table — and is named in one warning per
 //! table.
 
-use crate::catalog::{T3_COLUMNS, T3_GROUPS, T3_ROWS, T4_COLUMNS, T4_GROUPS, ValueKind};
-use crate::check::{Finding, Severity};
 use crate::document::{Align, Cell, Figure, Row, Run, Table};
+use crate::model::national::{T3_COLUMNS, T3_GROUPS, T3_ROWS, T4_COLUMNS, T4_GROUPS};
+use crate::model::{Finding, Severity, ValueKind};
 
-use super::engine::Shared;
 use super::facts::{FactError, Selection};
+use super::side::Shared;
 
 /// The tables for `id` (`t2` gives four small tables), or `None` for an unknown id.
 pub(crate) fn build(s: &Shared, id: &str) -> Option<Result<Vec<Table>, FactError>> {

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::*;
 use crate::demo;
 use crate::document::{Block, Figure, Run};
-use crate::store::{Narrative, StoredValue};
+use crate::model::{Narrative, StoredValue};
 
 fn options() -> CompileOptions {
     CompileOptions {
@@ -466,5 +466,37 @@ fn templates_are_found_in_the_users_directory_first() {
     assert_eq!(
         format_date(NaiveDate::from_ymd_opt(2020, 1, 5).unwrap()),
         "2020年1月5日"
+    );
+}
+
+/// Eleven of twelve months of one metric, built by hand (no store, no demo).
+fn march_missing() -> YearData {
+    let months: Vec<(u8, i64)> = (1..=12).filter(|m| *m != 3).map(|m| (m, 10)).collect();
+    crate::model::year_data_fixture::one_metric(2019, "news.original", "原创新闻", &months)
+}
+
+#[test]
+fn a_hand_built_year_compiles_and_a_missing_month_shows_as_missing() {
+    let full: Vec<(u8, i64)> = (1..=12).map(|m| (m, 10)).collect();
+    let data =
+        crate::model::year_data_fixture::one_metric(2019, "news.original", "原创新闻", &full);
+    let c = source("全年发布{{ figure(\"news.original\") }}条。\n", &data).unwrap();
+    assert_eq!(c.document.plain_text().trim(), "全年发布120条。");
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    assert_eq!(figure(&c, "120").provenance.months, (1, 12));
+
+    let c = source(
+        "全年发布{{ figure(\"news.original\") }}条。\n",
+        &march_missing(),
+    )
+    .unwrap();
+    assert_eq!(
+        c.document.plain_text().trim(),
+        "全年发布【缺数：原创新闻 3月】条。"
+    );
+    let w = &c.warnings[0];
+    assert_eq!(
+        (w.code.as_str(), w.months.as_slice()),
+        ("compile.missing", &[3u8][..])
     );
 }

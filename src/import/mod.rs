@@ -23,7 +23,7 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::catalog::{Metric, Period};
+use crate::model::{Metric, Period};
 use crate::store::{Actor, Store, StoreError, ValueWrite, WriteSummary};
 use crate::value;
 

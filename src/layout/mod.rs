@@ -143,6 +143,40 @@ pub struct Source {
     pub offset: usize,
 }
 
+/// How a piece of text is set: its role (which face), its size in points, whether it is
+/// bold, and whether full-width characters keep the body's 28-a-line grid pitch (body
+/// text and headings do; table cells and page numbers use the faces' own advances).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct TextStyle {
+    pub role: TextRole,
+    pub size: f32,
+    pub bold: bool,
+    pub grid: bool,
+}
+
+impl TextStyle {
+    /// `role` at its GB/T 9704 size, regular, on the grid.
+    pub fn of(role: TextRole) -> TextStyle {
+        TextStyle {
+            role,
+            size: style::size_pt(role),
+            bold: false,
+            grid: true,
+        }
+    }
+
+    pub fn bold(self, bold: bool) -> TextStyle {
+        TextStyle { bold, ..self }
+    }
+
+    pub fn off_grid(self) -> TextStyle {
+        TextStyle {
+            grid: false,
+            ..self
+        }
+    }
+}
+
 impl Page {
     pub fn text_runs(&self) -> impl Iterator<Item = &TextRun> {
         self.items.iter().filter_map(|i| match i {
@@ -281,19 +315,22 @@ impl<'a> Flow<'a> {
         CHAR_PITCH * size / style::size_pt(TextRole::Body)
     }
 
-    /// Measured atoms for `text` set in `role`.
-    #[allow(clippy::too_many_arguments)]
+    /// Measured atoms for `text` set in `style`; `origin` and `run` say where the text
+    /// comes from (see [`Source`]).
     pub(crate) fn atoms(
         fonts: &FontSet,
         text: &str,
-        role: TextRole,
-        size: f32,
-        bold: bool,
-        grid: bool,
+        style: TextStyle,
         origin: Origin,
         run: Option<usize>,
         out: &mut Vec<Atom>,
     ) {
+        let TextStyle {
+            role,
+            size,
+            bold,
+            grid,
+        } = style;
         let bold = bold || fonts.synthetic_bold(role);
         for (offset, ch) in text.chars().enumerate() {
             let ch = if ch.is_whitespace() && ch != '\u{3000}' {
@@ -333,46 +370,23 @@ impl<'a> Flow<'a> {
             2 => TextRole::Heading2,
             _ => TextRole::Heading3,
         };
-        let size = style::size_pt(role);
-        let bold = h.level == 3;
+        let text = TextStyle::of(role).bold(h.level == 3);
         let origin = Origin::Block { block };
         let mut atoms = Vec::new();
-        Self::atoms(
-            self.fonts, &h.number, role, size, bold, true, origin, None, &mut atoms,
-        );
+        Self::atoms(self.fonts, &h.number, text, origin, None, &mut atoms);
         for (r, run) in h.runs.iter().enumerate() {
-            Self::atoms(
-                self.fonts,
-                run.as_str(),
-                role,
-                size,
-                bold,
-                true,
-                origin,
-                Some(r),
-                &mut atoms,
-            );
+            Self::atoms(self.fonts, run.as_str(), text, origin, Some(r), &mut atoms);
         }
         atoms
     }
 
     fn paragraph_atoms(&self, p: &Paragraph, block: usize) -> Vec<Atom> {
-        let role = TextRole::Body;
-        let size = style::size_pt(role);
+        let body = TextStyle::of(TextRole::Body);
+        let origin = Origin::Block { block };
         let mut atoms = Vec::new();
         for (r, run) in p.runs.iter().enumerate() {
-            let bold = matches!(run, Run::Emphasis { .. });
-            Self::atoms(
-                self.fonts,
-                run.as_str(),
-                role,
-                size,
-                bold,
-                true,
-                Origin::Block { block },
-                Some(r),
-                &mut atoms,
-            );
+            let text = body.bold(matches!(run, Run::Emphasis { .. }));
+            Self::atoms(self.fonts, run.as_str(), text, origin, Some(r), &mut atoms);
         }
         atoms
     }
@@ -381,19 +395,9 @@ impl<'a> Flow<'a> {
         if title.trim().is_empty() {
             return;
         }
-        let role = TextRole::Title;
+        let text = TextStyle::of(TextRole::Title);
         let mut atoms = Vec::new();
-        Self::atoms(
-            self.fonts,
-            title,
-            role,
-            style::size_pt(role),
-            false,
-            true,
-            Origin::Title,
-            None,
-            &mut atoms,
-        );
+        Self::atoms(self.fonts, title, text, Origin::Title, None, &mut atoms);
         self.paragraph(atoms, 0.0, LineAlign::Center, 0.0);
         // GB/T 9704 §7.3.2: one empty line between title and body.
         self.y += LINE_PITCH;
@@ -505,32 +509,19 @@ impl<'a> Flow<'a> {
                 self.y += LINE_PITCH;
             }
         }
-        let role = TextRole::Closing;
-        let size = style::size_pt(role);
+        let text = TextStyle::of(TextRole::Closing);
+        let size = text.size;
         let mut a = Vec::new();
         let mut d = Vec::new();
         Self::atoms(
             self.fonts,
             agency,
-            role,
-            size,
-            false,
-            true,
+            text,
             Origin::ClosingAgency,
             None,
             &mut a,
         );
-        Self::atoms(
-            self.fonts,
-            date,
-            role,
-            size,
-            false,
-            true,
-            Origin::ClosingDate,
-            None,
-            &mut d,
-        );
+        Self::atoms(self.fonts, date, text, Origin::ClosingDate, None, &mut d);
         let (aw, dw) = (linebreak::natural_width(&a), linebreak::natural_width(&d));
         let two = 2.0 * CHAR_PITCH;
         let mut ax = BLOCK_WIDTH - two - aw;
@@ -558,21 +549,11 @@ impl<'a> Flow<'a> {
 /// `— N —` in 4号 宋体 (GB/T 9704 §7.5): 7 mm below the block; odd pages flush right one
 /// character in, even pages flush left one character in.
 fn page_number(page: &mut Page, fonts: &FontSet) {
-    let role = TextRole::PageNumber;
-    let size = style::size_pt(role);
+    let number = TextStyle::of(TextRole::PageNumber).off_grid();
+    let size = number.size;
     let text = format!("— {} —", page.number);
     let mut atoms = Vec::new();
-    Flow::atoms(
-        fonts,
-        &text,
-        role,
-        size,
-        false,
-        false,
-        Origin::PageNumber,
-        None,
-        &mut atoms,
-    );
+    Flow::atoms(fonts, &text, number, Origin::PageNumber, None, &mut atoms);
     let w = linebreak::natural_width(&atoms);
     let (xs, _) = linebreak::place_line(&atoms, 0..atoms.len(), w, LineAlign::Left);
     let left = if page.number % 2 == 1 {

@@ -15,6 +15,7 @@ use std::ops::Range;
 use super::linebreak::{self, Atom, LineAlign};
 use super::{
     BLOCK_HEIGHT, BLOCK_LEFT, BLOCK_TOP, BLOCK_WIDTH, EM_ASCENT, Flow, FontSet, Item, Origin, Rule,
+    TextStyle,
 };
 use crate::document::{Align, Table};
 use crate::style::{self, TextRole};
@@ -70,17 +71,8 @@ impl TableLayout {
                 };
                 for (k, run) in cell.runs.iter().enumerate() {
                     let bold = matches!(run, crate::document::Run::Emphasis { .. });
-                    Flow::atoms(
-                        fonts,
-                        run.as_str(),
-                        role,
-                        size,
-                        bold,
-                        false,
-                        origin,
-                        Some(k),
-                        &mut atoms,
-                    );
+                    let text = TextStyle::of(role).off_grid().bold(bold);
+                    Flow::atoms(fonts, run.as_str(), text, origin, Some(k), &mut atoms);
                 }
                 cells.push(CellBox {
                     row: r,

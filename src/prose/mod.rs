@@ -53,10 +53,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::catalog::{Metric, Period};
 use crate::compile::Figures;
 use crate::document::Document;
-use crate::store::YearData;
+use crate::model::{Metric, Period, YearData};
 
 use text::{Number, Sentence};
 use words::{Lexicon, Mention, Side};

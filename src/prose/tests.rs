@@ -3,9 +3,9 @@
 //! and the seed report.
 
 use super::*;
-use crate::catalog::{Division, OFFICE, national_metrics};
 use crate::compile::{CompileOptions, Template, compile};
-use crate::store::StoredValue;
+use crate::model::national::national_metrics;
+use crate::model::{Division, OFFICE, StoredValue};
 
 fn demo() -> YearData {
     crate::demo::year_data(2019)

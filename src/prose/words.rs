@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use crate::catalog::Metric;
+use crate::model::Metric;
 
 use super::text::fold;
 
@@ -186,7 +186,7 @@ fn find_first(hay: &[char], needle: &[char]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{Aggregation, Period, ValueKind};
+    use crate::model::{Aggregation, Period, ValueKind};
 
     fn metric(code: &str, unit: &str, words: &[&str]) -> Metric {
         Metric {

@@ -158,7 +158,7 @@ impl Store {
                         "文件中没有办公室（office）处室，无法建立国家统计表指标".into(),
                     )
                 })?;
-                let national = crate::catalog::national_metrics();
+                let national = crate::model::national::national_metrics();
                 for m in &national {
                     put_metric(&tx, actor, year, m)?;
                 }

@@ -2,7 +2,7 @@
 //! 退回), leaders' comments, and the document frozen at approval.
 //!
 //! The store keeps the rules of who may do what and in which status; compiling a draft,
-//! checking it and comparing an approval with today's data is `crate::draft`'s work.
+//! checking it and comparing an approval with today's data is `crate::approval`'s work.
 
 use rusqlite::{OptionalExtension, params};
 
@@ -211,7 +211,7 @@ impl Store {
 
     /// 审定: a leader approves a draft under review, freezing `document` — the draft
     /// compiled just now — with all its figures. Whether the data allow approval (no
-    /// errors) is `crate::draft`'s decision; the store keeps who and when.
+    /// errors) is `crate::approval`'s decision; the store keeps who and when.
     pub fn approve_draft(&mut self, actor: &Actor, id: i64, document: &Document) -> Result<()> {
         require_leader(actor, "审定报告稿")?;
         let json = serde_json::to_string(document)

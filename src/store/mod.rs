@@ -16,9 +16,9 @@ mod drafts;
 mod file;
 mod org;
 mod schema;
+mod settings;
 mod submissions;
 mod values;
-mod year_data;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,7 +27,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::catalog::{Aggregation, Division, Metric, OFFICE, Period, Role, User, ValueKind};
+use crate::model::{
+    Aggregation, Division, Metric, MonthStatus, Narrative, OFFICE, Period, Role, StoredValue, User,
+    ValueKind, YearData,
+};
 use crate::value::{self, ValueError};
 
 use audit::audit;
@@ -38,7 +41,6 @@ pub use file::{JournalMode, journal_mode_for};
 pub use org::{NewUser, UserProfile};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use values::{ValueWrite, WriteSummary};
-pub use year_data::{MonthStatus, Narrative, StoredValue, YearData};
 
 /// How long a writer waits for another process's write to finish before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -68,7 +70,7 @@ pub enum StoreError {
     #[error(
         "数据文件是只读的（文件或所在文件夹没有写入权限）：{0}；查看和导出仍可进行，修改数据请把文件复制到可写的文件夹，或请管理员开放写入权限"
     )]
-    ReadOnly(PathBuf),
+    ReadOnlyFile(PathBuf),
     #[error(
         "数据文件来自旧版本，需要升级后才能使用，但文件是只读的：{0}；请把文件复制到可写的文件夹后再打开"
     )]
@@ -102,6 +104,12 @@ pub enum StoreError {
     },
     #[error("数据文件已损坏：{0}")]
     Corrupt(String),
+    #[error("数据文件中的设置“{key}”无效：“{value}”不是{expected}；请在设置中重新填写")]
+    BadSetting {
+        key: String,
+        value: String,
+        expected: &'static str,
+    },
     #[error("数据库错误：{0}")]
     Sqlite(rusqlite::Error),
     #[error("读写文件失败：{0}")]
@@ -116,7 +124,6 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
                 StoreError::Corrupt(e.to_string())
             }
-
             _ => StoreError::Sqlite(e),
         }
     }
@@ -243,7 +250,7 @@ impl Store {
     /// is a write.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         Store::open_with(path, Access::ReadOnly).or_else(|e| match e {
-            StoreError::ReadOnly(_) => Store::open_with(path, Access::Immutable),
+            StoreError::ReadOnlyFile(_) => Store::open_with(path, Access::Immutable),
             other => Err(other),
         })
     }
@@ -319,42 +326,9 @@ impl Store {
         &self.path
     }
 
-    /// A setting kept in the file (`agency`, `agency_short`, `report_date.2019`, …).
-    pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
-    }
-
-    pub fn set_meta(&mut self, actor: &Actor, key: &str, value: &str) -> Result<()> {
-        require_office(actor, "修改设置")?;
-        let tx = self.write_tx()?;
-        let old: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        audit(
-            &tx,
-            actor,
-            "set",
-            "meta",
-            key,
-            old.as_deref(),
-            Some(value),
-            "",
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// The agency's full name (机关名称).
     pub fn agency(&self) -> Result<String> {
-        Ok(self.meta("agency")?.unwrap_or_default())
+        Ok(self.meta(settings::AGENCY)?.unwrap_or_default())
     }
 
     /// `PRAGMA integrity_check`: `Ok(())` when the file is sound.
@@ -399,7 +373,7 @@ fn read_only(e: rusqlite::Error, path: &Path) -> StoreError {
     use rusqlite::ffi::ErrorCode;
     match e.sqlite_error_code() {
         Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) => {
-            StoreError::ReadOnly(path.to_path_buf())
+            StoreError::ReadOnlyFile(path.to_path_buf())
         }
         _ => e.into(),
     }

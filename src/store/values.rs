@@ -83,7 +83,7 @@ impl Store {
             self.metrics(year)?,
             self.metrics(year - 1)?,
         );
-        if let Some(short) = self.meta("agency_short")? {
+        if let Some(short) = self.meta(settings::AGENCY_SHORT)? {
             data.agency_short = short;
         }
         data.set_values(self.values_of_years(year - 1..=year)?);

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::catalog::{Role, User};
+use crate::model::{Role, User};
 use crate::store::{Actor, Store};
 
 use super::audit::AuditScreen;

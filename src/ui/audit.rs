@@ -4,7 +4,7 @@
 
 use egui_extras::{Column, TableBuilder};
 
-use crate::catalog::User;
+use crate::model::User;
 use crate::store::{AuditEntry, AuditFilter, Store};
 
 use super::widgets::{self, BackgroundRead};

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use egui::{Color32, RichText};
 
-use crate::catalog::{Division, Period, Role, User};
-use crate::store::{Actor, MonthStatus, Store, StoreError};
+use crate::model::{Division, MonthStatus, Period, Role, User};
+use crate::store::{Actor, Store, StoreError};
 
 use super::widgets::{self, BackgroundRead};
 

@@ -8,8 +8,8 @@
 //! rescales exactly or refuses), a period change or dropped owner that would strand
 //! stored values. Its refusal is shown as it says it, and nothing changes.
 
-use crate::catalog::{Aggregation, Division, Metric, Period, ValueKind};
-use crate::compile::formula::Expr;
+use crate::model::formula::Expr;
+use crate::model::{Aggregation, Division, Metric, Period, ValueKind};
 use crate::store::{Actor, Store};
 
 use super::widgets;

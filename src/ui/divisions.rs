@@ -6,7 +6,7 @@
 //! The store refuses a taken code or name, and anything from someone not in the office;
 //! the refusal is shown as it says it, and nothing changes.
 
-use crate::catalog::{Division, Role, User};
+use crate::model::{Division, Role, User};
 use crate::store::{Actor, Store, UserProfile};
 
 use super::widgets;

@@ -2,7 +2,7 @@
 //!
 //! The screen asks for a file name (rfd's save dialog, on the UI thread like every other
 //! dialog of the app) and hands the path to [`spawn`]; laying out, writing and saving run
-//! on the job's thread through `report::pdf_bytes` / `report::docx_bytes` — the same
+//! on the job's thread through `pipeline::pdf_bytes` / `pipeline::docx_bytes` — the same
 //! calls the command line makes — so the UI never waits. Tests call [`spawn`] with a path.
 
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use crate::document::Document;
 use crate::jobs::{Job, Reporter};
 use crate::layout::FontSet;
 use crate::output;
-use crate::report;
+use crate::pipeline;
 use crate::style::FontNames;
 
 /// The two formats a draft is exported to.
@@ -81,8 +81,8 @@ fn write(
 ) -> Result<(), String> {
     r.report(0, 2, "排版");
     let bytes = match format {
-        Format::Pdf => report::pdf_bytes(doc, fonts),
-        Format::Docx => report::docx_bytes(doc, names),
+        Format::Pdf => pipeline::pdf_bytes(doc, fonts),
+        Format::Docx => pipeline::docx_bytes(doc, names),
     }
     .map_err(|e| e.to_string())?;
     r.report(1, 2, "写入文件");

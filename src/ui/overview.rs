@@ -18,8 +18,8 @@ use rust_decimal::Decimal;
 use egui::{Color32, RichText};
 use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot};
 
-use crate::catalog::{Aggregation, Metric, Period};
-use crate::store::{Store, YearData};
+use crate::model::{Aggregation, Metric, Period, YearData};
+use crate::store::Store;
 use crate::value;
 
 use super::widgets::{self, BackgroundRead};

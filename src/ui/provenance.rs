@@ -12,9 +12,8 @@ use egui::{Color32, RichText};
 
 use rust_decimal::Decimal;
 
-use crate::catalog::Period;
 use crate::document::{Figure, Provenance};
-use crate::store::{StoredValue, YearData};
+use crate::model::{Period, StoredValue, YearData};
 use crate::value;
 
 /// A value that is no longer what the figure was made of.

@@ -3,15 +3,14 @@
 //! the figures that changed since (审定后变化).
 //!
 //! Every panel here only shows and reports a click ([`SideAction`]); the draft screen
-//! carries it out through the store and `crate::draft`, which enforce the rules again.
+//! carries it out through the store and `crate::approval`, which enforce the rules again.
 
 use egui::{Color32, RichText};
 
-use crate::catalog::Role;
-use crate::check::{Finding, Severity};
+use crate::approval::Drift;
 use crate::document::Document;
-use crate::draft::Drift;
-use crate::store::{DraftComment, DraftStatus, YearData};
+use crate::model::{Finding, Role, Severity, YearData};
+use crate::store::{DraftComment, DraftStatus};
 
 use super::provenance::{EntryJump, UserNames};
 
@@ -155,7 +154,7 @@ pub fn checks_ui(
 /// (a missing one first, for the compiler's 缺数 warnings).
 pub fn finding_block(doc: &Document, f: &Finding) -> Option<usize> {
     let metric = f.metric.as_deref()?;
-    let all: Vec<_> = crate::draft::figures(doc)
+    let all: Vec<_> = crate::approval::figures(doc)
         .filter(|(_, fig)| {
             fig.provenance.metric_code == metric
                 || fig
@@ -191,7 +190,7 @@ pub fn finding_jump(f: &Finding, data: &YearData) -> Option<EntryJump> {
 }
 
 /// 批注: the comment box for the selected paragraph and the comments so far. `blocks[i]`
-/// is where comment `i`'s paragraph is now (`draft::comment_block`).
+/// is where comment `i`'s paragraph is now (`approval::comment_block`).
 pub fn comments_ui(
     ui: &mut egui::Ui,
     comments: &[DraftComment],

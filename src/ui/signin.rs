@@ -1,7 +1,7 @@
 //! 登录: pick a user of the open file; a password field appears when the user has one.
 //! The role decides which tabs follow.
 
-use crate::catalog::{Division, User};
+use crate::model::{Division, User};
 use crate::store::{Store, StoreError};
 
 use super::app::Session;

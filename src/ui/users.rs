@@ -6,7 +6,7 @@
 //! once, the last office user stays); its refusal is shown as it says it, and nothing
 //! changes.
 
-use crate::catalog::{Division, Role, User};
+use crate::model::{Division, Role, User};
 use crate::store::{Actor, NewUser, Store, UserProfile};
 
 use super::widgets;

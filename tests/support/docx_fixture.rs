@@ -9,11 +9,11 @@
 
 #![allow(dead_code)]
 
-use nianbao::catalog::{T3_COLUMNS, T3_ROWS};
 use nianbao::document::{
     Align, Block, Cell, Closing, Document, Figure, Heading, HeadingNumbers, Paragraph,
     ParagraphStyle, Provenance, Row, Run, Table,
 };
+use nianbao::model::national::{T3_COLUMNS, T3_ROWS};
 
 pub const TITLE: &str = "2019年省市场监管局政务公开工作总结";
 pub const AGENCY: &str = "安徽省市场监督管理局";

@@ -18,7 +18,7 @@
 //! and no other name is as close. Such a match is always reported to the user with the
 //! label read and the label taken; nothing is matched silently by distance.
 
-use crate::catalog::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS};
+use crate::model::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS};
 
 /// A label normalised for comparison (see the module doc).
 pub fn norm(label: &str) -> String {

@@ -25,7 +25,8 @@ use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 
 use super::{ImportError, ImportPlan, RawRow};
-use crate::catalog::{OFFICE, T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, national_metrics};
+use crate::model::OFFICE;
+use crate::model::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, national_metrics};
 use crate::store::Store;
 
 /// The national tables, as this module names them.
@@ -394,7 +395,7 @@ fn row_label(code: &str) -> String {
     {
         return t3_row_label(row);
     }
-    crate::check::table_cell(code).map_or_else(
+    crate::model::national::table_cell(code).map_or_else(
         || code.to_string(),
         |c| {
             if c.table == "t4" {

@@ -21,7 +21,7 @@ fn t3_zeros() -> String {
     let mut out = String::from(
         "三、收到和处理政府信息公开申请情况\n（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t申请人情况\n自然人\t法人或其他组织\t总计\n商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n",
     );
-    for (code, _) in crate::catalog::T3_ROWS {
+    for (code, _) in crate::model::national::T3_ROWS {
         out.push_str(&format!(
             "{}{}\n",
             super::t3_row_label(code),
@@ -96,7 +96,7 @@ fn table3_numbering_variants_blank_columns_and_one_row_other() {
             .iter()
             .filter(|p| p.code.starts_with("t3."))
             .count(),
-        (crate::catalog::T3_ROWS.len() - 2) * 7
+        (crate::model::national::T3_ROWS.len() - 2) * 7
     );
     // Table 4: one row of fifteen.
     assert_eq!(v(&r, "t4.review.upheld"), Some("1"));

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::catalog::Role;
+use crate::approval::{self, Drift};
 use crate::document::{Block, Document, Run};
-use crate::draft::{self, Drift};
 use crate::jobs::{Job, Reporter};
 use crate::layout::FontSet;
+use crate::model::Role;
 use crate::store::{Actor, AuditFilter, Draft, DraftComment, DraftStatus, Store};
 use crate::style::FontNames;
 use crate::ui::export::{self, Format};
@@ -18,6 +18,7 @@ use crate::ui::preview::{FigureRef, PreviewModel, PreviewView, TextHit};
 use crate::ui::provenance::EntryJump;
 use crate::ui::review::{ReviewAction, SideTab};
 
+use super::source_map;
 use super::view::{DraftView, build_view, check_options, drift_at};
 
 /// Quiet time after typing before the preview is recompiled.
@@ -318,7 +319,7 @@ impl DraftEditor {
                 }
                 r
             }
-            ReviewAction::Approve => draft::approve(store, actor, id, &check_options())
+            ReviewAction::Approve => approval::approve(store, actor, id, &check_options())
                 .map(|_| "已审定：文字和数字已冻结".to_string())
                 .map_err(|e| {
                     self.side = SideTab::Checks;
@@ -340,7 +341,7 @@ impl DraftEditor {
         };
         let quote = self
             .shown()
-            .map(|m| draft::quote(&m.document, block))
+            .map(|m| approval::quote(&m.document, block))
             .unwrap_or_default();
         match store.comment_draft(actor, self.draft.id, Some(block), &quote, text) {
             Ok(_) => {
@@ -359,7 +360,8 @@ impl DraftEditor {
         if let Some(model) = self.shown() {
             self.preview.scroll_to_block(&model, block);
             if self.role == Role::Office {
-                self.scroll_source_to = draft::source_line(&self.source, &model.document, block);
+                self.scroll_source_to =
+                    source_map::source_line(&self.source, &model.document, block);
             }
         }
     }
@@ -394,7 +396,7 @@ impl DraftEditor {
     /// figures such as year-on-year phrases).
     pub fn figure_texts(&self, code: &str) -> Vec<String> {
         self.shown().map_or_else(Vec::new, |m| {
-            draft::figures(&m.document)
+            approval::figures(&m.document)
                 .filter(|(_, f)| f.provenance.metric_code == code && f.provenance.inputs.is_empty())
                 .map(|(_, f)| f.text.clone())
                 .collect()
@@ -402,11 +404,11 @@ impl DraftEditor {
     }
 }
 /// The source line of a clicked character: the line holding the typed characters around
-/// it (the one nearest to `draft::source_line`'s answer when several do), else the
-/// block's line by `draft::source_line`. A paragraph of a template often spans several
+/// it (the one nearest to `source_map::source_line`'s answer when several do), else the
+/// block's line by `source_map::source_line`. A paragraph of a template often spans several
 /// lines (one per `{% if %}`); the click says which of them is meant.
 pub fn clicked_line(source: &str, doc: &Document, hit: TextHit) -> Option<usize> {
-    let block_line = draft::source_line(source, doc, hit.block);
+    let block_line = source_map::source_line(source, doc, hit.block);
     let runs = match doc.blocks.get(hit.block) {
         Some(Block::Paragraph(p)) => &p.runs,
         Some(Block::Heading(h)) => &h.runs,
@@ -515,7 +517,7 @@ mod tests {
         let block = TextHit { block: 0, at: None };
         assert_eq!(
             clicked_line(source, &doc, block),
-            draft::source_line(source, &doc, 0)
+            source_map::source_line(source, &doc, 0)
         );
     }
 }

@@ -1,7 +1,7 @@
 //! 报告稿: the office writes the year's report and the leaders review it.
 //!
 //! The list shows the year's drafts with their status; 新建 starts one from a built-in
-//! template (`draft::start`). An open draft is its source text (template markup: the
+//! template (`approval::start`). An open draft is its source text (template markup: the
 //! prose as typed, figures as live `figure(…)` calls) beside a paginated preview painted
 //! from the layout's pages (`preview`). The office edits while the draft is 草稿 or 退回;
 //! the text is saved a moment after typing stops and when the screen is left. Each change
@@ -18,20 +18,21 @@
 //! The parts: `view` (the compile job and what it hands back), `editor` (an open
 //! draft's state: saving, recompiling, review steps, export), `panels` (drawing it).
 //!
-//! Must never: write SQL, decide permissions or statuses (the store and `draft` do), or
+//! Must never: write SQL, decide permissions or statuses (the store and `approval` do), or
 //! lay text out (`layout` does, through `preview`).
 
 mod editor;
 mod panels;
+pub mod source_map;
 mod view;
 
 use std::sync::Arc;
 
 use egui::RichText;
 
-use crate::catalog::Role;
-use crate::draft;
-use crate::report;
+use crate::approval;
+use crate::model::Role;
+use crate::pipeline;
 use crate::store::{Actor, Draft, Store};
 use crate::style::FontNames;
 
@@ -67,8 +68,8 @@ impl DraftsScreen {
     /// The screen on the file's latest year, with the fonts the file's reports use.
     pub fn new(store: &Store, actor: &Actor) -> DraftsScreen {
         let years = store.years().unwrap_or_default();
-        let font_names = report::font_names(store).unwrap_or_default();
-        let fonts = report::fonts(&font_names)
+        let font_names = pipeline::font_names(store).unwrap_or_default();
+        let fonts = pipeline::fonts(&font_names)
             .map(|f| Arc::new(PreviewFonts::new(Arc::new(f))))
             .map_err(|e| format!("字体加载失败，无法预览：{e}"));
         let users = store
@@ -111,7 +112,7 @@ impl DraftsScreen {
 
     /// 新建: starts a draft of the year from template `template_id` and opens it.
     pub fn create(&mut self, store: &mut Store, actor: &Actor, template_id: &str) -> Option<i64> {
-        match draft::start(store, actor, self.year, template_id, None) {
+        match approval::start(store, actor, self.year, template_id, None) {
             Ok(id) => {
                 self.notice = None;
                 self.reload(store);

@@ -3,8 +3,8 @@
 
 use egui::{Color32, RichText};
 
-use crate::catalog::Role;
-use crate::draft::{self, Drift};
+use crate::approval::{self, Drift};
+use crate::model::Role;
 use crate::store::{Actor, DraftStatus, Store};
 use crate::style::FontNames;
 use crate::ui::export::{self, Format};
@@ -312,7 +312,7 @@ impl DraftEditor {
                 let selected = self
                     .selected_block
                     .zip(shown.as_deref())
-                    .map(|(b, m)| (b, draft::quote(&m.document, b)));
+                    .map(|(b, m)| (b, approval::quote(&m.document, b)));
                 let blocks = self.comment_blocks(shown.as_deref());
                 review::comments_ui(
                     ui,
@@ -469,7 +469,7 @@ impl DraftEditor {
     fn comment_blocks(&self, shown: Option<&PreviewModel>) -> Vec<Option<usize>> {
         self.comments
             .iter()
-            .map(|c| shown.and_then(|m| draft::comment_block(&m.document, c.block, &c.quote)))
+            .map(|c| shown.and_then(|m| approval::comment_block(&m.document, c.block, &c.quote)))
             .collect()
     }
 }

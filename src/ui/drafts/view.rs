@@ -7,13 +7,16 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::check::{self, CheckOptions, Finding, Severity};
+use crate::approval::{self, DraftError, Drift};
+use crate::check::{self, CheckOptions};
 use crate::compile::CompileError;
-use crate::draft::{self, DraftError, Drift};
 use crate::layout::FontSet;
+use crate::model::{Finding, Severity, YearData};
 use crate::prose::ProseKind;
-use crate::store::{Draft, Store, YearData};
+use crate::store::{Draft, Store};
 use crate::ui::preview::{FigureRef, PreviewModel, origin_block};
+
+use super::source_map;
 
 /// The checks a draft is reviewed and approved under: every month up to today is due.
 pub fn check_options() -> CheckOptions {
@@ -49,7 +52,7 @@ pub struct ApprovedView {
 pub struct ProseFinding {
     pub finding: Finding,
     /// For a number typed by hand that equals a figure: the draft's text with that number
-    /// replaced by the live figure (`draft::link_typed_number`).
+    /// replaced by the live figure (`source_map::link_typed_number`).
     pub linked_source: Option<String>,
 }
 
@@ -64,10 +67,10 @@ pub struct DraftView {
     pub current: Result<Arc<PreviewModel>, SourceError>,
     /// The year's data checks, then the compiler's warnings; errors first.
     pub findings: Vec<Finding>,
-    /// Prose against data (`draft::prose_report`): typed numbers that contradict or copy
+    /// Prose against data (`approval::prose_report`): typed numbers that contradict or copy
     /// a figure or should be linked, sentences copied from last year's approved report.
     pub prose: Vec<ProseFinding>,
-    /// Errors that stand in the way of approval (`draft::Review::blocking`).
+    /// Errors that stand in the way of approval (`approval::Review::blocking`).
     pub blocking: usize,
     pub approval: Option<ApprovedView>,
 }
@@ -77,11 +80,11 @@ pub struct DraftView {
 /// its drift. Opens its own connection: this runs in a job.
 pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView, String> {
     let store = Store::open(db).map_err(|e| e.to_string())?;
-    let data = draft::year_data(&store, draft.year).map_err(|e| e.to_string())?;
+    let data = approval::year_data(&store, draft.year).map_err(|e| e.to_string())?;
     let options = check_options();
-    let last_year = draft::last_year_text(&store, draft).map_err(|e| e.to_string())?;
+    let last_year = approval::last_year_text(&store, draft).map_err(|e| e.to_string())?;
     let mut prose = Vec::new();
-    let (current, mut findings, blocking) = match draft::review(&store, draft, &data, &options) {
+    let (current, mut findings, blocking) = match approval::review(&store, draft, &data, &options) {
         Ok(r) => {
             let blocking = r.blocking();
             prose = prose_findings(draft, &r.compiled.document, &data, last_year.as_deref());
@@ -104,7 +107,7 @@ pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView
         .map_err(|e| e.to_string())?
         .map(|a| {
             let drift = match &current {
-                Ok(now) => draft::drift(&a.document, &now.document),
+                Ok(now) => approval::drift(&a.document, &now.document),
                 Err(_) => Vec::new(),
             };
             let model = PreviewModel::build(a.document, fonts);
@@ -136,7 +139,7 @@ fn prose_findings(
     data: &YearData,
     last_year: Option<&str>,
 ) -> Vec<ProseFinding> {
-    let report = draft::prose_report(doc, data, last_year);
+    let report = approval::prose_report(doc, data, last_year);
     let text = doc.plain_text();
     report
         .flags
@@ -146,7 +149,7 @@ fn prose_findings(
                 (ProseKind::TypedNotLinked, Some(n), Some(f))
                     if draft.status.editable() && f.year == draft.year =>
                 {
-                    draft::link_typed_number(&draft.source, &text, n.range.clone(), &f.metric)
+                    source_map::link_typed_number(&draft.source, &text, n.range.clone(), &f.metric)
                 }
                 _ => None,
             };

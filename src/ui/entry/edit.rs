@@ -4,7 +4,8 @@
 use egui::{Event, Key};
 use rust_decimal::Decimal;
 
-use crate::store::{Actor, MonthStatus, Store, ValueWrite};
+use crate::model::MonthStatus;
+use crate::store::{Actor, Store, ValueWrite};
 use crate::value;
 
 use super::{CellChange, EntryGrid, EntryMode, Notice};

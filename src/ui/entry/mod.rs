@@ -31,8 +31,9 @@ use std::collections::HashMap;
 use egui::Color32;
 use rust_decimal::Decimal;
 
-use crate::catalog::{Division, Metric, Period, Role, national_place};
-use crate::store::{Actor, MonthStatus, Store};
+use crate::model::national::national_place;
+use crate::model::{Division, Metric, MonthStatus, Period, Role};
+use crate::store::{Actor, Store};
 use crate::value;
 
 use super::widgets;

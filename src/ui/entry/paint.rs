@@ -6,8 +6,8 @@
 use egui::{Align2, Color32, Event, FontId, Key, Pos2, Rect, Sense, Stroke, Vec2};
 use rust_decimal::Decimal;
 
-use crate::catalog::Aggregation;
-use crate::store::{Actor, MonthStatus, Store};
+use crate::model::{Aggregation, MonthStatus};
+use crate::store::{Actor, Store};
 use crate::value;
 
 use super::{EntryGrid, EntryMode, Line};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Division, Metric};
+use super::{Division, Metric};
 
 /// One stored value (月度数值). `month` is 1–12, or 0 for a yearly metric's value.
 /// `value` is `None` for a cell stored as "not reported" (blank is not zero).
@@ -167,5 +167,56 @@ impl YearData {
             .get(&(division.to_string(), month))
             .copied()
             .unwrap_or(MonthStatus::Open)
+    }
+}
+
+/// Year data built by hand for the unit tests of the modules that compute over it
+/// (compile, check, prose): no store, no file.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::*;
+    use crate::model::{Aggregation, Period, ValueKind};
+
+    /// One division (`news`, 新闻处) owning one monthly count (条) `code` named `name`,
+    /// with `values` as (month, value) of `year`.
+    pub(crate) fn one_metric(year: i32, code: &str, name: &str, values: &[(u8, i64)]) -> YearData {
+        let division = Division {
+            code: "news".into(),
+            name: "新闻处".into(),
+            sort_order: 1,
+        };
+        let metric = Metric {
+            code: code.into(),
+            name: name.into(),
+            unit: "条".into(),
+            kind: ValueKind::Count,
+            aggregation: Aggregation::Sum,
+            period: Period::Monthly,
+            owners: vec!["news".into()],
+            words: Vec::new(),
+            sort_order: 1,
+        };
+        let mut data = YearData::new(
+            "某局".into(),
+            year,
+            vec![division],
+            vec![metric],
+            Vec::new(),
+        );
+        let stored = values
+            .iter()
+            .map(|(month, v)| StoredValue {
+                year,
+                month: *month,
+                division: "news".into(),
+                metric: code.into(),
+                value: Some(Decimal::from(*v)),
+                note: String::new(),
+                updated_by: "test".into(),
+                updated_at: "".into(),
+            })
+            .collect();
+        data.set_values(stored);
+        data
     }
 }

@@ -3,7 +3,6 @@
 //! through here, so they cannot drift apart. Reads the store only for the year's data
 //! and the file's settings; the exporters below never see it.
 
-use chrono::NaiveDate;
 use thiserror::Error;
 
 use crate::compile::{self, CompileError, CompileOptions, Compiled, Template};
@@ -15,7 +14,7 @@ use crate::store::{Store, StoreError};
 use crate::style::FontNames;
 
 #[derive(Debug, Error)]
-pub enum ReportError {
+pub enum PipelineError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -30,31 +29,21 @@ pub enum ReportError {
     YearNotOpen { year: i32 },
 }
 
-/// The font families the file asks for (setting `fonts`, JSON of [`FontNames`]), or the
-/// defaults of a stock Chinese Windows.
+/// The font families the file asks for (its settings), or the defaults of a stock
+/// Chinese Windows when it sets none.
 pub fn font_names(store: &Store) -> Result<FontNames, StoreError> {
-    Ok(store
-        .meta("fonts")?
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default())
-}
-
-/// The closing date set for `year` (setting `report_date.YEAR`, `2019-12-24`), if any.
-pub fn report_date(store: &Store, year: i32) -> Result<Option<NaiveDate>, StoreError> {
-    Ok(store
-        .meta(&format!("report_date.{year}"))?
-        .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()))
+    Ok(store.settings()?.fonts)
 }
 
 /// Compiles template `id` over `year` of the file.
-pub fn compile_year(store: &Store, year: i32, id: &str) -> Result<Compiled, ReportError> {
+pub fn compile_year(store: &Store, year: i32, id: &str) -> Result<Compiled, PipelineError> {
     let data = store.year_data(year)?;
     if data.metrics.is_empty() {
-        return Err(ReportError::YearNotOpen { year });
+        return Err(PipelineError::YearNotOpen { year });
     }
     let template = Template::load(id, None)?;
     let options = CompileOptions {
-        date: report_date(store, year)?,
+        date: store.settings()?.report_date(year),
     };
     Ok(compile::compile(&template, &data, &options)?)
 }
@@ -66,7 +55,7 @@ pub fn fonts(names: &FontNames) -> Result<FontSet, FontError> {
 }
 
 /// The document as a PDF.
-pub fn pdf_bytes(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, ReportError> {
+pub fn pdf_bytes(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, PipelineError> {
     let pages = layout::layout(doc, fonts);
     let meta = PdfMeta {
         title: doc.title.clone(),
@@ -81,7 +70,7 @@ pub fn pdf_bytes(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, ReportError
 }
 
 /// The document as a DOCX for Word and WPS.
-pub fn docx_bytes(doc: &Document, names: &FontNames) -> Result<Vec<u8>, ReportError> {
+pub fn docx_bytes(doc: &Document, names: &FontNames) -> Result<Vec<u8>, PipelineError> {
     let options = DocxOptions {
         fonts: names.clone(),
         ..DocxOptions::for_document(doc)

@@ -237,7 +237,7 @@ mod tests {
                 _ => d("13618"),
             })
             .unwrap();
-        assert_eq!(crate::value::format(v, 1), "98.1");
+        assert_eq!(v.round_dp(1).to_string(), "98.1");
         assert_eq!(
             e.bounds(),
             [(

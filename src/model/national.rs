@@ -1,215 +1,8 @@
-//! The metric catalogue (指标目录) and the organisation it belongs to: divisions (处室),
-//! users and roles, and each year's metrics with unit, kind, owners, aggregation and
-//! period. Plain data shared by the store, the compiler, the checks and the UI.
-//!
-//! Also the built-in national catalogue: the SPEC §2 codes of tables 2, 3 and 4 with
-//! their official labels, owned by the office (`office`). These codes are fixed — the
+//! The built-in national catalogue (全国统一格式): the SPEC §2 codes of tables 2, 3 and 4
+//! with their official labels, owned by the office (`office`). These codes are fixed — the
 //! import format, the templates and the checks depend on them.
 
-use serde::{Deserialize, Serialize};
-
-/// The office's division code (办公室). It owns the national table metrics.
-pub const OFFICE: &str = "office";
-
-/// 处室: an organisational unit that owns metrics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Division {
-    pub code: String,
-    pub name: String,
-    pub sort_order: i64,
-}
-
-/// Who may do what (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 处室填报员: enters their own division's figures and narrative.
-    Contact,
-    /// 办公室: keeps the catalogue, imports, compiles and exports.
-    Office,
-    /// 领导: reads, comments, returns or approves.
-    Leader,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Contact => "contact",
-            Role::Office => "office",
-            Role::Leader => "leader",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "contact" => Some(Role::Contact),
-            "office" => Some(Role::Office),
-            "leader" => Some(Role::Leader),
-            _ => None,
-        }
-    }
-
-    /// The Chinese name shown to users.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Contact => "处室填报员",
-            Role::Office => "办公室",
-            Role::Leader => "领导",
-        }
-    }
-}
-
-/// A user of the file. The password, when set, is an argon2id hash kept in the store
-/// only; this struct never carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct User {
-    pub login: String,
-    pub display_name: String,
-    pub role: Role,
-    /// The division a contact belongs to; office staff belong to `office`.
-    pub division: Option<String>,
-    pub phone: String,
-    pub has_password: bool,
-    /// False once deactivated (停用): kept for the audit log's names, but cannot sign in
-    /// or write.
-    pub active: bool,
-}
-
-/// What kind of number a metric holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ValueKind {
-    /// Non-negative integer (条, 次, 件, 批次).
-    Count,
-    /// Exact decimal with a fixed number of places (万元: 2, fees up to 6).
-    Amount { places: u32 },
-    /// A ratio in percent with a fixed number of places.
-    Ratio { places: u32 },
-}
-
-impl ValueKind {
-    /// Decimal places a stored value may have.
-    pub fn places(self) -> u32 {
-        match self {
-            ValueKind::Count => 0,
-            ValueKind::Amount { places } | ValueKind::Ratio { places } => places,
-        }
-    }
-
-    /// Inverse of [`ValueKind::label`] with [`ValueKind::places`]; an unknown label reads
-    /// as a ratio.
-    pub fn from_label(label: &str, places: u32) -> ValueKind {
-        match label {
-            "count" => ValueKind::Count,
-            "amount" => ValueKind::Amount { places },
-            _ => ValueKind::Ratio { places },
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ValueKind::Count => "count",
-            ValueKind::Amount { .. } => "amount",
-            ValueKind::Ratio { .. } => "ratio",
-        }
-    }
-}
-
-/// How the months of a year combine into the year's figure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "rule", content = "expr", rename_all = "snake_case")]
-pub enum Aggregation {
-    Sum,
-    /// The last month that has a value (stock figures such as 现行有效件数).
-    Last,
-    Max,
-    Average,
-    /// Computed from other metrics of the same year, e.g. `1 - food.unqualified /
-    /// food.sampled`; never stored.
-    Formula(String),
-}
-
-impl Aggregation {
-    pub fn describe(&self) -> String {
-        match self {
-            Aggregation::Sum => "sum".into(),
-            Aggregation::Last => "last".into(),
-            Aggregation::Max => "max".into(),
-            Aggregation::Average => "average".into(),
-            Aggregation::Formula(f) => format!("formula: {f}"),
-        }
-    }
-
-    /// Parses the stored form (`sum`, `last`, `max`, `average`, `formula:EXPR`).
-    pub fn parse(s: &str) -> Option<Aggregation> {
-        Some(match s {
-            "sum" => Aggregation::Sum,
-            "last" => Aggregation::Last,
-            "max" => Aggregation::Max,
-            "average" => Aggregation::Average,
-            _ => Aggregation::Formula(s.strip_prefix("formula:")?.trim().to_string()),
-        })
-    }
-
-    /// The stored form, inverse of [`Aggregation::parse`].
-    pub fn stored(&self) -> String {
-        match self {
-            Aggregation::Formula(f) => format!("formula:{f}"),
-            other => other.describe(),
-        }
-    }
-}
-
-/// Whether a metric is entered month by month or once for the year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Period {
-    Monthly,
-    /// A year figure (the national tables): stored once, as month 0.
-    Yearly,
-}
-
-impl Period {
-    /// Inverse of [`Period::as_str`]; anything but `yearly` is monthly.
-    pub fn parse(s: &str) -> Period {
-        if s == "yearly" {
-            Period::Yearly
-        } else {
-            Period::Monthly
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Period::Monthly => "monthly",
-            Period::Yearly => "yearly",
-        }
-    }
-}
-
-/// 指标: one catalogue entry for one year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Metric {
-    pub code: String,
-    pub name: String,
-    pub unit: String,
-    pub kind: ValueKind,
-    pub aggregation: Aggregation,
-    pub period: Period,
-    /// Division codes allowed to enter it.
-    pub owners: Vec<String>,
-    /// Words and phrasings that name this metric in prose (for the prose checks); `…`
-    /// between parts lets other words stand there (`现行有效…规范性文件`). The name counts
-    /// as a word too.
-    pub words: Vec<String>,
-    pub sort_order: i64,
-}
-
-impl Metric {
-    pub fn is_formula(&self) -> bool {
-        matches!(self.aggregation, Aggregation::Formula(_))
-    }
-}
+use super::{Aggregation, Metric, OFFICE, Period, TableCell, ValueKind};
 
 /// Table 3's columns: code and official label.
 pub const T3_COLUMNS: [(&str, &str); 7] = [
@@ -525,6 +318,53 @@ pub fn national_metrics() -> Vec<Metric> {
     out
 }
 
+/// The national table cell of a metric code, with its official labels.
+pub fn table_cell(code: &str) -> Option<TableCell> {
+    let cell = |table: &str, row: &str, row_label: &str, column: &str, column_label: &str| {
+        Some(TableCell {
+            table: table.into(),
+            row: row.into(),
+            row_label: row_label.into(),
+            column: column.into(),
+            column_label: column_label.into(),
+        })
+    };
+    if let Some(rest) = code.strip_prefix("t3.") {
+        let (row, col) = rest.rsplit_once('.')?;
+        let row_label = T3_ROWS.iter().find(|(r, _)| *r == row)?.1;
+        let col_label = T3_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
+        return cell("t3", row, row_label, col, col_label);
+    }
+    if let Some(rest) = code.strip_prefix("t4.") {
+        let (group, col) = rest.split_once('.')?;
+        let group_label = T4_GROUPS.iter().find(|(g, _)| *g == group)?.1;
+        let col_label = T4_COLUMNS.iter().find(|(c, _)| *c == col)?.1;
+        return cell("t4", group, group_label, col, col_label);
+    }
+    if let Some(rest) = code.strip_prefix("t2.") {
+        let (row, col) = rest.split_once('.')?;
+        let row_label = match row {
+            "rules" => "规章",
+            "normative" => "行政规范性文件",
+            "license" => "行政许可",
+            "penalty" => "行政处罚",
+            "enforcement" => "行政强制",
+            "fees" => "行政事业性收费",
+            _ => return None,
+        };
+        let col_label = match col {
+            "issued" => "本年制发件数",
+            "repealed" => "本年废止件数",
+            "effective" => "现行有效件数",
+            "decisions" => "本年处理决定数量",
+            "amount" => "本年收费金额（单位：万元）",
+            _ => return None,
+        };
+        return cell("t2", row, row_label, col, col_label);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,18 +413,5 @@ mod tests {
         );
         assert_eq!(national_place("news.original"), None);
         assert_eq!(national_place("t3.nothing.total"), None);
-    }
-
-    #[test]
-    fn aggregation_round_trips_through_its_stored_form() {
-        for a in [
-            Aggregation::Sum,
-            Aggregation::Last,
-            Aggregation::Max,
-            Aggregation::Average,
-            Aggregation::Formula("1 - a.b / c".into()),
-        ] {
-            assert_eq!(Aggregation::parse(&a.stored()), Some(a));
-        }
     }
 }

@@ -1,0 +1,175 @@
+//! The file's settings (`meta` table) as a typed [`FileSettings`]: the only place that
+//! knows the keys (`agency`, `agency_short`, `fonts`, `report_date.YEAR`) and their stored
+//! forms. A stored value that does not parse is an error naming the key and the value,
+//! never a silent default: a malformed closing date must not turn into today's date in a
+//! report. Keys this program does not know (a newer version's) are left alone.
+
+use chrono::NaiveDate;
+
+use super::*;
+use crate::model::FileSettings;
+use crate::style::FontNames;
+
+pub(super) const AGENCY: &str = "agency";
+pub(super) const AGENCY_SHORT: &str = "agency_short";
+const FONTS: &str = "fonts";
+const REPORT_DATE: &str = "report_date.";
+const DATE_FORMAT: &str = "%Y-%m-%d";
+
+impl Store {
+    /// The file's settings, each parsed; a malformed one is [`StoreError::BadSetting`].
+    pub fn settings(&self) -> Result<FileSettings> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, value FROM meta ORDER BY key")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        parse(rows.collect::<rusqlite::Result<Vec<(String, String)>>>()?)
+    }
+
+    /// Sets the short name the agency uses of itself in prose.
+    pub fn set_agency_short(&mut self, actor: &Actor, short: &str) -> Result<()> {
+        self.set_meta(actor, AGENCY_SHORT, short.trim())
+    }
+
+    /// Sets the closing date of `year`'s reports.
+    pub fn set_report_date(&mut self, actor: &Actor, year: i32, date: NaiveDate) -> Result<()> {
+        let value = date.format(DATE_FORMAT).to_string();
+        self.set_meta(actor, &format!("{REPORT_DATE}{year}"), &value)
+    }
+
+    /// Sets the font families the exports ask for.
+    pub fn set_fonts(&mut self, actor: &Actor, fonts: &FontNames) -> Result<()> {
+        let json = serde_json::to_string(fonts)
+            .map_err(|e| StoreError::Invalid(format!("字体设置无法保存：{e}")))?;
+        self.set_meta(actor, FONTS, &json)
+    }
+
+    /// One stored setting, unparsed (for the store's own readers).
+    pub(super) fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Writes one setting in one transaction with its audit row.
+    fn set_meta(&mut self, actor: &Actor, key: &str, value: &str) -> Result<()> {
+        require_office(actor, "修改设置")?;
+        let tx = self.write_tx()?;
+        let old: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        audit(
+            &tx,
+            actor,
+            "set",
+            "meta",
+            key,
+            old.as_deref(),
+            Some(value),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The typed settings of the stored `(key, value)` rows.
+fn parse(rows: Vec<(String, String)>) -> Result<FileSettings> {
+    let mut settings = FileSettings::default();
+    for (key, value) in rows {
+        let bad = |expected: &'static str| StoreError::BadSetting {
+            key: key.clone(),
+            value: value.clone(),
+            expected,
+        };
+        if key == AGENCY {
+            settings.agency = value;
+        } else if key == AGENCY_SHORT {
+            settings.agency_short = Some(value).filter(|s| !s.trim().is_empty());
+        } else if key == FONTS {
+            settings.fonts = serde_json::from_str(&value).map_err(|_| bad("字体设置（JSON）"))?;
+        } else if let Some(year) = key.strip_prefix(REPORT_DATE) {
+            let year: i32 = year.parse().map_err(|_| bad("年份"))?;
+            let date = NaiveDate::parse_from_str(&value, DATE_FORMAT)
+                .map_err(|_| bad("日期，如 2019-12-24"))?;
+            settings.report_dates.insert(year, date);
+        }
+    }
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn stored_settings_read_typed() {
+        let s = parse(rows(&[
+            ("agency", "安徽省市场监督管理局"),
+            ("agency_short", "省市场监管局"),
+            ("report_date.2019", "2019-12-24"),
+            ("some_newer_key", "kept"),
+        ]))
+        .unwrap();
+        assert_eq!(s.agency, "安徽省市场监督管理局");
+        assert_eq!(s.agency_short.as_deref(), Some("省市场监管局"));
+        assert_eq!(s.report_date(2019), NaiveDate::from_ymd_opt(2019, 12, 24));
+        assert_eq!(s.report_date(2018), None);
+        assert_eq!(s.fonts, FontNames::default());
+    }
+
+    #[test]
+    fn a_malformed_date_is_an_error_naming_the_setting_not_today() {
+        let err = parse(rows(&[("report_date.2019", "2019-12-32")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "数据文件中的设置“report_date.2019”无效：“2019-12-32”不是日期，如 2019-12-24；请在设置中重新填写"
+        );
+        let err = parse(rows(&[("fonts", "{不是 JSON")])).unwrap_err();
+        assert!(matches!(err, StoreError::BadSetting { ref key, .. } if key == "fonts"));
+    }
+
+    #[test]
+    fn settings_written_typed_read_back_and_are_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("s.nianbao"), "某局").unwrap();
+        let setup = Actor::setup();
+        let date = NaiveDate::from_ymd_opt(2020, 1, 15).unwrap();
+        store.set_report_date(&setup, 2019, date).unwrap();
+        store.set_agency_short(&setup, " 本局 ").unwrap();
+        let fonts = FontNames {
+            fangsong: "仿宋_GB2312".into(),
+            ..FontNames::default()
+        };
+        store.set_fonts(&setup, &fonts).unwrap();
+        let s = store.settings().unwrap();
+        assert_eq!(
+            (s.report_date(2019), s.agency_short.as_deref()),
+            (Some(date), Some("本局"))
+        );
+        assert_eq!((s.agency.as_str(), s.fonts), ("某局", fonts));
+        let audited = store.audit_log(&AuditFilter::default()).unwrap();
+        assert!(
+            audited.iter().any(|e| e.key == "report_date.2019"),
+            "{audited:?}"
+        );
+        // A date edited by hand into something else is refused, not read as today.
+        let sql = "UPDATE meta SET value = '2019年12月' WHERE key = 'report_date.2019'";
+        store.conn.execute(sql, []).unwrap();
+        let err = store.settings().unwrap_err();
+        assert!(err.to_string().contains("“report_date.2019”"), "{err}");
+    }
+}
