@@ -9,10 +9,23 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::document::Document;
-use crate::jobs::{Job, Reporter};
+use crate::jobs::{Job, JobError, Reporter};
 use crate::layout::FontSet;
-use crate::report;
+use crate::report::{self, ReportError};
 use crate::style::FontNames;
+
+/// Why an export did not end in a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("无法写入 {}（{source}）；请换一个位置或文件名再导出", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// The two formats a draft is exported to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +59,8 @@ pub fn ask_path(title: &str, format: Format) -> Option<PathBuf> {
         .save_file()
 }
 
-/// Writes `doc` to `path` in the background; the job ends in the path written or a
-/// Chinese message.
+/// Writes `doc` to `path` in the background; the job ends in the path written. It can
+/// be cancelled before the file is written (the layout is one step).
 pub fn spawn(
     ctx: &egui::Context,
     doc: Document,
@@ -55,7 +68,7 @@ pub fn spawn(
     path: PathBuf,
     fonts: Arc<FontSet>,
     names: FontNames,
-) -> Job<Result<PathBuf, String>> {
+) -> Job<PathBuf, ExportError> {
     let ctx = ctx.clone();
     Job::spawn(
         "导出",
@@ -71,22 +84,25 @@ fn write(
     fonts: &FontSet,
     names: &FontNames,
     r: &Reporter,
-) -> Result<(), String> {
-    r.report(0, 2, "排版");
+) -> Result<(), JobError<ExportError>> {
+    r.step(0, 2, "排版")?;
     let bytes = match format {
         Format::Pdf => report::pdf_bytes(doc, fonts),
         Format::Docx => report::docx_bytes(doc, names),
     }
-    .map_err(|e| e.to_string())?;
-    r.report(1, 2, "写入文件");
+    .map_err(|e| JobError::Failed(e.into()))?;
+    r.step(1, 2, "写入文件")?;
     // Write beside the target and rename, so a failed write never leaves half a file
     // where the previous export was.
     let tmp = path.with_extension(format!("{}.part", format.extension()));
     std::fs::write(&tmp, &bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
+        .map_err(|source| {
             let _ = std::fs::remove_file(&tmp);
-            format!("无法写入 {}：{e}", path.display())
+            JobError::Failed(ExportError::Write {
+                path: path.to_path_buf(),
+                source,
+            })
         })?;
     r.report(2, 2, "完成");
     Ok(())

@@ -75,11 +75,11 @@ pub struct DraftView {
 /// Compiles `draft` (with its text as given) over the file's data now, checks it, lays
 /// it out with `fonts`, and for an approved draft lays out the frozen document and finds
 /// its drift. Opens its own connection: this runs in a job.
-pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView, String> {
-    let store = Store::open(db).map_err(|e| e.to_string())?;
-    let data = draft::year_data(&store, draft.year).map_err(|e| e.to_string())?;
+pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView, DraftError> {
+    let store = Store::open(db)?;
+    let data = draft::year_data(&store, draft.year)?;
     let options = check_options();
-    let last_year = draft::last_year_text(&store, draft).map_err(|e| e.to_string())?;
+    let last_year = draft::last_year_text(&store, draft)?;
     let mut prose = Vec::new();
     let (current, mut findings, blocking) = match draft::review(&store, draft, &data, &options) {
         Ok(r) => {
@@ -96,27 +96,24 @@ pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView
                 .count();
             (Err(source_error(&e)), findings, errors + 1)
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e),
     };
     findings.sort_by_key(|f| f.severity);
-    let approval = store
-        .approval(draft.id)
-        .map_err(|e| e.to_string())?
-        .map(|a| {
-            let drift = match &current {
-                Ok(now) => draft::drift(&a.document, &now.document),
-                Err(_) => Vec::new(),
-            };
-            let model = PreviewModel::build(a.document, fonts);
-            let drifted = drifted_boxes(&model, &drift);
-            ApprovedView {
-                approved_by: a.approved_by,
-                approved_at: a.approved_at,
-                model: Arc::new(model),
-                drift,
-                drifted,
-            }
-        });
+    let approval = store.approval(draft.id)?.map(|a| {
+        let drift = match &current {
+            Ok(now) => draft::drift(&a.document, &now.document),
+            Err(_) => Vec::new(),
+        };
+        let model = PreviewModel::build(a.document, fonts);
+        let drifted = drifted_boxes(&model, &drift);
+        ApprovedView {
+            approved_by: a.approved_by,
+            approved_at: a.approved_at,
+            model: Arc::new(model),
+            drift,
+            drifted,
+        }
+    });
     Ok(DraftView {
         source: draft.source.clone(),
         data,
