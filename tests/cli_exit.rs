@@ -19,7 +19,11 @@ fn stderr(out: &Output) -> String {
 
 fn demo(dir: &Path) -> PathBuf {
     let db = dir.join("演示.db");
-    assert!(run(&["demo", "--db", db.to_str().unwrap()]).status.success());
+    assert!(
+        run(&["demo", "--db", db.to_str().unwrap()])
+            .status
+            .success()
+    );
     db
 }
 
@@ -38,7 +42,11 @@ fn what_a_user_may_not_do_is_status_3() {
         "2020",
     ]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(stderr(&out).contains("没有权限：只有办公室可以"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("没有权限：只有办公室可以"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(std::fs::read(&db).unwrap(), before, "nothing written");
 }
 
@@ -74,7 +82,10 @@ fn a_file_of_no_known_version_could_not_run_status_2_in_chinese() {
     let out = run(&["catalog", "--db", db.to_str().unwrap(), "--year", "2019"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let message = stderr(&out);
-    assert!(message.contains("数据文件的版本号不对（文件版本 0"), "{message}");
+    assert!(
+        message.contains("数据文件的版本号不对（文件版本 0"),
+        "{message}"
+    );
     assert!(!message.contains("Query is not read-only"), "{message}");
     assert_eq!(std::fs::read(&db).unwrap(), before, "refused untouched");
 }

@@ -249,11 +249,7 @@ impl Board {
             .iter()
             .map(|d| {
                 let people: Vec<String> = self
-                    .data
-                    .contacts
-                    .get(&d.code)
-                    .into_iter()
-                    .flatten()
+                    .contacts(&d.code)
                     .map(|u| {
                         if u.phone.is_empty() {
                             u.display_name.clone()
@@ -274,6 +270,11 @@ impl Board {
             self.year,
             list.join("；")
         )
+    }
+
+    /// A division's contacts (填报员), for the reminder and the missing list.
+    fn contacts(&self, division: &str) -> impl Iterator<Item = &User> {
+        self.data.contacts.get(division).into_iter().flatten()
     }
 
     fn selected_division(&self) -> Option<&Division> {
@@ -514,11 +515,7 @@ impl Board {
         ui.strong(format!("{month}月尚未报送：{} 个处室", missing.len()));
         for d in &missing {
             let people: Vec<String> = self
-                .data
-                .contacts
-                .get(&d.code)
-                .into_iter()
-                .flatten()
+                .contacts(&d.code)
                 .map(|u| format!("{} {}", u.display_name, u.phone))
                 .collect();
             ui.label(format!(

@@ -1,7 +1,8 @@
 //! 导入表格: pick a CSV/xlsx (file dialog or a typed path) → it is read and checked
 //! against the store in a background job → preview of new / changed / unchanged rows and
 //! rejected rows with reasons → confirm → written in one transaction by a second job,
-//! with a progress bar. Both jobs open their own connection to the file.
+//! with a progress bar. Both jobs open their own connection to the file. Checking can be
+//! cancelled (取消 beside its progress bar); the write is one transaction and is not.
 
 use std::path::PathBuf;
 use std::sync::Arc;
