@@ -845,3 +845,67 @@ fn a_screen_whose_read_fails_after_it_opened_shows_the_error() {
         "the grid says its read failed"
     );
 }
+
+/// 取消 beside the progress bar stops checking a sheet: the sheet here is a named pipe,
+/// so the check waits in its first step until the test writes the sheet, after 取消.
+#[cfg(unix)]
+#[test]
+fn checking_a_sheet_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let sheet = dir.path().join("慢.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&sheet)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘");
+    h.get_by_label("导入表格").click();
+    h.run();
+    let ctx = h.ctx.clone();
+    let session = h.state_mut().session().unwrap();
+    let screen = session.import.as_mut().expect("import screen shown");
+    screen.check_file(&ctx, &session.store, sheet.clone());
+    // Wait until the check is in its first step (reading, stopped at the pipe).
+    for _ in 0..500 {
+        h.step();
+        if h.query_by_label_contains("读取表格（0/2）").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(h.query_by_label_contains("读取表格（0/2）").is_some());
+    h.get_by_label("取消").click();
+    h.step();
+    // Now the sheet arrives; the check must stop before checking it against the file.
+    let writer = std::thread::spawn(move || {
+        std::fs::write(
+            &sheet,
+            "year,month,division,metric,value\n2019,1,news,news.original,1\n",
+        )
+    });
+    let busy = |h: &mut Harness<'_, App>| {
+        h.state_mut()
+            .session()
+            .unwrap()
+            .import
+            .as_ref()
+            .unwrap()
+            .busy()
+    };
+    for _ in 0..500 {
+        h.step();
+        if !busy(&mut h) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!busy(&mut h), "the check ended");
+    writer.join().unwrap().unwrap();
+    h.run();
+    let screen = h.state_mut().session().unwrap().import.as_ref().unwrap();
+    assert!(screen.plan().is_none(), "no preview after 取消");
+    assert!(h.query_by_label("已取消检查").is_some());
+    assert!(h.query_by_label("确认导入").is_none());
+}
