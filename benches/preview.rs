@@ -77,7 +77,13 @@ fn setup() -> (egui::Context, DraftsScreen, Fixture) {
     let mut f = fixture();
     let ctx = egui::Context::default();
     nianbao::ui::fonts::install(&ctx);
-    let mut screen = DraftsScreen::new(&f.store, &f.actor);
+    let mut screen = DraftsScreen::new(
+        &f.store,
+        &f.actor,
+        &nianbao::ui::widgets::OpenYears::read(&f.store)
+            .unwrap()
+            .expect("an open year"),
+    );
     screen.open(&f.store, f.id);
     for _ in 0..2000 {
         frame(&ctx, &mut screen, &mut f);

@@ -109,7 +109,13 @@ fn setup() -> (egui::Context, EntryGrid, Fixture) {
     let f = fixture();
     let ctx = egui::Context::default();
     nianbao::ui::fonts::install(&ctx);
-    let grid = EntryGrid::for_user(&f.store, &f.actor);
+    let grid = EntryGrid::for_user(
+        &f.store,
+        &f.actor,
+        &nianbao::ui::widgets::OpenYears::read(&f.store)
+            .unwrap()
+            .expect("an open year"),
+    );
     assert_eq!(grid.rows().len(), METRICS);
     (ctx, grid, f)
 }

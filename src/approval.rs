@@ -120,6 +120,18 @@ pub fn approve(
     id: i64,
     options: &CheckOptions,
 ) -> Result<Document, DraftError> {
+    let review = approval_review(store, id, options)?;
+    freeze(store, actor, id, review)
+}
+
+/// The first half of [`approve`]: the draft compiled over today's data and checked,
+/// refused when anything blocks approval. The UI runs the halves as steps of one job,
+/// so that 取消 can stop between them.
+pub fn approval_review(
+    store: &Store,
+    id: i64,
+    options: &CheckOptions,
+) -> Result<Review, DraftError> {
     let draft = store.draft(id)?;
     let data = year_data(store, draft.year)?;
     let review = review(store, &draft, &data, options)?;
@@ -127,6 +139,17 @@ pub fn approve(
     if errors > 0 {
         return Err(DraftError::HasErrors { errors });
     }
+    Ok(review)
+}
+
+/// The second half of [`approve`]: freezes the reviewed document (the store checks that
+/// `actor` may). Returns the frozen document.
+pub fn freeze(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    review: Review,
+) -> Result<Document, DraftError> {
     store.approve_draft(actor, id, &review.compiled.document)?;
     Ok(review.compiled.document)
 }

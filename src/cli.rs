@@ -1,8 +1,9 @@
 //! The command line (SPEC §5): subcommands → library calls → printed results. Errors from
 //! the library are reported here, once, in plain Chinese, with the exit status scripts
-//! rely on: 0 success, 1 the data has problems (rejected import rows, check errors),
-//! 2 the command could not run (bad arguments, unreadable file). `check --prose` keeps
-//! `check`'s status: the prose flags are warnings.
+//! rely on, chosen per error kind and variant ([`exit`], tabled in the README): 0 success,
+//! 1 the data has problems (rejected import rows, check errors), 2 the command could not
+//! run (bad arguments, unreadable file), 3 not allowed, 4 the file is busy. `check
+//! --prose` keeps `check`'s status: the prose flags are warnings.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,8 @@ use clap::{Parser, Subcommand};
 use crate::check::CheckOptions;
 use crate::import::{self, ImportError, RowChange};
 use crate::model::{Period, Severity, has_errors};
-use crate::store::{Actor, OpenedYear, Store};
+use crate::pipeline::PipelineError;
+use crate::store::{Actor, OpenedYear, Store, StoreError};
 use crate::{demo, pipeline, prose, value};
 
 #[derive(Debug, Parser)]
@@ -126,16 +128,133 @@ pub struct Failure {
 
 impl Failure {
     fn cannot_run(message: impl std::fmt::Display) -> Failure {
+        Failure::new(exit::CANNOT_RUN, message)
+    }
+}
+
+/// The exit statuses, by what a script can do about the error. The README's "Command
+/// line" section lists them; keep the two in step.
+pub mod exit {
+    /// The data has problems: rejected import rows, check errors, a value or a code the
+    /// file refuses. Fix the data and run again.
+    pub const DATA: u8 = 1;
+    /// The command could not run: bad arguments, a missing, unreadable or damaged file,
+    /// a year not opened, a broken template, a failed export.
+    pub const CANNOT_RUN: u8 = 2;
+    /// Not allowed: the user may not do this, the month is locked, the user is
+    /// deactivated, or the data file is read-only.
+    pub const DENIED: u8 = 3;
+    /// Someone else is writing the file: the same command may succeed a little later.
+    pub const BUSY: u8 = 4;
+}
+
+impl Failure {
+    fn new(code: u8, message: impl std::fmt::Display) -> Failure {
         Failure {
             message: message.to_string(),
-            code: 2,
+            code,
         }
     }
 }
 
-impl<E: std::error::Error> From<E> for Failure {
-    fn from(e: E) -> Self {
+/// The exit status of a store error (see [`exit`]).
+fn store_exit(e: &StoreError) -> u8 {
+    use StoreError::*;
+    match e {
+        Busy => exit::BUSY,
+        PermissionDenied(_)
+        | MonthClosed { .. }
+        | Inactive(_)
+        | ReadOnly
+        | ReadOnlyFile(_)
+        | ReadOnlyNeedsUpgrade(_) => exit::DENIED,
+        UnknownDivision(_) | UnknownMetric { .. } | Invalid(_) | Value { .. } => exit::DATA,
+        NotFound(_)
+        | AlreadyExists(_)
+        | NotADatabase(_)
+        | Truncated { .. }
+        | NotOurs(_)
+        | NewerVersion { .. }
+        | UnknownVersion { .. }
+        | UnknownUser(_)
+        | BadSetting { .. }
+        | Corrupt(_)
+        | DiskFull
+        | DiskIo(_)
+        | CannotOpen(_)
+        | Sqlite(_)
+        | Io(_) => exit::CANNOT_RUN,
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        Failure::new(store_exit(&e), e)
+    }
+}
+
+impl From<ImportError> for Failure {
+    fn from(e: ImportError) -> Self {
+        let code = match &e {
+            ImportError::Store(s) => store_exit(s),
+            ImportError::Rejected(_)
+            | ImportError::BadHeader(_)
+            | ImportError::Malformed(_)
+            | ImportError::NoTables(_) => exit::DATA,
+            ImportError::Io { .. } | ImportError::UnsupportedType(_) | ImportError::Read(_) => {
+                exit::CANNOT_RUN
+            }
+        };
+        Failure::new(code, e)
+    }
+}
+
+impl From<PipelineError> for Failure {
+    fn from(e: PipelineError) -> Self {
+        let code = match &e {
+            PipelineError::Store(s) => store_exit(s),
+            PipelineError::Compile(_)
+            | PipelineError::Fonts(_)
+            | PipelineError::Pdf(_)
+            | PipelineError::Docx(_)
+            | PipelineError::YearNotOpen { .. } => exit::CANNOT_RUN,
+        };
+        Failure::new(code, e)
+    }
+}
+
+/// An export refused (the data file itself) or not written.
+impl From<crate::output::OutputError> for Failure {
+    fn from(e: crate::output::OutputError) -> Self {
         Failure::cannot_run(e)
+    }
+}
+
+/// The fonts for a PDF cannot be loaded.
+impl From<crate::layout::FontError> for Failure {
+    fn from(e: crate::layout::FontError) -> Self {
+        Failure::cannot_run(format!("字体加载失败：{e}"))
+    }
+}
+
+/// A report file for `check --prose` that cannot be read.
+impl From<prose::ProseError> for Failure {
+    fn from(e: prose::ProseError) -> Self {
+        Failure::cannot_run(e)
+    }
+}
+
+/// Writing to standard output failed (other than a closed pipe, see
+/// [`quiet_on_broken_pipe`]).
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::cannot_run(format!("无法输出结果（{e}）"))
+    }
+}
+
+impl From<csv::Error> for Failure {
+    fn from(e: csv::Error) -> Self {
+        Failure::cannot_run(format!("无法输出结果（{e}）"))
     }
 }
 

@@ -439,7 +439,7 @@ fn a_second_writer_waits_then_gets_a_clear_busy_error() {
         csv.to_str().unwrap(),
     ]);
     let waited = started.elapsed();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4));
     assert!(
         text(&out.stderr).contains("正被其他人写入"),
         "{}",

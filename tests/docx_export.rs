@@ -470,7 +470,10 @@ fn malformed_tables_are_errors_not_panics() {
     };
     t.rows[0].cells[0].col_span = 20;
     let err = docx(&doc, &DocxOptions::default()).unwrap_err();
-    assert!(err.to_string().contains("row 1"), "{err}");
+    assert!(
+        err.to_string().contains("报告的第 1 个表格第 1 行有误"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The desktop app driven through egui_kittest on a temporary demo file: sign-in, the
 //! entry grid's keys, paste, undo, invalid input, submitting, and the office unlocking;
-//! yearly figures; the office's catalogue, division and user editors. Every check that
-//! matters is made against the file through a second `Store`.
+//! yearly figures; the office's catalogue, division and user editors; screens whose
+//! reads fail, and a file with no open year. Every check that matters is made against
+//! the file through a second `Store`.
 //!
 //! egui_kittest's accessibility check is on: after every frame, each input widget the
 //! tests reach must have an accessible name (it is also how the tests find them).
@@ -13,7 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use nianbao::model::{Aggregation, Metric, MonthStatus, Period, ValueKind};
 use nianbao::store::{AuditFilter, Store};
-use nianbao::ui::app::App;
+use nianbao::ui::app::{App, Tab};
 use nianbao::ui::board::Board;
 use nianbao::ui::entry::{EntryGrid, EntryMode};
 use nianbao::ui::settings::Settings;
@@ -729,4 +730,182 @@ fn a_contact_sees_yearly_figures_only_of_metrics_they_own() {
             .unwrap(),
         Some(Some(Decimal::from(1234)))
     );
+}
+
+// The app never invents data: a read that fails under a signed-in session is an error on
+// the screen (Chinese, with the way out), and a file with no open year says so; neither
+// shows a year or figures as if nothing happened. The file is damaged with a second
+// SQLite connection, as a crash or another program could leave it.
+
+/// Changes the file behind the app's back, as another program (or damage) would.
+fn tamper(path: &Path, sql: &str) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA foreign_keys = OFF; {sql}"))
+        .unwrap();
+}
+
+#[test]
+fn a_catalogue_that_cannot_be_read_is_an_error_not_a_made_up_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    // The catalogue's table is gone: the years cannot be read.
+    tamper(&path, "DROP TABLE metric_owners; DROP TABLE metrics;");
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘");
+    for tab in ["报送情况", "数据填报", "概览", "导入表格"] {
+        h.get_by_label(tab).click();
+        h.run();
+        assert!(
+            h.query_by_label_contains("无法读取数据文件中的年度")
+                .is_some(),
+            "{tab}: the failed read is on the screen"
+        );
+        assert!(
+            h.query_by_label_contains("no such table: metrics")
+                .is_some(),
+            "{tab}: with SQLite's reason"
+        );
+        assert!(
+            h.query_by_label_contains("2019年").is_none(),
+            "{tab}: no year is shown as if the read had worked"
+        );
+    }
+    let session = h.state_mut().session().unwrap();
+    assert!(session.entry.is_none() && session.board.is_none() && session.overview.is_none());
+    // The screens of the whole file still work.
+    h.get_by_label("处室").click();
+    h.run();
+    assert!(h.query_by_label_contains("新闻宣传处").is_some());
+}
+
+#[test]
+fn a_repaired_file_is_read_again_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    tamper(&path, "ALTER TABLE metrics RENAME TO metrics_away;");
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘");
+    h.get_by_label("数据填报").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("no such table: metrics")
+            .is_some()
+    );
+    tamper(&path, "ALTER TABLE metrics_away RENAME TO metrics;");
+    h.get_by_label("重新读取").click();
+    h.run();
+    h.run();
+    assert!(h.query_by_label_contains("无法读取").is_none());
+    let session = h.state_mut().session().unwrap();
+    assert_eq!(session.tab, Tab::Entry);
+    assert_eq!(session.entry.as_ref().expect("the grid is up").year, 2019);
+}
+
+#[test]
+fn a_file_with_no_open_year_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("新机关.nianbao");
+    Store::create_agency(&path, "某某局", 2026).unwrap();
+    // The catalogue of the year opened at creation is removed again.
+    tamper(&path, "DELETE FROM metric_owners; DELETE FROM metrics;");
+    let mut h = harness(&path);
+    sign_in(&mut h, "办公室");
+    for tab in ["报送情况", "数据填报", "报告稿", "指标目录"] {
+        h.get_by_label(tab).click();
+        h.run();
+        assert!(
+            h.query_by_label("尚未开启任何年度").is_some(),
+            "{tab} says there is no year"
+        );
+        assert!(h.query_by_label_contains("2026年").is_none(), "{tab}");
+        assert!(h.query_by_label_contains("2019年").is_none(), "{tab}");
+    }
+}
+
+#[test]
+fn a_screen_whose_read_fails_after_it_opened_shows_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘");
+    h.get_by_label("数据填报").click();
+    h.run();
+    assert!(h.query_by_label_contains("no such table").is_none());
+    // The month statuses go missing under the open grid, which then rereads (as after
+    // choosing another division or year).
+    tamper(&path, "DROP TABLE submissions;");
+    let session = h.state_mut().session().unwrap();
+    let (store, grid) = (&session.store, session.entry.as_mut().unwrap());
+    grid.reload(store);
+    h.run();
+    assert!(
+        h.query_by_label_contains("no such table: submissions")
+            .is_some(),
+        "the grid says its read failed"
+    );
+}
+
+/// 取消 beside the progress bar stops checking a sheet: the sheet here is a named pipe,
+/// so the check waits in its first step until the test writes the sheet, after 取消.
+#[cfg(unix)]
+#[test]
+fn checking_a_sheet_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let sheet = dir.path().join("慢.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&sheet)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘");
+    h.get_by_label("导入表格").click();
+    h.run();
+    let ctx = h.ctx.clone();
+    let session = h.state_mut().session().unwrap();
+    let screen = session.import.as_mut().expect("import screen shown");
+    screen.check_file(&ctx, &session.store, sheet.clone());
+    // Wait until the check is in its first step (reading, stopped at the pipe).
+    for _ in 0..500 {
+        h.step();
+        if h.query_by_label_contains("读取表格（0/2）").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(h.query_by_label_contains("读取表格（0/2）").is_some());
+    h.get_by_label("取消").click();
+    h.step();
+    // Now the sheet arrives; the check must stop before checking it against the file.
+    let writer = std::thread::spawn(move || {
+        std::fs::write(
+            &sheet,
+            "year,month,division,metric,value\n2019,1,news,news.original,1\n",
+        )
+    });
+    let busy = |h: &mut Harness<'_, App>| {
+        h.state_mut()
+            .session()
+            .unwrap()
+            .import
+            .as_ref()
+            .unwrap()
+            .busy()
+    };
+    for _ in 0..500 {
+        h.step();
+        if !busy(&mut h) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!busy(&mut h), "the check ended");
+    writer.join().unwrap().unwrap();
+    h.run();
+    let screen = h.state_mut().session().unwrap().import.as_ref().unwrap();
+    assert!(screen.plan().is_none(), "no preview after 取消");
+    assert!(h.query_by_label("已取消检查").is_some());
+    assert!(h.query_by_label("确认导入").is_none());
 }

@@ -294,9 +294,9 @@ fn office_drafts_leader_traces_and_approves_then_drift_is_marked() {
     h.get_by_label("取消").click();
     h.run_ok();
 
-    // 审定: the document is frozen.
+    // 审定: the document is frozen (compiled, checked and frozen in a background job).
     h.get_by_label("审定").click();
-    h.run_ok();
+    wait_compiled(&mut h);
     let store = Store::open(&path).unwrap();
     assert_eq!(
         store.draft(id).unwrap().status,
@@ -495,7 +495,9 @@ fn approval_is_refused_in_chinese_while_errors_remain() {
     assert!(blocking >= 2, "{blocking}");
     assert!(h.query_by_label_contains("解决前不能审定").is_some());
     h.get_by_label("审定").click();
-    h.run_ok();
+    wait_for(&mut h, "the refused approval", |h| {
+        editor(h).notice.is_some()
+    });
     let notice = editor(&mut h).notice.clone();
     assert!(
         matches!(&notice, Some(Err(e)) if e.contains(&format!("还有 {blocking} 个错误"))),
@@ -526,7 +528,13 @@ fn a_contact_cannot_reach_the_review_actions() {
     // And the screen itself, opened for a contact, offers no review step or comment box.
     let store = Store::open(&path).unwrap();
     let contact = store.actor("li.zhe").unwrap();
-    let mut screen = DraftsScreen::new(&store, &contact);
+    let mut screen = DraftsScreen::new(
+        &store,
+        &contact,
+        &nianbao::ui::widgets::OpenYears::read(&store)
+            .unwrap()
+            .expect("an open year"),
+    );
     screen.open(&store, id);
     let mut store = store;
     let mut h = Harness::builder()

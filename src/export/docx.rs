@@ -98,7 +98,7 @@ impl DocxOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
     /// A table of the document is malformed (the template built a bad table).
-    #[error("table {table} (the {table}th table of the report), row {row}: {problem}")]
+    #[error("报告的第 {table} 个表格{}有误：{problem}（请检查模板中的这个表格）", row_of(*.row))]
     Table {
         /// 1-based position among the document's tables.
         table: usize,
@@ -107,21 +107,30 @@ pub enum DocxError {
         problem: TableProblem,
     },
     /// docx-rs failed to write the package.
-    #[error("could not write the DOCX package: {0}")]
+    #[error("写 Word 文档时出错（{0}）")]
     Package(#[from] docx_rs::DocxError),
     /// docx-rs produced XML that our post-processing does not recognise (a docx-rs
     /// upgrade changed its output); see the module doc.
-    #[error("unexpected docx-rs output: {0} not found; export::docx::package needs updating")]
+    #[error("生成的 Word 文档内容不符合预期（程序错误：未找到 {0}）")]
     UnexpectedXml(&'static str),
+}
+
+/// "第 n 行" of a table problem, or nothing for a problem of the whole table (row 0).
+fn row_of(row: usize) -> String {
+    if row == 0 {
+        String::new()
+    } else {
+        format!("第 {row} 行")
+    }
 }
 
 /// What is wrong with a table of the document model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TableProblem {
-    #[error("the table has no columns")]
+    #[error("表格没有列")]
     NoColumns,
     #[error(
-        "a cell at column {col} spanning {col_span} column(s) and {row_span} row(s) does not fit the {columns}-column grid"
+        "第 {} 列起跨 {col_span} 列、{row_span} 行的单元格超出了表格的 {columns} 列", .col + 1
     )]
     CellOutsideGrid {
         col: usize,
@@ -129,13 +138,13 @@ pub enum TableProblem {
         row_span: usize,
         columns: usize,
     },
-    #[error("a cell spans {row_span} rows from here, past the end of the table")]
+    #[error("第 {} 列的单元格向下跨 {row_span} 行，超出了表格末尾", .col + 1)]
     RowSpanPastEnd { col: usize, row_span: usize },
-    #[error("the cell at column {col} overlaps another cell")]
+    #[error("第 {} 列的单元格与另一个单元格重叠", .col + 1)]
     Overlap { col: usize },
-    #[error("{found} column widths given for {columns} columns")]
+    #[error("表格有 {columns} 列，却给了 {found} 个列宽")]
     WidthCount { found: usize, columns: usize },
-    #[error("column widths must be positive numbers")]
+    #[error("列宽必须是正数")]
     BadWidth,
 }
 

@@ -29,11 +29,11 @@ pub struct PdfMeta {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("there are no pages to write")]
+    #[error("报告没有任何页面，无法生成 PDF")]
     NoPages,
-    #[error("the page layout uses a font that is not in the font set (face {0})")]
+    #[error("排版用到了字体集中没有的字体（程序错误，字体编号 {0}）")]
     UnknownFace(u16),
-    #[error("the PDF writer reported a problem: {0}")]
+    #[error("写 PDF 时出错（{0}）")]
     Writer(String),
 }
 

@@ -156,13 +156,15 @@ impl Face {
 /// (the bundled face stands in); a file that exists but cannot be used is.
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
-    #[error("cannot read font file {path}: {source}")]
+    #[error("无法读取字体文件 {path}（{source}）")]
     Read {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("font {name} could not be parsed (not a TrueType/OpenType font, or damaged)")]
+    #[error(
+        "字体 {name} 无法使用：不是 TrueType/OpenType 字体，或文件已损坏；请重新安装该字体或在设置中换一种字体"
+    )]
     Parse { name: String },
 }
 

@@ -75,6 +75,11 @@ pub enum StoreError {
         "数据文件来自旧版本，需要升级后才能使用，但文件是只读的：{0}；请把文件复制到可写的文件夹后再打开"
     )]
     ReadOnlyNeedsUpgrade(PathBuf),
+    #[error(
+        "数据文件的版本号不对（文件版本 {found}，年报的文件从版本 {} 起），不是年报正常创建的文件或已损坏；文件未作任何修改",
+        schema::FIRST_VERSION
+    )]
+    UnknownVersion { found: i32 },
     #[error("数据文件正被其他人写入（已等待 {} 秒），请稍后重试", BUSY_TIMEOUT.as_secs())]
     Busy,
     #[error("没有权限：{0}")]
@@ -110,7 +115,17 @@ pub enum StoreError {
         value: String,
         expected: &'static str,
     },
-    #[error("数据库错误：{0}")]
+    #[error(
+        "数据文件是只读的，不能保存（请检查文件的“只读”属性和所在文件夹的权限，或把文件复制到可写的位置再打开）；本次修改未保存"
+    )]
+    ReadOnly,
+    #[error("磁盘已满，数据文件写不下；请腾出磁盘空间后重试（本次修改未保存）")]
+    DiskFull,
+    #[error("读写数据文件时磁盘出错（{0}）；请检查磁盘或网络盘是否可用，然后重试")]
+    DiskIo(String),
+    #[error("无法打开数据文件：文件夹不存在、没有访问权限，或文件被其他程序占用（{0}）")]
+    CannotOpen(String),
+    #[error("数据文件操作失败（{0}）")]
     Sqlite(rusqlite::Error),
     #[error("读写文件失败：{0}")]
     Io(#[from] std::io::Error),
@@ -123,6 +138,12 @@ impl From<rusqlite::Error> for StoreError {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
                 StoreError::Corrupt(e.to_string())
+            }
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::SystemIoFailure) => StoreError::DiskIo(e.to_string()),
+            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+                StoreError::CannotOpen(e.to_string())
             }
             _ => StoreError::Sqlite(e),
         }
@@ -262,7 +283,7 @@ impl Store {
         let read = |pragma: &str| -> Result<i32> {
             conn.pragma_query_value(None, pragma, |r| r.get(0))
                 .map_err(|e| match read_only(e, path) {
-                    StoreError::Corrupt(_) | StoreError::Sqlite(_) => {
+                    StoreError::Corrupt(_) | StoreError::DiskIo(_) | StoreError::Sqlite(_) => {
                         StoreError::NotADatabase(path.to_path_buf())
                     }
                     other => other,
@@ -272,6 +293,9 @@ impl Store {
         let app_id = read("application_id")?;
         if app_id != schema::APPLICATION_ID {
             return Err(StoreError::NotOurs(path.to_path_buf()));
+        }
+        if version < schema::FIRST_VERSION {
+            return Err(StoreError::UnknownVersion { found: version });
         }
         if version > schema::VERSION {
             return Err(StoreError::NewerVersion {

@@ -10,12 +10,18 @@
 
 use rusqlite::Transaction;
 
+use super::StoreError;
+
 /// `PRAGMA application_id` of a Nianbao file ("NBAO").
 pub const APPLICATION_ID: i32 = 0x4E42_414F;
 
 /// The schema version this build writes. Bump it and add an arm to [`upgrade_from`]
 /// whenever the schema changes.
 pub const VERSION: i32 = 3;
+
+/// The first released schema version: a file with our application id and a lower
+/// `user_version` was never initialised by any release, and is refused untouched.
+pub const FIRST_VERSION: i32 = 1;
 
 /// Version 1, as first released: kept verbatim, since files of this version exist.
 pub(crate) const SCHEMA_V1: &str = r#"
@@ -161,7 +167,7 @@ ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN 
 "#;
 
 /// Creates the current schema in an empty file.
-pub fn init(tx: &Transaction) -> rusqlite::Result<()> {
+pub fn init(tx: &Transaction) -> Result<(), StoreError> {
     tx.execute_batch(SCHEMA_V1)?;
     upgrade_from(tx, 1)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -171,7 +177,7 @@ pub fn init(tx: &Transaction) -> rusqlite::Result<()> {
 
 /// Upgrades a file of schema `version` (< [`VERSION`]) to the current schema. One arm
 /// per old version; each falls through to the next by recursion.
-pub fn upgrade_from(tx: &Transaction, version: i32) -> rusqlite::Result<()> {
+pub fn upgrade_from(tx: &Transaction, version: i32) -> Result<(), StoreError> {
     match version {
         1 => {
             tx.execute_batch(SCHEMA_V2)?;
@@ -182,7 +188,60 @@ pub fn upgrade_from(tx: &Transaction, version: i32) -> rusqlite::Result<()> {
             upgrade_from(tx, 3)
         }
         v if v >= VERSION => Ok(()),
-        // A file with our application id but no schema version was never initialised.
-        _ => Err(rusqlite::Error::InvalidQuery),
+        // A file with our application id but no schema version was never initialised
+        // (`Store::open` refuses it before this; kept so no version is ever guessed).
+        found => Err(StoreError::UnknownVersion { found }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn a_file_of_ours_without_a_schema_version_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("未初始化.db");
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+                .unwrap();
+            c.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).err().expect("refused");
+        assert!(
+            matches!(err, StoreError::UnknownVersion { found: 0 }),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("版本号不对（文件版本 0"), "{message}");
+        assert!(!message.contains("Query"), "{message}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn sqlite_refusals_become_chinese_store_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("只读.db");
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x INTEGER);")
+            .unwrap();
+        let ro = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let err = StoreError::from(ro.execute("INSERT INTO t VALUES (1)", []).unwrap_err());
+        assert!(matches!(err, StoreError::ReadOnly), "{err:?}");
+        assert!(err.to_string().contains("数据文件是只读的"), "{err}");
+        assert!(!err.to_string().contains("readonly"), "{err}");
+        let missing = dir.path().join("没有这个文件夹").join("x.db");
+        let err = StoreError::from(rusqlite::Connection::open(&missing).unwrap_err());
+        assert!(matches!(err, StoreError::CannotOpen(_)), "{err:?}");
+        assert!(err.to_string().starts_with("无法打开数据文件"), "{err}");
     }
 }

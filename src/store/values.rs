@@ -379,120 +379,20 @@ impl<'a> WriteContext<'a> {
         })
     }
 
+    /// Checks one row against the catalogue, the permissions and the month's status,
+    /// then writes it with its audit row (unless it is unchanged).
     fn write(&mut self, w: &ValueWrite, at: &str) -> Result<Change> {
-        if !self.divisions.contains(&w.division) {
-            return Err(StoreError::UnknownDivision(w.division.clone()));
-        }
-        require_division_writer(self.actor, &w.division)?;
-        let (kind, period, owners, formula) = self
-            .metrics
-            .get(&w.year)
-            .and_then(|m| m.get(w.metric.as_str()))
-            .ok_or_else(|| StoreError::UnknownMetric {
-                year: w.year,
-                code: w.metric.clone(),
-            })?;
-        if *formula {
-            return Err(StoreError::Invalid(format!(
-                "指标 {} 由公式计算，不能填报",
-                w.metric
-            )));
-        }
-        if !owners.contains(&w.division) {
-            return Err(StoreError::PermissionDenied(format!(
-                "指标 {} 不由处室 {} 填报（负责处室：{}）",
-                w.metric,
-                w.division,
-                owners.join("、")
-            )));
-        }
-        match period {
-            Period::Monthly if !(1..=12).contains(&w.month) => {
-                return Err(StoreError::Invalid(format!(
-                    "月份应为 1–12：{}（指标 {}）",
-                    w.month, w.metric
-                )));
-            }
-            Period::Yearly if w.month != 0 => {
-                return Err(StoreError::Invalid(format!(
-                    "指标 {} 是年度指标，按年填报，不分月份",
-                    w.metric
-                )));
-            }
-            _ => {}
-        }
-        // A yearly value follows December's status.
-        let status_month = if w.month == 0 { 12 } else { w.month };
-        let status = self
-            .statuses
-            .get(&(w.year, status_month))
-            .and_then(|d| d.get(w.division.as_str()))
-            .copied()
-            .unwrap_or(MonthStatus::Open);
-        let closed = match (self.actor.role, status) {
-            (_, MonthStatus::Locked) => Some("锁定"),
-            (Role::Contact, MonthStatus::Submitted) => Some("报送"),
-            _ => None,
-        };
-        if let Some(status) = closed {
-            return Err(StoreError::MonthClosed {
-                year: w.year,
-                month: status_month,
-                division: w.division.clone(),
-                status,
-            });
-        }
-        let scaled = match w.value {
-            None => None,
-            Some(v) => {
-                // Re-validate: the value must fit the metric exactly.
-                let text = value::format_exact(v);
-                value::parse(&text, *kind).map_err(|source| StoreError::Value {
-                    metric: w.metric.clone(),
-                    source,
-                })?;
-                Some(
-                    value::to_scaled(v, kind.places()).ok_or_else(|| StoreError::Value {
-                        metric: w.metric.clone(),
-                        source: ValueError::TooLarge(text),
-                    })?,
-                )
-            }
-        };
-        let old: Option<(Option<i64>, String)> = self
-            .tx
-            .prepare_cached(
-                "SELECT value, note FROM monthly_values
-                 WHERE year = ?1 AND division = ?2 AND metric = ?3 AND month = ?4",
-            )?
-            .query_row(params![w.year, w.division, w.metric, w.month], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
+        let kind = self.rules(w)?.0;
+        self.require_open(w)?;
+        let scaled = scaled(w, kind)?;
+        let old = self.stored(w)?;
         if let Some((old_value, old_note)) = &old
             && *old_value == scaled
             && *old_note == w.note
         {
             return Ok(Change::Unchanged);
         }
-        self.tx
-            .prepare_cached(
-                "INSERT INTO monthly_values (year, division, metric, month, value, note, updated_by, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (year, division, metric, month) DO UPDATE SET
-                   value = excluded.value, note = excluded.note,
-                   updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            )?
-            .execute(params![
-                w.year,
-                w.division,
-                w.metric,
-                w.month,
-                scaled,
-                w.note,
-                self.actor.login,
-                at
-            ])?;
+        self.upsert(w, scaled, at)?;
         let shown = |v: Option<i64>| match v {
             Some(v) => value::format_exact(value::from_scaled(v, kind.places())),
             None => String::new(),
@@ -514,6 +414,132 @@ impl<'a> WriteContext<'a> {
             Change::Inserted
         })
     }
+
+    /// The metric's rules, once the row is known to be one this actor may write: a known
+    /// division they write for, a metric of the year that division owns (not a formula),
+    /// and a month that fits the metric's period.
+    fn rules(&self, w: &ValueWrite) -> Result<&MetricRules> {
+        if !self.divisions.contains(&w.division) {
+            return Err(StoreError::UnknownDivision(w.division.clone()));
+        }
+        require_division_writer(self.actor, &w.division)?;
+        let rules = self
+            .metrics
+            .get(&w.year)
+            .and_then(|m| m.get(w.metric.as_str()))
+            .ok_or_else(|| StoreError::UnknownMetric {
+                year: w.year,
+                code: w.metric.clone(),
+            })?;
+        let (_, period, owners, formula) = rules;
+        if *formula {
+            return Err(StoreError::Invalid(format!(
+                "指标 {} 由公式计算，不能填报",
+                w.metric
+            )));
+        }
+        if !owners.contains(&w.division) {
+            return Err(StoreError::PermissionDenied(format!(
+                "指标 {} 不由处室 {} 填报（负责处室：{}）",
+                w.metric,
+                w.division,
+                owners.join("、")
+            )));
+        }
+        match period {
+            Period::Monthly if !(1..=12).contains(&w.month) => Err(StoreError::Invalid(format!(
+                "月份应为 1–12：{}（指标 {}）",
+                w.month, w.metric
+            ))),
+            Period::Yearly if w.month != 0 => Err(StoreError::Invalid(format!(
+                "指标 {} 是年度指标，按年填报，不分月份",
+                w.metric
+            ))),
+            _ => Ok(rules),
+        }
+    }
+
+    /// Refuses a locked month, and a handed-in month to a contact.
+    fn require_open(&self, w: &ValueWrite) -> Result<()> {
+        // A yearly value follows December's status.
+        let status_month = if w.month == 0 { 12 } else { w.month };
+        let status = self
+            .statuses
+            .get(&(w.year, status_month))
+            .and_then(|d| d.get(w.division.as_str()))
+            .copied()
+            .unwrap_or(MonthStatus::Open);
+        let closed = match (self.actor.role, status) {
+            (_, MonthStatus::Locked) => Some("锁定"),
+            (Role::Contact, MonthStatus::Submitted) => Some("报送"),
+            _ => None,
+        };
+        match closed {
+            Some(status) => Err(StoreError::MonthClosed {
+                year: w.year,
+                month: status_month,
+                division: w.division.clone(),
+                status,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The cell's stored value (scaled) and note, if it has a row.
+    fn stored(&self, w: &ValueWrite) -> Result<Option<(Option<i64>, String)>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT value, note FROM monthly_values
+                 WHERE year = ?1 AND division = ?2 AND metric = ?3 AND month = ?4",
+            )?
+            .query_row(params![w.year, w.division, w.metric, w.month], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Inserts or replaces the cell's row.
+    fn upsert(&self, w: &ValueWrite, scaled: Option<i64>, at: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO monthly_values (year, division, metric, month, value, note, updated_by, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (year, division, metric, month) DO UPDATE SET
+                   value = excluded.value, note = excluded.note,
+                   updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                w.year,
+                w.division,
+                w.metric,
+                w.month,
+                scaled,
+                w.note,
+                self.actor.login,
+                at
+            ])?;
+        Ok(())
+    }
+}
+
+/// The row's value as the integer stored (scaled by the metric's places), re-validated:
+/// the value must fit the metric exactly.
+fn scaled(w: &ValueWrite, kind: ValueKind) -> Result<Option<i64>> {
+    let Some(v) = w.value else {
+        return Ok(None);
+    };
+    let text = value::format_exact(v);
+    value::parse(&text, kind).map_err(|source| StoreError::Value {
+        metric: w.metric.clone(),
+        source,
+    })?;
+    value::to_scaled(v, kind.places())
+        .map(Some)
+        .ok_or_else(|| StoreError::Value {
+            metric: w.metric.clone(),
+            source: ValueError::TooLarge(text),
+        })
 }
 
 /// A text column read in place, without a copy.

@@ -21,6 +21,7 @@ use super::settings::Settings;
 use super::signin::{SignIn, SignInAction};
 use super::users::UsersEditor;
 use super::welcome::Welcome;
+use super::widgets::{self, OpenYears, YearsRead};
 
 /// Which screen is up.
 pub enum Screen {
@@ -68,6 +69,11 @@ impl Tab {
         }
     }
 
+    /// Whether the tab shows one year of the file (and needs an open year).
+    pub fn shows_a_year(self) -> bool {
+        !matches!(self, Tab::Divisions | Tab::Users | Tab::Audit)
+    }
+
     /// The tabs of a role, the first one shown after sign-in.
     pub fn for_role(role: Role) -> &'static [Tab] {
         match role {
@@ -102,6 +108,9 @@ pub struct Session {
     pub user: User,
     pub actor: Actor,
     pub tab: Tab,
+    /// The file's open years, read at sign-in and after a change: the year screens start
+    /// on the latest, and show why instead when there is none (see `widgets::year_gate`).
+    pub years: YearsRead,
     pub entry: Option<EntryGrid>,
     pub board: Option<Board>,
     pub catalogue: Option<CatalogueEditor>,
@@ -121,11 +130,13 @@ enum SessionAction {
 impl Session {
     pub fn new(store: Store, user: User, actor: Actor) -> Session {
         let tab = Tab::for_role(actor.role)[0];
+        let years = widgets::read_years(&store);
         Session {
             store,
             user,
             actor,
             tab,
+            years,
             entry: None,
             board: None,
             catalogue: None,
@@ -157,7 +168,12 @@ impl Session {
     /// Shows the entry grid at a metric (a figure's 跳到填报, a check's 去填报): the
     /// division's month, or its yearly figures for a yearly metric (month 0).
     pub fn show_entry_at(&mut self, jump: &EntryJump) {
-        let mut grid = EntryGrid::for_user(&self.store, &self.actor);
+        let Ok(Some(years)) = &self.years else {
+            // No year to show: the entry tab says why.
+            self.switch_to(Tab::Entry);
+            return;
+        };
+        let mut grid = EntryGrid::for_user(&self.store, &self.actor, years);
         let month = jump.month.clamp(1, 12);
         grid.show_division(&self.store, jump.year, &jump.division, month);
         if jump.month == 0 {
@@ -178,6 +194,7 @@ impl Session {
     /// The file changed under the other screens (an import, a catalogue or organisation
     /// edit): drop them so they reread when next shown; `keep` is the one that changed it.
     fn invalidate(&mut self, keep: Tab) {
+        self.years = widgets::read_years(&self.store);
         let Session {
             entry,
             board,
@@ -210,6 +227,29 @@ impl Session {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui) -> SessionAction {
+        let action = self.top_bar(ui);
+        let mut jump = None;
+        let changed = if self.tab.shows_a_year() {
+            let mut retry = false;
+            let years = widgets::year_gate(ui, &self.years, &mut retry).cloned();
+            if retry {
+                self.years = widgets::read_years(&self.store);
+            }
+            years.is_some_and(|years| self.year_screen_ui(ui, &years, &mut jump))
+        } else {
+            self.file_screen_ui(ui)
+        };
+        if changed {
+            self.invalidate(self.tab);
+        }
+        if let Some(jump) = jump {
+            self.show_entry_at(&jump);
+        }
+        action
+    }
+
+    /// The tabs, the user and 退出登录.
+    fn top_bar(&mut self, ui: &mut egui::Ui) -> SessionAction {
         let mut action = SessionAction::None;
         egui::Panel::top("session-top").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -231,24 +271,34 @@ impl Session {
                 });
             });
         });
+        action
+    }
+
+    /// A screen of one year, made on the latest of `years`. Returns true when it changed
+    /// the file under the others; `jump` is set to show a figure in the grid.
+    fn year_screen_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        years: &OpenYears,
+        jump: &mut Option<EntryJump>,
+    ) -> bool {
         let (store, actor) = (&mut self.store, &self.actor);
-        let mut jump = None;
-        let changed = match self.tab {
+        match self.tab {
             Tab::Entry => {
                 self.entry
-                    .get_or_insert_with(|| EntryGrid::for_user(store, actor))
+                    .get_or_insert_with(|| EntryGrid::for_user(store, actor, years))
                     .ui(ui, store, actor);
                 false
             }
             Tab::Board => {
                 let board = self
                     .board
-                    .get_or_insert_with(|| Board::new(ui.ctx(), store, actor));
+                    .get_or_insert_with(|| Board::new(ui.ctx(), store, actor, years));
                 if let Some(open) = board.ui(ui, store, actor) {
                     // "去填报": show a division's month in the grid.
                     let grid = self
                         .entry
-                        .get_or_insert_with(|| EntryGrid::for_user(store, actor));
+                        .get_or_insert_with(|| EntryGrid::for_user(store, actor, years));
                     grid.show_division(store, open.year, &open.division, open.month);
                     self.tab = Tab::Entry;
                 }
@@ -256,8 +306,34 @@ impl Session {
             }
             Tab::Catalogue => self
                 .catalogue
-                .get_or_insert_with(|| CatalogueEditor::new(store))
+                .get_or_insert_with(|| CatalogueEditor::new(store, years))
                 .ui(ui, store, actor),
+            Tab::Import => self
+                .import
+                .get_or_insert_with(|| ImportScreen::new(years))
+                .ui(ui, store, actor),
+            Tab::Drafts => {
+                *jump = self
+                    .drafts
+                    .get_or_insert_with(|| DraftsScreen::new(store, actor, years))
+                    .ui(ui, store, actor);
+                false
+            }
+            Tab::Overview => {
+                self.overview
+                    .get_or_insert_with(|| Overview::new(years))
+                    .ui(ui, store);
+                false
+            }
+            Tab::Divisions | Tab::Users | Tab::Audit => self.file_screen_ui(ui),
+        }
+    }
+
+    /// A screen of the whole file (not of one year). Returns true when it changed the
+    /// file under the others.
+    fn file_screen_ui(&mut self, ui: &mut egui::Ui) -> bool {
+        let (store, actor) = (&mut self.store, &self.actor);
+        match self.tab {
             Tab::Divisions => self
                 .divisions
                 .get_or_insert_with(|| DivisionsEditor::new(store))
@@ -266,37 +342,14 @@ impl Session {
                 .users
                 .get_or_insert_with(|| UsersEditor::new(store))
                 .ui(ui, store, actor),
-            Tab::Import => self
-                .import
-                .get_or_insert_with(|| ImportScreen::new(store))
-                .ui(ui, store, actor),
             Tab::Audit => {
                 self.audit
                     .get_or_insert_with(|| AuditScreen::new(ui.ctx(), store))
                     .ui(ui, store);
                 false
             }
-            Tab::Drafts => {
-                jump = self
-                    .drafts
-                    .get_or_insert_with(|| DraftsScreen::new(store, actor))
-                    .ui(ui, store, actor);
-                false
-            }
-            Tab::Overview => {
-                self.overview
-                    .get_or_insert_with(|| Overview::new(store))
-                    .ui(ui, store);
-                false
-            }
-        };
-        if changed {
-            self.invalidate(self.tab);
+            _ => false,
         }
-        if let Some(jump) = jump {
-            self.show_entry_at(&jump);
-        }
-        action
     }
 }
 

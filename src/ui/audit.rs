@@ -33,14 +33,18 @@ pub struct AuditScreen {
 
 impl AuditScreen {
     pub fn new(ctx: &egui::Context, store: &Store) -> AuditScreen {
+        let (users, error) = match store.users() {
+            Ok(u) => (u, None),
+            Err(e) => (Vec::new(), Some(format!("无法读取用户名单：{e}"))),
+        };
         let mut s = AuditScreen {
-            users: store.users().unwrap_or_default(),
+            users,
             actor: None,
             entity: None,
             key_prefix: String::new(),
             entries: Vec::new(),
             reading: BackgroundRead::default(),
-            error: None,
+            error,
         };
         s.reload(ctx, store);
         s

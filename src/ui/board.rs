@@ -14,7 +14,7 @@ use egui::{Color32, RichText};
 use crate::model::{Division, MonthStatus, Period, Role, User};
 use crate::store::{Actor, Store, StoreError};
 
-use super::widgets::{self, BackgroundRead};
+use super::widgets::{self, BackgroundRead, OpenYears};
 
 /// A cell of the board as the office sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,14 +128,12 @@ pub struct Board {
 }
 
 impl Board {
-    /// The board of the file's latest year; its data arrives from a background job (see
-    /// [`Board::loading`]), `ctx` is woken when it does.
-    pub fn new(ctx: &egui::Context, store: &Store, actor: &Actor) -> Board {
-        let years = store.years().unwrap_or_default();
-        let year = years.last().copied().unwrap_or(2019);
+    /// The board of the latest of the file's open `years`; its data arrives from a
+    /// background job (see [`Board::loading`]), `ctx` is woken when it does.
+    pub fn new(ctx: &egui::Context, store: &Store, actor: &Actor, years: &OpenYears) -> Board {
         let mut board = Board {
-            year,
-            years,
+            year: years.latest(),
+            years: years.all().to_vec(),
             data: BoardData::default(),
             loading: BackgroundRead::default(),
             loaded: false,
@@ -251,11 +249,7 @@ impl Board {
             .iter()
             .map(|d| {
                 let people: Vec<String> = self
-                    .data
-                    .contacts
-                    .get(&d.code)
-                    .into_iter()
-                    .flatten()
+                    .contacts(&d.code)
                     .map(|u| {
                         if u.phone.is_empty() {
                             u.display_name.clone()
@@ -276,6 +270,11 @@ impl Board {
             self.year,
             list.join("；")
         )
+    }
+
+    /// A division's contacts (填报员), for the reminder and the missing list.
+    fn contacts(&self, division: &str) -> impl Iterator<Item = &User> {
+        self.data.contacts.get(division).into_iter().flatten()
     }
 
     fn selected_division(&self) -> Option<&Division> {
@@ -348,6 +347,7 @@ impl Board {
         self.reload(ctx, store);
     }
 
+    /// Draws the board. Returns a request to show a division's month in the grid.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -355,8 +355,32 @@ impl Board {
         actor: &Actor,
     ) -> Option<OpenDivision> {
         self.poll();
+        self.toolbar_ui(ui, store);
+        if !self.loaded {
+            return None;
+        }
+        widgets::notice_line(ui, &self.notice);
+        ui.add_space(4.0);
+        egui::ScrollArea::both()
+            .id_salt("board-scroll")
+            .max_height(ui.available_height() * 0.55)
+            .show(ui, |ui| {
+                egui::Grid::new("board-grid")
+                    .striped(true)
+                    .min_col_width(52.0)
+                    .show(ui, |ui| self.grid_ui(ui));
+            });
+        ui.separator();
         let mut open = None;
-        let office = self.role == Role::Office;
+        ui.columns(2, |cols| {
+            open = self.selected_ui(&mut cols[0], store, actor);
+            self.missing_ui(&mut cols[1]);
+        });
+        open
+    }
+
+    /// The year, 刷新, and whether the year is being read.
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, store: &Store) {
         let ctx = ui.ctx().clone();
         ui.horizontal(|ui| {
             if widgets::year_picker(ui, "board-year", &self.years, &mut self.year) {
@@ -376,144 +400,134 @@ impl Board {
                 ui.label("点击单元格选择处室和月份。");
             }
         });
-        if !self.loaded {
-            return None;
+    }
+
+    /// The divisions × months grid of states, with a month's totals at the bottom; a
+    /// click selects a month or a cell.
+    fn grid_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("处室");
+        for m in 1..=12u8 {
+            let t = RichText::new(format!("{m}月")).strong();
+            if ui.selectable_label(self.selected.1 == m, t).clicked() {
+                self.selected.1 = m;
+            }
         }
-        match &self.notice {
-            Some(Ok(s)) => widgets::ok_line(ui, s),
-            Some(Err(e)) => widgets::error_line(ui, Some(e)),
-            None => {}
-        }
-        ui.add_space(4.0);
-        egui::ScrollArea::both()
-            .id_salt("board-scroll")
-            .max_height(ui.available_height() * 0.55)
-            .show(ui, |ui| {
-                egui::Grid::new("board-grid")
-                    .striped(true)
-                    .min_col_width(52.0)
-                    .show(ui, |ui| {
-                        ui.strong("处室");
-                        for m in 1..=12u8 {
-                            let t = RichText::new(format!("{m}月")).strong();
-                            if ui.selectable_label(self.selected.1 == m, t).clicked() {
-                                self.selected.1 = m;
-                            }
-                        }
-                        ui.end_row();
-                        for (i, d) in self.data.divisions.iter().enumerate() {
-                            ui.label(&d.name);
-                            for m in 1..=12u8 {
-                                let s = self.state(&d.code, m);
-                                let t = RichText::new(s.label()).color(s.color());
-                                if ui.selectable_label(self.selected == (i, m), t).clicked() {
-                                    self.selected = (i, m);
-                                }
-                            }
-                            ui.end_row();
-                        }
-                        ui.label("合计");
-                        for m in 1..=12u8 {
-                            let n = |want: BoardState| {
-                                self.data
-                                    .divisions
-                                    .iter()
-                                    .filter(|d| self.state(&d.code, m) == want)
-                                    .count()
-                            };
-                            ui.label(
-                                RichText::new(format!(
-                                    "报{} 锁{} 缺{}",
-                                    n(BoardState::Submitted),
-                                    n(BoardState::Locked),
-                                    n(BoardState::Empty) + n(BoardState::InProgress)
-                                ))
-                                .small(),
-                            );
-                        }
-                        ui.end_row();
-                    });
-            });
-        ui.separator();
-        let month = self.selected.1;
-        ui.columns(2, |cols| {
-            // Left: the selected cell.
-            let ui = &mut cols[0];
-            if let Some(d) = self.selected_division().cloned() {
-                let s = self.state(&d.code, month);
-                ui.strong(format!(
-                    "{} {}年{month}月：{}",
-                    d.name,
-                    self.year,
-                    s.label()
-                ));
-                if office {
-                    ui.horizontal(|ui| {
-                        if s != BoardState::Locked && ui.button("锁定").clicked() {
-                            self.lock_selected(&ctx, store, actor);
-                        }
-                        if ui.button("去填报/查看").clicked() {
-                            open = Some(OpenDivision {
-                                year: self.year,
-                                division: d.code.clone(),
-                                month,
-                            });
-                        }
-                    });
-                    if matches!(s, BoardState::Submitted | BoardState::Locked) {
-                        ui.horizontal(|ui| {
-                            let label = ui.label("解锁原因：");
-                            ui.add(
-                                egui::TextEdit::singleline(&mut self.reason)
-                                    .id_salt("unlock-reason")
-                                    .hint_text("如：处室申请更正3月数据"),
-                            )
-                            .labelled_by(label.id);
-                            if ui.button("解锁").clicked() {
-                                self.unlock_selected(&ctx, store, actor);
-                            }
-                        });
-                    }
-                    let submitted = self
-                        .data
-                        .divisions
-                        .iter()
-                        .filter(|d| self.state(&d.code, month) == BoardState::Submitted)
-                        .count();
-                    if submitted > 0
-                        && ui
-                            .button(format!("锁定{month}月全部已报送处室（{submitted} 个）"))
-                            .clicked()
-                    {
-                        self.lock_submitted(&ctx, store, actor, month);
-                    }
+        ui.end_row();
+        for (i, d) in self.data.divisions.iter().enumerate() {
+            ui.label(&d.name);
+            for m in 1..=12u8 {
+                let s = self.state(&d.code, m);
+                let t = RichText::new(s.label()).color(s.color());
+                if ui.selectable_label(self.selected == (i, m), t).clicked() {
+                    self.selected = (i, m);
                 }
             }
-            // Right: who is missing.
-            let ui = &mut cols[1];
-            let missing: Vec<Division> = self.missing(month).into_iter().cloned().collect();
-            ui.strong(format!("{month}月尚未报送：{} 个处室", missing.len()));
-            for d in &missing {
-                let people: Vec<String> = self
-                    .data
-                    .contacts
-                    .get(&d.code)
-                    .into_iter()
-                    .flatten()
-                    .map(|u| format!("{} {}", u.display_name, u.phone))
-                    .collect();
-                ui.label(format!(
-                    "{}（{}）：{}",
-                    d.name,
-                    self.state(&d.code, month).label(),
-                    people.join("，")
-                ));
+            ui.end_row();
+        }
+        ui.label("合计");
+        for m in 1..=12u8 {
+            let n = |want: BoardState| self.count(m, want);
+            ui.label(
+                RichText::new(format!(
+                    "报{} 锁{} 缺{}",
+                    n(BoardState::Submitted),
+                    n(BoardState::Locked),
+                    n(BoardState::Empty) + n(BoardState::InProgress)
+                ))
+                .small(),
+            );
+        }
+        ui.end_row();
+    }
+
+    /// How many divisions are in state `want` for `month`.
+    fn count(&self, month: u8, want: BoardState) -> usize {
+        self.data
+            .divisions
+            .iter()
+            .filter(|d| self.state(&d.code, month) == want)
+            .count()
+    }
+
+    /// The selected cell: its state and, for the office, 锁定 / 去填报 / 解锁 and locking
+    /// the month's handed-in divisions.
+    fn selected_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        store: &mut Store,
+        actor: &Actor,
+    ) -> Option<OpenDivision> {
+        let month = self.selected.1;
+        let d = self.selected_division().cloned()?;
+        let s = self.state(&d.code, month);
+        ui.strong(format!(
+            "{} {}年{month}月：{}",
+            d.name,
+            self.year,
+            s.label()
+        ));
+        if self.role != Role::Office {
+            return None;
+        }
+        let ctx = ui.ctx().clone();
+        let mut open = None;
+        ui.horizontal(|ui| {
+            if s != BoardState::Locked && ui.button("锁定").clicked() {
+                self.lock_selected(&ctx, store, actor);
             }
-            if ui.button("复制催报消息").clicked() {
-                ui.ctx().copy_text(self.reminder(month));
-                self.notice = Some(Ok("催报消息已复制，可粘贴到微信或邮件".into()));
+            if ui.button("去填报/查看").clicked() {
+                open = Some(OpenDivision {
+                    year: self.year,
+                    division: d.code.clone(),
+                    month,
+                });
             }
         });
+        if matches!(s, BoardState::Submitted | BoardState::Locked) {
+            ui.horizontal(|ui| {
+                let label = ui.label("解锁原因：");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.reason)
+                        .id_salt("unlock-reason")
+                        .hint_text("如：处室申请更正3月数据"),
+                )
+                .labelled_by(label.id);
+                if ui.button("解锁").clicked() {
+                    self.unlock_selected(&ctx, store, actor);
+                }
+            });
+        }
+        let submitted = self.count(month, BoardState::Submitted);
+        if submitted > 0
+            && ui
+                .button(format!("锁定{month}月全部已报送处室（{submitted} 个）"))
+                .clicked()
+        {
+            self.lock_submitted(&ctx, store, actor, month);
+        }
         open
+    }
+
+    /// Who is missing the selected month, and 复制催报消息.
+    fn missing_ui(&mut self, ui: &mut egui::Ui) {
+        let month = self.selected.1;
+        let missing: Vec<Division> = self.missing(month).into_iter().cloned().collect();
+        ui.strong(format!("{month}月尚未报送：{} 个处室", missing.len()));
+        for d in &missing {
+            let people: Vec<String> = self
+                .contacts(&d.code)
+                .map(|u| format!("{} {}", u.display_name, u.phone))
+                .collect();
+            ui.label(format!(
+                "{}（{}）：{}",
+                d.name,
+                self.state(&d.code, month).label(),
+                people.join("，")
+            ));
+        }
+        if ui.button("复制催报消息").clicked() {
+            ui.ctx().copy_text(self.reminder(month));
+            self.notice = Some(Ok("催报消息已复制，可粘贴到微信或邮件".into()));
+        }
     }
 }

@@ -12,7 +12,7 @@ use crate::model::formula::Expr;
 use crate::model::{Aggregation, Division, Metric, Period, ValueKind};
 use crate::store::{Actor, Store};
 
-use super::widgets;
+use super::widgets::{self, OpenYears};
 
 /// The kinds of value a form offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,11 +176,11 @@ pub struct CatalogueEditor {
 }
 
 impl CatalogueEditor {
-    pub fn new(store: &Store) -> CatalogueEditor {
-        let years = store.years().unwrap_or_default();
+    /// The editor on the latest of the file's open `years`.
+    pub fn new(store: &Store, years: &OpenYears) -> CatalogueEditor {
         let mut editor = CatalogueEditor {
-            year: years.last().copied().unwrap_or(2019),
-            years,
+            year: years.latest(),
+            years: years.all().to_vec(),
             metrics: Vec::new(),
             divisions: Vec::new(),
             filter: String::new(),

@@ -9,11 +9,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::document::Document;
-use crate::jobs::{Job, Reporter};
+use crate::jobs::{Job, JobError, Reporter};
 use crate::layout::FontSet;
-use crate::output;
-use crate::pipeline;
+use crate::output::{self, OutputError};
+use crate::pipeline::{self, PipelineError};
 use crate::style::FontNames;
+
+/// Why an export did not end in a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
 
 /// The two formats a draft is exported to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,8 +62,8 @@ pub struct Target {
     pub database: PathBuf,
 }
 
-/// Writes `doc` to the target in the background; the job ends in the path written or a
-/// Chinese message.
+/// Writes `doc` to the target in the background; the job ends in the path written. It
+/// can be cancelled before the file is written (the layout is one step).
 pub fn spawn(
     ctx: &egui::Context,
     doc: Document,
@@ -62,7 +71,7 @@ pub fn spawn(
     target: Target,
     fonts: Arc<FontSet>,
     names: FontNames,
-) -> Job<Result<PathBuf, String>> {
+) -> Job<PathBuf, ExportError> {
     let ctx = ctx.clone();
     Job::spawn(
         "导出",
@@ -78,15 +87,16 @@ fn write(
     fonts: &FontSet,
     names: &FontNames,
     r: &Reporter,
-) -> Result<(), String> {
-    r.report(0, 2, "排版");
+) -> Result<(), JobError<ExportError>> {
+    r.step(0, 2, "排版")?;
     let bytes = match format {
         Format::Pdf => pipeline::pdf_bytes(doc, fonts),
         Format::Docx => pipeline::docx_bytes(doc, names),
     }
-    .map_err(|e| e.to_string())?;
-    r.report(1, 2, "写入文件");
-    output::write_file(&target.path, &bytes, Some(&target.database)).map_err(|e| e.to_string())?;
+    .map_err(|e| JobError::Failed(e.into()))?;
+    r.step(1, 2, "写入文件")?;
+    output::write_file(&target.path, &bytes, Some(&target.database))
+        .map_err(|e| JobError::Failed(e.into()))?;
     r.report(2, 2, "完成");
     Ok(())
 }

@@ -22,7 +22,7 @@ use crate::model::{Aggregation, Metric, Period, YearData};
 use crate::store::Store;
 use crate::value;
 
-use super::widgets::{self, BackgroundRead};
+use super::widgets::{self, BackgroundRead, OpenYears};
 
 /// How many charts a year starts with.
 pub const DEFAULT_CHARTS: usize = 4;
@@ -44,11 +44,11 @@ pub struct Overview {
 }
 
 impl Overview {
-    pub fn new(store: &Store) -> Overview {
-        let years = store.years().unwrap_or_default();
+    /// The overview of the latest of the file's open `years`.
+    pub fn new(years: &OpenYears) -> Overview {
         Overview {
-            year: years.last().copied().unwrap_or(2019),
-            years,
+            year: years.latest(),
+            years: years.all().to_vec(),
             data: None,
             reading: BackgroundRead::default(),
             stale: true,

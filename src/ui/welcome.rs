@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::jobs::Job;
-use crate::store::Store;
+use crate::jobs::{Job, JobError};
+use crate::store::{Store, StoreError};
 
 use super::settings::demo_path;
 use super::widgets;
@@ -14,7 +14,20 @@ pub struct Welcome {
     error: Option<String>,
     path_text: String,
     agency: String,
-    demo_job: Option<Job<Result<PathBuf, String>>>,
+    demo_job: Option<Job<PathBuf, DemoError>>,
+}
+
+/// Why the demo file could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("无法创建文件夹 {}（{source}）", .dir.display())]
+    Folder {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl Welcome {
@@ -32,13 +45,13 @@ impl Welcome {
         let mut open = None;
         if let Some(job) = &mut self.demo_job {
             match job.poll() {
-                Some(Ok(Ok(path))) => {
+                Some(Ok(path)) => {
                     self.demo_job = None;
                     open = Some(path);
                 }
-                Some(Ok(Err(e)) | Err(e)) => {
+                Some(Err(e)) => {
                     self.demo_job = None;
-                    self.error = Some(e);
+                    self.error = Some(e.to_string());
                 }
                 None => {}
             }
@@ -69,13 +82,8 @@ impl Welcome {
                         "创建演示数据",
                         Arc::new(move || ctx.request_repaint()),
                         move |r| {
-                            r.report(0, 1, "创建演示数据");
-                            if let Some(dir) = path.parent() {
-                                std::fs::create_dir_all(dir).map_err(|e| {
-                                    format!("无法创建文件夹 {}：{e}", dir.display())
-                                })?;
-                            }
-                            crate::demo::create(&path).map_err(|e| e.to_string())?;
+                            r.step(0, 1, "创建演示数据")?;
+                            create_demo(&path).map_err(JobError::Failed)?;
                             Ok(path)
                         },
                     ));
@@ -137,5 +145,17 @@ impl Welcome {
 fn create_file(path: &std::path::Path, agency: &str) -> Result<(), crate::store::StoreError> {
     use chrono::Datelike;
     Store::create_agency(path, agency, chrono::Local::now().year())?;
+    Ok(())
+}
+
+/// Creates the demo file at `path`, and its folder when missing.
+fn create_demo(path: &std::path::Path) -> Result<(), DemoError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| DemoError::Folder {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    crate::demo::create(path)?;
     Ok(())
 }

@@ -70,7 +70,7 @@ fn a_failed_init_leaves_no_file_and_the_retry_works() {
     let db = dir.path().join("新机关.db");
     let db = db.to_str().unwrap();
     let out = nianbao(&["init", "--db", db, "--agency", "某局", "--year", "99999"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1), "a bad year is bad data");
     assert!(stderr(&out).contains("年份无效：99999"), "{}", stderr(&out));
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
@@ -189,7 +189,11 @@ fn a_file_in_a_read_only_folder_is_read_and_not_called_damaged() {
         "2019",
         csv.to_str().unwrap(),
     ]);
-    assert_eq!(import.status.code(), Some(2));
+    assert_eq!(
+        import.status.code(),
+        Some(3),
+        "not allowed: the file is read-only"
+    );
     let message = stderr(&import);
     assert!(message.contains("只读"), "{message}");
     assert!(!message.contains("损坏"), "{message}");

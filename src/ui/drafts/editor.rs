@@ -6,14 +6,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::approval::{self, Drift};
+use crate::approval::{self, DraftError, Drift};
+use crate::document::Document as Frozen;
 use crate::document::{Block, Document, Run};
-use crate::jobs::{Job, Reporter};
+use crate::jobs::{Job, JobError, Reporter};
 use crate::layout::FontSet;
 use crate::model::Role;
 use crate::store::{Actor, AuditFilter, Draft, DraftComment, DraftStatus, Store};
 use crate::style::FontNames;
-use crate::ui::export::{self, Format};
+use crate::ui::export::{self, ExportError, Format};
 use crate::ui::preview::{FigureRef, PreviewModel, PreviewView, TextHit};
 use crate::ui::provenance::EntryJump;
 use crate::ui::review::{ReviewAction, SideTab};
@@ -45,7 +46,7 @@ pub struct DraftEditor {
     pub(super) saved: String,
     pub save_state: SaveState,
     pub(super) edited_at: Option<Instant>,
-    pub(super) job: Option<Job<Result<DraftView, String>>>,
+    pub(super) job: Option<Job<DraftView, DraftError>>,
     /// The text of the running or last finished job.
     pub(super) compiled: Option<String>,
     /// The data changed: compile again even if the text did not.
@@ -64,7 +65,10 @@ pub struct DraftEditor {
     pub return_reason: String,
     pub(super) asking_reason: bool,
     pub notice: Option<Result<String, String>>,
-    pub(super) export: Option<Job<Result<PathBuf, String>>>,
+    pub(super) export: Option<Job<PathBuf, ExportError>>,
+    /// 审定 running: compiling over today's data, checking and freezing, off the UI
+    /// thread (a big year takes longer than a frame).
+    pub(super) approving: Option<Job<Frozen, DraftError>>,
     pub(super) audit_seen: Option<i64>,
     pub(super) polled_at: Option<Instant>,
     pub(super) scroll_source_to: Option<usize>,
@@ -106,6 +110,7 @@ impl DraftEditor {
             asking_reason: false,
             notice: None,
             export: None,
+            approving: None,
             audit_seen: None,
             polled_at: None,
             scroll_source_to: None,
@@ -122,12 +127,13 @@ impl DraftEditor {
         self.role == Role::Office && self.draft.status.editable()
     }
 
-    /// Whether a compile is running or due.
+    /// Whether a compile is running or due, or an export or approval is running.
     pub fn busy(&self) -> bool {
         self.job.is_some()
             || self.stale
             || self.compiled.as_deref() != Some(self.source.as_str())
             || self.export.is_some()
+            || self.approving.is_some()
     }
 
     /// The document the preview shows: the frozen one of an approved draft, else the
@@ -166,8 +172,16 @@ impl DraftEditor {
             }
             Err(e) => self.notice = Some(Err(e.to_string())),
         }
-        self.comments = store.draft_comments(self.draft.id).unwrap_or_default();
+        self.load_comments(store);
         self.stale = true;
+    }
+
+    /// Rereads the comments; a failed read is said in the notice line.
+    fn load_comments(&mut self, store: &Store) {
+        match store.draft_comments(self.draft.id) {
+            Ok(c) => self.comments = c,
+            Err(e) => self.notice = Some(Err(format!("无法读取批注：{e}"))),
+        }
     }
 
     /// Saves the text if it changed. Returns false when the store refused.
@@ -197,30 +211,7 @@ impl DraftEditor {
         actor: &Actor,
         fonts: &Arc<FontSet>,
     ) {
-        if let Some(job) = &mut self.job
-            && let Some(result) = job.poll()
-        {
-            self.job = None;
-            match result.and_then(|r| r) {
-                Ok(view) => {
-                    if let Ok(model) = &view.current {
-                        self.last_good = Some(model.clone());
-                    }
-                    self.job_error = None;
-                    self.view = Some(view);
-                }
-                Err(e) => self.job_error = Some(e),
-            }
-        }
-        if let Some(job) = &mut self.export
-            && let Some(result) = job.poll()
-        {
-            self.export = None;
-            self.notice = Some(match result.and_then(|r| r) {
-                Ok(path) => Ok(format!("已导出：{}", path.display())),
-                Err(e) => Err(format!("导出失败：{e}")),
-            });
-        }
+        self.poll_jobs(store);
         let now = Instant::now();
         if self.polled_at.is_none_or(|t| now - t >= POLL_EVERY) {
             self.polled_at = Some(now);
@@ -252,6 +243,74 @@ impl DraftEditor {
         }
     }
 
+    /// Takes the results of finished jobs: the compile, an export, an approval.
+    fn poll_jobs(&mut self, store: &Store) {
+        if let Some(result) = self.job.as_mut().and_then(Job::poll) {
+            self.job = None;
+            match result {
+                Ok(view) => {
+                    if let Ok(model) = &view.current {
+                        self.last_good = Some(model.clone());
+                    }
+                    self.job_error = None;
+                    self.view = Some(view);
+                }
+                Err(e) => self.job_error = Some(e.to_string()),
+            }
+        }
+        if let Some(result) = self.export.as_mut().and_then(Job::poll) {
+            self.export = None;
+            self.notice = Some(match result {
+                Ok(path) => Ok(format!("已导出：{}", path.display())),
+                Err(JobError::Cancelled) => Ok("已取消导出".into()),
+                Err(e) => Err(format!("导出失败：{e}")),
+            });
+        }
+        if let Some(result) = self.approving.as_mut().and_then(Job::poll) {
+            self.approving = None;
+            self.notice = Some(match result {
+                Ok(_) => Ok("已审定：文字和数字已冻结".to_string()),
+                Err(JobError::Cancelled) => Ok("已取消审定，报告稿仍待审".into()),
+                Err(e) => {
+                    self.side = SideTab::Checks;
+                    Err(e.to_string())
+                }
+            });
+            self.reload(store);
+        }
+    }
+
+    /// Stops the running export or approval at its next step (取消 beside its progress).
+    pub fn cancel_jobs(&mut self) {
+        if let Some(j) = &self.export {
+            j.cancel();
+        }
+        if let Some(j) = &self.approving {
+            j.cancel();
+        }
+    }
+
+    /// 审定 in the background on its own connection: the draft is compiled over today's
+    /// data and checked; nothing blocking, it is frozen in one transaction. 取消 stops it
+    /// before the freeze.
+    fn start_approval(&mut self, ctx: &egui::Context, store: &Store, actor: &Actor) {
+        let (db, actor, id) = (store.path().to_path_buf(), actor.clone(), self.draft.id);
+        let ctx = ctx.clone();
+        self.notice = None;
+        self.approving = Some(Job::spawn(
+            "审定",
+            Arc::new(move || ctx.request_repaint()),
+            move |r| {
+                r.step(0, 2, "编译并检查")?;
+                let mut store = Store::open(&db).map_err(|e| JobError::Failed(e.into()))?;
+                let review = approval::approval_review(&store, id, &check_options())
+                    .map_err(JobError::Failed)?;
+                r.step(1, 2, "冻结审定稿")?;
+                approval::freeze(&mut store, &actor, id, review).map_err(JobError::Failed)
+            },
+        ));
+    }
+
     pub(super) fn spawn(&mut self, ctx: &egui::Context, store: &Store, fonts: &Arc<FontSet>) {
         let db = store.path().to_path_buf();
         let mut draft = self.draft.clone();
@@ -263,7 +322,7 @@ impl DraftEditor {
         self.job = Some(Job::spawn(
             "编译报告稿",
             Arc::new(move || ctx.request_repaint()),
-            move |_: &Reporter| build_view(&db, &draft, &fonts),
+            move |_: &Reporter| build_view(&db, &draft, &fonts).map_err(JobError::Failed),
         ));
     }
 
@@ -292,7 +351,13 @@ impl DraftEditor {
     }
 
     /// Takes a review step. Returns the id of a new revision to open.
-    pub fn act(&mut self, action: ReviewAction, store: &mut Store, actor: &Actor) -> Option<i64> {
+    pub fn act(
+        &mut self,
+        ctx: &egui::Context,
+        action: ReviewAction,
+        store: &mut Store,
+        actor: &Actor,
+    ) -> Option<i64> {
         let id = self.draft.id;
         let result = match action {
             ReviewAction::Submit => {
@@ -319,12 +384,10 @@ impl DraftEditor {
                 }
                 r
             }
-            ReviewAction::Approve => approval::approve(store, actor, id, &check_options())
-                .map(|_| "已审定：文字和数字已冻结".to_string())
-                .map_err(|e| {
-                    self.side = SideTab::Checks;
-                    e.to_string()
-                }),
+            ReviewAction::Approve => {
+                self.start_approval(ctx, store, actor);
+                return None;
+            }
             ReviewAction::Revise => match store.revise_draft(actor, id) {
                 Ok(new) => return Some(new),
                 Err(e) => Err(e.to_string()),
@@ -347,7 +410,7 @@ impl DraftEditor {
             Ok(_) => {
                 self.comment_text.clear();
                 self.notice = Some(Ok("批注已保存".into()));
-                self.comments = store.draft_comments(self.draft.id).unwrap_or_default();
+                self.load_comments(store);
                 self.audit_seen = latest_audit(store);
             }
             Err(e) => self.notice = Some(Err(e.to_string())),
@@ -454,7 +517,9 @@ pub fn clicked_line(source: &str, doc: &Document, hit: TextHit) -> Option<usize>
     block_line
 }
 
-/// The newest audit row's id: changes whenever anything in the file changed.
+/// The newest audit row's id: changes whenever anything in the file changed. A failed
+/// read is `None`, which differs from the last id seen: the editor then rereads the
+/// draft, and that read's error is what the notice line shows.
 fn latest_audit(store: &Store) -> Option<i64> {
     store
         .audit_log(&AuditFilter {

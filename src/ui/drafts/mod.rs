@@ -18,7 +18,7 @@
 //! The parts: `view` (the compile job and what it hands back), `editor` (an open
 //! draft's state: saving, recompiling, review steps, export), `panels` (drawing it).
 //!
-//! Must never: write SQL, decide permissions or statuses (the store and `approval` do), or
+//! Must never: write SQL, decide permissions or statuses (the store and `draft` do), or
 //! lay text out (`layout` does, through `preview`).
 
 mod editor;
@@ -42,7 +42,7 @@ pub use view::{ApprovedView, DraftView, SourceError, build_view, check_options};
 use super::preview::PreviewFonts;
 use super::provenance::{EntryJump, UserNames};
 use super::review;
-use super::widgets;
+use super::widgets::{self, OpenYears};
 
 /// The built-in templates a draft starts from: (id, name).
 pub const TEMPLATES: [(&str, &str); 2] = [
@@ -65,26 +65,34 @@ pub struct DraftsScreen {
 }
 
 impl DraftsScreen {
-    /// The screen on the file's latest year, with the fonts the file's reports use.
-    pub fn new(store: &Store, actor: &Actor) -> DraftsScreen {
-        let years = store.years().unwrap_or_default();
-        let font_names = pipeline::font_names(store).unwrap_or_default();
+    /// The screen on the latest of the file's open `years`, with the fonts the file's
+    /// reports use. A setting or user list that cannot be read is said on the screen.
+    pub fn new(store: &Store, actor: &Actor, years: &OpenYears) -> DraftsScreen {
+        let mut notice = None;
+        let font_names = pipeline::font_names(store).unwrap_or_else(|e| {
+            notice = Some(Err(format!("无法读取字体设置，按默认字体预览：{e}")));
+            FontNames::default()
+        });
         let fonts = pipeline::fonts(&font_names)
             .map(|f| Arc::new(PreviewFonts::new(Arc::new(f))))
             .map_err(|e| format!("字体加载失败，无法预览：{e}"));
-        let users = store
-            .users()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|u| (u.login, u.display_name))
-            .collect();
+        let users = match store.users() {
+            Ok(users) => users
+                .into_iter()
+                .map(|u| (u.login, u.display_name))
+                .collect(),
+            Err(e) => {
+                notice = Some(Err(format!("无法读取用户名单（显示登录名）：{e}")));
+                UserNames::default()
+            }
+        };
         let mut screen = DraftsScreen {
-            year: years.last().copied().unwrap_or(2019),
-            years,
+            year: years.latest(),
+            years: years.all().to_vec(),
             role: actor.role,
             drafts: Vec::new(),
             template: 0,
-            notice: None,
+            notice,
             fonts,
             font_names,
             users,

@@ -120,20 +120,16 @@ impl DraftEditor {
                 }
                 ui.separator();
                 for &action in review::actions(self.role, self.draft.status).iter().rev() {
-                    if ui.button(action.label()).clicked()
-                        && let Some(new) = self.act(action, store, actor)
+                    let idle = self.approving.is_none();
+                    if ui
+                        .add_enabled(idle, egui::Button::new(action.label()))
+                        .clicked()
+                        && let Some(new) = self.act(ui.ctx(), action, store, actor)
                     {
                         out.open = Some(new);
                     }
                 }
-                if let Some(job) = &self.export {
-                    let p = job.progress();
-                    ui.add(
-                        egui::ProgressBar::new(p.fraction())
-                            .desired_width(120.0)
-                            .text(p.what.clone()),
-                    );
-                }
+                self.job_progress_ui(ui);
             });
         });
         if self.asking_reason {
@@ -147,7 +143,7 @@ impl DraftEditor {
                 )
                 .labelled_by(label.id);
                 if ui.button("确认退回").clicked() {
-                    self.act(ReviewAction::Return, store, actor);
+                    self.act(ui.ctx(), ReviewAction::Return, store, actor);
                 }
                 if ui.button("取消").clicked() {
                     self.asking_reason = false;
@@ -177,6 +173,30 @@ impl DraftEditor {
             });
         }
         ui.separator();
+    }
+
+    /// The running export's or approval's progress, and 取消 (drawn right to left).
+    fn job_progress_ui(&mut self, ui: &mut egui::Ui) {
+        let running = [
+            self.export.as_ref().map(|j| (j.progress(), j.cancelling())),
+            self.approving
+                .as_ref()
+                .map(|j| (j.progress(), j.cancelling())),
+        ];
+        let mut stop = false;
+        for (p, cancelling) in running.into_iter().flatten() {
+            stop |= ui
+                .add_enabled(!cancelling, egui::Button::new("取消"))
+                .clicked();
+            ui.add(
+                egui::ProgressBar::new(p.fraction())
+                    .desired_width(120.0)
+                    .text(p.what.clone()),
+            );
+        }
+        if stop {
+            self.cancel_jobs();
+        }
     }
 
     fn source_ui(&mut self, ui: &mut egui::Ui) {

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::source_map;
 use crate::approval::{self, DraftError, Drift};
 use crate::check::{self, CheckOptions};
 use crate::compile::CompileError;
@@ -15,8 +16,6 @@ use crate::model::{Finding, Severity, YearData};
 use crate::prose::ProseKind;
 use crate::store::{Draft, Store};
 use crate::ui::preview::{FigureRef, PreviewModel, origin_block};
-
-use super::source_map;
 
 /// The checks a draft is reviewed and approved under: every month up to today is due.
 pub fn check_options() -> CheckOptions {
@@ -78,11 +77,11 @@ pub struct DraftView {
 /// Compiles `draft` (with its text as given) over the file's data now, checks it, lays
 /// it out with `fonts`, and for an approved draft lays out the frozen document and finds
 /// its drift. Opens its own connection: this runs in a job.
-pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView, String> {
-    let store = Store::open(db).map_err(|e| e.to_string())?;
-    let data = approval::year_data(&store, draft.year).map_err(|e| e.to_string())?;
+pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView, DraftError> {
+    let store = Store::open(db)?;
+    let data = approval::year_data(&store, draft.year)?;
     let options = check_options();
-    let last_year = approval::last_year_text(&store, draft).map_err(|e| e.to_string())?;
+    let last_year = approval::last_year_text(&store, draft)?;
     let mut prose = Vec::new();
     let (current, mut findings, blocking) = match approval::review(&store, draft, &data, &options) {
         Ok(r) => {
@@ -99,27 +98,24 @@ pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView
                 .count();
             (Err(source_error(&e)), findings, errors + 1)
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e),
     };
     findings.sort_by_key(|f| f.severity);
-    let approval = store
-        .approval(draft.id)
-        .map_err(|e| e.to_string())?
-        .map(|a| {
-            let drift = match &current {
-                Ok(now) => approval::drift(&a.document, &now.document),
-                Err(_) => Vec::new(),
-            };
-            let model = PreviewModel::build(a.document, fonts);
-            let drifted = drifted_boxes(&model, &drift);
-            ApprovedView {
-                approved_by: a.approved_by,
-                approved_at: a.approved_at,
-                model: Arc::new(model),
-                drift,
-                drifted,
-            }
-        });
+    let approval = store.approval(draft.id)?.map(|a| {
+        let drift = match &current {
+            Ok(now) => approval::drift(&a.document, &now.document),
+            Err(_) => Vec::new(),
+        };
+        let model = PreviewModel::build(a.document, fonts);
+        let drifted = drifted_boxes(&model, &drift);
+        ApprovedView {
+            approved_by: a.approved_by,
+            approved_at: a.approved_at,
+            model: Arc::new(model),
+            drift,
+            drifted,
+        }
+    });
     Ok(DraftView {
         source: draft.source.clone(),
         data,

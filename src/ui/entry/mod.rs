@@ -36,7 +36,7 @@ use crate::model::{Division, Metric, MonthStatus, Period, Role};
 use crate::store::{Actor, Store};
 use crate::value;
 
-use super::widgets;
+use super::widgets::{self, OpenYears};
 
 pub use paint::{status_color, status_text};
 
@@ -145,15 +145,17 @@ pub struct EntryGrid {
 
 impl EntryGrid {
     /// The grid a user starts with: monthly figures of their division (office: the first
-    /// division with monthly metrics), the latest year of the file.
-    pub fn for_user(store: &Store, actor: &Actor) -> EntryGrid {
-        let years = store.years().unwrap_or_default();
-        let year = years.last().copied().unwrap_or(2019);
+    /// division with monthly metrics), the latest of the file's open `years`.
+    pub fn for_user(store: &Store, actor: &Actor, years: &OpenYears) -> EntryGrid {
+        let (divisions, notice) = match store.divisions() {
+            Ok(d) => (d, None),
+            Err(e) => (Vec::new(), Some(Notice::Problem(e.to_string()))),
+        };
         let mut grid = EntryGrid {
-            year,
-            years,
+            year: years.latest(),
+            years: years.all().to_vec(),
             division: actor.division.clone().unwrap_or_default(),
-            divisions: store.divisions().unwrap_or_default(),
+            divisions,
             can_pick_division: actor.role != Role::Contact,
             mode: EntryMode::Monthly,
             monthly_owners: Vec::new(),
@@ -168,7 +170,7 @@ impl EntryGrid {
             errors: HashMap::new(),
             undo: Vec::new(),
             redo: Vec::new(),
-            notice: None,
+            notice,
             narrative: String::new(),
             narrative_saved: String::new(),
             confirm_submit: false,

@@ -1,16 +1,17 @@
 //! [`BackgroundRead`]: a screen's data read from the file by a [`Job`] on its own
 //! connection, so that a big file never stalls a frame. The screen keeps showing what it
-//! had (with a spinner) until the new read arrives.
+//! had (with a spinner) until the new read arrives. The job's error is the store's own;
+//! this is where it becomes the Chinese message the screen shows.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::jobs::Job;
+use crate::jobs::{Job, JobError};
 use crate::store::{Store, StoreError};
 
 /// A read of `T` that may be running. See the module doc.
 pub struct BackgroundRead<T> {
-    job: Option<Job<Result<T, String>>>,
+    job: Option<Job<T, StoreError>>,
 }
 
 impl<T> Default for BackgroundRead<T> {
@@ -34,8 +35,8 @@ impl<T: Send + 'static> BackgroundRead<T> {
             what,
             Arc::new(move || ctx.request_repaint()),
             move |_| {
-                let store = Store::open(&db).map_err(|e| e.to_string())?;
-                read(&store).map_err(|e| e.to_string())
+                let store = Store::open(&db).map_err(JobError::Failed)?;
+                read(&store).map_err(JobError::Failed)
             },
         ));
     }
@@ -48,12 +49,12 @@ impl<T: Send + 'static> BackgroundRead<T> {
     pub fn poll(&mut self) -> Option<Result<T, String>> {
         let result = self.job.as_mut()?.poll()?;
         self.job = None;
-        Some(result.and_then(|r| r))
+        Some(result.map_err(|e| e.to_string()))
     }
 
     /// Waits for the read (tests only; screens poll).
     pub fn wait(&mut self) -> Option<Result<T, String>> {
         let job = self.job.take()?;
-        Some(job.wait().and_then(|r| r))
+        Some(job.wait().map_err(|e| e.to_string()))
     }
 }

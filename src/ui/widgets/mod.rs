@@ -1,8 +1,10 @@
 //! Small reusable pieces shared by the screens.
 
 mod background;
+mod years;
 
 pub use background::BackgroundRead;
+pub use years::{OpenYears, YearsRead, read_years, year_gate};
 
 /// A red line with an error message, when there is one.
 pub fn error_line(ui: &mut egui::Ui, error: Option<&str>) {
