@@ -30,5 +30,3 @@ pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod ui; // the desktop app: sign-in, entry grid, submission board, import, audit
 pub mod value; // exact numbers: parse, normalise, format
 
-#[doc(hidden)]
-pub mod testing; // fixtures shared by tests and benches
