@@ -34,10 +34,9 @@ fn document(blocks: Vec<Block>) -> Document {
     }
 }
 
-/// One printed line of the document's block `block`: its page, text and the right edge
-/// of its last glyph.
+/// One printed line of the document's block `block`: its text and the right edge of its
+/// last glyph.
 struct Line {
-    page: u32,
     text: String,
     right: f32,
 }
@@ -59,7 +58,6 @@ fn lines_of(pages: &[Page], block: usize) -> Vec<Line> {
                     page.number,
                     run.baseline,
                     Line {
-                        page: page.number,
                         text: run.text(),
                         right,
                     },
@@ -110,10 +108,12 @@ fn a_line_shortened_by_the_kinsoku_is_still_justified_inside_the_block() {
     let right_edge = BLOCK_LEFT + BLOCK_WIDTH;
     for (mark, at_start) in [('，', true), ('”', true), ('《', false)] {
         let (_, lines) = paragraph_with_mark_at_the_edge(mark, at_start);
-        // No hanging punctuation: every line ends inside the block, and a shortened
-        // line still reaches its right edge (the slack is spread, not left ragged).
+        // No hanging punctuation: every line ends inside the block (a 16 pt glyph centred
+        // on its 15.79 pt place overhangs it by 0.1 pt; a hanging mark would by a whole
+        // character), and a shortened line still reaches the right edge (the slack is
+        // spread, not left ragged).
         for line in &lines {
-            assert!(line.right <= right_edge + 0.01, "{mark}: {}", line.text);
+            assert!(line.right <= right_edge + 0.5, "{mark}: {}", line.text);
         }
         assert!(
             (lines[1].right - right_edge).abs() < 0.5,
