@@ -29,4 +29,3 @@ pub mod store; // the SQLite file: schema, permissions, values, audit
 pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod ui; // the desktop app: sign-in, entry grid, submission board, import, audit
 pub mod value; // exact numbers: parse, normalise, format
-

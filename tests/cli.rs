@@ -136,7 +136,12 @@ fn values_then_import_into_a_fresh_file_reproduces_them() {
     assert!(first.contains("24252.311082"));
 
     let copy = init(dir.path(), "copy.db", "某市人民政府办公室", 2021);
-    import_expecting(0, &copy, 2021, &write_file(dir.path(), "exported.csv", &first));
+    import_expecting(
+        0,
+        &copy,
+        2021,
+        &write_file(dir.path(), "exported.csv", &first),
+    );
     assert_eq!(values(&copy, 2021), first);
 
     // The national report compiles for an agency that has only the national catalogue:
@@ -175,7 +180,10 @@ fn refused_files_are_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("垃圾.db");
     std::fs::write(&garbage, b"\x00\x01garbage".repeat(300)).unwrap();
-    let out = run_expecting(2, &["catalog", "--db", path_str(&garbage), "--year", "2019"]);
+    let out = run_expecting(
+        2,
+        &["catalog", "--db", path_str(&garbage), "--year", "2019"],
+    );
     assert!(
         text(&out.stderr).contains("不是年报数据文件"),
         "{}",

@@ -182,7 +182,11 @@ fn a_row_taller_than_the_rest_of_the_page_moves_whole_to_the_next_page() {
     blocks.push(table(&[("办公室", filler(4)), ("法规处", tall)], 1));
     let pages = layout(&document(blocks), fonts());
     assert_eq!(pages.len(), 2);
-    assert_eq!(row_pages(&pages, 20, 1), [(1, false)], "the short row stays");
+    assert_eq!(
+        row_pages(&pages, 20, 1),
+        [(1, false)],
+        "the short row stays"
+    );
     assert_eq!(
         row_pages(&pages, 20, 2),
         [(2, false)],

@@ -71,7 +71,14 @@ pub fn import_expecting(code: i32, db: &Path, year: i32, sheet: &Path) -> Output
     let year = year.to_string();
     run_expecting(
         code,
-        &["import", "--db", path_str(db), "--year", &year, path_str(sheet)],
+        &[
+            "import",
+            "--db",
+            path_str(db),
+            "--year",
+            &year,
+            path_str(sheet),
+        ],
     )
 }
 
