@@ -883,7 +883,6 @@ fn table_rows(
                 .prepare(&format!("SELECT * FROM \"{table}\""))
                 .unwrap()
                 .column_names()
-                .into_iter()
                 .map(String::from)
                 .collect(),
         };
