@@ -4,7 +4,10 @@
 use divan::{Bencher, black_box};
 use nianbao::export::pdf::{PdfMeta, pdf};
 use nianbao::layout::{FontSet, layout};
-use nianbao::testing::bench_report;
+
+#[path = "../tests/support/seed_report.rs"]
+mod seed_report;
+use seed_report::bench_report;
 
 fn main() {
     let fonts = FontSet::bundled().expect("bundled fonts");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests and CI use: poppler-utils and qpdf (PDF checks), LibreOffice
-# Writer with CJK fonts (the DOCX → PDF comparison; `cargo test` skips it with a notice
-# when LibreOffice is absent). Installs only what is missing.
+# Writer with CJK fonts (the DOCX → PDF comparison: `#[ignore]`d tests that `.ci/run` runs
+# with `-- --ignored`, failing when a tool is absent). Installs only what is missing.
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)

@@ -20,7 +20,7 @@
 //! L2: approval, jobs
 //! L3: pipeline, prose, demo
 //! L4: import, compile, check, export
-//! L5: read, layout, store, testing
+//! L5: read, layout, store
 //! L6: document, value, input, output
 //! L7: model
 //! L8: style
@@ -46,6 +46,3 @@ pub mod store; // the SQLite file: schema, permissions, values, audit; persists 
 pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod ui; // the desktop app: sign-in, entry grid, submission board, import, audit
 pub mod value; // exact numbers: parse, normalise, format (and 同比 in words)
-
-#[doc(hidden)]
-pub mod testing; // fixtures shared by tests and benches

@@ -2,59 +2,30 @@
 //! (all or nothing, every bad row reported), values round trip, a kill in the middle of
 //! an import, two writers at once, and files that must be refused untouched.
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-fn nianbao() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nianbao"))
-}
-
-fn run(args: &[&str]) -> Output {
-    nianbao().args(args).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn demo(dir: &Path) -> PathBuf {
-    let db = dir.join("演示 数据.db");
-    let out = run(&["demo", "--db", db.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    db
-}
-
-fn values(db: &Path, year: &str) -> String {
-    let out = run(&["values", "--db", db.to_str().unwrap(), "--year", year]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout)
-}
+use cli::{
+    demo, import_expecting, init, nianbao, ok, path_str, run_expecting, text, values, write_file,
+};
 
 #[test]
 fn demo_then_catalog_lists_divisions_and_metrics() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let out = run(&["catalog", "--db", db.to_str().unwrap(), "--year", "2019"]);
-    assert!(out.status.success());
-    let listing = text(&out.stdout);
+    let listing = ok(&["catalog", "--db", path_str(&db), "--year", "2019"]);
     assert!(listing.contains("office"));
     assert!(listing.contains("新闻宣传处"));
     assert!(listing.contains("food.fines"));
     assert!(listing.contains("t3.new.natural"));
-    let out = run(&[
-        "catalog",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        "2019",
-        "--json",
-    ]);
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = ok(&["catalog", "--db", path_str(&db), "--year", "2019", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["divisions"].as_array().unwrap().len(), 10);
     // Creating the demo again over an existing file is refused.
-    let out = run(&["demo", "--db", db.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    let out = run_expecting(2, &["demo", "--db", path_str(&db)]);
     assert!(text(&out.stderr).contains("已存在"));
 }
 
@@ -62,8 +33,7 @@ fn demo_then_catalog_lists_divisions_and_metrics() {
 fn import_accepts_normalised_numbers_and_rejects_bad_rows_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let dbs = db.to_str().unwrap();
-    let before = values(&db, "2019");
+    let before = values(&db, 2019);
     // Rows 2–4 are good (credit and registration December is open); rows 5–12 are bad.
     let csv = "year,month,division,metric,value,note\n\
         2019,12,credit,credit.interceptions,\"1,725\",千分位\n\
@@ -77,17 +47,8 @@ fn import_accepts_normalised_numbers_and_rejects_bad_rows_all_or_nothing() {
         2019,13,credit,credit.interceptions,1,\n\
         2019,0,credit,credit.interceptions,1,\n\
         2019,5,office,t2.fees.amount,1,\n";
-    let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, csv).unwrap();
-    let out = run(&[
-        "import",
-        "--db",
-        dbs,
-        "--year",
-        "2019",
-        bad.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let bad = write_file(dir.path(), "bad.csv", csv);
+    let out = import_expecting(1, &db, 2019, &bad);
     let err = text(&out.stderr);
     for (row, reason) in [
         (5, "不是数字"),
@@ -111,22 +72,13 @@ fn import_accepts_normalised_numbers_and_rejects_bad_rows_all_or_nothing() {
             "{good} refused:\n{err}"
         );
     }
-    assert_eq!(values(&db, "2019"), before, "nothing may be written");
+    assert_eq!(values(&db, 2019), before, "nothing may be written");
 
     // The good rows alone import, normalised.
     let good: String = csv.lines().take(4).map(|l| format!("{l}\n")).collect();
-    let good_path = dir.path().join("good.csv");
-    std::fs::write(&good_path, good).unwrap();
-    let out = run(&[
-        "import",
-        "--db",
-        dbs,
-        "--year",
-        "2019",
-        good_path.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let after = values(&db, "2019");
+    let good = write_file(dir.path(), "good.csv", good);
+    import_expecting(0, &db, 2019, &good);
+    let after = values(&db, 2019);
     assert!(after.contains("2019,12,credit,credit.interceptions,1725,千分位"));
     assert!(after.contains("2019,12,registration,registration.deregistration,1725,全角"));
     assert!(after.contains("2019,,office,t2.fees.amount,24252.311082,"));
@@ -156,20 +108,12 @@ fn xlsx_import_reads_the_first_sheet_exactly() {
     sheet.write_string(2, 3, "t2.fees.amount").unwrap();
     sheet.write_number(2, 4, 2354.48).unwrap();
     book.save(&path).unwrap();
-    let out = run(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        "2019",
-        path.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = import_expecting(0, &db, 2019, &path);
     assert!(
         text(&out.stdout).contains("第 3 行"),
         "month 12 of a yearly metric is noted"
     );
-    let after = values(&db, "2019");
+    let after = values(&db, 2019);
     assert!(after.contains("2019,12,credit,credit.interceptions,812,"));
     assert!(after.contains("2019,,office,t2.fees.amount,2354.48,"));
 }
@@ -177,81 +121,43 @@ fn xlsx_import_reads_the_first_sheet_exactly() {
 #[test]
 fn values_then_import_into_a_fresh_file_reproduces_them() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("new.db");
-    let dbs = db.to_str().unwrap();
-    let out = run(&[
-        "init",
-        "--db",
-        dbs,
-        "--agency",
-        "某市人民政府办公室",
-        "--year",
-        "2021",
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let db = init(dir.path(), "new.db", "某市人民政府办公室", 2021);
     // Opening the year again is a no-op.
-    let out = run(&["year", "--db", dbs, "--open", "2021"]);
-    assert!(out.status.success());
-    assert!(text(&out.stdout).contains("未作改动"));
+    let out = ok(&["year", "--db", path_str(&db), "--open", "2021"]);
+    assert!(out.contains("未作改动"));
     let csv = "year,month,division,metric,value,note\n\
         2021,,office,t3.new.natural,17,\n\
         2021,,office,t3.new.total,17,\n\
         2021,,office,t3.new.business,,未填报\n\
         2021,12,office,t2.fees.amount,24252.311082,\n";
-    let path = dir.path().join("in.csv");
-    std::fs::write(&path, csv).unwrap();
-    let out = run(&[
-        "import",
-        "--db",
-        dbs,
-        "--year",
-        "2021",
-        path.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let first = values(&db, "2021");
+    import_expecting(0, &db, 2021, &write_file(dir.path(), "in.csv", csv));
+    let first = values(&db, 2021);
     assert!(first.contains("2021,,office,t3.new.business,,未填报"));
     assert!(first.contains("24252.311082"));
 
-    let copy = dir.path().join("copy.db");
-    let cs = copy.to_str().unwrap();
-    run(&[
-        "init",
-        "--db",
-        cs,
-        "--agency",
-        "某市人民政府办公室",
-        "--year",
-        "2021",
-    ]);
-    let exported = dir.path().join("exported.csv");
-    std::fs::write(&exported, &first).unwrap();
-    let out = run(&[
-        "import",
-        "--db",
-        cs,
-        "--year",
-        "2021",
-        exported.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(values(&copy, "2021"), first);
+    let copy = init(dir.path(), "copy.db", "某市人民政府办公室", 2021);
+    import_expecting(
+        0,
+        &copy,
+        2021,
+        &write_file(dir.path(), "exported.csv", &first),
+    );
+    assert_eq!(values(&copy, 2021), first);
 
     // The national report compiles for an agency that has only the national catalogue:
     // the blank cell stays blank, and values nobody entered show as missing, not as 0.
     let txt = dir.path().join("report.txt");
-    let out = run(&[
+    ok(&[
         "export",
         "--db",
-        dbs,
+        path_str(&db),
         "--year",
         "2021",
         "--template",
         "annual-report",
         "--text",
-        txt.to_str().unwrap(),
+        path_str(&txt),
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
     let report = std::fs::read_to_string(&txt).unwrap();
     assert!(report.starts_with("某市人民政府办公室2021年政府信息公开工作年度报告\n"));
     assert!(report.contains("全年新收政府信息公开申请17件"), "{report}");
@@ -274,14 +180,10 @@ fn refused_files_are_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("垃圾.db");
     std::fs::write(&garbage, b"\x00\x01garbage".repeat(300)).unwrap();
-    let out = run(&[
-        "catalog",
-        "--db",
-        garbage.to_str().unwrap(),
-        "--year",
-        "2019",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
+    let out = run_expecting(
+        2,
+        &["catalog", "--db", path_str(&garbage), "--year", "2019"],
+    );
     assert!(
         text(&out.stderr).contains("不是年报数据文件"),
         "{}",
@@ -291,14 +193,8 @@ fn refused_files_are_left_untouched() {
         std::fs::read(&garbage).unwrap(),
         b"\x00\x01garbage".repeat(300)
     );
-    let out = run(&[
-        "catalog",
-        "--db",
-        dir.path().join("none.db").to_str().unwrap(),
-        "--year",
-        "2019",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
+    let none = dir.path().join("none.db");
+    let out = run_expecting(2, &["catalog", "--db", path_str(&none), "--year", "2019"]);
     assert!(text(&out.stderr).contains("文件不存在"));
 }
 
@@ -319,17 +215,7 @@ fn big_csv(path: &Path, rows: usize, value: u32) {
 /// A file with a 2030 catalogue of `metrics` bulk metrics owned by the office.
 fn bulk_file(dir: &Path, metrics: usize) -> PathBuf {
     use nianbao::model::{Aggregation, Metric, Period, ValueKind};
-    let db = dir.join("bulk.db");
-    let out = run(&[
-        "init",
-        "--db",
-        db.to_str().unwrap(),
-        "--agency",
-        "测试局",
-        "--year",
-        "2030",
-    ]);
-    assert!(out.status.success());
+    let db = init(dir, "bulk.db", "测试局", 2030);
     let mut store = nianbao::store::Store::open(&db).unwrap();
     let office = store.actor("office").unwrap();
     let list: Vec<Metric> = (0..metrics)
@@ -375,10 +261,10 @@ fn killing_an_import_leaves_none_or_all_of_its_rows() {
             .args([
                 "import",
                 "--db",
-                db.to_str().unwrap(),
+                path_str(db),
                 "--year",
                 "2030",
-                csv.to_str().unwrap(),
+                path_str(&csv),
             ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -430,16 +316,8 @@ fn a_second_writer_waits_then_gets_a_clear_busy_error() {
     let holder = rusqlite::Connection::open(&db).unwrap();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = Instant::now();
-    let out = run(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        "2030",
-        csv.to_str().unwrap(),
-    ]);
+    let out = import_expecting(4, &db, 2030, &csv);
     let waited = started.elapsed();
-    assert_eq!(out.status.code(), Some(4));
     assert!(
         text(&out.stderr).contains("正被其他人写入"),
         "{}",
@@ -452,15 +330,7 @@ fn a_second_writer_waits_then_gets_a_clear_busy_error() {
     holder.execute_batch("ROLLBACK").unwrap();
     drop(holder);
     // Once the other writer is done, the same import goes through.
-    let out = run(&[
-        "import",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        "2030",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    import_expecting(0, &db, 2030, &csv);
     assert_eq!(count_rows(&db), 12);
 }
 
@@ -474,22 +344,21 @@ fn export_writes_text_pdf_and_docx_of_both_templates() {
             dir.path().join(format!("{template}.docx")),
             dir.path().join(format!("{template}.txt")),
         );
-        let out = run(&[
+        ok(&[
             "export",
             "--db",
-            db.to_str().unwrap(),
+            path_str(&db),
             "--year",
             "2019",
             "--template",
             template,
             "--pdf",
-            pdf.to_str().unwrap(),
+            path_str(&pdf),
             "--docx",
-            docx.to_str().unwrap(),
+            path_str(&docx),
             "--text",
-            txt.to_str().unwrap(),
+            path_str(&txt),
         ]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
         assert!(std::fs::read(&docx).unwrap().starts_with(b"PK"));
         let plain = std::fs::read_to_string(&txt).unwrap();
@@ -502,18 +371,20 @@ fn export_writes_text_pdf_and_docx_of_both_templates() {
             assert!(plain.contains("六、其他需要报告的事项"));
         }
     }
-    let out = run(&[
-        "export",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        "2019",
-        "--template",
-        "nope",
-        "--text",
-        "x.txt",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
+    let out = run_expecting(
+        2,
+        &[
+            "export",
+            "--db",
+            path_str(&db),
+            "--year",
+            "2019",
+            "--template",
+            "nope",
+            "--text",
+            "x.txt",
+        ],
+    );
     assert!(text(&out.stderr).contains("没有名为“nope”的模板"));
 }
 
@@ -521,27 +392,16 @@ fn export_writes_text_pdf_and_docx_of_both_templates() {
 fn check_is_clean_on_the_demo_and_names_a_broken_table_3_cell() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let dbs = db.to_str().unwrap();
-    let out = run(&["check", "--db", dbs, "--year", "2019"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let dbs = path_str(&db);
+    run_expecting(0, &["check", "--db", dbs, "--year", "2019"]);
     // Break one cell of table 3: 予以公开（自然人） 32 → 33.
-    let csv = dir.path().join("break.csv");
-    std::fs::write(
-        &csv,
+    let csv = write_file(
+        dir.path(),
+        "break.csv",
         "year,month,division,metric,value\n2019,,office,t3.open.natural,33\n",
-    )
-    .unwrap();
-    let out = run(&[
-        "import",
-        "--db",
-        dbs,
-        "--year",
-        "2019",
-        csv.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let out = run(&["check", "--db", dbs, "--year", "2019", "--json"]);
-    assert_eq!(out.status.code(), Some(1));
+    );
+    import_expecting(0, &db, 2019, &csv);
+    let out = run_expecting(1, &["check", "--db", dbs, "--year", "2019", "--json"]);
     let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let errors: Vec<&serde_json::Value> = findings
         .as_array()
@@ -556,6 +416,5 @@ fn check_is_clean_on_the_demo_and_names_a_broken_table_3_cell() {
             .any(|f| f["table"]["table"] == "t3" && f["table"]["column"] == "natural"),
         "{errors:?}"
     );
-    let out = run(&["check", "--db", dbs, "--year", "1999"]);
-    assert_eq!(out.status.code(), Some(2));
+    run_expecting(2, &["check", "--db", dbs, "--year", "1999"]);
 }

@@ -6,32 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+#[path = "support/cli.rs"]
+mod cli;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use cli::{ok, run, text};
 use nianbao::model::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, national_metrics};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}\n{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,17 +23,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// A new file for an agency with `year` open.
 fn init(dir: &Path, name: &str, year: i32) -> PathBuf {
-    let db = dir.join(name);
-    ok(&[
-        "init",
-        "--db",
-        db.to_str().unwrap(),
-        "--agency",
-        "某市某局",
-        "--year",
-        &year.to_string(),
-    ]);
-    db
+    cli::init(dir, name, "某市某局", year)
 }
 
 fn import_report(db: &Path, year: i32, path: &Path, extra: &[&str]) -> Output {

@@ -13,7 +13,10 @@ use nianbao::layout::{
     TextRun, layout,
 };
 use nianbao::style::TextRole;
-use nianbao::testing::seed_report;
+
+#[path = "support/seed_report.rs"]
+mod seed_report;
+use seed_report::seed_report;
 
 struct Fixture {
     doc: Document,

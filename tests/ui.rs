@@ -19,6 +19,7 @@ use nianbao::ui::board::Board;
 use nianbao::ui::entry::{EntryGrid, EntryMode};
 use nianbao::ui::settings::Settings;
 use rust_decimal::Decimal;
+use tempfile::TempDir;
 
 /// The demo, with three more metrics for 信用监督管理处 (the demo gives it one) and its
 /// September–November reopened, so a 3×4 block fits in open months.
@@ -58,6 +59,28 @@ fn harness(path: &Path) -> Harness<'static, App> {
         // is checked to draw its Chinese (no boxes).
         .with_context_setup(nianbao::ui::fonts::install)
         .build_ui_state(|ui, app: &mut App| app.show(ui), app)
+}
+
+/// The app open on a fresh [`demo_file`] in a temporary folder (removed when dropped).
+fn open_demo() -> (TempDir, PathBuf, Harness<'static, App>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_file(dir.path());
+    let h = harness(&path);
+    (dir, path, h)
+}
+
+/// [`open_demo`], signed in as the user whose name contains `name`.
+fn signed_in(name: &str) -> (TempDir, PathBuf, Harness<'static, App>) {
+    let (dir, path, mut h) = open_demo();
+    sign_in(&mut h, name);
+    (dir, path, h)
+}
+
+/// [`signed_in`], then on the screen of the tab `tab`.
+fn signed_in_on(name: &str, tab: &str) -> (TempDir, PathBuf, Harness<'static, App>) {
+    let (dir, path, mut h) = signed_in(name);
+    open_tab(&mut h, tab);
+    (dir, path, h)
 }
 
 fn sign_in(h: &mut Harness<'_, App>, name: &str) {
@@ -124,11 +147,22 @@ fn press(h: &mut Harness<'_, App>, key: Key) {
     h.run();
 }
 
+/// Ctrl+`key` (⌘ on a Mac): Z undoes, Y redoes.
+fn command(h: &mut Harness<'_, App>, key: Key) {
+    h.key_press_modifiers(Modifiers::COMMAND, key);
+    h.run();
+}
+
+fn month_status(path: &Path, month: u8, division: &str) -> MonthStatus {
+    Store::open(path)
+        .unwrap()
+        .month_status(2019, month, division)
+        .unwrap()
+}
+
 #[test]
 fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
-    let mut h = harness(&path);
+    let (_dir, path, mut h) = open_demo();
     assert!(h.state().title().contains("演示.nianbao"));
     sign_in(&mut h, "郑浩");
     assert!(h.state().title().contains("郑浩"));
@@ -170,20 +204,15 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
     assert_eq!(grid(&mut h).rows()[3].values[11], Some(Decimal::from(12)));
 
     // Undo takes the whole paste back; redo puts it again; undo again.
-    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run();
+    command(&mut h, Key::Z);
     assert_eq!(stored(&path, 12, "credit.test_c"), None);
     assert_eq!(stored(&path, 9, "credit.test_a"), None);
-    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
-    h.run();
+    command(&mut h, Key::Y);
     assert_eq!(stored(&path, 12, "credit.test_c"), Some(Decimal::from(12)));
-    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run();
+    command(&mut h, Key::Z);
     // …and the typing before it, one edit at a time.
-    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run();
-    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run();
+    command(&mut h, Key::Z);
+    command(&mut h, Key::Z);
     assert_eq!(stored(&path, 9, "credit.interceptions"), september_before);
 
     // Invalid input shows its reason on the cell and is not saved.
@@ -213,13 +242,7 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
     h.run();
     h.get_by_label("确认报送").click();
     h.run();
-    assert_eq!(
-        Store::open(&path)
-            .unwrap()
-            .month_status(2019, 12, "credit")
-            .unwrap(),
-        MonthStatus::Submitted
-    );
+    assert_eq!(month_status(&path, 12, "credit"), MonthStatus::Submitted);
     assert_eq!(grid(&mut h).status(12), MonthStatus::Submitted);
     type_text(&mut h, "5");
     assert_eq!(
@@ -247,12 +270,9 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
     h.run();
     h.get_by_label("解锁").click();
     settle(&mut h);
-    let store = Store::open(&path).unwrap();
-    assert_eq!(
-        store.month_status(2019, 12, "credit").unwrap(),
-        MonthStatus::Open
-    );
-    let log = store
+    assert_eq!(month_status(&path, 12, "credit"), MonthStatus::Open);
+    let log = Store::open(&path)
+        .unwrap()
         .audit_log(&AuditFilter {
             entity: Some("month".into()),
             key_prefix: Some("2019/12/credit".into()),
@@ -265,31 +285,19 @@ fn contact_enters_pastes_undoes_and_submits_then_office_unlocks() {
 
 #[test]
 fn unlock_without_a_reason_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
+    let (_dir, path, mut h) = signed_in("刘芳");
     board(&mut h).select("news", 12);
     h.run();
     h.get_by_label("解锁").click();
     settle(&mut h);
     let board = h.state_mut().session().unwrap().board.as_ref().unwrap();
     assert!(matches!(board.notice(), Some(Err(e)) if e.contains("原因")));
-    assert_eq!(
-        Store::open(&path)
-            .unwrap()
-            .month_status(2019, 12, "news")
-            .unwrap(),
-        MonthStatus::Submitted
-    );
+    assert_eq!(month_status(&path, 12, "news"), MonthStatus::Submitted);
 }
 
 #[test]
 fn a_contact_sees_only_the_entry_tab_and_a_leader_cannot_edit() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "郑浩");
+    let (_dir, _path, mut h) = signed_in("郑浩");
     assert!(h.query_by_label("报送情况").is_none());
     assert!(h.query_by_label("导入表格").is_none());
     h.get_by_label("退出登录").click();
@@ -307,29 +315,16 @@ fn a_contact_sees_only_the_entry_tab_and_a_leader_cannot_edit() {
 
 #[test]
 fn import_previews_then_writes_in_the_background() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
+    let (dir, path, mut h) = signed_in("刘芳");
     let csv = dir.path().join("表.csv");
     std::fs::write(
         &csv,
         "year,month,division,metric,value\n2019,12,credit,credit.test_a,7\n2019,12,credit,credit.test_b,约8\n",
     )
     .unwrap();
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
     h.get_by_label("导入表格").click();
     h.run();
-    let ctx = h.ctx.clone();
-    {
-        let session = h.state_mut().session().unwrap();
-        let store = &session.store;
-        session
-            .import
-            .as_mut()
-            .unwrap()
-            .check_file(&ctx, store, csv.clone());
-    }
-    wait_idle(&mut h);
+    check_import(&mut h, &csv);
     let plan = h
         .state_mut()
         .session()
@@ -354,20 +349,21 @@ fn import_previews_then_writes_in_the_background() {
         "year,month,division,metric,value\n2019,12,credit,credit.test_a,7\n2019,12,credit,credit.test_b,8\n",
     )
     .unwrap();
-    {
-        let session = h.state_mut().session().unwrap();
-        let store = &session.store;
-        session
-            .import
-            .as_mut()
-            .unwrap()
-            .check_file(&ctx, store, csv.clone());
-    }
-    wait_idle(&mut h);
+    check_import(&mut h, &csv);
     h.get_by_label("确认导入").click();
     h.run();
     wait_idle(&mut h);
     assert_eq!(stored(&path, 12, "credit.test_b"), Some(Decimal::from(8)));
+}
+
+/// The import screen checks `sheet` in the background, as after choosing it in the dialog.
+fn check_import(h: &mut Harness<'_, App>, sheet: &Path) {
+    let ctx = h.ctx.clone();
+    let session = h.state_mut().session().unwrap();
+    let store = &session.store;
+    let import = session.import.as_mut().expect("import screen shown");
+    import.check_file(&ctx, store, sheet.to_path_buf());
+    wait_idle(h);
 }
 
 fn wait_idle(h: &mut Harness<'_, App>) {
@@ -432,18 +428,8 @@ fn metric(path: &Path, code: &str) -> Option<Metric> {
 
 #[test]
 fn office_adds_a_metric_and_a_refused_edit_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
-    open_tab(&mut h, "指标目录");
-    click_button(&mut h, "新增指标");
-    fill(&mut h, "指标代码", "news.video");
-    fill(&mut h, "指标名称", "视频解读");
-    h.get_by_role_and_label(Role::CheckBox, "新闻宣传处")
-        .click();
-    h.run();
-    click_button(&mut h, "保存");
+    let (_dir, path, mut h) = signed_in_on("刘芳", "指标目录");
+    add_metric(&mut h, "news.video", "视频解读", "新闻宣传处");
     let video = metric(&path, "news.video").expect("added");
     assert_eq!(video.name, "视频解读");
     assert_eq!(video.owners, ["news"]);
@@ -452,13 +438,7 @@ fn office_adds_a_metric_and_a_refused_edit_changes_nothing() {
 
     // The same code again: the store's refusal in Chinese, and nothing changes.
     let audit = audit_rows(&path);
-    click_button(&mut h, "新增指标");
-    fill(&mut h, "指标代码", "news.video");
-    fill(&mut h, "指标名称", "另一个名字");
-    h.get_by_role_and_label(Role::CheckBox, "新闻宣传处")
-        .click();
-    h.run();
-    click_button(&mut h, "保存");
+    add_metric(&mut h, "news.video", "另一个名字", "新闻宣传处");
     let notice = catalogue_notice(&mut h);
     assert!(notice.contains("已有指标代码 news.video"), "{notice}");
     assert!(h.query_by_label_contains("已有指标代码").is_some(), "shown");
@@ -491,6 +471,16 @@ fn office_adds_a_metric_and_a_refused_edit_changes_nothing() {
     assert_eq!(audit_rows(&path), audit);
 }
 
+/// 新增指标 on the catalogue screen: code, name, one owner division, 保存.
+fn add_metric(h: &mut Harness<'_, App>, code: &str, name: &str, owner: &str) {
+    click_button(h, "新增指标");
+    fill(h, "指标代码", code);
+    fill(h, "指标名称", name);
+    h.get_by_role_and_label(Role::CheckBox, owner).click();
+    h.run();
+    click_button(h, "保存");
+}
+
 fn catalogue_notice(h: &mut Harness<'_, App>) -> String {
     match h
         .state_mut()
@@ -508,11 +498,7 @@ fn catalogue_notice(h: &mut Harness<'_, App>) -> String {
 
 #[test]
 fn office_renames_a_division_and_a_taken_code_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
-    open_tab(&mut h, "处室");
+    let (_dir, path, mut h) = signed_in_on("刘芳", "处室");
     h.get_by_label("登记注册处").click();
     h.run();
     // The division's contact person and phone are shown for editing.
@@ -546,11 +532,7 @@ fn office_renames_a_division_and_a_taken_code_changes_nothing() {
 
 #[test]
 fn office_adds_a_user_who_signs_in_then_deactivates_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
-    open_tab(&mut h, "用户");
+    let (_dir, path, mut h) = signed_in_on("刘芳", "用户");
     fill(&mut h, "登录名", "qian.duo");
     fill(&mut h, "姓名", "钱多");
     fill(&mut h, "电话", "0551-62356100");
@@ -621,11 +603,7 @@ fn office_adds_a_user_who_signs_in_then_deactivates_them() {
 
 #[test]
 fn office_enters_a_yearly_table_figure() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "刘芳");
-    open_tab(&mut h, "数据填报");
+    let (_dir, path, mut h) = signed_in_on("刘芳", "数据填报");
     assert_eq!(grid(&mut h).mode(), EntryMode::Monthly);
     h.get_by_label("年度数据").click();
     h.run();
@@ -667,8 +645,7 @@ fn office_enters_a_yearly_table_figure() {
     press(&mut h, Key::Enter);
     assert_eq!(yearly(&path), Some(Some(Decimal::from(42))));
     assert_eq!(grid(&mut h).cursor(), (row + 1, 0), "Enter moves down");
-    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
-    h.run();
+    command(&mut h, Key::Z);
     assert_eq!(yearly(&path), before, "undo works here too");
 
     // The grid scrolls to the cursor: down to the last of the 200 table figures, and
@@ -694,10 +671,7 @@ fn office_enters_a_yearly_table_figure() {
 
 #[test]
 fn a_contact_sees_yearly_figures_only_of_metrics_they_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_file(dir.path());
-    let mut h = harness(&path);
-    sign_in(&mut h, "郑浩");
+    let (_dir, path, mut h) = signed_in("郑浩");
     assert!(!grid(&mut h).offers_yearly());
     assert!(h.query_by_label("年度数据").is_none());
     click_button(&mut h, "退出登录");

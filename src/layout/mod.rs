@@ -21,6 +21,8 @@
 pub mod fonts;
 mod linebreak;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 

@@ -403,7 +403,7 @@ fn text_copied_out_of_a_pdf_gives_the_same_flags() {
 
 #[test]
 fn the_seed_report_against_the_demo_data() {
-    let seed = include_str!("../testing/seed-report.txt");
+    let seed = include_str!("../../tests/support/seed-report.txt");
     let data = demo();
     let r = check(seed, &data);
     assert_eq!(r.count(ProseKind::Contradiction), 0, "{:?}", r.flags);

@@ -237,6 +237,19 @@ pub fn find_program(names: &[&str]) -> Option<PathBuf> {
     })
 }
 
+/// LibreOffice's `soffice` for the round-trip tests, which are `#[ignore]`d and run by
+/// `.ci/run` (`cargo test --test docx_export -- --ignored`): there a missing tool is a
+/// failure, never a quiet pass. They read the PDF back with poppler's `pdftotext`.
+pub fn libreoffice() -> PathBuf {
+    let soffice = find_program(&["soffice", "libreoffice"]).unwrap_or_else(|| {
+        panic!("LibreOffice (soffice) is not on the PATH: run scripts/install-test-deps.sh")
+    });
+    if find_program(&["pdftotext"]).is_none() {
+        panic!("pdftotext (poppler-utils) is not on the PATH: run scripts/install-test-deps.sh");
+    }
+    soffice
+}
+
 /// Writes `bytes` as `dir/name` and converts it with LibreOffice; returns the PDF path.
 /// A private user profile keeps parallel runs from fighting over one.
 pub fn convert_to_pdf(soffice: &Path, dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -256,7 +269,21 @@ pub fn convert_to_pdf(soffice: &Path, dir: &Path, name: &str, bytes: &[u8]) -> P
     assert!(status.success(), "LibreOffice failed: {status}");
     let pdf = input.with_extension("pdf");
     assert!(pdf.is_file(), "LibreOffice wrote no PDF");
+    keep_for_inspection(&[&input, &pdf]);
     pdf
+}
+
+/// Copies `files` into `$NIANBAO_KEEP_DOCX_RENDER` when it is set, for looking at
+/// (`pdftoppm -r 60 -png`).
+fn keep_for_inspection(files: &[&Path]) {
+    let Some(keep) = std::env::var_os("NIANBAO_KEEP_DOCX_RENDER") else {
+        return;
+    };
+    for file in files {
+        let name = file.file_name().expect("a file name");
+        std::fs::copy(file, Path::new(&keep).join(name))
+            .unwrap_or_else(|e| panic!("cannot keep {}: {e}", file.display()));
+    }
 }
 
 /// `pdftotext -raw`: text in content-stream order, which is reading order here.

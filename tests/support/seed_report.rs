@@ -1,12 +1,15 @@
-//! Fixtures shared by the tests in `tests/` and the benchmarks in `benches/` (which cannot
-//! see `tests/common`). Not part of the API; hidden from the docs.
+//! A hand-built report for the layout and PDF tests (`tests/layout_pdf.rs`) and the PDF
+//! benchmark (`benches/pdf.rs`), which pull this file in with `#[path]`. It lives here, not
+//! in the library, so that the release build carries neither it nor the seed text.
 //!
 //! [`seed_report`] builds a realistic report by hand: the seed report's title, headings
 //! and paragraphs (figures as [`Run::Figure`]s), a national table 3 (merged header cells,
 //! a vertical merged label), a table long enough to cross pages, paragraphs engineered to
 //! hit the 禁则 at a line end, and the closing block.
 
-use crate::document::{
+#![allow(dead_code)]
+
+use nianbao::document::{
     Align, Block, Cell, Closing, Document, Figure, Heading, Paragraph, ParagraphStyle, Provenance,
     Row, Run, Table,
 };
