@@ -5,3 +5,5 @@
 
 #[path = "hostile/support.rs"]
 mod support;
+#[path = "hostile/read.rs"]
+mod read;
