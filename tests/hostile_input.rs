@@ -3,7 +3,7 @@
 //! database, every file the user named and the audit log are unchanged where nothing
 //! should have been written. One file per area, so they can grow apart.
 
-#[path = "hostile/support.rs"]
-mod support;
 #[path = "hostile/read.rs"]
 mod read;
+#[path = "hostile/support.rs"]
+mod support;

@@ -368,7 +368,9 @@ fn names_last_year(s: &Sentence, range: Range<usize>) -> bool {
     let c = &s.chars[range];
     (0..c.len()).any(|i| {
         let at = |w: &[char]| c[i..].starts_with(w);
-        (at(&['上', '年']) && !at(&['上', '年', '结', '转']) && !at(&['上', '年', '度', '结', '转']))
+        (at(&['上', '年'])
+            && !at(&['上', '年', '结', '转'])
+            && !at(&['上', '年', '度', '结', '转']))
             || at(&['去', '年'])
             || at(&['上', '一', '年'])
     })
@@ -497,7 +499,10 @@ impl<'a> Checker<'a> {
             }
             report.typed_numbers += 1;
             let ci = clauses.partition_point(|c| c.end <= num.chars.start);
-            if !clauses.get(ci).is_some_and(|c| c.contains(&num.chars.start)) {
+            if !clauses
+                .get(ci)
+                .is_some_and(|c| c.contains(&num.chars.start))
+            {
                 continue;
             }
             let Some(place) = self.place(s, &numbers, k, &clauses, ci, &ctx, &mut earlier) else {
@@ -565,7 +570,10 @@ impl<'a> Checker<'a> {
         } else if !after.is_empty() {
             (after.clone(), false)
         } else {
-            (earlier.nearest(&self.lexicon, s, clauses, ci, &unit)?, false)
+            (
+                earlier.nearest(&self.lexicon, s, clauses, ci, &unit)?,
+                false,
+            )
         };
         Some(Place {
             s,

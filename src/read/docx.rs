@@ -259,9 +259,9 @@ fn parse(xml: &str, part: &str) -> Result<Element, DocumentError> {
     let mut elements = 0usize;
     let mut stack = vec![Element::default()];
     loop {
-        let event = reader.read_event().map_err(|e| {
-            xml_error(xml, part, reader.error_position(), &xml_reason(&e))
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|e| xml_error(xml, part, reader.error_position(), &xml_reason(&e)))?;
         let at = |reason: &str| xml_error(xml, part, reader.buffer_position(), reason);
         if matches!(event, Event::Start(_) | Event::Empty(_)) {
             elements += 1;
@@ -314,9 +314,16 @@ fn parse(xml: &str, part: &str) -> Result<Element, DocumentError> {
             _ => {}
         }
     }
-    let mut root = stack.pop().ok_or_else(|| xml_error(xml, part, 0, "空文档"))?;
+    let mut root = stack
+        .pop()
+        .ok_or_else(|| xml_error(xml, part, 0, "空文档"))?;
     if !stack.is_empty() {
-        return Err(xml_error(xml, part, xml.len() as u64, "XML 不完整（缺少结束标记）"));
+        return Err(xml_error(
+            xml,
+            part,
+            xml.len() as u64,
+            "XML 不完整（缺少结束标记）",
+        ));
     }
     root.children
         .pop()
@@ -343,7 +350,10 @@ fn element(reader: &Reader<&[u8]>, e: &BytesStart) -> Result<Element, &'static s
 
 /// The character an entity or character reference stands for.
 fn entity(r: &quick_xml::events::BytesRef) -> Result<char, String> {
-    if let Some(c) = r.resolve_char_ref().map_err(|_| "字符引用有误".to_string())? {
+    if let Some(c) = r
+        .resolve_char_ref()
+        .map_err(|_| "字符引用有误".to_string())?
+    {
         return Ok(c);
     }
     let name = r.decode().map_err(|_| "实体名有误".to_string())?;
@@ -382,7 +392,9 @@ fn xml_reason(e: &quick_xml::Error) -> String {
 
 /// "Not a valid docx: `part` line N: reason".
 fn xml_error(xml: &str, part: &str, position: u64, reason: &str) -> DocumentError {
-    let at = usize::try_from(position).unwrap_or(xml.len()).min(xml.len());
+    let at = usize::try_from(position)
+        .unwrap_or(xml.len())
+        .min(xml.len());
     let line = 1 + xml.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
     DocumentError::NotDocx(format!("{part} 第 {line} 行的 XML {reason}"))
 }
@@ -502,7 +514,10 @@ mod tests {
         assert!(e.ends_with("未知的实体 &nbsp;"), "{e}");
         let deep = format!("<w:document {NS}><w:body>{}", "<w:sdt>".repeat(100_000));
         let e = read(&docx([deep.into_bytes()])).unwrap_err();
-        assert_eq!(e.to_string(), "Word 文档的 XML 元素嵌套超过 1000 层，不像是一份报告");
+        assert_eq!(
+            e.to_string(),
+            "Word 文档的 XML 元素嵌套超过 1000 层，不像是一份报告"
+        );
         let wide = format!("<w:document {NS}><w:body>{}", "<w:p/>".repeat(1_000_001));
         let e = read(&docx([wide.into_bytes()])).unwrap_err().to_string();
         assert!(e.contains("XML 元素超过 100 万个"), "{e}");

@@ -362,8 +362,15 @@ mod tests {
         let deep = format!("{}正文", "<div>".repeat(200_000));
         let started = std::time::Instant::now();
         let err = read(deep.as_bytes()).unwrap_err();
-        assert_eq!(err.to_string(), "网页的标签嵌套超过 1000 层，不像是一份报告");
-        assert!(started.elapsed().as_secs_f64() < 1.0, "{:?}", started.elapsed());
+        assert_eq!(
+            err.to_string(),
+            "网页的标签嵌套超过 1000 层，不像是一份报告"
+        );
+        assert!(
+            started.elapsed().as_secs_f64() < 1.0,
+            "{:?}",
+            started.elapsed()
+        );
         // As deep as a report could plausibly be, and a long flat page, still read.
         let fine = format!("{}正文{}", "<div>".repeat(900), "<p>段落".repeat(20_000));
         let b = read(fine.as_bytes()).unwrap();

@@ -22,7 +22,15 @@ fn import_report(demo: &Demo, path: &Path) -> Output {
 /// `check --prose` of `path` against the demo's 2019.
 fn check_prose(demo: &Demo, path: &Path) -> Output {
     let path = path.to_str().unwrap();
-    nianbao(&["check", "--db", demo.db(), "--year", "2019", "--prose", path])
+    nianbao(&[
+        "check",
+        "--db",
+        demo.db(),
+        "--year",
+        "2019",
+        "--prose",
+        path,
+    ])
 }
 
 /// Writes `bytes` to `name` in the demo's folder, runs `command` on it, and asserts that
@@ -49,7 +57,11 @@ fn refused(
     }
     assert!(took < Duration::from_secs(10), "{name} took {took:?}");
     assert_eq!(demo.fingerprint(), before, "nothing written");
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file is untouched");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the file is untouched"
+    );
     message
 }
 
@@ -144,7 +156,12 @@ fn a_broken_word_file_is_told_in_chinese() {
         &["不是有效的 Word 文档（.docx）：文件已损坏，或不是 zip 压缩包"],
     );
     assert!(!message.contains("invalid"), "{message}");
-    let xml = docx(DOCUMENT, b"<w:p><w:r><w:t>1</w:t></w:p>", 1, "</w:body></w:document>");
+    let xml = docx(
+        DOCUMENT,
+        b"<w:p><w:r><w:t>1</w:t></w:p>",
+        1,
+        "</w:body></w:document>",
+    );
     let message = refused(
         &demo,
         "坏.docx",
@@ -219,11 +236,29 @@ proptest! {
 /// Markup from a few tags, nested and closed at random.
 fn markup() -> impl Strategy<Value = String> {
     let tag = prop_oneof![
-        Just("<table>"), Just("</table>"), Just("<tr>"), Just("</tr>"),
-        Just("<td rowspan=3>"), Just("<td colspan=2>"), Just("<th>"), Just("</td>"),
-        Just("<div>"), Just("</div>"), Just("<p>"), Just("<br>"), Just("<b>"), Just("</b>"),
-        Just("<tbody>"), Just("<script>"), Just("</script>"), Just("<!--"), Just("-->"),
-        Just("1"), Just("行政许可"), Just("&nbsp;"), Just("<td rowspan=99999>"),
+        Just("<table>"),
+        Just("</table>"),
+        Just("<tr>"),
+        Just("</tr>"),
+        Just("<td rowspan=3>"),
+        Just("<td colspan=2>"),
+        Just("<th>"),
+        Just("</td>"),
+        Just("<div>"),
+        Just("</div>"),
+        Just("<p>"),
+        Just("<br>"),
+        Just("<b>"),
+        Just("</b>"),
+        Just("<tbody>"),
+        Just("<script>"),
+        Just("</script>"),
+        Just("<!--"),
+        Just("-->"),
+        Just("1"),
+        Just("行政许可"),
+        Just("&nbsp;"),
+        Just("<td rowspan=99999>"),
     ];
     prop::collection::vec(tag, 0..200).prop_map(|t| t.concat())
 }
