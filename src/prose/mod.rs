@@ -531,7 +531,9 @@ impl<'a> Checker<'a> {
     }
 
     /// Number `k` of the sentence (in clause `ci`) with the metrics named next to it and
-    /// sharing its unit; `None` when no metric is named.
+    /// sharing its unit; `None` when no metric is named. (`earlier` carries what the
+    /// sentence's earlier numbers already searched; the other arguments are the sentence.)
+    #[allow(clippy::too_many_arguments)]
     fn place<'s>(
         &self,
         s: &'s Sentence,

@@ -280,10 +280,10 @@ fn parse(xml: &str, part: &str) -> Result<Element, DocumentError> {
                         limit: MAX_DEPTH,
                     });
                 }
-                stack.push(element(&reader, &e).map_err(|r| at(r))?);
+                stack.push(element(&reader, &e).map_err(at)?);
             }
             Event::Empty(e) => {
-                let e = element(&reader, &e).map_err(|r| at(r))?;
+                let e = element(&reader, &e).map_err(at)?;
                 if let Some(top) = stack.last_mut() {
                     top.children.push(e);
                 }
