@@ -5,5 +5,7 @@
 
 #[path = "hostile/cli.rs"]
 mod cli;
+#[path = "hostile/read.rs"]
+mod read;
 #[path = "hostile/support.rs"]
 mod support;

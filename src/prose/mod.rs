@@ -47,7 +47,7 @@ mod words;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -161,12 +161,9 @@ impl ProseReport {
 /// Reading a report file for the prose checks failed.
 #[derive(Debug, Error)]
 pub enum ProseError {
-    #[error("无法读取 {path}：{source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Unreadable, or larger than any report ([`crate::input::MAX_REPORT_BYTES`]).
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error(transparent)]
     Document(#[from] crate::read::ReadError),
 }
@@ -178,17 +175,15 @@ pub enum ProseError {
 ///   their paragraphs, one a line, read by [`crate::read`]. Tables are left out: their
 ///   numbers are not prose, and the data checks already cover the national tables.
 ///
-/// Other file types are refused with the reader's message.
+/// Other file types are refused with the reader's message, and so is a file larger than
+/// [`crate::input::MAX_REPORT_BYTES`] (a report is well under 1 MB), before any is read.
 pub fn prose_text_from_path(path: &Path) -> Result<String, ProseError> {
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     if matches!(extension.as_str(), "txt" | "text") {
-        let bytes = std::fs::read(path).map_err(|source| ProseError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = crate::input::read_capped(path, crate::input::MAX_REPORT_BYTES, "报告")?;
         return Ok(crate::import::csv::decode(&bytes).into_owned());
     }
     let mut text = String::new();
@@ -218,17 +213,16 @@ pub fn check_prose(text: &str, data: &YearData, options: &ProseOptions) -> Prose
         sentences: 0,
         typed_numbers: 0,
     };
-    let last_year: HashSet<String> = options
-        .previous
-        .map(|prev| {
-            all_sentences(prev)
-                .iter()
-                .filter_map(sentence_key)
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut last_year: HashSet<String> = HashSet::new();
+    if let Some(previous) = options.previous {
+        each_sentence(previous, |s| {
+            if let Some(key) = sentence_key(&s) {
+                last_year.insert(key);
+            }
+        });
+    }
     let lines = LineIndex::new(text);
-    for s in all_sentences(text) {
+    each_sentence(text, |s| {
         report.sentences += 1;
         if sentence_key(&s).is_some_and(|k| last_year.contains(&k)) {
             report.flags.push(ProseFlag {
@@ -244,17 +238,18 @@ pub fn check_prose(text: &str, data: &YearData, options: &ProseOptions) -> Prose
             });
         }
         checker.sentence(text, &s, &lines, &mut report);
-    }
+    });
     report
 }
 
-/// The sentences of the text outside tables.
-fn all_sentences(text: &str) -> Vec<Sentence> {
-    text::paragraphs(text)
-        .iter()
-        .filter(|p| !p.table)
-        .flat_map(|p| text::sentences(text, p))
-        .collect()
+/// Hands each sentence of the text outside tables to `f`, in order, one at a time (a
+/// text's sentences together take several times the text's memory).
+fn each_sentence(text: &str, mut f: impl FnMut(Sentence)) {
+    for paragraph in text::paragraphs(text) {
+        if !paragraph.table {
+            text::each_sentence(text, &paragraph, &mut f);
+        }
+    }
 }
 
 /// What two sentences must share to be "identical": the characters without whitespace,
@@ -301,6 +296,10 @@ struct Context {
     part_of_year: bool,
     /// Per clause: whether it or a clause before it names another year.
     other_year: Vec<bool>,
+    /// Per character: just after the last `,` `、` `;` `:` before it (see [`channel`]).
+    cut_before: Vec<usize>,
+    /// Where `通过` starts, in order.
+    via: Vec<usize>,
 }
 
 impl Context {
@@ -316,7 +315,9 @@ impl Context {
                 .then(|| i64::try_from(n.value).ok())
                 .flatten();
             match (next, whole) {
-                (Some('月'), Some(m @ 1..=12)) => months.push(m as u8),
+                (Some('月'), Some(m @ 1..=12)) if !months.contains(&(m as u8)) => {
+                    months.push(m as u8)
+                }
                 (Some('年'), Some(y @ 1900..=2100)) => years.push((n.chars.start, y)),
                 _ => {}
             }
@@ -328,19 +329,35 @@ impl Context {
         let part_of_year = ["季度", "半年"].iter().any(|w| s.contains(all.clone(), w));
         let mut other_year = Vec::new();
         let mut seen = false;
+        // Years and clauses are both in order: walk them together.
+        let mut years = years.into_iter().peekable();
         for clause in clauses {
-            seen = seen
-                || years
-                    .iter()
-                    .any(|(at, y)| clause.contains(at) && *y != i64::from(year))
-                || names_last_year(s, clause.clone());
+            while let Some((at, y)) = years.next_if(|(at, _)| *at < clause.end) {
+                seen = seen || (clause.contains(&at) && y != i64::from(year));
+            }
+            seen = seen || names_last_year(s, clause.clone());
             other_year.push(seen);
         }
+        let mut cut_before = Vec::with_capacity(s.chars.len() + 1);
+        let mut via = Vec::new();
+        let mut start = 0;
+        for (i, c) in s.chars.iter().enumerate() {
+            cut_before.push(start);
+            if matches!(c, ',' | '、' | ';' | ':') {
+                start = i + 1;
+            }
+            if s.chars[i..].starts_with(&['通', '过']) {
+                via.push(i);
+            }
+        }
+        cut_before.push(start);
         Context {
             months,
             to_date,
             part_of_year,
             other_year,
+            cut_before,
+            via,
         }
     }
 }
@@ -349,11 +366,12 @@ impl Context {
 fn names_last_year(s: &Sentence, range: Range<usize>) -> bool {
     let c = &s.chars[range];
     (0..c.len()).any(|i| {
-        let at = |w: &str| {
-            let w: Vec<char> = w.chars().collect();
-            c[i..].starts_with(&w)
-        };
-        (at("上年") && !at("上年结转") && !at("上年度结转")) || at("去年") || at("上一年")
+        let at = |w: &[char]| c[i..].starts_with(w);
+        (at(&['上', '年'])
+            && !at(&['上', '年', '结', '转'])
+            && !at(&['上', '年', '度', '结', '转']))
+            || at(&['去', '年'])
+            || at(&['上', '一', '年'])
     })
 }
 
@@ -468,6 +486,7 @@ impl<'a> Checker<'a> {
         }
         let clauses = text::clauses(s, &numbers);
         let ctx = Context::new(s, &numbers, &clauses, self.data.year);
+        let mut earlier = EarlierClauses::default();
         for (k, num) in numbers.iter().enumerate() {
             let bytes = s.bytes(num.chars.clone());
             let linked = self
@@ -478,10 +497,14 @@ impl<'a> Checker<'a> {
                 continue;
             }
             report.typed_numbers += 1;
-            let Some(ci) = clauses.iter().position(|c| c.contains(&num.chars.start)) else {
+            let ci = clauses.partition_point(|c| c.end <= num.chars.start);
+            if !clauses
+                .get(ci)
+                .is_some_and(|c| c.contains(&num.chars.start))
+            {
                 continue;
-            };
-            let Some(place) = self.place(s, &numbers, k, &clauses, ci, &ctx) else {
+            }
+            let Some(place) = self.place(s, &numbers, k, &clauses, ci, &ctx, &mut earlier) else {
                 continue;
             };
             let Some(verdict) = self.link(&place).or_else(|| self.contradiction(&place)) else {
@@ -507,7 +530,9 @@ impl<'a> Checker<'a> {
     }
 
     /// Number `k` of the sentence (in clause `ci`) with the metrics named next to it and
-    /// sharing its unit; `None` when no metric is named.
+    /// sharing its unit; `None` when no metric is named. (`earlier` carries what the
+    /// sentence's earlier numbers already searched; the other arguments are the sentence.)
+    #[allow(clippy::too_many_arguments)]
     fn place<'s>(
         &self,
         s: &'s Sentence,
@@ -516,15 +541,16 @@ impl<'a> Checker<'a> {
         clauses: &[Range<usize>],
         ci: usize,
         ctx: &'s Context,
+        earlier: &mut EarlierClauses,
     ) -> Option<Place<'s>> {
         let num = &numbers[k];
         let clause = clauses[ci].clone();
         // The stretch of the clause that belongs to this number: after the previous
         // number's unit, up to the next number.
-        let from = numbers[..k]
-            .iter()
-            .rev()
-            .find(|p| p.chars.start >= clause.start)
+        let from = k
+            .checked_sub(1)
+            .map(|p| &numbers[p])
+            .filter(|p| p.chars.start >= clause.start)
             .map_or(clause.start, |p| p.unit_end.max(clause.start));
         let to = numbers
             .get(k + 1)
@@ -545,12 +571,10 @@ impl<'a> Checker<'a> {
         } else if !after.is_empty() {
             (after.clone(), false)
         } else {
-            let earlier = clauses[..ci]
-                .iter()
-                .rev()
-                .map(|c| named(c.clone(), Side::Before))
-                .find(|found| !found.is_empty())?;
-            (earlier, false)
+            (
+                earlier.nearest(&self.lexicon, s, clauses, ci, &unit)?,
+                false,
+            )
         };
         Some(Place {
             s,
@@ -626,7 +650,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         let gap = &p.s.chars[mention.end..p.num.chars.start];
-        if gap.len() > 8 || gap.contains(&'中') || channel(p.s, mention.start) {
+        if gap.len() > 8 || gap.contains(&'中') || channel(p.ctx, mention.start) {
             return None;
         }
         let (i, year, typed) = (mention.metric, self.data.year, p.num.value);
@@ -663,6 +687,49 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The metrics named in the clauses of one sentence, for numbers whose own stretch names
+/// none: each clause is searched once, as the numbers move through the sentence, instead
+/// of every earlier clause again for each number.
+#[derive(Default)]
+struct EarlierClauses {
+    /// Clauses `..searched` have been searched.
+    searched: usize,
+    /// Metrics named in each searched clause.
+    mentions: Vec<Vec<Mention>>,
+    /// Unit → the last searched clause naming a metric with it.
+    last: HashMap<Vec<char>, usize>,
+}
+
+impl EarlierClauses {
+    /// The metrics with `unit` named in the nearest clause before clause `ci` that names
+    /// any (clauses are asked for in order).
+    fn nearest(
+        &mut self,
+        lexicon: &Lexicon,
+        s: &Sentence,
+        clauses: &[Range<usize>],
+        ci: usize,
+        unit: &[char],
+    ) -> Option<Vec<Mention>> {
+        for (j, clause) in clauses.iter().enumerate().take(ci).skip(self.searched) {
+            let found = lexicon.mentions(&s.chars, clause.clone(), Side::Before);
+            for m in &found {
+                self.last.insert(lexicon.unit_of(m.metric).to_vec(), j);
+            }
+            self.mentions.push(found);
+        }
+        self.searched = self.searched.max(ci);
+        let j = *self.last.get(unit)?;
+        Some(
+            self.mentions[j]
+                .iter()
+                .filter(|m| lexicon.unit_of(m.metric) == unit)
+                .copied()
+                .collect(),
+        )
+    }
+}
+
 /// A typed number and the metrics named next to it.
 struct Place<'s> {
     s: &'s Sentence,
@@ -695,12 +762,13 @@ impl Place<'_> {
 
 /// Whether the clause names a channel before the metric's words (`通过门户网站主动公开
 /// 信息2000条`): then the number is likely a part of the figure, not the figure.
-fn channel(s: &Sentence, mention_start: usize) -> bool {
-    let start = s.chars[..mention_start]
-        .iter()
-        .rposition(|c| matches!(c, ',' | '、' | ';' | ':'))
-        .map_or(0, |i| i + 1);
-    s.contains(start..mention_start, "通过")
+///
+/// Looked up in the marks [`Context::new`] made of the sentence, not by scanning back: a
+/// clause holding many numbers would otherwise be scanned once for each.
+fn channel(ctx: &Context, mention_start: usize) -> bool {
+    let start = ctx.cut_before[mention_start];
+    let first = ctx.via.partition_point(|&v| v < start);
+    ctx.via.get(first).is_some_and(|&v| v + 2 <= mention_start)
 }
 
 /// Whether `typed` is `figure` at the precision typed, rounded or cut (`98.1` for

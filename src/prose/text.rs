@@ -28,6 +28,11 @@ fn is_terminator(c: char) -> bool {
     matches!(c, '。' | '!' | '?' | ';')
 }
 
+/// Longest run of characters read as one sentence: no report has a sentence this long,
+/// and the checks' cost grows with a sentence's length (a text without `。` is otherwise
+/// one sentence).
+pub(crate) const MAX_SENTENCE_CHARS: usize = 2000;
+
 /// May follow a terminator and still belong to the sentence (`……。”`).
 fn is_closer(c: char) -> bool {
     matches!(c, '”' | '’' | ')' | '」' | '』' | '】' | '"' | '\'')
@@ -275,8 +280,10 @@ pub(crate) fn paragraphs(text: &str) -> Vec<Paragraph> {
 /// right after stays with its sentence) and at the paragraph's end. Whitespace and the
 /// breaks between the paragraph's lines are dropped, except that a space between two
 /// digits on one line is kept as `' '` so that `3 17` does not read as 317.
-pub(crate) fn sentences(text: &str, paragraph: &Paragraph) -> Vec<Sentence> {
-    let mut out = Vec::new();
+///
+/// Each sentence is handed to `f` as soon as it ends, so memory holds one sentence, not
+/// the text's; a run of [`MAX_SENTENCE_CHARS`] characters without an end is cut there.
+pub(crate) fn each_sentence(text: &str, paragraph: &Paragraph, mut f: impl FnMut(Sentence)) {
     let mut cur = Sentence {
         range: 0..0,
         chars: Vec::new(),
@@ -299,13 +306,13 @@ pub(crate) fn sentences(text: &str, paragraph: &Paragraph) -> Vec<Sentence> {
                 }
                 continue;
             }
-            let f = fold(c);
-            if ended && !is_closer(f) {
-                push_sentence(&mut out, &mut cur);
+            let folded = fold(c);
+            if (ended && !is_closer(folded)) || cur.chars.len() >= MAX_SENTENCE_CHARS {
+                push_sentence(&mut cur, &mut f);
                 ended = false;
             }
             if let Some((space, newline)) = pending_space.take()
-                && f.is_ascii_digit()
+                && folded.is_ascii_digit()
                 && !newline
                 && cur.chars.last().is_some_and(char::is_ascii_digit)
             {
@@ -313,19 +320,26 @@ pub(crate) fn sentences(text: &str, paragraph: &Paragraph) -> Vec<Sentence> {
                 cur.offsets.push(space.start);
                 cur.ends.push(space.end);
             }
-            cur.chars.push(f);
+            cur.chars.push(folded);
             cur.offsets.push(at);
             cur.ends.push(at + c.len_utf8());
-            if is_terminator(f) {
+            if is_terminator(folded) {
                 ended = true;
             }
         }
     }
-    push_sentence(&mut out, &mut cur);
+    push_sentence(&mut cur, &mut f);
+}
+
+/// The sentences of a paragraph (see [`each_sentence`]).
+#[cfg(test)]
+pub(crate) fn sentences(text: &str, paragraph: &Paragraph) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    each_sentence(text, paragraph, |s| out.push(s));
     out
 }
 
-fn push_sentence(out: &mut Vec<Sentence>, cur: &mut Sentence) {
+fn push_sentence(cur: &mut Sentence, f: &mut impl FnMut(Sentence)) {
     if cur.chars.is_empty() {
         return;
     }
@@ -339,7 +353,7 @@ fn push_sentence(out: &mut Vec<Sentence>, cur: &mut Sentence) {
         },
     );
     s.range = s.offsets[0]..*s.ends.last().unwrap_or(&s.offsets[0]);
-    out.push(s);
+    f(s);
 }
 
 /// Why a run of digits is not a typed quantity.
@@ -408,6 +422,8 @@ pub(crate) fn numbers(s: &Sentence, units: &[Vec<char>]) -> Vec<Number> {
     let n = c.len();
     let digit = |i: usize| i < n && c[i].is_ascii_digit();
     let mut out = Vec::new();
+    // Depth inside `《…》` / `〔…〕` at `scanned`, kept as the scan moves on.
+    let (mut title_depth, mut scanned) = (0i32, 0);
     let mut i = 0;
     while i < n {
         if !digit(i) {
@@ -469,7 +485,15 @@ pub(crate) fn numbers(s: &Sentence, units: &[Vec<char>]) -> Vec<Number> {
             not_quantity: None,
         };
         read_unit(c, &mut num, units);
-        num.not_quantity = classify(c, start, end);
+        for ch in &c[scanned..start] {
+            match ch {
+                '《' | '〔' | '[' => title_depth += 1,
+                '》' | '〕' | ']' => title_depth -= 1,
+                _ => {}
+            }
+        }
+        scanned = start;
+        num.not_quantity = classify(c, start, end, title_depth > 0);
         out.push(num);
     }
     out
@@ -520,7 +544,9 @@ fn read_unit(c: &[char], num: &mut Number, units: &[Vec<char>]) {
     }
 }
 
-fn classify(c: &[char], start: usize, end: usize) -> Option<NotAQuantity> {
+/// Why the digits `c[start..end]` are not a quantity, if they are not; `in_title` when
+/// they stand inside `《…》` or `〔…〕`.
+fn classify(c: &[char], start: usize, end: usize, in_title: bool) -> Option<NotAQuantity> {
     let n = c.len();
     let at = |i: usize| c.get(i).copied();
     let prev = start.checked_sub(1).and_then(at);
@@ -528,16 +554,7 @@ fn classify(c: &[char], start: usize, end: usize) -> Option<NotAQuantity> {
     let next = at(end);
     let next2 = at(end + 1);
     let digit_at = |i: Option<char>| i.is_some_and(|c| c.is_ascii_digit());
-    // Inside 《…》 or 〔…〕?
-    let mut depth = 0i32;
-    for ch in &c[..start] {
-        match ch {
-            '《' | '〔' | '[' => depth += 1,
-            '》' | '〕' | ']' => depth -= 1,
-            _ => {}
-        }
-    }
-    if depth > 0 {
+    if in_title {
         return Some(NotAQuantity::Title);
     }
     if prev == Some('第') || (prev == Some('(') && next == Some(')')) {
@@ -590,7 +607,15 @@ fn classify(c: &[char], start: usize, end: usize) -> Option<NotAQuantity> {
 /// number, and for `、` not inside quotes, brackets or a title (`“进社区、进校园”`).
 /// Returns the clauses as character ranges.
 pub(crate) fn clauses(s: &Sentence, numbers: &[Number]) -> Vec<Range<usize>> {
-    let in_number = |i: usize| numbers.iter().any(|n| n.chars.contains(&i));
+    // Numbers are in order: the first one not ended before `i` is the only one that can
+    // hold it.
+    let mut next = 0;
+    let mut in_number = |i: usize| {
+        while numbers.get(next).is_some_and(|n| n.chars.end <= i) {
+            next += 1;
+        }
+        numbers.get(next).is_some_and(|n| n.chars.contains(&i))
+    };
     let mut out = Vec::new();
     let mut start = 0;
     let mut depth = 0i32;

@@ -18,44 +18,75 @@
 //! The XML is read with `quick-xml` into a small element tree (the body of a report is a
 //! few hundred kilobytes); the zip with `zip`, both already used by the project.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-use super::{Block, GridBuilder, ReadError, tidy};
+use super::{Block, DocumentError, GridBuilder, tidy};
+use crate::input::{MAX_REPORT_BYTES, excerpt, read_capped_from};
+
+/// Deepest XML nesting read (Word nests a dozen deep; tables in tables a few dozen).
+const MAX_DEPTH: usize = 1000;
+/// Most XML elements read from one part: a long report with many tables has a few
+/// hundred thousand; each costs about a hundred bytes in the tree.
+const MAX_ELEMENTS: usize = 1_000_000;
+
+type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
 /// Reads the body of a `.docx` file's main document part.
-pub fn read(bytes: &[u8]) -> Result<Vec<Block>, ReadError> {
+pub fn read(bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        ReadError::NotDocx(format!(
-            "{e}（若是旧版 .doc 文件，请在 Word 或 WPS 中另存为 .docx）"
+        DocumentError::NotDocx(format!(
+            "{}（若是旧版 .doc 文件，请在 Word 或 WPS 中另存为 .docx）",
+            zip_reason(&e)
         ))
     })?;
     let main = main_part(&mut zip).unwrap_or_else(|| "word/document.xml".to_string());
     let xml = part(&mut zip, &main)?;
-    let root = parse(&xml)?;
+    let root = parse(&xml, &main)?;
     let body = root
         .child("w:body")
-        .ok_or_else(|| ReadError::Xml(format!("{main} 中没有 w:body")))?;
+        .ok_or_else(|| DocumentError::NotDocx(format!("{main} 中没有正文（w:body）")))?;
     let mut blocks = Vec::new();
     body_blocks(body, &mut blocks);
     Ok(blocks)
 }
 
-fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, ReadError> {
-    let mut file = zip
-        .by_name(name)
-        .map_err(|e| ReadError::NotDocx(format!("缺少 {name}：{e}")))?;
-    let mut text = String::new();
-    file.read_to_string(&mut text)
-        .map_err(|e| ReadError::Xml(format!("{name}：{e}")))?;
-    Ok(text)
+/// A zip error, in plain Chinese.
+fn zip_reason(e: &zip::result::ZipError) -> String {
+    use zip::result::ZipError;
+    match e {
+        ZipError::InvalidArchive(_) | ZipError::Io(_) => "文件已损坏，或不是 zip 压缩包".into(),
+        ZipError::UnsupportedArchive(_) | ZipError::InvalidPassword => {
+            "文件加了密码或用了不支持的压缩格式（请在 Word 中取消密码后另存）".into()
+        }
+        ZipError::CompressionMethodNotSupported(_) => "用了不支持的压缩方式".into(),
+        ZipError::FileNotFound => "缺少文件".into(),
+        _ => "无法解压".into(),
+    }
+}
+
+/// Part `name`, decompressed, refused past [`MAX_REPORT_BYTES`] whatever the zip says
+/// its size is.
+fn part(zip: &mut Zip, name: &str) -> Result<String, DocumentError> {
+    let file = zip.by_name(name).map_err(|e| match e {
+        zip::result::ZipError::FileNotFound => DocumentError::NotDocx(format!("缺少 {name}")),
+        e => DocumentError::NotDocx(format!("{name}：{}", zip_reason(&e))),
+    })?;
+    let bytes = read_capped_from(file, MAX_REPORT_BYTES)
+        .map_err(|_| DocumentError::NotDocx(format!("{name} 已损坏，无法解压")))?
+        .ok_or_else(|| DocumentError::PartTooLarge {
+            part: name.to_string(),
+            limit: MAX_REPORT_BYTES,
+        })?;
+    String::from_utf8(bytes)
+        .map_err(|_| DocumentError::NotDocx(format!("{name} 不是 UTF-8 编码的 XML")))
 }
 
 /// The main part named by the package relationships (`officeDocument`).
-fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
-    let rels = parse(&part(zip, "_rels/.rels").ok()?).ok()?;
+fn main_part(zip: &mut Zip) -> Option<String> {
+    let rels = parse(&part(zip, "_rels/.rels").ok()?, "_rels/.rels").ok()?;
     rels.children
         .iter()
         .find(|r| {
@@ -221,47 +252,51 @@ impl Element {
     }
 }
 
-fn parse(xml: &str) -> Result<Element, ReadError> {
+/// Parses one XML part into a tree, refusing nesting deeper than [`MAX_DEPTH`] and more
+/// than [`MAX_ELEMENTS`] elements. Errors name the part and line, in Chinese.
+fn parse(xml: &str, part: &str) -> Result<Element, DocumentError> {
     let mut reader = Reader::from_str(xml);
-    let decoder = reader.decoder();
-    let bad = |e: &dyn std::fmt::Display| ReadError::Xml(e.to_string());
-    let element = |e: &BytesStart| -> Result<Element, ReadError> {
-        let mut attrs = Vec::new();
-        for a in e.attributes() {
-            let a = a.map_err(|e| bad(&e))?;
-            let value = a
-                .decoded_and_normalized_value(XmlVersion::Implicit1_0, decoder)
-                .map_err(|e| bad(&e))?
-                .into_owned();
-            attrs.push((String::from_utf8_lossy(a.key.as_ref()).into_owned(), value));
-        }
-        Ok(Element {
-            name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
-            attrs,
-            ..Element::default()
-        })
-    };
+    let mut elements = 0usize;
     let mut stack = vec![Element::default()];
     loop {
-        match reader.read_event().map_err(|e| bad(&e))? {
-            Event::Start(e) => stack.push(element(&e)?),
+        let event = reader
+            .read_event()
+            .map_err(|e| xml_error(xml, part, reader.error_position(), &xml_reason(&e)))?;
+        let at = |reason: &str| xml_error(xml, part, reader.buffer_position(), reason);
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > MAX_ELEMENTS {
+                return Err(DocumentError::NotDocx(format!(
+                    "{part} 中的 XML 元素超过 {} 万个，不像是一份报告",
+                    MAX_ELEMENTS / 10_000
+                )));
+            }
+        }
+        match event {
+            Event::Start(e) => {
+                if stack.len() > MAX_DEPTH {
+                    return Err(DocumentError::TooDeep {
+                        what: "Word 文档的 XML 元素",
+                        limit: MAX_DEPTH,
+                    });
+                }
+                stack.push(element(&reader, &e).map_err(at)?);
+            }
             Event::Empty(e) => {
-                let e = element(&e)?;
+                let e = element(&reader, &e).map_err(at)?;
                 if let Some(top) = stack.last_mut() {
                     top.children.push(e);
                 }
             }
             Event::End(_) => {
-                let done = stack.pop().ok_or_else(|| bad(&"多余的结束标记"))?;
-                stack
-                    .last_mut()
-                    .ok_or_else(|| bad(&"多余的结束标记"))?
-                    .children
-                    .push(done);
+                let done = stack.pop().ok_or_else(|| at("多余的结束标记"))?;
+                let parent = stack.last_mut().ok_or_else(|| at("多余的结束标记"))?;
+                parent.children.push(done);
             }
             Event::Text(t) => {
+                let text = t.decode().map_err(|_| at("文字的编码有误"))?;
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&t.decode().map_err(|e| bad(&e))?);
+                    top.text.push_str(&text);
                 }
             }
             Event::CData(t) => {
@@ -270,17 +305,7 @@ fn parse(xml: &str) -> Result<Element, ReadError> {
                 }
             }
             Event::GeneralRef(r) => {
-                let c = match r.resolve_char_ref().map_err(|e| bad(&e))? {
-                    Some(c) => c,
-                    None => match r.decode().map_err(|e| bad(&e))?.as_ref() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => return Err(bad(&format!("未知的实体 &{other};"))),
-                    },
-                };
+                let c = entity(&r).map_err(|reason| at(&reason))?;
                 if let Some(top) = stack.last_mut() {
                     top.text.push(c);
                 }
@@ -289,11 +314,89 @@ fn parse(xml: &str) -> Result<Element, ReadError> {
             _ => {}
         }
     }
-    let mut root = stack.pop().ok_or_else(|| bad(&"空文档"))?;
+    let mut root = stack
+        .pop()
+        .ok_or_else(|| xml_error(xml, part, 0, "空文档"))?;
     if !stack.is_empty() {
-        return Err(bad(&"XML 不完整"));
+        return Err(xml_error(
+            xml,
+            part,
+            xml.len() as u64,
+            "XML 不完整（缺少结束标记）",
+        ));
     }
-    root.children.pop().ok_or_else(|| bad(&"没有根元素"))
+    root.children
+        .pop()
+        .ok_or_else(|| xml_error(xml, part, 0, "没有内容"))
+}
+
+/// An element as read from its start tag: name and attributes, no children yet.
+fn element(reader: &Reader<&[u8]>, e: &BytesStart) -> Result<Element, &'static str> {
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|_| "属性写法有误")?;
+        let value = a
+            .decoded_and_normalized_value(XmlVersion::Implicit1_0, reader.decoder())
+            .map_err(|_| "属性值有误")?
+            .into_owned();
+        attrs.push((String::from_utf8_lossy(a.key.as_ref()).into_owned(), value));
+    }
+    Ok(Element {
+        name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+        attrs,
+        ..Element::default()
+    })
+}
+
+/// The character an entity or character reference stands for.
+fn entity(r: &quick_xml::events::BytesRef) -> Result<char, String> {
+    if let Some(c) = r
+        .resolve_char_ref()
+        .map_err(|_| "字符引用有误".to_string())?
+    {
+        return Ok(c);
+    }
+    let name = r.decode().map_err(|_| "实体名有误".to_string())?;
+    Ok(match name.as_ref() {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        other => return Err(format!("未知的实体 &{};", excerpt(other))),
+    })
+}
+
+/// A quick-xml error, in plain Chinese (its own messages are English).
+fn xml_reason(e: &quick_xml::Error) -> String {
+    use quick_xml::errors::IllFormedError as Ill;
+    match e {
+        quick_xml::Error::Syntax(_) => "标记不完整（缺少 “>” 或引号未闭合）".into(),
+        quick_xml::Error::IllFormed(Ill::MismatchedEndTag { expected, found }) => format!(
+            "结束标记 </{}> 与开始标记 <{}> 不配对",
+            excerpt(found),
+            excerpt(expected)
+        ),
+        quick_xml::Error::IllFormed(Ill::UnmatchedEndTag(name)) => {
+            format!("多余的结束标记 </{}>", excerpt(name))
+        }
+        quick_xml::Error::IllFormed(Ill::MissingEndTag(name)) => {
+            format!("缺少结束标记 </{}>", excerpt(name))
+        }
+        quick_xml::Error::InvalidAttr(_) => "属性写法有误".into(),
+        quick_xml::Error::Encoding(_) => "编码有误".into(),
+        quick_xml::Error::Escape(_) => "实体（&…;）有误".into(),
+        _ => "格式有误".into(),
+    }
+}
+
+/// "Not a valid docx: `part` line N: reason".
+fn xml_error(xml: &str, part: &str, position: u64, reason: &str) -> DocumentError {
+    let at = usize::try_from(position)
+        .unwrap_or(xml.len())
+        .min(xml.len());
+    let line = 1 + xml.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
+    DocumentError::NotDocx(format!("{part} 第 {line} 行的 XML {reason}"))
 }
 
 #[cfg(test)]
@@ -306,7 +409,7 @@ mod tests {
         let xml = format!(
             r#"<?xml version="1.0"?><w:document {NS}><w:body>{body}</w:body></w:document>"#
         );
-        let root = parse(&xml).unwrap();
+        let root = parse(&xml, "word/document.xml").unwrap();
         let mut out = Vec::new();
         body_blocks(root.child("w:body").unwrap(), &mut out);
         out
@@ -359,6 +462,64 @@ mod tests {
     #[test]
     fn not_a_zip_says_so() {
         let e = read(b"\xd0\xcf\x11\xe0 an old .doc").unwrap_err();
-        assert!(e.to_string().contains(".doc"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "不是有效的 Word 文档（.docx）：文件已损坏，或不是 zip 压缩包（若是旧版 .doc 文件，请在 Word 或 WPS 中另存为 .docx）"
+        );
+    }
+
+    /// A package holding `document` as `word/document.xml` (written in pieces, so a
+    /// part of many megabytes is not one string first).
+    fn docx(document: impl IntoIterator<Item = Vec<u8>>) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().large_file(true);
+        zip.start_file("word/document.xml", options).unwrap();
+        for piece in document {
+            zip.write_all(&piece).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_part_that_decompresses_past_the_cap_is_refused_with_the_limit() {
+        let head = format!(r#"<w:document {NS}><w:body><w:p><w:r><w:t>"#).into_bytes();
+        let filler = (0..17).map(|_| vec![b'a'; 1024 * 1024]);
+        let bytes = docx(std::iter::once(head).chain(filler));
+        assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
+        let e = read(&bytes).unwrap_err();
+        assert_eq!(
+            e,
+            DocumentError::PartTooLarge {
+                part: "word/document.xml".into(),
+                limit: MAX_REPORT_BYTES
+            }
+        );
+        assert!(e.to_string().contains("超过 16 MB"), "{e}");
+    }
+
+    #[test]
+    fn broken_xml_and_deep_nesting_are_told_in_chinese_with_the_line() {
+        let broken = format!("<w:document {NS}>\n<w:body>\n<w:p></w:r></w:body></w:document>");
+        let e = read(&docx([broken.into_bytes()])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "不是有效的 Word 文档（.docx）：word/document.xml 第 3 行的 XML 结束标记 </w:r> 与开始标记 <w:p> 不配对"
+        );
+        let cut = format!("<w:document {NS}><w:body><w:p a=\"1");
+        let e = read(&docx([cut.into_bytes()])).unwrap_err().to_string();
+        assert!(e.contains("第 1 行的 XML 标记不完整"), "{e}");
+        let entity = format!("<w:document {NS}><w:body><w:p>&nbsp;</w:p></w:body></w:document>");
+        let e = read(&docx([entity.into_bytes()])).unwrap_err().to_string();
+        assert!(e.ends_with("未知的实体 &nbsp;"), "{e}");
+        let deep = format!("<w:document {NS}><w:body>{}", "<w:sdt>".repeat(100_000));
+        let e = read(&docx([deep.into_bytes()])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Word 文档的 XML 元素嵌套超过 1000 层，不像是一份报告"
+        );
+        let wide = format!("<w:document {NS}><w:body>{}", "<w:p/>".repeat(1_000_001));
+        let e = read(&docx([wide.into_bytes()])).unwrap_err().to_string();
+        assert!(e.contains("XML 元素超过 100 万个"), "{e}");
     }
 }

@@ -2,8 +2,8 @@
 //! from a browser, table text copied out of a page or a PDF — into one neutral model: a
 //! sequence of [`Block`]s, each a paragraph of text or a [`Table`] of cell texts.
 //!
-//! Owns: file-type dispatch ([`read_file`]), text decoding (UTF-8 or GB18030), and the
-//! table model with merged cells resolved into a rectangular grid ([`GridBuilder`]).
+//! Owns: file-type dispatch ([`read_file`]), the limits a document must keep (size,
+//! nesting), and the table model with merged cells resolved into a rectangular grid ([`GridBuilder`]).
 //! Never: interprets what the text means (that is the caller's, e.g.
 //! [`crate::import::report`] for the national tables, or the prose checks), touches the
 //! store, or guesses: a cell's text is what the document shows, with whitespace tidied.
@@ -26,6 +26,8 @@ pub mod text;
 use std::path::Path;
 
 use thiserror::Error;
+
+use crate::input::{EncodingError, InputError, MAX_REPORT_BYTES, read_capped};
 
 /// One block of a document, in reading order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,53 +89,64 @@ impl Table {
 /// Why a document could not be read.
 #[derive(Debug, Error)]
 pub enum ReadError {
-    #[error("无法读取文件 {path}：{source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file could not be read, or is larger than any report ([`MAX_REPORT_BYTES`]).
+    #[error(transparent)]
+    Input(#[from] InputError),
     #[error("不支持的文件类型：{0}（只支持 .docx、.html、.htm 和 .txt）")]
     UnsupportedType(String),
-    #[error("不是有效的 Word 文档（.docx）：{0}")]
-    NotDocx(String),
-    #[error("Word 文档内容有误：{0}")]
-    Xml(String),
+    /// The file was read, but what is in it is not a document we can read.
+    #[error("{path}：{problem}")]
+    Content {
+        path: String,
+        #[source]
+        problem: DocumentError,
+    },
 }
 
-/// Reads a `.docx`, `.html` / `.htm` or `.txt` file by its extension.
+/// What is wrong with a document's bytes, in plain Chinese (the reader's own errors, such
+/// as zip's or quick-xml's, are never shown as they are: they are in English).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DocumentError {
+    #[error("不是有效的 Word 文档（.docx）：{0}")]
+    NotDocx(String),
+    #[error(
+        "不是有效的 Word 文档（.docx）：其中 {part} 解压后超过 {} MB（一份报告的正文一般不到 1 MB），未读取",
+        .limit / (1024 * 1024)
+    )]
+    PartTooLarge { part: String, limit: u64 },
+    #[error("{what}嵌套超过 {limit} 层，不像是一份报告")]
+    TooDeep { what: &'static str, limit: usize },
+    #[error(transparent)]
+    Encoding(#[from] EncodingError),
+    #[error(
+        "网页既不是有效的 UTF-8，也不是它声明（或默认）的 {encoding} 编码：第 {line} 行（第 {offset} 字节）有无效字节 0x{byte:02X}；请在浏览器中重新“另存为”网页后再试，未读取任何内容"
+    )]
+    PageEncoding {
+        encoding: &'static str,
+        line: usize,
+        offset: usize,
+        byte: u8,
+    },
+}
+
+/// Reads a `.docx`, `.html` / `.htm` or `.txt` file by its extension. The file is read
+/// whole, but never more than [`MAX_REPORT_BYTES`] of it (nor of any part of a `.docx`).
 pub fn read_file(path: &Path) -> Result<Vec<Block>, ReadError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let bytes = || {
-        std::fs::read(path).map_err(|source| ReadError::Io {
-            path: path.display().to_string(),
-            source,
-        })
+    let reader: fn(&[u8]) -> Result<Vec<Block>, DocumentError> = match ext.as_str() {
+        "docx" => docx::read,
+        "html" | "htm" => html::read,
+        "txt" => text::read,
+        _ => return Err(ReadError::UnsupportedType(path.display().to_string())),
     };
-    match ext.as_str() {
-        "docx" => docx::read(&bytes()?),
-        "html" | "htm" => Ok(html::read(&bytes()?)),
-        "txt" => Ok(text::read(&bytes()?)),
-        _ => Err(ReadError::UnsupportedType(path.display().to_string())),
-    }
-}
-
-/// Decodes text that is UTF-8 (with or without BOM) or, failing that, `fallback`
-/// (GB18030 unless a page declares otherwise): what Chinese Windows and sites produce.
-pub(crate) fn decode(bytes: &[u8], fallback: &'static encoding_rs::Encoding) -> String {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        return encoding
-            .decode_without_bom_handling(&bytes[bom..])
-            .0
-            .into_owned();
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => fallback.decode_without_bom_handling(bytes).0.into_owned(),
-    }
+    let bytes = read_capped(path, MAX_REPORT_BYTES, "报告")?;
+    reader(&bytes).map_err(|problem| ReadError::Content {
+        path: path.display().to_string(),
+        problem,
+    })
 }
 
 /// Tidies text as the module doc says: lines trimmed, inner runs of white space one

@@ -6,16 +6,19 @@
 //! consecutive lines with several cells are one [`Table`], ended by a paragraph or a
 //! blank line. Where a merged cell was is not known ([`Table::spans_known`] is false).
 //!
-//! Decoding as everywhere: UTF-8 (with or without BOM, or UTF-16 with a BOM, as Windows
-//! Notepad saves), else GB18030.
+//! Decoding on evidence, as for a sheet ([`crate::input::decode_text`]): UTF-8 (with or
+//! without BOM), else GB18030 when the whole file is clean GB18030; anything else (UTF-16
+//! as Notepad's "Unicode" saves it, or UTF-8 with a bad byte) is refused with what to do,
+//! never read as mojibake.
 //!
 //! Hand-written: splitting lines on tabs and space runs is a few lines; a CSV reader
 //! would treat quotes, which copied report text is full of, as syntax.
 
-use super::{Block, Cell, Table, tidy};
+use super::{Block, Cell, DocumentError, Table, tidy};
 
-pub fn read(bytes: &[u8]) -> Vec<Block> {
-    let text = super::decode(bytes, encoding_rs::GB18030);
+/// Reads report text; fails only on bytes that are not text (see the module doc).
+pub fn read(bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
+    let text = crate::input::decode_text(bytes)?;
     let mut blocks = Vec::new();
     let mut table: Vec<Vec<Cell>> = Vec::new();
     let end_table = |table: &mut Vec<Vec<Cell>>, blocks: &mut Vec<Block>| {
@@ -40,7 +43,7 @@ pub fn read(bytes: &[u8]) -> Vec<Block> {
         }
     }
     end_table(&mut table, &mut blocks);
-    blocks
+    Ok(blocks)
 }
 
 /// A line's cells, tidied; empty for a blank line.
@@ -78,7 +81,7 @@ mod tests {
     #[test]
     fn tabs_spaces_paragraphs_and_blank_lines() {
         let text = "\u{feff}标题\n规章\t1\t\t1\n行政许可  3318\n\n行政处罚　44 0\n尾声 一句\n";
-        let b = read(text.as_bytes());
+        let b = read(text.as_bytes()).unwrap();
         assert_eq!(b.len(), 4, "{b:?}");
         assert_eq!(b[0], Block::Paragraph("标题".into()));
         let Block::Table(t) = &b[1] else {
@@ -96,7 +99,7 @@ mod tests {
     #[test]
     fn gb18030_and_empty_cells_kept() {
         let (bytes, _, _) = encoding_rs::GB18030.encode("3.其他\t\t\r\n");
-        let b = read(&bytes);
+        let b = read(&bytes).unwrap();
         let Block::Table(t) = &b[0] else {
             panic!("{b:?}")
         };
