@@ -325,6 +325,7 @@ impl Session {
                     .ui(ui, store);
                 false
             }
+            // Not a year tab (see `Tab::shows_a_year`): drawn as a tab of the whole file.
             Tab::Divisions | Tab::Users | Tab::Audit => self.file_screen_ui(ui),
         }
     }
@@ -348,6 +349,7 @@ impl Session {
                     .ui(ui, store);
                 false
             }
+            // The year tabs are drawn by `year_screen_ui`, behind the year gate.
             _ => false,
         }
     }
