@@ -712,7 +712,7 @@ fn libreoffice_pages_of_the_demo_reports_match_our_layout() {
         return;
     }
     let fonts = nianbao::layout::FontSet::bundled().unwrap();
-    let data = nianbao::demo::year_data(2019);
+    let data = nianbao::demo::data::year_data(2019);
     let dir = tempfile::tempdir().unwrap();
     for id in ["work-summary", "annual-report"] {
         let doc = compile(
