@@ -23,7 +23,7 @@ fn options() -> CompileOptions {
     }
 }
 
-static DEMO: LazyLock<YearData> = LazyLock::new(|| nianbao::demo::year_data(2019));
+static DEMO: LazyLock<YearData> = LazyLock::new(|| nianbao::demo::data::year_data(2019));
 static BIG: LazyLock<YearData> = LazyLock::new(big_year);
 
 /// 100 divisions each reporting 80 monthly metrics (the demo's, then fillers) for 2018
@@ -43,7 +43,7 @@ fn big_year() -> YearData {
         })
         .collect();
     let codes: Vec<String> = divisions.iter().map(|d| d.code.clone()).collect();
-    let mut metrics: Vec<Metric> = nianbao::demo::catalogue();
+    let mut metrics: Vec<Metric> = nianbao::demo::data::catalogue();
     let mut monthly: Vec<String> = Vec::new();
     for m in &mut metrics {
         if m.period == Period::Monthly {
@@ -99,7 +99,7 @@ fn big_year() -> YearData {
                 }
             }
         }
-        for (code, v) in nianbao::demo::national_values(year) {
+        for (code, v) in nianbao::demo::data::national_values(year) {
             values.push(stored(year, 0, "office", &code, v));
         }
     }

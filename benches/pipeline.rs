@@ -101,7 +101,7 @@ fn million(path: &Path) {
             }
         }
         if year >= 2018 {
-            for (code, value) in nianbao::demo::national_values(year) {
+            for (code, value) in nianbao::demo::data::national_values(year) {
                 writes.push(ValueWrite {
                     year,
                     month: 0,

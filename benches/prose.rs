@@ -14,7 +14,7 @@ fn main() {
     divan::main();
 }
 
-static DATA: LazyLock<YearData> = LazyLock::new(|| nianbao::demo::year_data(2019));
+static DATA: LazyLock<YearData> = LazyLock::new(|| nianbao::demo::data::year_data(2019));
 
 fn work_summary(data: &YearData) -> String {
     let template = Template::builtin("work-summary").expect("built-in template");
@@ -26,7 +26,7 @@ fn work_summary(data: &YearData) -> String {
 
 static TEXT: LazyLock<String> = LazyLock::new(|| work_summary(&DATA));
 static LAST_YEAR: LazyLock<String> =
-    LazyLock::new(|| work_summary(&nianbao::demo::year_data(2018)));
+    LazyLock::new(|| work_summary(&nianbao::demo::data::year_data(2018)));
 
 #[divan::bench]
 fn demo_work_summary() -> usize {

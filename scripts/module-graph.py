@@ -10,8 +10,10 @@ Each .rs file belongs to a module (src/a/b.rs -> a::b, src/a/mod.rs -> a). Every
 line and files named tests.rs are skipped unless --tests is given. Prints the
 edges with --edges, then every strongly connected component of more than one
 module (a circle); exits 1 when there is one. With --layers, also reads the
-`//! L<n>: a, b` lines of src/lib.rs and reports every top-level edge that does not
-point to a lower layer (exit 1 too).
+`//! L<n>: a, b` lines of src/lib.rs (a name may be a submodule, `demo::data`; the most
+specific one listed counts) and reports every edge that does not point to a lower layer,
+or within one top-level module from a lower layer up (exit 1 too); run it with
+--depth 2 when the list names submodules.
 """
 import os, re, sys
 from collections import defaultdict
@@ -132,10 +134,18 @@ def main():
             if m:
                 for name in m.group(2).split(","):
                     layer[name.strip()] = int(m.group(1))
+        def layer_of(mod):
+            # the most specific listed prefix: `demo::data` may sit below `demo`
+            parts = mod.split("::")
+            for n in range(len(parts), 0, -1):
+                if "::".join(parts[:n]) in layer:
+                    return layer["::".join(parts[:n])]
+            return None
         for s in sorted(edges):
             for d in sorted(edges[s]):
-                a, b = layer.get(s.split("::")[0]), layer.get(d.split("::")[0])
-                if a is None or b is None or (b <= a and s.split("::")[0] != d.split("::")[0]):
+                a, b = layer_of(s), layer_of(d)
+                inside = s.split("::")[0] == d.split("::")[0]
+                if a is None or b is None or (b <= a and not inside) or (b < a and inside):
                     upward.append(f"{s} -> {d} (L{a} -> L{b})")
         for u in upward:
             print("not downward:", u)

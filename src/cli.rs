@@ -289,8 +289,8 @@ pub fn run(cli: Cli) -> Outcome {
             println!("已创建演示数据文件：{}", path.display());
             println!(
                 "机关：{}；处室 {} 个；2018、2019 年数据。",
-                demo::AGENCY,
-                demo::DIVISIONS.len()
+                demo::data::AGENCY,
+                demo::data::DIVISIONS.len()
             );
             Ok(ExitCode::SUCCESS)
         }

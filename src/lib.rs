@@ -13,14 +13,15 @@
 //! Data flows from the store, but the imports point the other way round: compile, check
 //! and prose take plain data from `model` and never see the store, and the store only
 //! persists and produces `model`'s types. Each module imports only from the layers below
-//! its own (`scripts/module-graph.py --layers` reads this list and checks it):
+//! its own; `scripts/module-graph.py --depth 2 --layers --tests` reads this list and
+//! checks every `use`, test code included:
 //!
 //! ```text
 //! L1: ui, cli
 //! L2: approval, jobs
 //! L3: pipeline, prose, demo
 //! L4: import, compile, check, export
-//! L5: read, layout, store
+//! L5: read, layout, store, demo::data
 //! L6: document, value, input, output
 //! L7: model
 //! L8: style
@@ -30,7 +31,7 @@ pub mod approval; // a draft's road to 已审定: compile over today's data, rev
 pub mod check; // data checks over a year → findings
 pub mod cli; // subcommands → library calls → printed results
 pub mod compile; // templates + a year's data → document, with provenance
-pub mod demo; // the demo agency: the seed report as data
+pub mod demo; // the demo agency: the seed report as data (`data`, no store) and the demo file
 pub mod document; // the report model every output consumes
 pub mod export; // PDF (walks layout pages) and DOCX (walks the document)
 pub mod import; // CSV/xlsx sheets and published reports → checked rows → one store transaction

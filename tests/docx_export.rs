@@ -662,7 +662,7 @@ fn libreoffice_pages_of_the_demo_reports_match_our_layout() {
     use nianbao::compile::{CompileOptions, Template, compile};
     let soffice = ooxml::libreoffice();
     let fonts = nianbao::layout::FontSet::bundled().unwrap();
-    let data = nianbao::demo::year_data(2019);
+    let data = nianbao::demo::data::year_data(2019);
     let dir = tempfile::tempdir().unwrap();
     for id in ["work-summary", "annual-report"] {
         let doc = compile(

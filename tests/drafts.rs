@@ -229,7 +229,7 @@ fn prose_checks_on_a_draft_link_a_typed_figure_and_see_last_years_report() {
     assert!(report.flags.is_empty(), "{:?}", report.flags);
 
     // The office types the figure of 新收申请 by hand instead of the live call.
-    let value = nianbao::demo::national_values(2019)
+    let value = nianbao::demo::data::national_values(2019)
         .into_iter()
         .find(|(c, _)| c == "t3.new.total")
         .unwrap()

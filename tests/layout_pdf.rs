@@ -495,7 +495,7 @@ fn pages_serialize_as_plain_data() {
 fn demo_reports_read_back_as_their_text_and_keep_the_line_rules() {
     use nianbao::compile::{CompileOptions, Template, compile};
     let fonts = FontSet::bundled().expect("bundled fonts");
-    let data = nianbao::demo::year_data(2019);
+    let data = nianbao::demo::data::year_data(2019);
     for id in ["work-summary", "annual-report"] {
         let template = Template::builtin(id).unwrap();
         let doc = compile(&template, &data, &CompileOptions::default())

@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 
 /// The demo's yearly value of a national metric.
 fn national(year: i32, code: &str) -> Decimal {
-    nianbao::demo::national_values(year)
+    nianbao::demo::data::national_values(year)
         .into_iter()
         .find(|(c, _)| c == code)
         .map(|(_, v)| v)

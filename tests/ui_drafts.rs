@@ -720,7 +720,7 @@ fn pdf_lines(bytes: &[u8]) -> Vec<BTreeMap<i64, String>> {
 fn the_preview_paints_the_pdfs_pages_line_for_line() {
     use nianbao::compile::{CompileOptions, Template, compile};
     let fonts = FontSet::bundled().expect("bundled fonts");
-    let data = nianbao::demo::year_data(2019);
+    let data = nianbao::demo::data::year_data(2019);
     for id in ["annual-report", "work-summary"] {
         let doc = compile(
             &Template::builtin(id).unwrap(),

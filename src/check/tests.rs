@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::demo;
+use crate::demo::data::year_data;
 use crate::model::{StoredValue, has_errors};
 
 fn d(s: &str) -> Decimal {
@@ -12,7 +12,7 @@ fn d(s: &str) -> Decimal {
 
 /// The demo with one stored value changed (`None` = delete it).
 fn edited(year: i32, metric: &str, month: u8, value: Option<Option<Decimal>>) -> YearData {
-    let mut data = demo::year_data(2019);
+    let mut data = year_data(2019);
     let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
     let i = values
         .iter()
@@ -37,7 +37,7 @@ fn errors(findings: &[Finding]) -> Vec<&Finding> {
 
 #[test]
 fn demo_data_is_clean() {
-    let findings = check(&demo::year_data(2019), &CheckOptions::default());
+    let findings = check(&year_data(2019), &CheckOptions::default());
     assert!(!has_errors(&findings), "{findings:#?}");
     // Nothing is submitted in the in-memory demo: one pending warning per division
     // that owns monthly metrics.
@@ -146,7 +146,7 @@ fn table4_total_zero_beside_results_names_the_row() {
 #[test]
 fn effective_documents_roll_forward_or_warn_with_three_numbers() {
     // Demo: 2018 现行有效 41, 2019 制发 12, 废止 4 → 49, as stored: no warning.
-    let clean = check(&demo::year_data(2019), &CheckOptions::default());
+    let clean = check(&year_data(2019), &CheckOptions::default());
     assert!(!clean.iter().any(|f| f.code == "t2.effective.roll"));
 
     let data = edited(2019, "t2.normative.effective", 0, Some(Some(d("50"))));
@@ -229,7 +229,7 @@ fn values_negative_fractional_and_missing() {
 
 #[test]
 fn formula_implies_unqualified_at_most_batches() {
-    let batches = demo::year_data(2019)
+    let batches = year_data(2019)
         .values(2019, "food.sampling.batches")
         .iter()
         .find(|v| v.month == 7)
@@ -295,7 +295,7 @@ fn json_shape_is_stable() {
 #[test]
 fn a_wholly_blank_table3_column_is_one_warning() {
     // An agency that leaves 科研机构 blank in every row, and one more blank cell elsewhere.
-    let mut data = demo::year_data(2019);
+    let mut data = year_data(2019);
     let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
     for v in values.iter_mut().filter(|v| v.year == 2019) {
         if v.metric.starts_with("t3.") && v.metric.ends_with(".research")

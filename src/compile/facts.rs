@@ -466,7 +466,7 @@ mod tests {
 
     #[test]
     fn sums_formulas_and_month_ranges_on_the_demo() {
-        let facts = Facts::new(&crate::demo::year_data(2019));
+        let facts = Facts::new(&crate::demo::data::year_data(2019));
         let c = facts.compute("news.original", &all_year(2019)).unwrap();
         assert_eq!(c.value, Some(d("1725")));
         assert_eq!(c.provenance.values.len(), 12);

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::demo;
+use crate::demo::data::year_data;
 use crate::document::{Block, Figure, Run};
 use crate::model::{Narrative, StoredValue};
 
@@ -84,7 +84,7 @@ fn golden_json(doc: &crate::document::Document) -> String {
 
 #[test]
 fn golden_work_summary() {
-    let c = builtin("work-summary", &demo::year_data(2019));
+    let c = builtin("work-summary", &year_data(2019));
     assert_eq!(c.warnings, []);
     insta::assert_snapshot!("work_summary_document", golden_json(&c.document));
     insta::assert_snapshot!("work_summary_text", c.document.plain_text());
@@ -92,7 +92,7 @@ fn golden_work_summary() {
 
 #[test]
 fn golden_annual_report() {
-    let c = builtin("annual-report", &demo::year_data(2019));
+    let c = builtin("annual-report", &year_data(2019));
     assert_eq!(c.warnings, []);
     insta::assert_snapshot!("annual_report_document", golden_json(&c.document));
     insta::assert_snapshot!("annual_report_text", c.document.plain_text());
@@ -100,7 +100,7 @@ fn golden_annual_report() {
 
 #[test]
 fn work_summary_reads_like_the_seed() {
-    let text = builtin("work-summary", &demo::year_data(2019))
+    let text = builtin("work-summary", &year_data(2019))
         .document
         .plain_text();
     for sentence in [
@@ -141,7 +141,7 @@ fn work_summary_reads_like_the_seed() {
 
 #[test]
 fn figures_carry_provenance() {
-    let c = builtin("work-summary", &demo::year_data(2019));
+    let c = builtin("work-summary", &year_data(2019));
     let news = figure(&c, "1725");
     let p = &news.provenance;
     assert_eq!(p.metric_code, "news.original");
@@ -188,7 +188,7 @@ fn figures_carry_provenance() {
     assert_eq!(requests.provenance.divisions, ["office"]);
 
     // Year-on-year phrases keep both years as inputs.
-    let annual = builtin("annual-report", &demo::year_data(2019));
+    let annual = builtin("annual-report", &year_data(2019));
     let yoy = annual
         .document
         .figures()
@@ -200,7 +200,7 @@ fn figures_carry_provenance() {
 
 #[test]
 fn annual_report_has_six_sections_and_three_tables() {
-    let c = builtin("annual-report", &demo::year_data(2019));
+    let c = builtin("annual-report", &year_data(2019));
     let doc = &c.document;
     assert_eq!(
         doc.title,
@@ -273,7 +273,7 @@ fn annual_report_has_six_sections_and_three_tables() {
 fn unknown_metric_fails_with_file_line_and_column() {
     let err = source(
         "title: 测试\n\n正文第一行。\n数字{{ figure(\"news.nope\") }}条。\n",
-        &demo::year_data(2019),
+        &year_data(2019),
     )
     .unwrap_err();
     match &err {
@@ -296,7 +296,7 @@ fn unknown_metric_fails_with_file_line_and_column() {
 
 #[test]
 fn syntax_type_and_argument_errors_have_locations() {
-    let data = demo::year_data(2019);
+    let data = year_data(2019);
     let at = |text: &str| match source(text, &data).unwrap_err() {
         CompileError::Template {
             line, column, kind, ..
@@ -329,7 +329,7 @@ fn syntax_type_and_argument_errors_have_locations() {
 
 #[test]
 fn missing_values_show_a_marker_and_a_warning() {
-    let mut data = demo::year_data(2019);
+    let mut data = year_data(2019);
     without(&mut data, 2019, "news.original", 3, false);
     without(&mut data, 2019, "news.original", 5, true);
     let c = source(
@@ -354,7 +354,7 @@ fn missing_values_show_a_marker_and_a_warning() {
     assert!(c.warnings.is_empty());
     assert!(!c.document.figures().next().unwrap().missing);
     // A formula with a missing input is missing too, naming the input.
-    let mut data = demo::year_data(2019);
+    let mut data = year_data(2019);
     without(&mut data, 2019, "food.sampling.batches", 7, false);
     let c = source("{{ figure(\"food.sampling.pass_rate\") }}", &data).unwrap();
     assert_eq!(c.document.plain_text(), "\n【缺数：食品抽检批次 7月】\n");
@@ -362,7 +362,7 @@ fn missing_values_show_a_marker_and_a_warning() {
 
 #[test]
 fn blank_national_cells_stay_blank_in_tables_with_a_warning() {
-    let mut data = demo::year_data(2019);
+    let mut data = year_data(2019);
     without(&mut data, 2019, "t3.deny.law.natural", 0, true);
     let c = source("{{ table(\"t3\") }}", &data).unwrap();
     let Block::Table(t) = &c.document.blocks[0] else {
@@ -376,7 +376,7 @@ fn blank_national_cells_stay_blank_in_tables_with_a_warning() {
 
 #[test]
 fn selections_conditions_and_loops() {
-    let data = demo::year_data(2019);
+    let data = year_data(2019);
     let c = source(
         concat!(
             "{{ figure(\"registration.deregistration\", upto=11) }}|",
@@ -405,7 +405,7 @@ fn selections_conditions_and_loops() {
 
 #[test]
 fn narratives_render_their_divisions_figures() {
-    let mut data = demo::year_data(2019);
+    let mut data = year_data(2019);
     data.narratives.push(Narrative {
         year: 2019,
         quarter: 0,
@@ -454,7 +454,7 @@ fn templates_are_found_in_the_users_directory_first() {
     .unwrap();
     let t = Template::load("work-summary", Some(dir.path())).unwrap();
     assert!(t.file.ends_with("work-summary.jinja"));
-    let c = compile(&t, &demo::year_data(2019), &options()).unwrap();
+    let c = compile(&t, &year_data(2019), &options()).unwrap();
     assert_eq!(c.document.plain_text(), "自定义\n共137期\n");
     // Without the file, the built-in one.
     let t = Template::load("annual-report", Some(dir.path())).unwrap();

@@ -8,7 +8,7 @@ use crate::model::national::national_metrics;
 use crate::model::{Division, OFFICE, StoredValue};
 
 fn demo() -> YearData {
-    crate::demo::year_data(2019)
+    crate::demo::data::year_data(2019)
 }
 
 fn check(text: &str, data: &YearData) -> ProseReport {
@@ -260,7 +260,7 @@ fn linked_figures_are_not_typed_numbers() {
 
 /// The demo's compiled reports for `year`, with their figure ranges.
 fn compiled(year: i32) -> Vec<(String, Document)> {
-    let data = crate::demo::year_data(year);
+    let data = crate::demo::data::year_data(year);
     ["work-summary", "annual-report"]
         .iter()
         .map(|id| {
@@ -274,7 +274,7 @@ fn compiled(year: i32) -> Vec<(String, Document)> {
 #[test]
 fn the_demos_own_reports_contradict_nothing_and_every_typed_flag_is_a_figure() {
     for year in [2019, 2018] {
-        let data = crate::demo::year_data(year);
+        let data = crate::demo::data::year_data(year);
         for (id, doc) in compiled(year) {
             let (text, figures) = doc.plain_text_with_figures();
             for (range, f) in &figures {
@@ -414,7 +414,7 @@ fn the_seed_report_against_the_demo_data() {
         .iter()
         .filter_map(|f| f.figure.as_ref().map(|g| g.metric.as_str()))
         .collect();
-    let monthly = crate::demo::METRICS.len();
+    let monthly = crate::demo::data::METRICS.len();
     assert!(
         found.len() * 4 >= monthly * 3,
         "{} of {monthly}: {found:?}",

@@ -458,7 +458,7 @@ mod tests {
     use super::*;
 
     fn catalogue() -> Vec<Metric> {
-        crate::demo::catalogue()
+        crate::demo::data::catalogue()
     }
 
     #[test]

@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn a_month_adds_up_its_divisions_and_averages_a_rate() {
-        let data = crate::demo::year_data(2019);
+        let data = crate::demo::data::year_data(2019);
         let m = chartable(&data)[0].clone();
         let by_hand: Decimal = data
             .values(2019, &m.code)
