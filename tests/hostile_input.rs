@@ -5,3 +5,6 @@
 
 #[path = "hostile/support.rs"]
 mod support;
+
+#[path = "hostile/import.rs"]
+mod import;

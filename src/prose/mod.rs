@@ -168,6 +168,12 @@ pub enum ProseError {
         #[source]
         source: std::io::Error,
     },
+    #[error("无法读取 {path}：{source}")]
+    Encoding {
+        path: PathBuf,
+        #[source]
+        source: crate::input::EncodingError,
+    },
     #[error(transparent)]
     Document(#[from] crate::read::ReadError),
 }
@@ -190,7 +196,10 @@ pub fn prose_text_from_path(path: &Path) -> Result<String, ProseError> {
             path: path.to_path_buf(),
             source,
         })?;
-        return Ok(crate::import::csv::decode(&bytes).into_owned());
+        return crate::input::decode_text(&bytes).map_err(|source| ProseError::Encoding {
+            path: path.to_path_buf(),
+            source,
+        });
     }
     let mut text = String::new();
     for block in crate::read::read_file(path)? {

@@ -2,6 +2,10 @@
 //! against the store in a background job → preview of new / changed / unchanged rows and
 //! rejected rows with reasons → confirm → written in one transaction by a second job,
 //! with a progress bar. Both jobs open their own connection to the file.
+//!
+//! The check is made as the signed-in user (rows they may not write are refused with
+//! their row), and with the checkbox 空白单元格清除已有数值 (off by default) an empty value
+//! cell clears a stored value; otherwise the stored value is kept and the preview says so.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +25,10 @@ pub struct ImportScreen {
     plan: Option<(PathBuf, ImportPlan)>,
     apply_job: Option<Job<Result<WriteSummary, String>>>,
     notice: Option<Result<String, String>>,
+    /// 空白单元格清除已有数值.
+    clear_blanks: bool,
+    /// The signed-in user, as of the last frame: whom the check is made for.
+    actor: Option<Actor>,
 }
 
 impl ImportScreen {
@@ -34,6 +42,8 @@ impl ImportScreen {
             plan: None,
             apply_job: None,
             notice: None,
+            clear_blanks: false,
+            actor: None,
         }
     }
 
@@ -46,15 +56,19 @@ impl ImportScreen {
         self.notice = None;
         self.path_text = path.display().to_string();
         let p = path.clone();
+        let options = import::PlanOptions {
+            actor: self.actor.clone(),
+            clear_blanks: self.clear_blanks,
+        };
         self.plan_job = Some(Job::spawn(
             "检查表格",
             Arc::new(move || ctx.request_repaint()),
             move |r| {
                 r.report(0, 2, "读取表格");
-                let rows = import::read(&p).map_err(|e| e.to_string())?;
+                let sheet = import::read(&p).map_err(|e| e.to_string())?;
                 r.report(1, 2, "核对数据");
                 let store = Store::open(&db).map_err(|e| e.to_string())?;
-                import::plan(&store, year, &rows).map_err(|e| e.to_string())
+                import::plan_sheet(&store, year, &sheet, &options).map_err(|e| e.to_string())
             },
         ));
     }
@@ -91,6 +105,7 @@ impl ImportScreen {
 
     /// Returns true when an import was written (other screens should reload).
     pub fn ui(&mut self, ui: &mut egui::Ui, store: &Store, actor: &Actor) -> bool {
+        self.actor = Some(actor.clone());
         let mut written = false;
         if let Some(job) = &mut self.plan_job
             && let Some(result) = job.poll()
@@ -121,6 +136,12 @@ impl ImportScreen {
             widgets::year_picker(ui, "import-year", &self.years, &mut self.year);
             ui.label("表头：year,month,division,metric,value[,note]（CSV 或 xlsx 第一个工作表）");
         });
+        let idle = !self.busy();
+        ui.add_enabled(
+            idle,
+            egui::Checkbox::new(&mut self.clear_blanks, "空白单元格清除已有数值"),
+        )
+        .on_hover_text("不勾选时，空白的数值单元格保留已存的数值；勾选后改存为“未填报”。改动后请重新检查。");
         ui.horizontal(|ui| {
             let idle = !self.busy();
             if ui
@@ -174,7 +195,10 @@ impl ImportScreen {
                 plan.rejected.len()
             ));
             for n in &plan.notices {
-                ui.label(format!("第 {} 行：{}", n.row, n.reason));
+                match n.row {
+                    0 => ui.label(n.reason.as_str()),
+                    row => ui.label(format!("第 {row} 行：{}", n.reason)),
+                };
             }
             if !plan.rejected.is_empty() {
                 widgets::error_line(ui, Some("表格有错误，改正后重新检查；不会导入任何数据："));
