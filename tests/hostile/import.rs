@@ -343,15 +343,15 @@ fn locked_months_and_other_divisions_are_refused_per_row() {
     let err = refused(&demo, &path, &[], &["第 3 行：2019年11月已锁定，不能修改（处室：credit）"]);
     assert!(!err.contains("第 2 行"), "{err}");
 
-    // A contact (credit's) may write neither another division nor a submitted month.
+    // A contact (news's) may write neither another division nor a submitted month.
     let csv = format!(
-        "{HEADER}2019,12,news,news.weibo,5,\n2019,12,credit,credit.interceptions,5,\n"
+        "{HEADER}2019,12,credit,credit.interceptions,5,\n2019,12,news,news.weibo,5,\n"
     );
     let path = write(&demo, "contact.csv", csv);
     let err = refused(
         &demo,
         &path,
-        &["--user", "zheng.hao"],
+        &["--user", "li.zhe"],
         &["第 2 行：", "只能填报本处室的数据", "第 3 行：2019年12月已报送"],
     );
     assert!(err.contains("2 行有错误"), "{err}");
@@ -443,6 +443,7 @@ fn concurrent_imports_each_print_what_they_wrote() {
             .audit_log(&nianbao::store::AuditFilter {
                 actor: Some(login.into()),
                 entity: Some("value".into()),
+                key_prefix: Some("2020/".into()),
                 ..Default::default()
             })
             .unwrap();
