@@ -89,8 +89,7 @@ fn import_100k_csv_rows(bencher: divan::Bencher) {
         .bench_local_values(|(dir, path)| {
             let mut store = Store::open(&path).unwrap();
             let actor = Actor::setup();
-            let (plan, summary) =
-                nianbao::import::import_file(
+            let (plan, summary) = nianbao::import::import_file(
                 &mut store,
                 &actor,
                 2019,

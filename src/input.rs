@@ -59,7 +59,11 @@ pub enum EncodingError {
     #[error(
         "文件既不是有效的 UTF-8 也不是 GB18030 编码：第 {line} 行（第 {offset} 字节）有无效字节 0x{byte:02X}；请另存为 UTF-8 编码后再试，未读取任何内容"
     )]
-    Invalid { line: usize, offset: usize, byte: u8 },
+    Invalid {
+        line: usize,
+        offset: usize,
+        byte: u8,
+    },
 }
 
 /// Reads a whole file, refusing one larger than `limit` bytes without reading past the
@@ -84,7 +88,9 @@ pub fn read_capped(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8
 /// parts of a zip file (`.docx`, `.xlsx`), whose declared sizes may lie.
 pub fn read_capped_from(reader: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     let mut bytes = Vec::new();
-    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
@@ -98,7 +104,8 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, EncodingError> {
         Ok(text) => return Ok(text.to_string()),
         Err(e) => e,
     };
-    if let Some(text) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body)
+    if let Some(text) =
+        encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body)
     {
         return Ok(text.into_owned());
     }
@@ -203,8 +210,14 @@ mod tests {
         let text = "year,month,division\n";
         let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        let le32: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
-        let be32: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+        let le32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let be32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
         let with_bom = [b"\xFF\xFE".as_slice(), &le].concat();
         for (bytes, name) in [
             (&le, "UTF-16 LE"),
@@ -228,7 +241,10 @@ mod tests {
         std::fs::write(&path, vec![b'1'; 11]).unwrap();
         assert_eq!(read_capped(&path, 11, "导入表").unwrap().len(), 11);
         let err = read_capped(&path, 10, "导入表").unwrap_err();
-        assert!(matches!(err, InputError::TooLarge { limit: 10, .. }), "{err}");
+        assert!(
+            matches!(err, InputError::TooLarge { limit: 10, .. }),
+            "{err}"
+        );
         #[cfg(unix)]
         assert!(matches!(
             read_capped(Path::new("/dev/zero"), 1 << 20, "导入表"),

@@ -254,7 +254,9 @@ mod tests {
         ] {
             assert_eq!(parse(s, ValueKind::Ratio { places: 2 }), Ok(d(v)), "{s}");
         }
-        for s in ["1,5", "12,34", "1,2345", ",5", "1,,725", "1,725,", "1.5,0", "1234,567"] {
+        for s in [
+            "1,5", "12,34", "1,2345", ",5", "1,,725", "1,725,", "1.5,0", "1234,567",
+        ] {
             assert_eq!(
                 parse(s, MONEY),
                 Err(ValueError::AmbiguousComma(s.to_string())),
@@ -282,7 +284,10 @@ mod tests {
         );
         assert!(err.to_string().contains("二进制浮点数"), "{err}");
         assert_eq!(parse_binary(&1725.0f64.to_string(), COUNT), Ok(d("1725")));
-        assert_eq!(parse_binary(&2354.48f64.to_string(), MONEY), Ok(d("2354.48")));
+        assert_eq!(
+            parse_binary(&2354.48f64.to_string(), MONEY),
+            Ok(d("2354.48"))
+        );
         assert!(matches!(
             parse_binary("1.5", COUNT),
             Err(ValueError::BinaryFloat { places: 0, .. })
@@ -320,5 +325,62 @@ mod tests {
         assert_eq!(format(d("98.127"), 1), "98.1");
         assert_eq!(format(d("98.15"), 1), "98.2");
         assert_eq!(format(d("98"), 1), "98.0");
+    }
+
+    /// Fuzz: arbitrary text never panics; what is accepted round-trips through
+    /// [`format_exact`] and has no more places than the kind allows.
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn kinds() -> impl Strategy<Value = ValueKind> {
+            prop_oneof![
+                Just(ValueKind::Count),
+                (0u32..=6).prop_map(|places| ValueKind::Amount { places }),
+                (0u32..=3).prop_map(|places| ValueKind::Ratio { places }),
+            ]
+        }
+
+        /// Mostly number-like text: digits (both widths), signs, points, commas, spaces.
+        fn texts() -> impl Strategy<Value = String> {
+            prop_oneof!["[-+ 0-9０-９,，.．。]{0,24}", any::<String>(),]
+        }
+
+        fn accepted_is_exact(text: &str, kind: ValueKind, parsed: Decimal) {
+            let again = parse(&format_exact(parsed), kind);
+            assert_eq!(again, Ok(parsed), "{text:?} → {parsed}");
+            assert!(
+                parsed.normalize().scale() <= kind.places(),
+                "{text:?} → {parsed}"
+            );
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn parse_never_panics_and_accepted_values_round_trip(
+                text in texts(),
+                kind in kinds(),
+            ) {
+                let _ = normalize(&text);
+                if let Ok(v) = parse(&text, kind) {
+                    accepted_is_exact(&text, kind, v);
+                }
+                if let Ok(v) = parse_binary(&text, kind) {
+                    accepted_is_exact(&text, kind, v);
+                }
+            }
+
+            #[test]
+            fn doubles_are_taken_exactly_or_refused(f in any::<f64>(), kind in kinds()) {
+                if let Ok(v) = parse_binary(&f.to_string(), kind) {
+                    accepted_is_exact(&f.to_string(), kind, v);
+                    // The shortest text of the double, exactly: nothing rounded.
+                    let back: f64 = format_exact(v).parse().unwrap();
+                    prop_assert_eq!(back, f);
+                }
+            }
+        }
     }
 }

@@ -178,4 +178,33 @@ mod tests {
         assert_eq!(sheet.problems[0].row, 2);
         assert_eq!(sheet.problems[0].reason, "只有 3 列，应为 5 列");
     }
+
+    /// Fuzz: arbitrary bytes, and arbitrary text after a valid header, never panic; every
+    /// row number read is within the file's lines.
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+                let _ = read(&bytes);
+            }
+
+            #[test]
+            fn arbitrary_rows_never_panic_and_rows_are_counted_in_range(
+                body in "[a-z0-9,\"\r\n ]{0,200}",
+            ) {
+                let text = format!("year,month,division,metric,value,note\n{body}");
+                let lines = 1 + text.matches('\n').count();
+                if let Ok(sheet) = read(text.as_bytes()) {
+                    for row in sheet.rows.iter().map(|r| r.row).chain(sheet.problems.iter().map(|p| p.row)) {
+                        prop_assert!((2..=lines).contains(&row), "row {} of {}", row, lines);
+                    }
+                }
+            }
+        }
+    }
 }

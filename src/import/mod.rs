@@ -193,15 +193,28 @@ impl Columns {
 
     /// Cells a row needs for every required column (the note may be missing).
     pub(crate) fn required_len(&self) -> usize {
-        1 + [self.year, self.month, self.division, self.metric, self.value]
-            .into_iter()
-            .max()
-            .unwrap_or(0)
+        1 + [
+            self.year,
+            self.month,
+            self.division,
+            self.metric,
+            self.value,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
     }
 
     /// Whether the import reads column `col`.
     pub(crate) fn uses(&self, col: usize) -> bool {
-        [self.year, self.month, self.division, self.metric, self.value].contains(&col)
+        [
+            self.year,
+            self.month,
+            self.division,
+            self.metric,
+            self.value,
+        ]
+        .contains(&col)
             || self.note == Some(col)
     }
 

@@ -98,7 +98,12 @@ impl<'a> Lookup<'a> {
         let existing = store
             .stored_values(year..=year, None, None)?
             .into_iter()
-            .map(|v| ((v.month, v.division.to_string(), v.metric.to_string()), v.value))
+            .map(|v| {
+                (
+                    (v.month, v.division.to_string(), v.metric.to_string()),
+                    v.value,
+                )
+            })
             .collect();
         let rights = match &options.actor {
             Some(actor) => Some(store.write_rights(actor, year)?),
@@ -119,11 +124,15 @@ impl<'a> Lookup<'a> {
         let mut seen: HashMap<Key, usize> = HashMap::new();
         for raw in rows {
             let checked = self.check(raw, &mut plan.notices).and_then(|c| {
-                let key = (c.write.month, c.write.division.clone(), c.write.metric.clone());
+                let key = (
+                    c.write.month,
+                    c.write.division.clone(),
+                    c.write.metric.clone(),
+                );
                 match seen.insert(key, raw.row) {
-                    Some(first) => Err(vec![format!(
-                        "与第 {first} 行重复（同一处室、指标和月份）"
-                    )]),
+                    Some(first) => {
+                        Err(vec![format!("与第 {first} 行重复（同一处室、指标和月份）")])
+                    }
                     None => Ok(c),
                 }
             });
@@ -296,7 +305,11 @@ impl<'a> Lookup<'a> {
 }
 
 /// The value of a row: `Some(None)` for an empty cell ("not reported").
-fn parse_value(raw: &RawRow, metric: &Metric, reasons: &mut Vec<String>) -> Option<Option<Decimal>> {
+fn parse_value(
+    raw: &RawRow,
+    metric: &Metric,
+    reasons: &mut Vec<String>,
+) -> Option<Option<Decimal>> {
     if raw.value.trim().is_empty() {
         return Some(None);
     }

@@ -70,7 +70,11 @@ pub fn read(path: &Path) -> Result<Sheet, ImportError> {
         _ => Err(ImportError::BadHeader(format!(
             "工作表“{}”没有表头 year,month,division,metric,value；文件中的工作表：{}",
             excerpt(&first),
-            names.iter().map(|n| excerpt(n)).collect::<Vec<_>>().join("、")
+            names
+                .iter()
+                .map(|n| excerpt(n))
+                .collect::<Vec<_>>()
+                .join("、")
         ))),
     }
 }

@@ -141,7 +141,9 @@ impl ImportScreen {
             idle,
             egui::Checkbox::new(&mut self.clear_blanks, "空白单元格清除已有数值"),
         )
-        .on_hover_text("不勾选时，空白的数值单元格保留已存的数值；勾选后改存为“未填报”。改动后请重新检查。");
+        .on_hover_text(
+            "不勾选时，空白的数值单元格保留已存的数值；勾选后改存为“未填报”。改动后请重新检查。",
+        );
         ui.horizontal(|ui| {
             let idle = !self.busy();
             if ui

@@ -24,7 +24,11 @@ fn refused(demo: &Demo, path: &Path, extra: &[&str], needles: &[&str]) -> String
         assert!(err.contains(needle), "no “{needle}” in:\n{err}");
     }
     assert_eq!(demo.fingerprint(), before, "the import changed the file");
-    assert_eq!(std::fs::read(path).ok(), file_before, "the input file changed");
+    assert_eq!(
+        std::fs::read(path).ok(),
+        file_before,
+        "the input file changed"
+    );
     err
 }
 
@@ -78,7 +82,11 @@ fn a_formula_with_a_result_imports_the_result_and_says_so() {
     );
     let out = import(&demo, "2019", &path, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("第 2 行：E2 是公式（=1+1），导入的是其计算结果“2”"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("第 2 行：E2 是公式（=1+1），导入的是其计算结果“2”"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(
         stored(&demo, 12, "credit", "credit.interceptions"),
         Some(Some("2".into()))
@@ -100,12 +108,19 @@ fn a_blank_value_keeps_the_stored_value_unless_asked_to_clear() {
     let said = stdout(&out);
     assert!(said.contains("第 2 行：数值为空，保留已有数值"), "{said}");
     assert!(said.contains("新增 0 行，修改 0 行，不变 1 行"), "{said}");
-    assert_eq!(demo.fingerprint(), fingerprint, "a blank cell changed the file");
+    assert_eq!(
+        demo.fingerprint(),
+        fingerprint,
+        "a blank cell changed the file"
+    );
 
     let out = import(&demo, "2019", &csv, &["--clear-blanks"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("修改 1 行"), "{}", stdout(&out));
-    assert_eq!(stored(&demo, 12, "credit", "credit.interceptions"), Some(None));
+    assert_eq!(
+        stored(&demo, 12, "credit", "credit.interceptions"),
+        Some(None)
+    );
     assert_ne!(before, Some(None));
 }
 
@@ -117,7 +132,12 @@ fn a_formula_in_xlsx_never_clears_through_a_blank() {
         &demo,
         &[&["2019", "12", "credit", "credit.interceptions", "=A1"]],
     );
-    refused(&demo, &path, &["--clear-blanks"], &["E2 是公式但没有计算结果"]);
+    refused(
+        &demo,
+        &path,
+        &["--clear-blanks"],
+        &["E2 是公式但没有计算结果"],
+    );
 }
 
 #[test]
@@ -144,7 +164,10 @@ fn utf16_and_utf32_csv_are_named_with_how_to_save() {
         .into_iter()
         .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
         .collect();
-    let utf32: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+    let utf32: Vec<u8> = text
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
     for (bytes, name) in [(utf16, "UTF-16 LE"), (utf32, "UTF-32 LE")] {
         let path = write(&demo, "wide.csv", &bytes);
         refused(&demo, &path, &[], &[name, "另存为”UTF-8"]);
@@ -169,11 +192,22 @@ fn a_binary_float_with_too_many_places_is_refused_not_rounded() {
     let path = one_sheet(
         &demo,
         &[
-            &["2019", "", "office", "t2.fees.amount", "0.30000000000000004"],
+            &[
+                "2019",
+                "",
+                "office",
+                "t2.fees.amount",
+                "0.30000000000000004",
+            ],
             &["2019", "12", "credit", "credit.interceptions", "1725.0"],
         ],
     );
-    let err = refused(&demo, &path, &[], &["第 2 行", "0.30000000000000004 是二进制浮点数"]);
+    let err = refused(
+        &demo,
+        &path,
+        &[],
+        &["第 2 行", "0.30000000000000004 是二进制浮点数"],
+    );
     assert!(!err.contains("第 3 行"), "1725.0 is a whole number:\n{err}");
 }
 
@@ -192,7 +226,12 @@ fn control_characters_are_refused_with_row_and_column() {
     );
     let tab = format!("{HEADER}2019,12,credit,credit.interceptions,5\t,\n");
     let path = write(&demo, "tab.csv", tab);
-    refused(&demo, &path, &[], &["第 2 行：“数值”列含有控制字符（U+0009）"]);
+    refused(
+        &demo,
+        &path,
+        &[],
+        &["第 2 行：“数值”列含有控制字符（U+0009）"],
+    );
 }
 
 #[test]
@@ -203,7 +242,9 @@ fn a_line_break_inside_a_quoted_note_is_kept() {
     let out = import(&demo, "2019", &path, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let store = nianbao::store::Store::open(&demo.db).unwrap();
-    let values = store.stored_values(2019..=2019, Some("credit"), Some("credit.interceptions")).unwrap();
+    let values = store
+        .stored_values(2019..=2019, Some("credit"), Some("credit.interceptions"))
+        .unwrap();
     let december = values.iter().find(|v| v.month == 12).unwrap();
     assert_eq!(december.note, "两行\n备注");
 }
@@ -214,7 +255,12 @@ fn one_cell_at_xfd1048576_is_refused_without_allocating_the_sheet() {
     let xml = sheet_xml(r#"<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#);
     let path = demo.path("far.xlsx");
     write_xlsx(&path, &[("Sheet1", xml)], &[]);
-    refused(&demo, &path, &[], &["1048576", "超过导入表的上限 1000000 行"]);
+    refused(
+        &demo,
+        &path,
+        &[],
+        &["1048576", "超过导入表的上限 1000000 行"],
+    );
     let xml = sheet_xml(&format!(
         "{}{}",
         xlsx_row(1, &HEADER_CELLS),
@@ -230,9 +276,18 @@ fn a_part_that_expands_past_the_limit_is_refused_with_the_limit() {
     let path = demo.path("bomb.xlsx");
     let zeros = vec![0u8; (nianbao::input::MAX_SHEET_BYTES + 1) as usize];
     let xml = sheet_xml(&xlsx_row(1, &HEADER_CELLS));
-    write_xlsx(&path, &[("Sheet1", xml)], &[("xl/media/image1.bin", &zeros)]);
+    write_xlsx(
+        &path,
+        &[("Sheet1", xml)],
+        &[("xl/media/image1.bin", &zeros)],
+    );
     assert!(std::fs::metadata(&path).unwrap().len() < 1024 * 1024);
-    refused(&demo, &path, &[], &["xl/media/image1.bin", "解压后超过 64 MB"]);
+    refused(
+        &demo,
+        &path,
+        &[],
+        &["xl/media/image1.bin", "解压后超过 64 MB"],
+    );
 }
 
 #[cfg(unix)]
@@ -265,10 +320,19 @@ fn a_huge_number_is_quoted_back_short() {
 #[test]
 fn random_bytes_and_a_truncated_xlsx_are_not_excel_files() {
     let demo = Demo::new();
-    let path = write(&demo, "noise.xlsx", (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>());
+    let path = write(
+        &demo,
+        "noise.xlsx",
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    );
     let err = refused(&demo, &path, &[], &["不是有效的 Excel 文件（"]);
     assert!(!err.contains("EOCD") && !err.contains("Zip error"), "{err}");
-    let good = one_sheet(&demo, &[&["2019", "12", "credit", "credit.interceptions", "5"]]);
+    let good = one_sheet(
+        &demo,
+        &[&["2019", "12", "credit", "credit.interceptions", "5"]],
+    );
     let bytes = std::fs::read(&good).unwrap();
     let cut = write(&demo, "cut.xlsx", &bytes[..bytes.len() / 2]);
     refused(&demo, &cut, &[], &["不是有效的 Excel 文件（"]);
@@ -340,19 +404,27 @@ fn locked_months_and_other_divisions_are_refused_per_row() {
         "{HEADER}2019,12,credit,credit.interceptions,5,\n2019,11,credit,credit.interceptions,5,\n"
     );
     let path = write(&demo, "locked.csv", csv);
-    let err = refused(&demo, &path, &[], &["第 3 行：2019年11月已锁定，不能修改（处室：credit）"]);
+    let err = refused(
+        &demo,
+        &path,
+        &[],
+        &["第 3 行：2019年11月已锁定，不能修改（处室：credit）"],
+    );
     assert!(!err.contains("第 2 行"), "{err}");
 
     // A contact (news's) may write neither another division nor a submitted month.
-    let csv = format!(
-        "{HEADER}2019,12,credit,credit.interceptions,5,\n2019,12,news,news.weibo,5,\n"
-    );
+    let csv =
+        format!("{HEADER}2019,12,credit,credit.interceptions,5,\n2019,12,news,news.weibo,5,\n");
     let path = write(&demo, "contact.csv", csv);
     let err = refused(
         &demo,
         &path,
         &["--user", "li.zhe"],
-        &["第 2 行：", "只能填报本处室的数据", "第 3 行：2019年12月已报送"],
+        &[
+            "第 2 行：",
+            "只能填报本处室的数据",
+            "第 3 行：2019年12月已报送",
+        ],
     );
     assert!(err.contains("2 行有错误"), "{err}");
 }
@@ -400,7 +472,11 @@ fn summary(out: &std::process::Output) -> (usize, usize, usize) {
 #[test]
 fn concurrent_imports_each_print_what_they_wrote() {
     let demo = Demo::new();
-    assert!(nianbao(&["year", "--db", demo.db(), "--open", "2020"]).status.success());
+    assert!(
+        nianbao(&["year", "--db", demo.db(), "--open", "2020"])
+            .status
+            .success()
+    );
     let store = nianbao::store::Store::open(&demo.db).unwrap();
     let cells: Vec<(String, String)> = store
         .metrics(2020)
@@ -422,7 +498,15 @@ fn concurrent_imports_each_print_what_they_wrote() {
     let (a, b) = (write(&demo, "a.csv", csv(1)), write(&demo, "b.csv", csv(2)));
     let rows = cells.len() * 12;
     let run = |path: &Path, user: &str| {
-        let args = ["import", "--db", demo.db(), "--user", user, "--year", "2020"];
+        let args = [
+            "import",
+            "--db",
+            demo.db(),
+            "--user",
+            user,
+            "--year",
+            "2020",
+        ];
         std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
             .args(args)
             .arg(path)
@@ -448,7 +532,11 @@ fn concurrent_imports_each_print_what_they_wrote() {
             })
             .unwrap();
         let audited_new = audit.iter().filter(|e| e.old.is_none()).count();
-        assert_eq!((audited_new, audit.len() - audited_new), (new, changed), "{login}");
+        assert_eq!(
+            (audited_new, audit.len() - audited_new),
+            (new, changed),
+            "{login}"
+        );
         inserted_total += new;
     }
     // Whichever went first inserted every row; the second changed them all.

@@ -128,7 +128,9 @@ pub fn write_xlsx(path: &Path, sheets: &[(&str, String)], extra: &[(&str, &[u8])
     let (mut list, mut rels) = (String::new(), String::new());
     for (i, (name, _)) in sheets.iter().enumerate() {
         let n = i + 1;
-        list.push_str(&format!(r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#));
+        list.push_str(&format!(
+            r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#
+        ));
         rels.push_str(&format!(r#"<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>"#));
     }
     put(
