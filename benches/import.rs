@@ -89,8 +89,15 @@ fn import_100k_csv_rows(bencher: divan::Bencher) {
         .bench_local_values(|(dir, path)| {
             let mut store = Store::open(&path).unwrap();
             let actor = Actor::setup();
-            let (plan, summary) =
-                nianbao::import::import_file(&mut store, &actor, 2019, &fx.csv, |_, _| {}).unwrap();
+            let (plan, summary) = nianbao::import::import_file(
+                &mut store,
+                &actor,
+                2019,
+                &fx.csv,
+                &Default::default(),
+                |_, _| {},
+            )
+            .unwrap();
             assert_eq!(plan.rows.len(), ROWS);
             assert_eq!(summary.inserted, ROWS);
             drop(store);

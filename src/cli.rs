@@ -61,6 +61,9 @@ pub enum Command {
         /// Check and show what would change, but write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// An empty value cell clears a stored value (without it the stored value is kept).
+        #[arg(long)]
+        clear_blanks: bool,
         path: PathBuf,
     },
     /// Import tables 2, 3 and 4 of a published annual report (.docx, .html, .htm, .txt)
@@ -200,7 +203,9 @@ impl From<ImportError> for Failure {
             ImportError::Rejected(_)
             | ImportError::BadHeader(_)
             | ImportError::Malformed(_)
-            | ImportError::NoTables(_) => exit::DATA,
+            | ImportError::NoTables(_)
+            | ImportError::NotExcel(_) => exit::DATA,
+            ImportError::YearNotOpen(_) | ImportError::Input(_) => exit::CANNOT_RUN,
             ImportError::Io { .. } | ImportError::UnsupportedType(_) | ImportError::Read(_) => {
                 exit::CANNOT_RUN
             }
@@ -314,11 +319,16 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Import {
             year,
             dry_run,
+            clear_blanks,
             path,
         } => {
             let mut store = Store::open(&db()?)?;
             let actor = actor(&store, cli.user.as_deref())?;
-            import_cmd(&mut store, &actor, year, &path, dry_run)
+            let options = import::PlanOptions {
+                actor: Some(actor.clone()),
+                clear_blanks,
+            };
+            import_cmd(&mut store, &actor, year, &path, &options, dry_run)
         }
         Command::ImportReport {
             year,
@@ -541,11 +551,24 @@ fn init(path: &Path, agency: &str, year: Option<i32>) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_cmd(store: &mut Store, actor: &Actor, year: i32, path: &Path, dry_run: bool) -> Outcome {
-    let rows = import::read(path)?;
-    let plan = import::plan(store, year, &rows)?;
+/// `import`: the plan's notices and refused rows, then what was written. The written
+/// counts are the store's, counted inside the write transaction: another import between
+/// this plan and this write cannot make them wrong.
+fn import_cmd(
+    store: &mut Store,
+    actor: &Actor,
+    year: i32,
+    path: &Path,
+    options: &import::PlanOptions,
+    dry_run: bool,
+) -> Outcome {
+    let sheet = import::read(path)?;
+    let plan = import::plan_sheet(store, year, &sheet, options)?;
     for n in &plan.notices {
-        println!("第 {} 行：{}", n.row, n.reason);
+        match n.row {
+            0 => println!("{}", n.reason),
+            row => println!("第 {row} 行：{}", n.reason),
+        }
     }
     if !plan.rejected.is_empty() {
         for p in &plan.rejected {
@@ -554,24 +577,27 @@ fn import_cmd(store: &mut Store, actor: &Actor, year: i32, path: &Path, dry_run:
         eprintln!(
             "{} 行有错误，未导入任何数据（共 {} 行）。",
             plan.rejected.len(),
-            rows.len()
+            sheet.rows.len() + sheet.problems.len()
         );
         return Ok(ExitCode::from(1));
     }
-    let (new, changed, unchanged) = (
-        plan.count(RowChange::New),
-        plan.count(RowChange::Changed),
-        plan.count(RowChange::Unchanged),
-    );
     if dry_run {
-        println!("检查通过（未写入）：新增 {new} 行，修改 {changed} 行，不变 {unchanged} 行。");
+        println!(
+            "检查通过（未写入）：新增 {} 行，修改 {} 行，不变 {} 行。",
+            plan.count(RowChange::New),
+            plan.count(RowChange::Changed),
+            plan.count(RowChange::Unchanged)
+        );
         return Ok(ExitCode::SUCCESS);
     }
     match import::apply(store, actor, &plan, |_, _| {}) {
-        Ok(_) => {
+        Ok(written) => {
             println!(
-                "已导入 {}：新增 {new} 行，修改 {changed} 行，不变 {unchanged} 行。",
-                path.display()
+                "已导入 {}：新增 {} 行，修改 {} 行，不变 {} 行。",
+                path.display(),
+                written.inserted,
+                written.changed,
+                written.unchanged
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -3,10 +3,23 @@
 //! are [`Decimal`]s, stored by the store as integers scaled by the metric's places. Also the
 //! change on last year in words ([`yoy_phrase`], 同比增长…), which the compiler prints and
 //! the checks quote.
+//!
+//! Commas: `,` and `，` are read as thousands separators only where they cannot mean
+//! anything else — between groups of exactly three digits in the integer part (`1,725`,
+//! `12,345.6`, `1,234,567`). `1,5` (a European decimal comma?), `12,34`, `1,2345`, `,5`
+//! and `1,,725` are refused as ambiguous rather than guessed into 15 or 1234.
+//!
+//! Numbers that arrive as binary doubles (an xlsx number cell) are parsed with
+//! [`parse_binary`]: the shortest decimal that round-trips is taken, and when that has
+//! more places than the metric allows (`0.30000000000000004` for a two-place amount) the
+//! value is refused, never rounded.
+//!
+//! User text quoted back in an error goes through [`crate::input::excerpt`].
 
 use rust_decimal::Decimal;
 use thiserror::Error;
 
+use crate::input::excerpt;
 use crate::model::ValueKind;
 
 /// Why a typed value was refused. The `Display` text is plain Chinese, shown as is in
@@ -23,35 +36,71 @@ pub enum ValueError {
     TooManyPlaces { value: String, places: u32 },
     #[error("数值过大：{0}")]
     TooLarge(String),
+    #[error(
+        "逗号用法不明确：“{0}”（逗号只能作千位分隔符，用在整数部分每三位之间，如 1,725 或 12,345.6；小数请用小数点，如 1.5）"
+    )]
+    AmbiguousComma(String),
+    #[error(
+        "单元格中的数值 {value} 是二进制浮点数，小数位数多于指标允许的 {places} 位，不会自动四舍五入：请在 Excel/WPS 中把该单元格改为准确的数值（或用 ROUND 函数）后再导入"
+    )]
+    BinaryFloat { value: String, places: u32 },
 }
 
 /// Normalises typed text: full-width digits and signs to ASCII, surrounding and inner
 /// spaces removed, thousands separators (`,` `，`) removed. Returns the canonical text
-/// that is then parsed strictly.
+/// used to compare numbers (the report reader); [`parse`] also checks where the commas
+/// were before it trusts this.
 pub fn normalize(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        let c = match c {
+    fold(input).chars().filter(|&c| !is_comma(c)).collect()
+}
+
+/// Full-width digits, signs and points to ASCII, whitespace removed; commas kept.
+fn fold(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| match c {
             '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
             '．' | '。' => '.',
             '－' | '−' => '-',
             '＋' => '+',
+            '，' => ',',
             _ => c,
-        };
-        if c.is_whitespace() || c == ',' || c == '，' || c == '\u{3000}' {
-            continue;
-        }
-        out.push(c);
+        })
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+fn is_comma(c: char) -> bool {
+    c == ',' || c == '，'
+}
+
+/// Whether the commas of `folded` (after [`fold`]) are all thousands separators: only in
+/// the integer part, each followed by exactly three digits, the first group 1–3 digits.
+fn commas_are_thousands(folded: &str) -> bool {
+    let body = folded.strip_prefix(['+', '-']).unwrap_or(folded);
+    let (int_part, frac_part) = body.split_once('.').unwrap_or((body, ""));
+    if frac_part.contains(',') {
+        return false;
     }
-    out
+    if !int_part.contains(',') {
+        return true;
+    }
+    let mut groups = int_part.split(',');
+    let first = groups.next().unwrap_or_default();
+    (1..=3).contains(&first.len())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Parses typed text as a value of `kind`: normalised, then strictly a decimal number
 /// (optional sign, digits, optional fraction). Anything else — `约800`, `800余`, `1e3`,
 /// `12.5%` — is refused with the reason. The result keeps the scale the user typed.
 pub fn parse(input: &str, kind: ValueKind) -> Result<Decimal, ValueError> {
-    let text = normalize(input);
-    let shown = input.trim().to_string();
+    let folded = fold(input);
+    let shown = excerpt(input);
+    if !commas_are_thousands(&folded) {
+        return Err(ValueError::AmbiguousComma(shown));
+    }
+    let text: String = folded.chars().filter(|&c| !is_comma(c)).collect();
     let body = text.strip_prefix(['+', '-']).unwrap_or(&text);
     let (int_part, frac_part) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -82,6 +131,21 @@ pub fn parse(input: &str, kind: ValueKind) -> Result<Decimal, ValueError> {
     // Fits the store's scaled i64?
     to_scaled(value, places).ok_or(ValueError::TooLarge(shown))?;
     Ok(value.normalize())
+}
+
+/// Parses a number that was a binary double (an xlsx number cell), given as Rust's
+/// shortest round-trip text of it (`{}` of the `f64`): like [`parse`], but a value
+/// with more places than `kind` allows is refused as a binary float, not rounded.
+pub fn parse_binary(text: &str, kind: ValueKind) -> Result<Decimal, ValueError> {
+    parse(text, kind).map_err(|e| match e {
+        ValueError::NotInteger(value) | ValueError::TooManyPlaces { value, .. } => {
+            ValueError::BinaryFloat {
+                value,
+                places: kind.places(),
+            }
+        }
+        other => other,
+    })
 }
 
 /// `value × 10^places` as an integer, or `None` when it has more places or does not fit.
@@ -203,6 +267,65 @@ mod tests {
     }
 
     #[test]
+    fn commas_only_as_thousands_separators() {
+        for (s, v) in [
+            ("1,725", "1725"),
+            ("12,345.6", "12345.6"),
+            ("1,234,567", "1234567"),
+            ("１，７２５", "1725"),
+            ("-1,725.50", "-1725.5"),
+        ] {
+            assert_eq!(parse(s, ValueKind::Ratio { places: 2 }), Ok(d(v)), "{s}");
+        }
+        for s in [
+            "1,5", "12,34", "1,2345", ",5", "1,,725", "1,725,", "1.5,0", "1234,567",
+        ] {
+            assert_eq!(
+                parse(s, MONEY),
+                Err(ValueError::AmbiguousComma(s.to_string())),
+                "{s}"
+            );
+        }
+        assert!(
+            parse("1,5", MONEY)
+                .unwrap_err()
+                .to_string()
+                .starts_with("逗号用法不明确：“1,5”")
+        );
+    }
+
+    #[test]
+    fn binary_floats_are_taken_exactly_or_refused_never_rounded() {
+        let f = 0.1f64 + 0.2;
+        let err = parse_binary(&f.to_string(), MONEY).unwrap_err();
+        assert_eq!(
+            err,
+            ValueError::BinaryFloat {
+                value: "0.30000000000000004".into(),
+                places: 2
+            }
+        );
+        assert!(err.to_string().contains("二进制浮点数"), "{err}");
+        assert_eq!(parse_binary(&1725.0f64.to_string(), COUNT), Ok(d("1725")));
+        assert_eq!(
+            parse_binary(&2354.48f64.to_string(), MONEY),
+            Ok(d("2354.48"))
+        );
+        assert!(matches!(
+            parse_binary("1.5", COUNT),
+            Err(ValueError::BinaryFloat { places: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn long_input_is_quoted_short() {
+        let long = "1".repeat(1_000_000) + "x";
+        let message = parse(&long, COUNT).unwrap_err().to_string();
+        assert!(message.len() < 300, "{}", message.len());
+        assert!(message.contains("共 1000001 个字符"), "{message}");
+    }
+
+    #[test]
     fn scaled_integers_round_trip_exactly() {
         for (s, places) in [
             ("2354.48", 2),
@@ -235,5 +358,62 @@ mod tests {
         assert_eq!(yoy_phrase(d("100001"), d("100000"), 1), "与上年持平");
         assert_eq!(yoy_phrase(d("5"), d("0"), 1), "上年为0");
         assert_eq!(yoy_phrase(d("0"), d("0"), 1), "与上年持平");
+    }
+
+    /// Fuzz: arbitrary text never panics; what is accepted round-trips through
+    /// [`format_exact`] and has no more places than the kind allows.
+    mod fuzz {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn kinds() -> impl Strategy<Value = ValueKind> {
+            prop_oneof![
+                Just(ValueKind::Count),
+                (0u32..=6).prop_map(|places| ValueKind::Amount { places }),
+                (0u32..=3).prop_map(|places| ValueKind::Ratio { places }),
+            ]
+        }
+
+        /// Mostly number-like text: digits (both widths), signs, points, commas, spaces.
+        fn texts() -> impl Strategy<Value = String> {
+            prop_oneof!["[-+ 0-9０-９,，.．。]{0,24}", any::<String>(),]
+        }
+
+        fn accepted_is_exact(text: &str, kind: ValueKind, parsed: Decimal) {
+            let again = parse(&format_exact(parsed), kind);
+            assert_eq!(again, Ok(parsed), "{text:?} → {parsed}");
+            assert!(
+                parsed.normalize().scale() <= kind.places(),
+                "{text:?} → {parsed}"
+            );
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn parse_never_panics_and_accepted_values_round_trip(
+                text in texts(),
+                kind in kinds(),
+            ) {
+                let _ = normalize(&text);
+                if let Ok(v) = parse(&text, kind) {
+                    accepted_is_exact(&text, kind, v);
+                }
+                if let Ok(v) = parse_binary(&text, kind) {
+                    accepted_is_exact(&text, kind, v);
+                }
+            }
+
+            #[test]
+            fn doubles_are_taken_exactly_or_refused(f in any::<f64>(), kind in kinds()) {
+                if let Ok(v) = parse_binary(&f.to_string(), kind) {
+                    accepted_is_exact(&f.to_string(), kind, v);
+                    // The shortest text of the double, exactly: nothing rounded.
+                    let back: f64 = format_exact(v).parse().unwrap();
+                    prop_assert_eq!(back, f);
+                }
+            }
+        }
     }
 }

@@ -9,3 +9,6 @@ mod cli;
 mod read;
 #[path = "hostile/support.rs"]
 mod support;
+
+#[path = "hostile/import.rs"]
+mod import;

@@ -12,24 +12,31 @@
 //! Yearly metrics (the national tables) are addressed without a month: an import row for
 //! one may leave the month blank or give 12 (read as "the year", and said so in the
 //! plan's notices); any other month is refused.
+//!
+//! Careless or hostile input (see [`plan`] for the row checks): files are read with the
+//! caps of [`crate::input`]; every user text quoted back is an [`crate::input::excerpt`];
+//! an empty value never clears a stored one unless asked ([`PlanOptions::clear_blanks`]);
+//! what the acting user may not write (another division, a submitted or locked month) is
+//! refused per row in the plan, not as one failure of the whole write.
 
 pub mod csv;
+mod plan;
 pub mod report;
 pub mod xlsx;
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use rust_decimal::Decimal;
 use thiserror::Error;
 
-use crate::model::{Metric, Period};
+use crate::input::{self, InputError, excerpt};
 use crate::store::{Actor, Store, StoreError, ValueWrite, WriteSummary};
-use crate::value;
+
+pub use plan::{PlanOptions, plan, plan_sheet};
 
 /// One data row as read from the file, before any checking. `row` is the 1-based row
 /// number in the sheet (the header is row 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawRow {
     pub row: usize,
     pub year: String,
@@ -38,6 +45,19 @@ pub struct RawRow {
     pub metric: String,
     pub value: String,
     pub note: String,
+    /// The value was a binary double (an xlsx number cell), given as its shortest
+    /// round-trip text: parsed with [`crate::value::parse_binary`].
+    pub binary_value: bool,
+}
+
+/// A file as read: its data rows, and what the reader found about rows it could not
+/// read as such (a short CSV row, a formula without a result) or worth saying (a
+/// formula's cached result imported, another sheet read than the first).
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    pub rows: Vec<RawRow>,
+    pub problems: Vec<RowProblem>,
+    pub notices: Vec<RowProblem>,
 }
 
 /// Why a file could not be read at all.
@@ -55,6 +75,12 @@ pub enum ImportError {
     BadHeader(String),
     #[error("文件格式错误：{0}")]
     Malformed(String),
+    #[error("不是有效的 Excel 文件（{0}）：请在 Excel/WPS 中打开并另存为 .xlsx 后再导入")]
+    NotExcel(String),
+    #[error("{0}年没有指标目录（先用 nianbao year --open {0} 开启该年度）")]
+    YearNotOpen(i32),
+    #[error(transparent)]
+    Input(#[from] InputError),
     #[error("{} 行有错误，未导入任何数据", .0.len())]
     Rejected(Vec<RowProblem>),
     #[error(transparent)]
@@ -93,29 +119,35 @@ pub struct PlannedRow {
 #[derive(Debug, Clone, Default)]
 pub struct ImportPlan {
     pub rows: Vec<PlannedRow>,
+    /// Rows whose value was empty over a stored value, kept (not in `rows`, not
+    /// written; counted as unchanged). See [`PlanOptions::clear_blanks`].
+    pub kept: usize,
     pub rejected: Vec<RowProblem>,
     /// Things worth saying that are not errors (e.g. month 12 read as the year).
     pub notices: Vec<RowProblem>,
 }
 
 impl ImportPlan {
+    /// Rows that would be new, changed or unchanged (kept blanks count as unchanged).
     pub fn count(&self, change: RowChange) -> usize {
-        self.rows.iter().filter(|r| r.change == change).count()
+        let kept = if change == RowChange::Unchanged {
+            self.kept
+        } else {
+            0
+        };
+        kept + self.rows.iter().filter(|r| r.change == change).count()
     }
 }
 
-/// Reads a .csv or .xlsx file into raw rows.
-pub fn read(path: &Path) -> Result<Vec<RawRow>, ImportError> {
+/// Reads a .csv or .xlsx file into raw rows, reading no more than
+/// [`input::MAX_SHEET_BYTES`] of it.
+pub fn read(path: &Path) -> Result<Sheet, ImportError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let io = |source| ImportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
     match ext.as_str() {
-        "csv" | "txt" => csv::read(&std::fs::read(path).map_err(io)?),
+        "csv" | "txt" => csv::read(&input::read_capped(path, input::MAX_SHEET_BYTES, "导入表")?),
         "xlsx" | "xlsm" => xlsx::read(path),
         _ => Err(ImportError::UnsupportedType(path.display().to_string())),
     }
@@ -142,7 +174,11 @@ impl Columns {
         };
         let need = |names: &[&str]| {
             find(names).ok_or_else(|| {
-                ImportError::BadHeader(format!("缺少列 {}（表头：{}）", names[0], header.join(",")))
+                ImportError::BadHeader(format!(
+                    "缺少列 {}（表头：{}）",
+                    names[0],
+                    excerpt(&header.join(","))
+                ))
             })
         };
         Ok(Columns {
@@ -155,6 +191,33 @@ impl Columns {
         })
     }
 
+    /// Cells a row needs for every required column (the note may be missing).
+    pub(crate) fn required_len(&self) -> usize {
+        1 + [
+            self.year,
+            self.month,
+            self.division,
+            self.metric,
+            self.value,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+    }
+
+    /// Whether the import reads column `col`.
+    pub(crate) fn uses(&self, col: usize) -> bool {
+        [
+            self.year,
+            self.month,
+            self.division,
+            self.metric,
+            self.value,
+        ]
+        .contains(&col)
+            || self.note == Some(col)
+    }
+
     pub(crate) fn row(&self, row: usize, cells: &[String]) -> RawRow {
         let get = |i: usize| cells.get(i).cloned().unwrap_or_default();
         RawRow {
@@ -165,144 +228,9 @@ impl Columns {
             metric: get(self.metric),
             value: get(self.value),
             note: self.note.map(get).unwrap_or_default(),
+            binary_value: false,
         }
     }
-}
-
-/// Checks raw rows against the store's divisions and the catalogue of `year`, and
-/// compares them with what is stored. Every bad row is reported; none is dropped.
-pub fn plan(store: &Store, year: i32, rows: &[RawRow]) -> Result<ImportPlan, ImportError> {
-    let metrics: HashMap<String, Metric> = store
-        .metrics(year)?
-        .into_iter()
-        .map(|m| (m.code.clone(), m))
-        .collect();
-    let mut divisions: HashMap<String, String> = HashMap::new();
-    for d in store.divisions()? {
-        divisions.insert(d.name.clone(), d.code.clone());
-        divisions.insert(d.code.clone(), d.code);
-    }
-    let existing: HashMap<(u8, String, String), Option<Decimal>> = store
-        .stored_values(year..=year, None, None)?
-        .into_iter()
-        .map(|v| {
-            (
-                (v.month, v.division.to_string(), v.metric.to_string()),
-                v.value,
-            )
-        })
-        .collect();
-    let mut plan = ImportPlan::default();
-    let mut seen: HashMap<(u8, String, String), usize> = HashMap::new();
-    for raw in rows {
-        let mut reasons = Vec::new();
-        let row_year = value::normalize(&raw.year);
-        if row_year != year.to_string() {
-            reasons.push(format!("年份“{}”与导入年份 {year} 不符", raw.year.trim()));
-        }
-        let division = divisions.get(raw.division.trim()).cloned();
-        if division.is_none() {
-            reasons.push(format!("未知的处室：“{}”", raw.division.trim()));
-        }
-        let metric = metrics.get(raw.metric.trim());
-        if metric.is_none() {
-            reasons.push(format!(
-                "{year}年的指标目录中没有指标：“{}”",
-                raw.metric.trim()
-            ));
-        }
-        let month_text = value::normalize(&raw.month);
-        let month = match (metric.map(|m| m.period), month_text.as_str()) {
-            (Some(Period::Yearly), "" | "12") => {
-                if month_text == "12" {
-                    plan.notices.push(RowProblem {
-                        row: raw.row,
-                        reason: format!("{} 是年度指标，月份 12 按全年数处理", raw.metric.trim()),
-                    });
-                }
-                Some(0)
-            }
-            (Some(Period::Yearly), _) => {
-                reasons.push(format!(
-                    "{} 是年度指标，月份应留空或填 12，而不是“{}”",
-                    raw.metric.trim(),
-                    raw.month.trim()
-                ));
-                None
-            }
-            (_, m) => match m.parse::<u8>() {
-                Ok(m @ 1..=12) => Some(m),
-                _ => {
-                    reasons.push(format!("月份应为 1–12：“{}”", raw.month.trim()));
-                    None
-                }
-            },
-        };
-        let mut parsed = None;
-        if let Some(metric) = metric {
-            if metric.is_formula() {
-                reasons.push(format!("{} 由公式计算，不能导入", metric.code));
-            } else if let Some(d) = &division
-                && !metric.owners.contains(d)
-            {
-                reasons.push(format!(
-                    "指标 {} 不由处室 {} 填报（负责处室：{}）",
-                    metric.code,
-                    raw.division.trim(),
-                    metric.owners.join("、")
-                ));
-            }
-            if raw.value.trim().is_empty() {
-                parsed = Some(None);
-            } else {
-                match value::parse(&raw.value, metric.kind) {
-                    Ok(v) => parsed = Some(Some(v)),
-                    Err(e) => reasons.push(e.to_string()),
-                }
-            }
-        }
-        if let (Some(division), Some(month), Some(metric)) = (&division, month, metric) {
-            let key = (month, division.clone(), metric.code.clone());
-            if let Some(first) = seen.insert(key, raw.row) {
-                reasons.push(format!("与第 {first} 行重复（同一处室、指标和月份）"));
-            }
-        }
-        if !reasons.is_empty() {
-            plan.rejected.push(RowProblem {
-                row: raw.row,
-                reason: reasons.join("；"),
-            });
-            continue;
-        }
-        let (Some(division), Some(month), Some(metric), Some(value)) =
-            (division, month, metric, parsed)
-        else {
-            continue;
-        };
-        let write = ValueWrite {
-            year,
-            month,
-            division,
-            metric: metric.code.clone(),
-            value,
-            note: raw.note.trim().to_string(),
-        };
-        let old = existing
-            .get(&(write.month, write.division.clone(), write.metric.clone()))
-            .copied();
-        let change = match old {
-            None => RowChange::New,
-            Some(v) if v == write.value => RowChange::Unchanged,
-            Some(_) => RowChange::Changed,
-        };
-        plan.rows.push(PlannedRow {
-            row: raw.row,
-            write,
-            change,
-            old,
-        });
-    }
-    Ok(plan)
 }
 
 /// Writes a plan in one transaction. Refuses a plan with any rejected row.
@@ -316,19 +244,24 @@ pub fn apply(
         return Err(ImportError::Rejected(plan.rejected.clone()));
     }
     let writes: Vec<ValueWrite> = plan.rows.iter().map(|r| r.write.clone()).collect();
-    Ok(store.write_values(actor, &writes, progress)?)
+    let mut summary = store.write_values(actor, &writes, progress)?;
+    summary.unchanged += plan.kept;
+    Ok(summary)
 }
 
-/// Reads, checks and writes a file: all or nothing.
+/// Reads, checks and writes a file: all or nothing. The summary is the store's,
+/// counted inside the write transaction (plus the kept blanks as unchanged), so it is
+/// true even when another import wrote in between the plan and the write.
 pub fn import_file(
     store: &mut Store,
     actor: &Actor,
     year: i32,
     path: &Path,
+    options: &PlanOptions,
     progress: impl FnMut(usize, usize),
 ) -> Result<(ImportPlan, WriteSummary), ImportError> {
-    let rows = read(path)?;
-    let plan = plan(store, year, &rows)?;
+    let sheet = read(path)?;
+    let plan = plan_sheet(store, year, &sheet, options)?;
     let summary = apply(store, actor, &plan, progress)?;
     Ok((plan, summary))
 }

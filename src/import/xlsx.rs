@@ -1,55 +1,271 @@
-//! xlsx reading with calamine: the first sheet, first row the header.
+//! xlsx reading with calamine: the first sheet that has the import header (the first
+//! sheet when it has one; otherwise which sheet was read is said in the notices).
+//!
+//! Read defensively, because an xlsx is a zip of XML that anyone can write:
+//! - the file is read with a cap, then every part of the zip is decompressed once
+//!   through [`input::read_capped_from`] before calamine sees it, so a 3 MB file that
+//!   expands to 3 GiB (or whose headers lie about its sizes) is refused with the limit;
+//! - the sheet is read cell by cell (calamine's `worksheet_cells_reader`), never as a
+//!   dense `Range`: one cell at XFD1048576 made calamine allocate 512 GiB and abort.
+//!   A sheet with content past [`MAX_ROWS`] rows or [`MAX_COLUMNS`] columns is refused;
+//! - a formula is imported only through its cached result (said in the notices, with
+//!   the cell); a formula without one (openpyxl saves them so) is refused with its cell,
+//!   never read as an empty cell that would clear a stored value.
 //!
 //! Excel keeps numbers as binary doubles. A numeric cell is turned into text with Rust's
 //! shortest round-trip formatting (`2354.48`, not `2354.4800000000001`), which is exactly
 //! what was typed for any value with up to 15 significant digits; the text is then parsed
-//! exactly like a CSV cell.
+//! like a CSV cell, except that a double with more places than the metric allows is
+//! refused as such ([`crate::value::parse_binary`]), never rounded.
 
+use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{DataRef, Reader, Xlsx};
 
-use super::{Columns, ImportError, RawRow};
+use super::{Columns, ImportError, RawRow, RowProblem, Sheet};
+use crate::input::{self, MAX_SHEET_BYTES, excerpt};
 
-pub fn read(path: &Path) -> Result<Vec<RawRow>, ImportError> {
-    let mut workbook = open_workbook_auto(path)
-        .map_err(|e| ImportError::Malformed(format!("无法打开 Excel 文件：{e}")))?;
-    let sheet = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| ImportError::Malformed("Excel 文件没有工作表".into()))?;
-    let range = workbook
-        .worksheet_range(&sheet)
-        .map_err(|e| ImportError::Malformed(format!("无法读取工作表“{sheet}”：{e}")))?;
-    let mut rows = range.rows();
-    let header: Vec<String> = match rows.next() {
-        Some(h) => h.iter().map(cell_text).collect(),
-        None => return Err(ImportError::BadHeader("工作表是空的".into())),
+/// Data rows a sheet may have: far above a real year (40 divisions × 200 metrics × 12
+/// months is under 100,000), far below what would exhaust memory.
+pub const MAX_ROWS: u32 = 1_000_000;
+/// Columns a sheet may use (column AX): the format has six.
+pub const MAX_COLUMNS: u32 = 50;
+
+pub fn read(path: &Path) -> Result<Sheet, ImportError> {
+    let bytes = input::read_capped(path, MAX_SHEET_BYTES, "导入表")?;
+    check_parts(&bytes)?;
+    let mut workbook =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| not_excel(&format!("无法打开：{e}")))?;
+    let names = workbook.sheet_names();
+    let Some(first) = names.first().cloned() else {
+        return Err(not_excel("没有工作表"));
     };
-    let columns = Columns::from_header(&header)?;
-    // Rows are numbered as Excel shows them: the range may start below row 1.
-    let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
-    let mut out = Vec::new();
-    for (i, cells) in rows.enumerate() {
-        let cells: Vec<String> = cells.iter().map(cell_text).collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
+    let mut first_error = None;
+    for name in &names {
+        match read_sheet(&mut workbook, name)? {
+            Ok(mut sheet) => {
+                if *name != first {
+                    sheet.notices.insert(
+                        0,
+                        RowProblem {
+                            row: 0,
+                            reason: format!(
+                                "第一个工作表“{}”没有导入表头，读取的是工作表“{}”",
+                                excerpt(&first),
+                                excerpt(name)
+                            ),
+                        },
+                    );
+                }
+                return Ok(sheet);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
-        out.push(columns.row(first_row + i + 1, &cells));
     }
-    Ok(out)
+    match first_error {
+        Some(e) if names.len() == 1 => Err(e),
+        _ => Err(ImportError::BadHeader(format!(
+            "工作表“{}”没有表头 year,month,division,metric,value；文件中的工作表：{}",
+            excerpt(&first),
+            names
+                .iter()
+                .map(|n| excerpt(n))
+                .collect::<Vec<_>>()
+                .join("、")
+        ))),
+    }
 }
 
-fn cell_text(cell: &Data) -> String {
+fn not_excel(detail: &str) -> ImportError {
+    ImportError::NotExcel(detail.to_string())
+}
+
+/// Decompresses every part once, refusing any whose declared or actual size is over
+/// [`MAX_SHEET_BYTES`]; also turns "not a zip" into a message a user understands.
+fn check_parts(bytes: &[u8]) -> Result<(), ImportError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|_| not_excel("文件不完整，或不是 xlsx 格式"))?;
+    let too_big = |name: &str| {
+        ImportError::Malformed(format!(
+            "Excel 文件中的部件“{}”解压后超过 {} MB（导入表一般只有几 MB），未读取",
+            excerpt(name),
+            MAX_SHEET_BYTES / (1024 * 1024)
+        ))
+    };
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|_| not_excel("文件不完整，或压缩数据已损坏"))?;
+        let name = part.name().to_string();
+        if part.size() > MAX_SHEET_BYTES {
+            return Err(too_big(&name));
+        }
+        match input::read_capped_from(&mut part, MAX_SHEET_BYTES) {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(too_big(&name)),
+            Err(_) => return Err(not_excel("压缩数据已损坏")),
+        }
+    }
+    Ok(())
+}
+
+/// One row's cells as text, up to the last used column, and whether the value cell was
+/// a binary double.
+#[derive(Default)]
+struct RowCells {
+    row: u32,
+    cells: Vec<String>,
+    floats: Vec<bool>,
+}
+
+/// Reads one sheet cell by cell. The outer error stops the import (unreadable, over the
+/// limits); the inner one means "this sheet has no import header".
+fn read_sheet(
+    workbook: &mut Xlsx<Cursor<Vec<u8>>>,
+    name: &str,
+) -> Result<Result<Sheet, ImportError>, ImportError> {
+    let unreadable = |e: calamine::XlsxError| {
+        ImportError::Malformed(format!(
+            "无法读取工作表“{}”：{}",
+            excerpt(name),
+            excerpt(&e.to_string())
+        ))
+    };
+    let mut cells = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
+    let mut header: Option<Columns> = None;
+    let mut sheet = Sheet::default();
+    let mut current = RowCells::default();
+    loop {
+        let cell = cells.next_cell_with_formula().map_err(unreadable)?;
+        let row = cell.as_ref().map(|c| c.pos.0);
+        if row != Some(current.row) && !current.cells.is_empty() {
+            let done = std::mem::take(&mut current);
+            match &header {
+                None => match Columns::from_header(&done.cells) {
+                    Ok(columns) => header = Some(columns),
+                    Err(e) => return Ok(Err(e)),
+                },
+                Some(columns) => push_row(&mut sheet, columns, done),
+            }
+        }
+        let Some(cell) = cell else { break };
+        let (r, c) = cell.pos;
+        let has_content = !matches!(cell.value, DataRef::Empty) || cell.formula.is_some();
+        if !has_content {
+            continue;
+        }
+        check_limits(name, r, c)?;
+        current.row = r;
+        let text = cell_text(&cell.value);
+        if let Some(formula) = &cell.formula
+            && header.as_ref().is_some_and(|h| h.uses(c as usize))
+        {
+            formula_note(&mut sheet, r, c, formula, &text);
+        }
+        let at = c as usize;
+        if current.cells.len() <= at {
+            current.cells.resize(at + 1, String::new());
+            current.floats.resize(at + 1, false);
+        }
+        current.floats[at] = matches!(cell.value, DataRef::Float(_));
+        current.cells[at] = text;
+    }
+    match header {
+        Some(_) => Ok(Ok(sheet)),
+        None => Ok(Err(ImportError::BadHeader(format!(
+            "工作表“{}”是空的",
+            excerpt(name)
+        )))),
+    }
+}
+
+fn check_limits(sheet: &str, row: u32, col: u32) -> Result<(), ImportError> {
+    if row > MAX_ROWS {
+        return Err(ImportError::Malformed(format!(
+            "工作表“{}”在第 {} 行有内容，超过导入表的上限 {MAX_ROWS} 行；请删除多余的行后再导入",
+            excerpt(sheet),
+            row + 1
+        )));
+    }
+    if col >= MAX_COLUMNS {
+        return Err(ImportError::Malformed(format!(
+            "工作表“{}”的单元格 {} 有内容，超过导入表的上限 {MAX_COLUMNS} 列（到 AX 列）；请删除多余的列后再导入",
+            excerpt(sheet),
+            address(row, col)
+        )));
+    }
+    Ok(())
+}
+
+/// A formula in a column the import reads: its cached result is imported (a notice);
+/// without one it is refused with its cell.
+fn formula_note(sheet: &mut Sheet, row: u32, col: u32, formula: &str, cached: &str) {
+    let at = address(row, col);
+    let row = row as usize + 1;
+    if cached.is_empty() {
+        sheet.problems.push(RowProblem {
+            row,
+            reason: format!("{at} 是公式但没有计算结果：请在 Excel/WPS 中打开并保存后再导入"),
+        });
+    } else {
+        sheet.notices.push(RowProblem {
+            row,
+            reason: format!(
+                "{at} 是公式（={}），导入的是其计算结果“{}”",
+                excerpt(formula),
+                excerpt(cached)
+            ),
+        });
+    }
+}
+
+fn push_row(sheet: &mut Sheet, columns: &Columns, done: RowCells) {
+    if done.cells.iter().all(|c| c.trim().is_empty()) {
+        return;
+    }
+    let mut raw: RawRow = columns.row(done.row as usize + 1, &done.cells);
+    raw.binary_value = done.floats.get(columns.value).copied().unwrap_or(false);
+    sheet.rows.push(raw);
+}
+
+/// `C7` for zero-based (6, 2).
+fn address(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+fn cell_text(cell: &DataRef<'_>) -> String {
     match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => d.to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => d.to_string(),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_excel_style() {
+        assert_eq!(address(6, 2), "C7");
+        assert_eq!(address(0, 25), "Z1");
+        assert_eq!(address(0, 26), "AA1");
+        assert_eq!(address(1_048_575, 16_383), "XFD1048576");
     }
 }

@@ -184,7 +184,7 @@ pub fn prose_text_from_path(path: &Path) -> Result<String, ProseError> {
         .unwrap_or_default();
     if matches!(extension.as_str(), "txt" | "text") {
         let bytes = crate::input::read_capped(path, crate::input::MAX_REPORT_BYTES, "报告")?;
-        return Ok(crate::import::csv::decode(&bytes).into_owned());
+        return Ok(crate::input::decode_text(&bytes).map_err(crate::input::InputError::from)?);
     }
     let mut text = String::new();
     for block in crate::read::read_file(path)? {

@@ -40,7 +40,7 @@ pub use drafts::{Approval, Draft, DraftComment, DraftStatus};
 pub use file::{JournalMode, journal_mode_for};
 pub use org::{NewUser, UserProfile};
 pub use schema::VERSION as SCHEMA_VERSION;
-pub use values::{ValueWrite, WriteSummary};
+pub use values::{ValueWrite, WriteRights, WriteSummary};
 
 /// How long a writer waits for another process's write to finish before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

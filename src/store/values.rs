@@ -277,6 +277,69 @@ impl Store {
     }
 }
 
+/// A yearly value (month 0) follows December's status.
+fn status_month(month: u8) -> u8 {
+    if month == 0 { 12 } else { month }
+}
+
+/// A locked month is closed to everybody, a submitted one to its division's contact.
+fn require_month_open(
+    actor: &Actor,
+    status: MonthStatus,
+    year: i32,
+    month: u8,
+    division: &str,
+) -> Result<()> {
+    let closed = match (actor.role, status) {
+        (_, MonthStatus::Locked) => Some("锁定"),
+        (Role::Contact, MonthStatus::Submitted) => Some("报送"),
+        _ => None,
+    };
+    match closed {
+        Some(status) => Err(StoreError::MonthClosed {
+            year,
+            month: status_month(month),
+            division: division.to_string(),
+            status,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What one actor may write in one year, read once (read-only): the rule
+/// [`Store::write_values`] applies, so that an import can refuse a row with its row
+/// number before writing instead of failing the whole write. The write still checks.
+#[derive(Debug, Clone)]
+pub struct WriteRights {
+    actor: Actor,
+    year: i32,
+    statuses: HashMap<(String, u8), MonthStatus>,
+}
+
+impl Store {
+    pub fn write_rights(&self, actor: &Actor, year: i32) -> Result<WriteRights> {
+        Ok(WriteRights {
+            actor: actor.clone(),
+            year,
+            statuses: self.month_statuses(year)?,
+        })
+    }
+}
+
+impl WriteRights {
+    /// Whether the actor may write `division`'s `month` (0 = the year): the store's
+    /// refusal when not.
+    pub fn check(&self, division: &str, month: u8) -> Result<()> {
+        require_division_writer(&self.actor, division)?;
+        let status = self
+            .statuses
+            .get(&(division.to_string(), status_month(month)))
+            .copied()
+            .unwrap_or(MonthStatus::Open);
+        require_month_open(&self.actor, status, self.year, month, division)
+    }
+}
+
 /// One value to write: `month` 1–12 for monthly metrics, 0 for yearly ones; `value`
 /// `None` stores "not reported".
 #[derive(Debug, Clone, PartialEq)]
@@ -461,28 +524,13 @@ impl<'a> WriteContext<'a> {
 
     /// Refuses a locked month, and a handed-in month to a contact.
     fn require_open(&self, w: &ValueWrite) -> Result<()> {
-        // A yearly value follows December's status.
-        let status_month = if w.month == 0 { 12 } else { w.month };
         let status = self
             .statuses
-            .get(&(w.year, status_month))
+            .get(&(w.year, status_month(w.month)))
             .and_then(|d| d.get(w.division.as_str()))
             .copied()
             .unwrap_or(MonthStatus::Open);
-        let closed = match (self.actor.role, status) {
-            (_, MonthStatus::Locked) => Some("锁定"),
-            (Role::Contact, MonthStatus::Submitted) => Some("报送"),
-            _ => None,
-        };
-        match closed {
-            Some(status) => Err(StoreError::MonthClosed {
-                year: w.year,
-                month: status_month,
-                division: w.division.clone(),
-                status,
-            }),
-            None => Ok(()),
-        }
+        require_month_open(self.actor, status, w.year, w.month, &w.division)
     }
 
     /// The cell's stored value (scaled) and note, if it has a row.

@@ -3,6 +3,10 @@
 //! rejected rows with reasons → confirm → written in one transaction by a second job,
 //! with a progress bar. Both jobs open their own connection to the file. Checking can be
 //! cancelled (取消 beside its progress bar); the write is one transaction and is not.
+//!
+//! The check is made as the signed-in user (rows they may not write are refused with
+//! their row), and with the checkbox 空白单元格清除已有数值 (off by default) an empty value
+//! cell clears a stored value; otherwise the stored value is kept and the preview says so.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,6 +26,10 @@ pub struct ImportScreen {
     plan: Option<(PathBuf, ImportPlan)>,
     apply_job: Option<Job<WriteSummary, ImportError>>,
     notice: Option<Result<String, String>>,
+    /// 空白单元格清除已有数值.
+    clear_blanks: bool,
+    /// The signed-in user, as of the last frame: whom the check is made for.
+    actor: Option<Actor>,
 }
 
 impl ImportScreen {
@@ -35,6 +43,8 @@ impl ImportScreen {
             plan: None,
             apply_job: None,
             notice: None,
+            clear_blanks: false,
+            actor: None,
         }
     }
 
@@ -48,15 +58,19 @@ impl ImportScreen {
         self.notice = None;
         self.path_text = path.display().to_string();
         let p = path.clone();
+        let options = import::PlanOptions {
+            actor: self.actor.clone(),
+            clear_blanks: self.clear_blanks,
+        };
         self.plan_job = Some(Job::spawn(
             "检查表格",
             Arc::new(move || ctx.request_repaint()),
             move |r| {
                 r.step(0, 2, "读取表格")?;
-                let rows = import::read(&p).map_err(JobError::Failed)?;
+                let sheet = import::read(&p).map_err(JobError::Failed)?;
                 r.step(1, 2, "核对数据")?;
                 let store = Store::open(&db).map_err(|e| JobError::Failed(e.into()))?;
-                import::plan(&store, year, &rows).map_err(JobError::Failed)
+                import::plan_sheet(&store, year, &sheet, &options).map_err(JobError::Failed)
             },
         ));
     }
@@ -101,6 +115,7 @@ impl ImportScreen {
 
     /// Returns true when an import was written (other screens should reload).
     pub fn ui(&mut self, ui: &mut egui::Ui, store: &Store, actor: &Actor) -> bool {
+        self.actor = Some(actor.clone());
         let written = self.poll_jobs();
         ui.horizontal(|ui| {
             widgets::year_picker(ui, "import-year", &self.years, &mut self.year);
@@ -158,6 +173,14 @@ impl ImportScreen {
 
     /// 选择文件… or a typed path, and 检查.
     fn file_ui(&mut self, ui: &mut egui::Ui, store: &Store) {
+        let idle = !self.busy();
+        ui.add_enabled(
+            idle,
+            egui::Checkbox::new(&mut self.clear_blanks, "空白单元格清除已有数值"),
+        )
+        .on_hover_text(
+            "不勾选时，空白的数值单元格保留已存的数值；勾选后改存为“未填报”。改动后请重新检查。",
+        );
         ui.horizontal(|ui| {
             let idle = !self.busy();
             if ui

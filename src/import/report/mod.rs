@@ -227,7 +227,7 @@ impl Reading {
                 division: OFFICE.to_string(),
                 metric: p.code.clone(),
                 value: p.text.clone(),
-                note: String::new(),
+                ..RawRow::default()
             })
             .collect()
     }
