@@ -74,7 +74,7 @@ enum Quote {
     CellStart,
     Unquoted,
     Inside,
-    InsideAfterQuote,
+    InsideAfterMark,
 }
 
 /// Walks CSV text as the `csv` crate reads it (RFC 4180: a quote opens a quoted cell only
@@ -88,8 +88,8 @@ fn scan(bytes: &[u8], mut on: impl FnMut(bool)) -> Quote {
                 on(false);
                 Quote::Inside
             }
-            (Quote::Inside, b'"') => Quote::InsideAfterQuote,
-            (Quote::InsideAfterQuote, b'"') => Quote::Inside,
+            (Quote::Inside, b'"') => Quote::InsideAfterMark,
+            (Quote::InsideAfterMark, b'"') => Quote::Inside,
             (Quote::Inside, _) => Quote::Inside,
             (_, b',') => Quote::CellStart,
             (_, b'\n') => {
