@@ -22,8 +22,8 @@
 //! L3: pipeline, prose, demo
 //! L4: import, compile, check, export
 //! L5: read, layout, store, demo::data
-//! L6: document, value, input, output
-//! L7: model
+//! L6: document, value
+//! L7: model, input, output
 //! L8: style
 //! ```
 

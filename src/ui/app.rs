@@ -420,8 +420,10 @@ impl App {
                     if let Screen::SignIn(s) =
                         std::mem::replace(&mut self.screen, Screen::Welcome(Welcome::new(None)))
                     {
-                        next = Some(match s.into_session() {
-                            Ok(session) => Screen::Session(Box::new(session)),
+                        next = Some(match s.into_signed_in() {
+                            Ok((store, user, actor)) => {
+                                Screen::Session(Box::new(Session::new(store, user, actor)))
+                            }
                             Err(signin) => Screen::SignIn(*signin),
                         });
                     }

@@ -2,9 +2,8 @@
 //! The role decides which tabs follow.
 
 use crate::model::{Division, User};
-use crate::store::{Store, StoreError};
+use crate::store::{Actor, Store, StoreError};
 
-use super::app::Session;
 use super::widgets;
 
 pub struct SignIn {
@@ -41,8 +40,9 @@ impl SignIn {
         &self.store
     }
 
-    /// Checked sign-in: `Err(self)` (with the reason shown) when it fails.
-    pub fn into_session(mut self) -> Result<Session, Box<SignIn>> {
+    /// Checked sign-in: the open file with the user and what they may do, or `Err(self)`
+    /// (with the reason shown) when it fails. The app makes the session of it.
+    pub fn into_signed_in(mut self) -> Result<(Store, User, Actor), Box<SignIn>> {
         let Some(user) = self.selected.and_then(|i| self.users.get(i)).cloned() else {
             self.error = Some("请先选择用户".into());
             return Err(Box::new(self));
@@ -58,7 +58,7 @@ impl SignIn {
                 }
             });
         match checked {
-            Ok(actor) => Ok(Session::new(self.store, user, actor)),
+            Ok(actor) => Ok((self.store, user, actor)),
             Err(e) => {
                 self.error = Some(e.to_string());
                 self.password.clear();
