@@ -14,7 +14,7 @@ use crate::catalog::Period;
 use crate::check::{CheckOptions, Severity, has_errors};
 use crate::import::{self, ImportError, RowChange};
 use crate::store::{Actor, OpenedYear, Store};
-use crate::{demo, prose, report, value};
+use crate::{demo, prose, report, sheet, value};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,6 +60,25 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
         path: PathBuf,
+    },
+    /// Make the Excel collection workbooks (填报表): one division's, or every division's
+    /// into a folder.
+    Sheet {
+        #[arg(long)]
+        year: i32,
+        /// The division (code or name); without it, --all.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        division: Option<String>,
+        /// Every division with figures to fill, one file each.
+        #[arg(long)]
+        all: bool,
+        /// The months to collect, e.g. 1-6 or 3 (default: the whole year).
+        #[arg(long)]
+        months: Option<String>,
+        /// A folder (file names like 2026年-新闻宣传处-填报表.xlsx), or for one division a
+        /// file path.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
     },
     /// Import tables 2, 3 and 4 of a published annual report (.docx, .html, .htm, .txt)
     /// as the office's figures for a year, all or nothing.
@@ -200,6 +219,23 @@ pub fn run(cli: Cli) -> Outcome {
             let mut store = Store::open(&db()?)?;
             let actor = actor(&store, cli.user.as_deref())?;
             import_cmd(&mut store, &actor, year, &path, dry_run)
+        }
+        Command::Sheet {
+            year,
+            division,
+            all: _,
+            months,
+            out,
+        } => {
+            let store = Store::open(&db()?)?;
+            let actor = actor(&store, cli.user.as_deref())?;
+            let months = sheet::parse_months(months.as_deref())?;
+            let files = sheet::make_sheets(&store, &actor, year, division.as_deref(), &months, &out)?;
+            for f in &files {
+                println!("已生成：{}", f.display());
+            }
+            println!("共生成 {} 份填报表。", files.len());
+            Ok(ExitCode::SUCCESS)
         }
         Command::ImportReport {
             year,
@@ -423,6 +459,9 @@ fn init(path: &Path, agency: &str, year: Option<i32>) -> Outcome {
 }
 
 fn import_cmd(store: &mut Store, actor: &Actor, year: i32, path: &Path, dry_run: bool) -> Outcome {
+    if path.is_dir() || sheet::is_collection_workbook(path) {
+        return import_returns(store, actor, year, path, dry_run);
+    }
     let rows = import::read(path)?;
     let plan = import::plan(store, year, &rows)?;
     for n in &plan.notices {
@@ -459,6 +498,14 @@ fn import_cmd(store: &mut Store, actor: &Actor, year: i32, path: &Path, dry_run:
         Err(ImportError::Rejected(_)) => unreachable!("plan had no rejected rows"),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `import` of collection workbooks (a file or a folder): the per-division summary; exit
+/// 1 when any workbook was refused.
+fn import_returns(store: &mut Store, actor: &Actor, year: i32, path: &Path, dry_run: bool) -> Outcome {
+    let report = sheet::import_returns(store, actor, year, &[path.to_path_buf()], dry_run)?;
+    print!("{}", report.summary());
+    Ok(ExitCode::from(u8::from(report.refused() > 0)))
 }
 
 /// `import-report`: prints the tables as read, the notices, every cell that could not be

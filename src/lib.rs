@@ -26,6 +26,7 @@ pub mod output; // exports written beside their target and renamed, never over t
 pub mod prose; // prose against data: typed numbers and sentences held against the figures
 pub mod read; // .docx / .html / .txt documents → paragraphs and tables
 pub mod report; // the pipeline as calls: data + template → document → text/PDF/DOCX bytes
+pub mod sheet; // Excel collection workbooks: made per division, returns taken back by code and month
 pub mod store; // the SQLite file: schema, permissions, values, audit
 pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod ui; // the desktop app: sign-in, entry grid, submission board, import, audit
