@@ -7,6 +7,8 @@ need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+# Calc: collection workbooks re-saved as a division contact's LibreOffice would (tests/sheet.rs)
+[ -e /usr/lib/libreoffice/program/libsclo.so ] || need+=(libreoffice-calc-nogui)
 fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq

@@ -16,7 +16,7 @@ use crate::import::{self, ImportError, RowChange};
 use crate::model::{Period, Severity, has_errors};
 use crate::pipeline::PipelineError;
 use crate::store::{Actor, OpenedYear, Store, StoreError};
-use crate::{demo, pipeline, prose, value};
+use crate::{demo, pipeline, prose, sheet, value};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,6 +65,25 @@ pub enum Command {
         #[arg(long)]
         clear_blanks: bool,
         path: PathBuf,
+    },
+    /// Make the Excel collection workbooks (填报表): one division's, or every division's
+    /// into a folder.
+    Sheet {
+        #[arg(long)]
+        year: i32,
+        /// The division (code or name); without it, --all.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        division: Option<String>,
+        /// Every division with figures to fill, one file each.
+        #[arg(long)]
+        all: bool,
+        /// The months to collect, e.g. 1-6 or 3 (default: the whole year).
+        #[arg(long)]
+        months: Option<String>,
+        /// A folder (file names like 2026年-新闻宣传处-填报表.xlsx), or for one division a
+        /// file path.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
     },
     /// Import tables 2, 3 and 4 of a published annual report (.docx, .html, .htm, .txt)
     /// as the office's figures for a year, all or nothing.
@@ -228,6 +247,19 @@ impl From<PipelineError> for Failure {
     }
 }
 
+impl From<crate::sheet::SheetError> for Failure {
+    fn from(e: crate::sheet::SheetError) -> Self {
+        use crate::sheet::SheetError::*;
+        let code = match &e {
+            Store(s) => store_exit(s),
+            UnknownDivision(_) | BadMonths(_) | YearNotOpen { .. } => exit::CANNOT_RUN,
+            TooManyCells { .. } | Unreadable { .. } => exit::DATA,
+            Io { .. } | Input(_) | Write(_) | Output(_) => exit::CANNOT_RUN,
+        };
+        Failure::new(code, e)
+    }
+}
+
 /// An export refused (the data file itself) or not written.
 impl From<crate::output::OutputError> for Failure {
     fn from(e: crate::output::OutputError) -> Self {
@@ -329,6 +361,24 @@ pub fn run(cli: Cli) -> Outcome {
                 clear_blanks,
             };
             import_cmd(&mut store, &actor, year, &path, &options, dry_run)
+        }
+        Command::Sheet {
+            year,
+            division,
+            all: _,
+            months,
+            out,
+        } => {
+            let store = Store::open(&db()?)?;
+            let actor = actor(&store, cli.user.as_deref())?;
+            let months = sheet::parse_months(months.as_deref())?;
+            let files =
+                sheet::make_sheets(&store, &actor, year, division.as_deref(), &months, &out)?;
+            for f in &files {
+                println!("已生成：{}", f.display());
+            }
+            println!("共生成 {} 份填报表。", files.len());
+            Ok(ExitCode::SUCCESS)
         }
         Command::ImportReport {
             year,
@@ -562,6 +612,9 @@ fn import_cmd(
     options: &import::PlanOptions,
     dry_run: bool,
 ) -> Outcome {
+    if path.is_dir() || sheet::is_collection_workbook(path) {
+        return import_returns(store, actor, year, path, dry_run);
+    }
     let sheet = import::read(path)?;
     let plan = import::plan_sheet(store, year, &sheet, options)?;
     for n in &plan.notices {
@@ -604,6 +657,20 @@ fn import_cmd(
         Err(ImportError::Rejected(_)) => unreachable!("plan had no rejected rows"),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `import` of collection workbooks (a file or a folder): the per-division summary; exit
+/// 1 when any workbook was refused.
+fn import_returns(
+    store: &mut Store,
+    actor: &Actor,
+    year: i32,
+    path: &Path,
+    dry_run: bool,
+) -> Outcome {
+    let report = sheet::import_returns(store, actor, year, &[path.to_path_buf()], dry_run)?;
+    print!("{}", report.summary());
+    Ok(ExitCode::from(u8::from(report.refused() > 0)))
 }
 
 /// `import-report`: prints the tables as read, the notices, every cell that could not be

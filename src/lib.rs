@@ -20,7 +20,7 @@
 //! L1: ui, cli
 //! L2: approval, jobs
 //! L3: pipeline, prose, demo
-//! L4: import, compile, check, export
+//! L4: import, sheet, compile, check, export
 //! L5: read, layout, store, demo::data
 //! L6: document, value
 //! L7: model, input, output
@@ -43,6 +43,7 @@ pub mod output; // exports written beside their target and renamed, never over t
 pub mod pipeline; // the pipeline as calls: data + template → document → text/PDF/DOCX bytes
 pub mod prose; // prose against data: typed numbers and sentences held against the figures
 pub mod read; // .docx / .html / .txt documents → paragraphs and tables
+pub mod sheet; // Excel collection workbooks: made per division, returns taken back by code and month
 pub mod store; // the SQLite file: schema, permissions, values, audit; persists and produces `model`
 pub mod style; // GB/T 9704 typography shared by layout and DOCX
 pub mod ui; // the desktop app: sign-in, entry grid, submission board, import, audit

@@ -21,6 +21,19 @@ impl Store {
         &mut self,
         actor: &Actor,
         writes: &[ValueWrite],
+        progress: impl FnMut(usize, usize),
+    ) -> Result<WriteSummary> {
+        self.write_values_from(actor, writes, "", progress)
+    }
+
+    /// [`Store::write_values`] for values that came from a file: every audit row says
+    /// `source` (e.g. `导入填报表 2026年-新闻宣传处-填报表.xlsx`), so the log shows where a
+    /// figure came from as well as who wrote it.
+    pub fn write_values_from(
+        &mut self,
+        actor: &Actor,
+        writes: &[ValueWrite],
+        source: &str,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<WriteSummary> {
         if actor.role == Role::Leader {
@@ -32,7 +45,7 @@ impl Store {
         let tx = self.write_tx()?;
         let mut summary = WriteSummary::default();
         {
-            let mut ctx = WriteContext::new(&tx, actor)?;
+            let mut ctx = WriteContext::new(&tx, actor, source)?;
             for (i, w) in writes.iter().enumerate() {
                 match ctx.write(w, &at)? {
                     Change::Inserted => summary.inserted += 1,
@@ -375,6 +388,8 @@ type MetricRules = (ValueKind, Period, Vec<String>, bool);
 struct WriteContext<'a> {
     tx: &'a Transaction<'a>,
     actor: &'a Actor,
+    /// Where the values came from, for the audit rows' reason ("" when typed).
+    source: &'a str,
     /// By year, then code (looked up by `&str`, no allocation per row).
     metrics: HashMap<i32, HashMap<String, MetricRules>>,
     divisions: std::collections::HashSet<String>,
@@ -383,7 +398,7 @@ struct WriteContext<'a> {
 }
 
 impl<'a> WriteContext<'a> {
-    fn new(tx: &'a Transaction<'a>, actor: &'a Actor) -> Result<Self> {
+    fn new(tx: &'a Transaction<'a>, actor: &'a Actor, source: &'a str) -> Result<Self> {
         let mut metrics: HashMap<i32, HashMap<String, MetricRules>> = HashMap::new();
         let mut stmt = tx.prepare(
             "SELECT m.year, m.code, m.kind, m.places, m.period, m.aggregation,
@@ -436,6 +451,7 @@ impl<'a> WriteContext<'a> {
         Ok(WriteContext {
             tx,
             actor,
+            source,
             metrics,
             divisions,
             statuses,
@@ -461,6 +477,11 @@ impl<'a> WriteContext<'a> {
             None => String::new(),
         };
         let old_text = old.as_ref().map(|(v, _)| shown(*v));
+        let reason = match (self.source, w.note.as_str()) {
+            ("", note) => note.to_string(),
+            (source, "") => source.to_string(),
+            (source, note) => format!("{source}；{note}"),
+        };
         audit(
             self.tx,
             self.actor,
@@ -469,7 +490,7 @@ impl<'a> WriteContext<'a> {
             &format!("{}/{:02}/{}/{}", w.year, w.month, w.division, w.metric),
             old_text.as_deref(),
             Some(&shown(scaled)),
-            &w.note,
+            &reason,
         )?;
         Ok(if old.is_some() {
             Change::Changed
