@@ -569,19 +569,10 @@ fn export_writes_the_shown_document_off_the_ui_thread() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_file(dir.path());
     let mut h = office_with_new_draft(&path);
-    let ctx = h.ctx.clone();
     let pages = editor(&mut h).shown().unwrap().pages.len();
     for (format, magic) in [(Format::Pdf, b"%PDF".as_slice()), (Format::Docx, b"PK")] {
         let out = dir.path().join(format!("报告.{}", format.extension()));
-        let s = screen(&mut h);
-        let fonts = s.fonts().unwrap().font_set().clone();
-        let names = s.font_names().clone();
-        s.editor
-            .as_mut()
-            .unwrap()
-            .export_to(&ctx, format, target(&out, &path), &fonts, &names);
-        wait_for(&mut h, "the export", |h| !editor(h).busy());
-        let notice = editor(&mut h).notice.clone();
+        let notice = export(&mut h, format, &out, &path);
         assert!(
             matches!(&notice, Some(Ok(s)) if s.contains("已导出")),
             "{notice:?}"
@@ -599,30 +590,14 @@ fn export_writes_the_shown_document_off_the_ui_thread() {
     }
     // A path that cannot be written is reported plainly, and nothing is left behind.
     let bad = dir.path().join("没有这个目录").join("报告.pdf");
-    let s = screen(&mut h);
-    let fonts = s.fonts().unwrap().font_set().clone();
-    let names = s.font_names().clone();
-    s.editor
-        .as_mut()
-        .unwrap()
-        .export_to(&ctx, Format::Pdf, target(&bad, &path), &fonts, &names);
-    wait_for(&mut h, "the failed export", |h| !editor(h).busy());
-    let notice = editor(&mut h).notice.clone();
+    let notice = export(&mut h, Format::Pdf, &bad, &path);
     assert!(
         matches!(&notice, Some(Err(e)) if e.contains("导出失败") && e.contains("无法写入")),
         "{notice:?}"
     );
     // Saving the export over the open data file is refused, and the file is untouched.
     let before = std::fs::read(&path).unwrap();
-    let s = screen(&mut h);
-    let fonts = s.fonts().unwrap().font_set().clone();
-    let names = s.font_names().clone();
-    s.editor
-        .as_mut()
-        .unwrap()
-        .export_to(&ctx, Format::Pdf, target(&path, &path), &fonts, &names);
-    wait_for(&mut h, "the refused export", |h| !editor(h).busy());
-    let notice = editor(&mut h).notice.clone();
+    let notice = export(&mut h, Format::Pdf, &path, &path);
     assert!(
         matches!(&notice, Some(Err(e)) if e.contains("不能导出到数据文件本身")),
         "{notice:?}"
@@ -747,10 +722,26 @@ fn the_preview_paints_the_pdfs_pages_line_for_line() {
     }
 }
 
-/// An export to `out` from the draft of the data file `db`.
-fn target(out: &std::path::Path, db: &std::path::Path) -> nianbao::ui::export::Target {
-    nianbao::ui::export::Target {
+/// Exports the open draft of the data file `db` to `out` as the 导出 buttons do, waits
+/// for the job, and returns the editor's notice.
+fn export(
+    h: &mut Harness<'_, App>,
+    format: Format,
+    out: &std::path::Path,
+    db: &std::path::Path,
+) -> Option<Result<String, String>> {
+    let ctx = h.ctx.clone();
+    let s = screen(h);
+    let fonts = s.fonts().unwrap().font_set().clone();
+    let names = s.font_names().clone();
+    let target = nianbao::ui::export::Target {
         path: out.to_path_buf(),
         database: db.to_path_buf(),
-    }
+    };
+    s.editor
+        .as_mut()
+        .unwrap()
+        .export_to(&ctx, format, target, &fonts, &names);
+    wait_for(h, "the export", |h| !editor(h).busy());
+    editor(h).notice.clone()
 }
