@@ -19,8 +19,8 @@
 //! ```text
 //! L1: ui, cli
 //! L2: approval, jobs
-//! L3: pipeline, prose, demo
-//! L4: import, sheet, compile, check, export
+//! L3: pipeline, prose, demo, sheet
+//! L4: import, compile, check, export
 //! L5: read, layout, store, demo::data
 //! L6: document, value
 //! L7: model, input, output

@@ -35,11 +35,7 @@ pub fn write_file(path: &Path, bytes: &[u8], database: Option<&Path>) -> Result<
         path: path.to_path_buf(),
         source,
     };
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = temp_file_in(folder, ".part").map_err(io)?;
+    let mut tmp = temp_file_in(folder_of(path), ".part").map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
@@ -96,11 +92,15 @@ fn canonical(path: &Path) -> Option<PathBuf> {
         return Some(p);
     }
     let name = path.file_name()?;
-    let folder = match path.parent() {
+    Some(std::fs::canonicalize(folder_of(path)).ok()?.join(name))
+}
+
+/// The folder a file is (to be) in: `.` for a bare file name.
+pub(crate) fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
-    };
-    Some(std::fs::canonicalize(folder).ok()?.join(name))
+    }
 }
 
 /// Windows and macOS file systems ignore case; a name differing only in case is the same

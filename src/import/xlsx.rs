@@ -2,8 +2,8 @@
 //! sheet when it has one; otherwise which sheet was read is said in the notices).
 //!
 //! Read defensively, because an xlsx is a zip of XML that anyone can write:
-//! - the file is read with a cap, then every part of the zip is decompressed once
-//!   through [`input::read_capped_from`] before calamine sees it, so a 3 MB file that
+//! - the file is opened through [`input::open_xlsx`]: read with a cap, every part of the
+//!   zip decompressed once under the cap before calamine sees it, so a 3 MB file that
 //!   expands to 3 GiB (or whose headers lie about its sizes) is refused with the limit;
 //! - the sheet is read cell by cell (calamine's `worksheet_cells_reader`), never as a
 //!   dense `Range`: one cell at XFD1048576 made calamine allocate 512 GiB and abort.
@@ -24,7 +24,7 @@ use std::path::Path;
 use calamine::{DataRef, Reader, Xlsx};
 
 use super::{Columns, ImportError, RawRow, RowProblem, Sheet};
-use crate::input::{self, MAX_SHEET_BYTES, excerpt};
+use crate::input::{self, InputError, MAX_SHEET_BYTES, excerpt};
 
 /// Data rows a sheet may have: far above a real year (40 divisions × 200 metrics × 12
 /// months is under 100,000), far below what would exhaust memory.
@@ -33,10 +33,11 @@ pub const MAX_ROWS: u32 = 1_000_000;
 pub const MAX_COLUMNS: u32 = 50;
 
 pub fn read(path: &Path) -> Result<Sheet, ImportError> {
-    let bytes = input::read_capped(path, MAX_SHEET_BYTES, "导入表")?;
-    check_parts(&bytes)?;
-    let mut workbook =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| not_excel(&format!("无法打开：{e}")))?;
+    let mut workbook = input::open_xlsx(path, MAX_SHEET_BYTES, "导入表").map_err(|e| match e {
+        InputError::NotExcel(detail) => ImportError::NotExcel(detail),
+        e @ InputError::PartTooLarge { .. } => ImportError::Malformed(e.to_string()),
+        e => ImportError::Input(e),
+    })?;
     let names = workbook.sheet_names();
     let Some(first) = names.first().cloned() else {
         return Err(not_excel("没有工作表"));
@@ -81,35 +82,6 @@ pub fn read(path: &Path) -> Result<Sheet, ImportError> {
 
 fn not_excel(detail: &str) -> ImportError {
     ImportError::NotExcel(detail.to_string())
-}
-
-/// Decompresses every part once, refusing any whose declared or actual size is over
-/// [`MAX_SHEET_BYTES`]; also turns "not a zip" into a message a user understands.
-fn check_parts(bytes: &[u8]) -> Result<(), ImportError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|_| not_excel("文件不完整，或不是 xlsx 格式"))?;
-    let too_big = |name: &str| {
-        ImportError::Malformed(format!(
-            "Excel 文件中的部件“{}”解压后超过 {} MB（导入表一般只有几 MB），未读取",
-            excerpt(name),
-            MAX_SHEET_BYTES / (1024 * 1024)
-        ))
-    };
-    for i in 0..zip.len() {
-        let mut part = zip
-            .by_index(i)
-            .map_err(|_| not_excel("文件不完整，或压缩数据已损坏"))?;
-        let name = part.name().to_string();
-        if part.size() > MAX_SHEET_BYTES {
-            return Err(too_big(&name));
-        }
-        match input::read_capped_from(&mut part, MAX_SHEET_BYTES) {
-            Ok(Some(_)) => {}
-            Ok(None) => return Err(too_big(&name)),
-            Err(_) => return Err(not_excel("压缩数据已损坏")),
-        }
-    }
-    Ok(())
 }
 
 /// One row's cells as text, up to the last used column, and whether the value cell was

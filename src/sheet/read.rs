@@ -49,10 +49,12 @@ pub struct SheetCells {
 }
 
 fn open(path: &Path) -> Result<Xlsx<Cursor<Vec<u8>>>, SheetError> {
-    let bytes = input::read_capped(path, input::MAX_SHEET_BYTES, "填报表")?;
-    Xlsx::new(Cursor::new(bytes)).map_err(|e| SheetError::Unreadable {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
+    input::open_xlsx(path, input::MAX_SHEET_BYTES, "填报表").map_err(|e| match e {
+        input::InputError::NotExcel(reason) => SheetError::Unreadable {
+            path: path.to_path_buf(),
+            reason,
+        },
+        e => SheetError::Input(e),
     })
 }
 

@@ -223,10 +223,7 @@ impl Store {
         if agency.is_empty() {
             return Err(StoreError::Invalid("机关名称不能为空".into()));
         }
-        let folder = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
+        let folder = crate::output::folder_of(path);
         let partial = crate::output::temp_file_in(folder, ".new")?.into_temp_path();
         let built = {
             let mut store = Store {
