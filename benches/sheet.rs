@@ -99,8 +99,16 @@ fn fixture() -> Fixture {
         .write_values(&Actor::setup(), &writes, |_, _| {})
         .unwrap();
     let returns = dir.path().join("returns");
-    let files =
-        nianbao::sheet::make_sheets(&store, &office, YEAR, None, &months(), &returns).unwrap();
+    let files = nianbao::sheet::make_sheets(
+        &store,
+        &office,
+        YEAR,
+        &[],
+        &months(),
+        &returns,
+        |_, _, _| {},
+    )
+    .unwrap();
     // The office's own (national) workbook is not part of the 40.
     std::fs::remove_file(returns.join(nianbao::sheet::file_name(YEAR, "办公室"))).unwrap();
     assert_eq!(files.len(), DIVISIONS + 1);
@@ -126,8 +134,16 @@ fn make_40_workbooks(bencher: divan::Bencher) {
     let office = store.default_office_actor().unwrap();
     bencher.bench_local(|| {
         let out = tempfile::tempdir().unwrap();
-        let files = nianbao::sheet::make_sheets(&store, &office, YEAR, None, &months(), out.path())
-            .unwrap();
+        let files = nianbao::sheet::make_sheets(
+            &store,
+            &office,
+            YEAR,
+            &[],
+            &months(),
+            out.path(),
+            |_, _, _| {},
+        )
+        .unwrap();
         assert_eq!(files.len(), DIVISIONS + 1);
         out
     });

@@ -372,8 +372,16 @@ pub fn run(cli: Cli) -> Outcome {
             let store = Store::open(&db()?)?;
             let actor = actor(&store, cli.user.as_deref())?;
             let months = sheet::parse_months(months.as_deref())?;
-            let files =
-                sheet::make_sheets(&store, &actor, year, division.as_deref(), &months, &out)?;
+            let divisions: Vec<String> = division.into_iter().collect();
+            let files = sheet::make_sheets(
+                &store,
+                &actor,
+                year,
+                &divisions,
+                &months,
+                &out,
+                |_, _, _| {},
+            )?;
             for f in &files {
                 println!("已生成：{}", f.display());
             }

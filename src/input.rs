@@ -4,7 +4,8 @@
 //!
 //! Owns: the size limits of every input (a real report or sheet is a few MB, so the caps
 //! are far above real files and far below what would exhaust memory), [`read_capped`],
-//! [`decode_text`] and [`excerpt`]. Never: interprets the content (that is `import` and
+//! [`decode_text`], [`excerpt`], and opening and reading `.xlsx` files cell by cell
+//! ([`xlsx`]). Never: interprets the content (that is `import` and
 //! `read`), or touches the store.
 //!
 //! Decoding, on evidence ([`decode_text`]):
@@ -22,6 +23,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+
+pub mod xlsx;
 
 /// A sheet to import (`.csv`, `.xlsx` once decompressed, one part of it).
 pub const MAX_SHEET_BYTES: u64 = 64 * 1024 * 1024;
@@ -100,44 +103,6 @@ pub fn read_capped_from(reader: impl Read, limit: u64) -> std::io::Result<Option
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= limit).then_some(bytes))
-}
-
-/// Opens an `.xlsx` defensively: the file read under `limit`, then every part of the zip
-/// decompressed once through [`read_capped_from`] before calamine sees it, so a small
-/// file that expands to gigabytes (or whose headers lie about their sizes) is refused
-/// with the limit instead of filling memory. Used by every xlsx reader (the import
-/// sheet, the collection workbooks).
-pub fn open_xlsx(
-    path: &Path,
-    limit: u64,
-    what: &'static str,
-) -> Result<calamine::Xlsx<std::io::Cursor<Vec<u8>>>, InputError> {
-    use calamine::Reader;
-    use std::io::Cursor;
-    let bytes = read_capped(path, limit, what)?;
-    let not_excel = |detail: &str| InputError::NotExcel(detail.to_string());
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes.as_slice()))
-        .map_err(|_| not_excel("文件不完整，或不是 xlsx 格式"))?;
-    for i in 0..zip.len() {
-        let mut part = zip
-            .by_index(i)
-            .map_err(|_| not_excel("文件不完整，或压缩数据已损坏"))?;
-        let name = excerpt(part.name());
-        let too_big = || InputError::PartTooLarge {
-            part: name.clone(),
-            limit,
-            what,
-        };
-        if part.size() > limit {
-            return Err(too_big());
-        }
-        match read_capped_from(&mut part, limit) {
-            Ok(Some(_)) => {}
-            Ok(None) => return Err(too_big()),
-            Err(_) => return Err(not_excel("压缩数据已损坏")),
-        }
-    }
-    calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| not_excel(&format!("无法打开：{e}")))
 }
 
 /// Decodes a text file's bytes on evidence (see the module doc).

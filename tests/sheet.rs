@@ -1,7 +1,8 @@
 //! Excel collection workbooks (issue 14), end to end: made by `sheet::make_sheets`, filled
 //! in the way a contact would (sorted, a row inserted, the sheet renamed, formulas), taken
 //! back by `sheet::import_returns`; every refusal names file, sheet and cell and writes
-//! nothing (values and audit log compared before and after).
+//! nothing (values and audit log compared before and after). The board's windows for them
+//! are in `sheet/board.rs`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,9 @@ use nianbao::sheet::{self, BatchReport, Outcome};
 use nianbao::store::{AuditFilter, NewUser, Store, ValueWrite};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Formula, Workbook};
+
+#[path = "sheet/board.rs"]
+mod board;
 
 const YEAR: i32 = 2026;
 
@@ -137,9 +141,10 @@ fn make_all(db: &Path, dir: &Path) -> PathBuf {
         &store,
         &office,
         YEAR,
-        None,
+        &[],
         &(1..=12).collect::<Vec<_>>(),
         &out,
+        |_, _, _| {},
     )
     .unwrap();
     assert!(
@@ -177,7 +182,8 @@ fn grid(path: &Path) -> Grid {
                 .filter_map(|c| {
                     let v = match c.value {
                         CellValue::Text(t) => T::Text(t),
-                        CellValue::Number(n) => T::Num(n.parse().unwrap()),
+                        CellValue::Int(n) => T::Num(n as f64),
+                        CellValue::Float(n) => T::Num(n),
                         _ => return None,
                     };
                     Some(((c.row, c.col), v))
@@ -274,7 +280,7 @@ fn at(cells: &BTreeMap<(u32, u32), T>, code: &str, header: &str) -> (u32, u32) {
 fn set(cells: &mut BTreeMap<(u32, u32), T>, code: &str, header: &str, v: T) -> String {
     let (r, c) = at(cells, code, header);
     cells.insert((r, c), v);
-    sheet::cell_name(r, c)
+    nianbao::input::xlsx::address(r, c)
 }
 
 fn text(s: &str) -> T {

@@ -356,6 +356,65 @@ fn import_previews_then_writes_in_the_background() {
     assert_eq!(stored(&path, 12, "credit.test_b"), Some(Decimal::from(8)));
 }
 
+#[test]
+fn a_blank_cell_keeps_the_stored_value_unless_the_office_ticks_clear() {
+    let (dir, path, mut h) = signed_in("刘芳");
+    let office = Store::open(&path).unwrap().actor("liu.office").unwrap();
+    let write = nianbao::store::ValueWrite {
+        year: 2019,
+        month: 10,
+        division: "credit".into(),
+        metric: "credit.test_a".into(),
+        value: Some(Decimal::from(5)),
+        note: String::new(),
+    };
+    Store::open(&path)
+        .unwrap()
+        .set_value(&office, &write)
+        .unwrap();
+    let csv = dir.path().join("空白.csv");
+    std::fs::write(
+        &csv,
+        "year,month,division,metric,value\n2019,10,credit,credit.test_a,\n",
+    )
+    .unwrap();
+    h.get_by_label("导入表格").click();
+    h.run();
+
+    // Unticked (the default): the blank keeps 5, nothing would be written.
+    check_import(&mut h, &csv);
+    let plan = import_plan(&mut h);
+    assert_eq!((plan.kept, plan.rows.len()), (1, 0));
+    h.get_by_label("确认导入").click();
+    h.run();
+    wait_idle(&mut h);
+    assert_eq!(stored(&path, 10, "credit.test_a"), Some(Decimal::from(5)));
+
+    // Ticked: the same sheet clears it.
+    h.get_by_role_and_label(Role::CheckBox, "空白单元格清除已有数值")
+        .click();
+    h.run();
+    check_import(&mut h, &csv);
+    let plan = import_plan(&mut h);
+    assert_eq!((plan.kept, plan.rows.len()), (0, 1));
+    h.get_by_label("确认导入").click();
+    h.run();
+    wait_idle(&mut h);
+    assert_eq!(stored(&path, 10, "credit.test_a"), None);
+}
+
+fn import_plan(h: &mut Harness<'_, App>) -> nianbao::import::ImportPlan {
+    h.state_mut()
+        .session()
+        .unwrap()
+        .import
+        .as_ref()
+        .unwrap()
+        .plan()
+        .cloned()
+        .expect("preview")
+}
+
 /// The import screen checks `sheet` in the background, as after choosing it in the dialog.
 fn check_import(h: &mut Harness<'_, App>, sheet: &Path) {
     let ctx = h.ctx.clone();

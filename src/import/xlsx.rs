@@ -2,12 +2,9 @@
 //! sheet when it has one; otherwise which sheet was read is said in the notices).
 //!
 //! Read defensively, because an xlsx is a zip of XML that anyone can write:
-//! - the file is opened through [`input::open_xlsx`]: read with a cap, every part of the
-//!   zip decompressed once under the cap before calamine sees it, so a 3 MB file that
-//!   expands to 3 GiB (or whose headers lie about its sizes) is refused with the limit;
-//! - the sheet is read cell by cell (calamine's `worksheet_cells_reader`), never as a
-//!   dense `Range`: one cell at XFD1048576 made calamine allocate 512 GiB and abort.
-//!   A sheet with content past [`MAX_ROWS`] rows or [`MAX_COLUMNS`] columns is refused;
+//! - the file is opened and read cell by cell through [`input::xlsx`] (capped, every zip
+//!   part decompressed under the cap, never a dense range); a sheet with content past
+//!   [`MAX_ROWS`] rows or [`MAX_COLUMNS`] columns is refused;
 //! - a formula is imported only through its cached result (said in the notices, with
 //!   the cell); a formula without one (openpyxl saves them so) is refused with its cell,
 //!   never read as an empty cell that would clear a stored value.
@@ -18,13 +15,11 @@
 //! like a CSV cell, except that a double with more places than the metric allows is
 //! refused as such ([`crate::value::parse_binary`]), never rounded.
 
-use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{DataRef, Reader, Xlsx};
-
 use super::{Columns, ImportError, RawRow, RowProblem, Sheet};
-use crate::input::{self, InputError, MAX_SHEET_BYTES, excerpt};
+use crate::input::xlsx::{self, CellValue, address};
+use crate::input::{InputError, MAX_SHEET_BYTES, excerpt};
 
 /// Data rows a sheet may have: far above a real year (40 divisions × 200 metrics × 12
 /// months is under 100,000), far below what would exhaust memory.
@@ -33,12 +28,12 @@ pub const MAX_ROWS: u32 = 1_000_000;
 pub const MAX_COLUMNS: u32 = 50;
 
 pub fn read(path: &Path) -> Result<Sheet, ImportError> {
-    let mut workbook = input::open_xlsx(path, MAX_SHEET_BYTES, "导入表").map_err(|e| match e {
+    let mut workbook = xlsx::open(path, MAX_SHEET_BYTES, "导入表").map_err(|e| match e {
         InputError::NotExcel(detail) => ImportError::NotExcel(detail),
         e @ InputError::PartTooLarge { .. } => ImportError::Malformed(e.to_string()),
         e => ImportError::Input(e),
     })?;
-    let names = workbook.sheet_names();
+    let names = xlsx::sheet_names(&workbook);
     let Some(first) = names.first().cloned() else {
         return Err(not_excel("没有工作表"));
     };
@@ -96,23 +91,19 @@ struct RowCells {
 /// Reads one sheet cell by cell. The outer error stops the import (unreadable, over the
 /// limits); the inner one means "this sheet has no import header".
 fn read_sheet(
-    workbook: &mut Xlsx<Cursor<Vec<u8>>>,
+    workbook: &mut xlsx::Book,
     name: &str,
 ) -> Result<Result<Sheet, ImportError>, ImportError> {
-    let unreadable = |e: calamine::XlsxError| {
-        ImportError::Malformed(format!(
-            "无法读取工作表“{}”：{}",
-            excerpt(name),
-            excerpt(&e.to_string())
-        ))
+    let unreadable = |reason: String| {
+        ImportError::Malformed(format!("无法读取工作表“{}”：{reason}", excerpt(name)))
     };
-    let mut cells = workbook.worksheet_cells_reader(name).map_err(unreadable)?;
+    let mut cells = xlsx::Cells::of(workbook, name).map_err(unreadable)?;
     let mut header: Option<Columns> = None;
     let mut sheet = Sheet::default();
     let mut current = RowCells::default();
     loop {
-        let cell = cells.next_cell_with_formula().map_err(unreadable)?;
-        let row = cell.as_ref().map(|c| c.pos.0);
+        let cell = cells.next_cell().map_err(unreadable)?;
+        let row = cell.as_ref().map(|c| c.row);
         if row != Some(current.row) && !current.cells.is_empty() {
             let done = std::mem::take(&mut current);
             match &header {
@@ -124,14 +115,10 @@ fn read_sheet(
             }
         }
         let Some(cell) = cell else { break };
-        let (r, c) = cell.pos;
-        let has_content = !matches!(cell.value, DataRef::Empty) || cell.formula.is_some();
-        if !has_content {
-            continue;
-        }
+        let (r, c) = (cell.row, cell.col);
         check_limits(name, r, c)?;
         current.row = r;
-        let text = cell_text(&cell.value);
+        let text = cell.value.text();
         if let Some(formula) = &cell.formula
             && header.as_ref().is_some_and(|h| h.uses(c as usize))
         {
@@ -142,7 +129,7 @@ fn read_sheet(
             current.cells.resize(at + 1, String::new());
             current.floats.resize(at + 1, false);
         }
-        current.floats[at] = matches!(cell.value, DataRef::Float(_));
+        current.floats[at] = matches!(cell.value, CellValue::Float(_));
         current.cells[at] = text;
     }
     match header {
@@ -201,43 +188,4 @@ fn push_row(sheet: &mut Sheet, columns: &Columns, done: RowCells) {
     let mut raw: RawRow = columns.row(done.row as usize + 1, &done.cells);
     raw.binary_value = done.floats.get(columns.value).copied().unwrap_or(false);
     sheet.rows.push(raw);
-}
-
-/// `C7` for zero-based (6, 2).
-fn address(row: u32, col: u32) -> String {
-    let mut letters = Vec::new();
-    let mut n = col + 1;
-    while n > 0 {
-        letters.push(b'A' + ((n - 1) % 26) as u8);
-        n = (n - 1) / 26;
-    }
-    letters.reverse();
-    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
-}
-
-fn cell_text(cell: &DataRef<'_>) -> String {
-    match cell {
-        DataRef::Empty => String::new(),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => s.to_string(),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => f.to_string(),
-        DataRef::Bool(b) => b.to_string(),
-        DataRef::DateTime(d) => d.to_string(),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(e) => format!("#{e:?}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_are_excel_style() {
-        assert_eq!(address(6, 2), "C7");
-        assert_eq!(address(0, 25), "Z1");
-        assert_eq!(address(0, 26), "AA1");
-        assert_eq!(address(1_048_575, 16_383), "XFD1048576");
-    }
 }

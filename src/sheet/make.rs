@@ -20,6 +20,7 @@ use rust_xlsxwriter::{
 };
 
 use super::*;
+use crate::input::xlsx::address;
 use crate::model::{Division, MonthStatus, ValueKind, YearData};
 use crate::store::{Actor, Store};
 use crate::value;
@@ -126,35 +127,40 @@ pub fn sheet_input(
     }
 }
 
-/// Makes the workbooks of one division (`Some(code)`) or of every division with
-/// something to fill, into `out`: a folder (created if missing) or, for one division, a
-/// file path too. Returns the files written.
+/// Makes the workbooks of the `divisions` named (codes or names; none = every division
+/// with something to fill) into `out`: a folder (created if missing) or, for one
+/// division, a file path too. `progress(done, total, division)` is called before each
+/// workbook. Returns the files written; each is written whole or not at all.
 pub fn make_sheets(
     store: &Store,
     actor: &Actor,
     year: i32,
-    division: Option<&str>,
+    divisions: &[String],
     months: &[u8],
     out: &Path,
+    mut progress: impl FnMut(usize, usize, &str),
 ) -> Result<Vec<PathBuf>, SheetError> {
     let data = store.year_data(year)?;
     if data.metrics.is_empty() {
         return Err(SheetError::YearNotOpen { year });
     }
-    let divisions: Vec<&Division> = match division {
-        Some(code) => vec![
-            data.divisions
-                .iter()
-                .find(|d| d.code == code || d.name == code)
-                .ok_or_else(|| SheetError::UnknownDivision(crate::input::excerpt(code)))?,
-        ],
-        None => data
-            .divisions
+    let chosen: Vec<&Division> = if divisions.is_empty() {
+        data.divisions
             .iter()
             .filter(|d| !fillable(&data.metrics, &d.code).is_empty())
-            .collect(),
+            .collect()
+    } else {
+        divisions
+            .iter()
+            .map(|code| {
+                data.divisions
+                    .iter()
+                    .find(|d| d.code == *code || d.name == *code)
+                    .ok_or_else(|| SheetError::UnknownDivision(crate::input::excerpt(code)))
+            })
+            .collect::<Result<_, _>>()?
     };
-    let single_file = division.is_some() && !out.is_dir() && out.extension().is_some();
+    let single_file = chosen.len() == 1 && !out.is_dir() && out.extension().is_some();
     if !single_file {
         std::fs::create_dir_all(out).map_err(|source| SheetError::Io {
             path: out.to_path_buf(),
@@ -162,7 +168,8 @@ pub fn make_sheets(
         })?;
     }
     let mut written = Vec::new();
-    for d in divisions {
+    for (i, d) in chosen.iter().enumerate() {
+        progress(i, chosen.len(), &d.name);
         let bytes = workbook(&sheet_input(&data, d, months, &actor.login))?;
         let path = if single_file {
             out.to_path_buf()
@@ -172,6 +179,7 @@ pub fn make_sheets(
         crate::output::write_file(&path, &bytes, Some(store.path()))?;
         written.push(path);
     }
+    progress(chosen.len(), chosen.len(), "");
     Ok(written)
 }
 
@@ -382,7 +390,7 @@ fn validate_row(
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 let (first, last) = (FIRST_MONTH_COL + s as u16, FIRST_MONTH_COL + i as u16 - 1);
-                let rule = validation(metric, &cell_name(row, first as u32))?;
+                let rule = validation(metric, &address(row, first as u32))?;
                 sheet.add_data_validation(row, first, row, last, &rule)?;
                 start = None;
             }

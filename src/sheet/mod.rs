@@ -29,7 +29,10 @@ use thiserror::Error;
 use crate::model::{Metric, Period};
 
 pub use make::{SheetInput, make_sheets, sheet_input, workbook};
-pub use returns::{BatchReport, Outcome, ReturnPlan, import_returns, plan_return};
+pub use returns::{
+    BatchPlan, BatchReport, Outcome, ReturnPlan, ReturnResult, apply_returns, import_returns,
+    plan_return, plan_returns,
+};
 
 /// The marker sheet's name.
 pub const MARKER_SHEET: &str = "_nianbao";
@@ -122,19 +125,6 @@ pub fn file_name(year: i32, division_name: &str) -> String {
         })
         .collect();
     format!("{year}年-{safe}-填报表.xlsx")
-}
-
-/// An Excel column letter and row number from 0-based indexes: `(6, 2)` → `C7`.
-pub fn cell_name(row: u32, col: u32) -> String {
-    let mut letters = Vec::new();
-    let mut c = col + 1;
-    while c > 0 {
-        let r = ((c - 1) % 26) as u8;
-        letters.push((b'A' + r) as char);
-        c = (c - 1) / 26;
-    }
-    letters.reverse();
-    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
 }
 
 /// Whether `path` is one of our collection workbooks (it has our marker). Anything that
@@ -251,14 +241,6 @@ pub fn parse_months(text: Option<&str>) -> Result<Vec<u8>, SheetError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cell_names_are_excel_addresses() {
-        assert_eq!(cell_name(6, 2), "C7");
-        assert_eq!(cell_name(0, 25), "Z1");
-        assert_eq!(cell_name(0, 26), "AA1");
-        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
-    }
 
     #[test]
     fn months_parse_ranges_and_refuse_nonsense() {

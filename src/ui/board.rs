@@ -1,7 +1,8 @@
 //! 报送情况: the office's control room. Divisions × months with their status (未填 /
 //! 填写中 / 已报送 / 已锁定) and counts; for the chosen month, the divisions still missing
 //! with their contacts' names and phones, copyable as a reminder; lock and unlock (with a
-//! reason, which the store writes to the audit log).
+//! reason, which the store writes to the audit log); 生成填报表 and 导入填报表 for the
+//! divisions that work in Excel ([`super::sheets`]).
 //!
 //! The year is read in the background ([`BoardData::read`] in a
 //! [`BackgroundRead`]) so a big file never stalls a frame; the previous figures stay up,
@@ -14,6 +15,7 @@ use egui::{Color32, RichText};
 use crate::model::{Division, MonthStatus, Period, Role, User};
 use crate::store::{Actor, Store, StoreError};
 
+use super::sheets::{MakeSheets, TakeReturns};
 use super::widgets::{self, BackgroundRead, OpenYears};
 
 /// A cell of the board as the office sees it.
@@ -125,6 +127,10 @@ pub struct Board {
     reason: String,
     notice: Option<Result<String, String>>,
     role: Role,
+    /// The 生成填报表 window, while open.
+    pub make_sheets: Option<MakeSheets>,
+    /// The 导入填报表 window, while open.
+    pub take_returns: Option<TakeReturns>,
 }
 
 impl Board {
@@ -141,6 +147,8 @@ impl Board {
             reason: String::new(),
             notice: None,
             role: actor.role,
+            make_sheets: None,
+            take_returns: None,
         };
         board.reload(ctx, store);
         board
@@ -356,6 +364,7 @@ impl Board {
     ) -> Option<OpenDivision> {
         self.poll();
         self.toolbar_ui(ui, store);
+        self.sheets_ui(ui.ctx(), store, actor);
         if !self.loaded {
             return None;
         }
@@ -379,7 +388,38 @@ impl Board {
         open
     }
 
-    /// The year, 刷新, and whether the year is being read.
+    /// Opens the 生成填报表 window for the board's year.
+    pub fn open_make_sheets(&mut self, store: &Store) {
+        match MakeSheets::new(store, self.year) {
+            Ok(w) => self.make_sheets = Some(w),
+            Err(e) => self.notice = Some(Err(e.to_string())),
+        }
+    }
+
+    /// Opens the 导入填报表 window for the board's year.
+    pub fn open_take_returns(&mut self) {
+        self.take_returns = Some(TakeReturns::new(self.year));
+    }
+
+    /// The 填报表 windows, while open; the board is reread after an import.
+    fn sheets_ui(&mut self, ctx: &egui::Context, store: &Store, actor: &Actor) {
+        if let Some(w) = &mut self.make_sheets
+            && !w.ui(ctx, store, actor)
+        {
+            self.make_sheets = None;
+        }
+        if let Some(w) = &mut self.take_returns {
+            let (open, written) = w.ui(ctx, store, actor);
+            if !open {
+                self.take_returns = None;
+            }
+            if written {
+                self.reload(ctx, store);
+            }
+        }
+    }
+
+    /// The year, 刷新, 填报表, and whether the year is being read.
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, store: &Store) {
         let ctx = ui.ctx().clone();
         ui.horizontal(|ui| {
@@ -392,6 +432,22 @@ impl Board {
                 .clicked()
             {
                 self.reload(&ctx, store);
+            }
+            if self.role == Role::Office {
+                if ui
+                    .button("生成填报表…")
+                    .on_hover_text("为各处室生成 Excel 填报表，通过邮件发出")
+                    .clicked()
+                {
+                    self.open_make_sheets(store);
+                }
+                if ui
+                    .button("导入填报表…")
+                    .on_hover_text("导入各处室交回的 Excel 填报表：先预览，确认后写入")
+                    .clicked()
+                {
+                    self.open_take_returns();
+                }
             }
             if self.loading.busy() {
                 ui.spinner();

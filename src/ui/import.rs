@@ -210,7 +210,7 @@ impl ImportScreen {
         if let Some(job) = &self.plan_job {
             let stop = ui
                 .horizontal(|ui| {
-                    progress_bar(ui, job.progress());
+                    widgets::progress_bar(ui, job.progress());
                     ui.add_enabled(!job.cancelling(), egui::Button::new("取消"))
                         .clicked()
                 })
@@ -220,18 +220,9 @@ impl ImportScreen {
             }
         }
         if let Some(job) = &self.apply_job {
-            progress_bar(ui, job.progress());
+            widgets::progress_bar(ui, job.progress());
         }
     }
-}
-
-fn progress_bar(ui: &mut egui::Ui, p: &crate::jobs::Progress) {
-    ui.add(
-        egui::ProgressBar::new(p.fraction())
-            .show_percentage()
-            .desired_width(480.0)
-            .text(format!("{}（{}/{}）", p.what, p.done, p.total)),
-    );
 }
 
 /// The preview of a checked file: counts, notices, rejected rows, the buttons, the rows

@@ -28,6 +28,7 @@ pub mod preview;
 pub mod provenance;
 pub mod review;
 pub mod settings;
+pub mod sheets;
 pub mod signin;
 pub mod users;
 pub mod welcome;

@@ -6,16 +6,31 @@ mod years;
 pub use background::BackgroundRead;
 pub use years::{OpenYears, YearsRead, read_years, year_gate};
 
+/// The colour of "this worked" and "this is fine".
+pub const OK_COLOR: egui::Color32 = egui::Color32::from_rgb(0x20, 0x80, 0x30);
+/// The colour of an error message.
+pub const ERROR_COLOR: egui::Color32 = egui::Color32::from_rgb(0xc0, 0x20, 0x20);
+
 /// A red line with an error message, when there is one.
 pub fn error_line(ui: &mut egui::Ui, error: Option<&str>) {
     if let Some(e) = error {
-        ui.colored_label(egui::Color32::from_rgb(0xc0, 0x20, 0x20), e);
+        ui.colored_label(ERROR_COLOR, e);
     }
 }
 
 /// A green line saying something worked.
 pub fn ok_line(ui: &mut egui::Ui, text: &str) {
-    ui.colored_label(egui::Color32::from_rgb(0x20, 0x80, 0x30), text);
+    ui.colored_label(OK_COLOR, text);
+}
+
+/// A background job's progress: `what (done/total)` over a bar.
+pub fn progress_bar(ui: &mut egui::Ui, p: &crate::jobs::Progress) {
+    ui.add(
+        egui::ProgressBar::new(p.fraction())
+            .show_percentage()
+            .desired_width(480.0)
+            .text(format!("{}（{}/{}）", p.what, p.done, p.total)),
+    );
 }
 
 /// A year picker over the years the file has.
