@@ -16,6 +16,11 @@
 //!   column once, the values are taken in the national order, and only when there are
 //!   exactly as many as the row has columns.
 //!
+//! A table-3 row with values whose label names nothing is read by its place in the
+//! national order when its recognised neighbours and its numbering leave one row
+//! ([`super::align`]), and said so in the notices; when two rows remain possible it is
+//! refused naming both.
+//!
 //! Anything else is reported, not guessed: a row with numbers that names nothing, a row
 //! with more or fewer numbers than columns, a group row without its items (except the
 //! older one-row （六）其他处理, read as `other.other` and said so), a second value for a
@@ -26,6 +31,7 @@
 //! and a row whose label is not recognised is tried with the label pieces on the lines
 //! just above and below joined to its label (an exact match on any join before a typo).
 
+use super::align;
 use super::columns::{ColumnSpec, columns, header_map, t2_columns};
 use super::labels::{self, Entry, Found, T2Row, T3Label, T3Labels, group_of, lookup, norm};
 use super::{Location, Reading, TableId};
@@ -43,11 +49,13 @@ pub(super) fn read(blocks: &[Block], loose: bool) -> Reading {
         t2: labels::t2_rows(),
         t3_columns: columns(&[labels::t3_columns()]),
         t4_columns: columns(&[labels::t4_groups(), labels::t4_columns()]),
+        t3_rows: Vec::new(),
         out: Reading::default(),
     };
     for i in 0..m.lines.len() {
         m.line(i);
     }
+    m.t3_by_position();
     m.out
 }
 
@@ -224,6 +232,9 @@ struct Matcher<'a> {
     t2: Vec<T2Row>,
     t3_columns: Vec<ColumnSpec>,
     t4_columns: Vec<ColumnSpec>,
+    /// Table 3's rows with values, by line, for reading the unrecognised ones by their
+    /// place ([`align`]).
+    t3_rows: Vec<(usize, align::Row)>,
     out: Reading,
 }
 
@@ -424,7 +435,11 @@ impl Matcher<'_> {
             }
         }
         let Some(named) = named else {
-            return self.unnamed(i, TableId::T3);
+            if has_numbers(&cells) {
+                let label = row_label(&cells);
+                self.t3_rows.push((i, align::Row::Unnamed(label)));
+            }
+            return;
         };
         let code = match named.key {
             T3Label::Row(code) | T3Label::Item(code) => code,
@@ -457,17 +472,52 @@ impl Matcher<'_> {
                 );
             }
         };
+        if has_values(&cells, named.last) {
+            self.t3_rows.push((i, align::Row::Named(code)));
+        }
+        self.place_t3(i, named.last, code);
+    }
+
+    fn place_t3(&mut self, i: usize, last: Option<usize>, code: &str) {
         let label = super::t3_row_label(code);
         let specs = std::mem::take(&mut self.t3_columns);
-        self.place(
-            i,
-            TableId::T3,
-            named.last,
-            &format!("t3.{code}"),
-            &label,
-            &specs,
-        );
+        self.place(i, TableId::T3, last, &format!("t3.{code}"), &label, &specs);
         self.t3_columns = specs;
+    }
+
+    /// Table 3's unrecognised rows, read by their place in the national order where
+    /// that leaves one row (said in the notices), else refused naming what they could be.
+    fn t3_by_position(&mut self) {
+        let rows: Vec<align::Row> = self.t3_rows.iter().map(|(_, r)| r.clone()).collect();
+        let unnamed = self
+            .t3_rows
+            .iter()
+            .filter_map(|(i, r)| match r {
+                align::Row::Unnamed(label) => Some((*i, label.clone())),
+                align::Row::Named(_) => None,
+            })
+            .collect::<Vec<_>>();
+        for ((i, label), resolved) in unnamed.into_iter().zip(align::align(&rows)) {
+            let last = label_runs(&self.lines[i].cells).last().map(|r| r.1);
+            match resolved {
+                align::Resolved::Row(code) => {
+                    self.out.notices.push(format!(
+                        "表三：行名“{label}”印错或不全，按位置读作“{}”",
+                        super::t3_row_label(code)
+                    ));
+                    self.place_t3(i, last, code);
+                }
+                align::Resolved::Open(codes) if codes.len() > 1 => {
+                    let could: Vec<String> = codes
+                        .iter()
+                        .map(|c| format!("“{}”", super::t3_row_label(c)))
+                        .collect();
+                    let why = format!("行名无法识别，按位置可能是{}", could.join("或"));
+                    self.refuse(i, last, TableId::T3, &label, &why);
+                }
+                align::Resolved::Open(_) => self.unnamed(i, TableId::T3),
+            }
+        }
     }
 
     /// Table 3: the group the rows below a label are in.
@@ -504,16 +554,7 @@ impl Matcher<'_> {
         if !has_numbers(cells) {
             return;
         }
-        let label: String = label_runs(cells)
-            .iter()
-            .map(|r| r.2.replace('\n', ""))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let label = if label.is_empty() {
-            "（无行名）".to_string()
-        } else {
-            label
-        };
+        let label = row_label(cells);
         let last = label_runs(cells).last().map(|r| r.1);
         self.refuse(i, last, table, &label, "行名无法识别");
     }
@@ -621,6 +662,20 @@ impl Matcher<'_> {
                 self.refuse(i, after, table, row_label, &why);
             }
         }
+    }
+}
+
+/// A row's label cells as one text, for messages: `（无行名）` when it has none.
+fn row_label(cells: &[Cell]) -> String {
+    let label: String = label_runs(cells)
+        .iter()
+        .map(|r| r.2.replace('\n', ""))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if label.is_empty() {
+        "（无行名）".to_string()
+    } else {
+        label
     }
 }
 

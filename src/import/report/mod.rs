@@ -15,6 +15,7 @@
 //! does not have (a table or row not found) are not written at all, and the notices say
 //! which.
 
+mod align;
 mod columns;
 mod labels;
 mod matcher;

@@ -253,3 +253,96 @@ fn tables_text_shows_blank_and_not_read_apart() {
     let enforcement = shown.lines().find(|l| l.ends_with("行政强制")).unwrap();
     assert!(enforcement.contains('·'), "{shown}");
 }
+
+/// [`t3_zeros`] with row `code`'s line replaced by `line` (its label and values).
+fn t3_with(edits: &[(&str, &str)]) -> String {
+    let mut out = t3_zeros();
+    for (code, line) in edits {
+        let official = format!("{}{}\n", super::t3_row_label(code), "\t0".repeat(7));
+        assert!(out.contains(&official), "{code}");
+        out = out.replace(&official, &format!("{line}\n"));
+    }
+    out
+}
+
+const ONE_TO_SEVEN: &str = "\t1\t2\t3\t4\t5\t6\t7";
+
+fn read_by_place(r: &Reading, code: &str) {
+    assert!(r.unplaced.is_empty(), "{:#?}", r.unplaced);
+    assert_eq!(v(r, &format!("t3.{code}.natural")), Some("1"), "{code}");
+    assert_eq!(v(r, &format!("t3.{code}.total")), Some("7"), "{code}");
+    let official = super::t3_row_label(code);
+    assert!(
+        r.notices
+            .iter()
+            .any(|n| n.contains("按位置读作") && n.contains(&official)),
+        "{:?}",
+        r.notices
+    );
+}
+
+#[test]
+fn table3_a_label_with_characters_missing_is_read_by_its_place() {
+    let r = text(&t3_with(&[(
+        "deny.law",
+        &format!("2.其他法{ONE_TO_SEVEN}"),
+    )]));
+    read_by_place(&r, "deny.law");
+}
+
+#[test]
+fn table3_a_label_with_wrong_characters_is_read_by_its_place() {
+    let r = text(&t3_with(&[(
+        "unable.needs_creation",
+        &format!("2.投有现存倍息须另外制造{ONE_TO_SEVEN}"),
+    )]));
+    read_by_place(&r, "unable.needs_creation");
+}
+
+#[test]
+fn table3_two_adjacent_misprints_are_read_in_order() {
+    let r = text(&t3_with(&[
+        ("deny.safety", &format!("3.危及三安{ONE_TO_SEVEN}")),
+        ("deny.third_party", &format!("4.保户第{ONE_TO_SEVEN}")),
+    ]));
+    read_by_place(&r, "deny.safety");
+    read_by_place(&r, "deny.third_party");
+}
+
+#[test]
+fn table3_a_group_label_after_its_items_with_a_misprint_between_items_1_and_3() {
+    // The real report: （三）'s items printed before its label lines, item 2 cut short.
+    let mut doc = t3_with(&[("deny.law", &format!("2.其他法律{ONE_TO_SEVEN}"))]);
+    let query = format!("{}{}\n", super::t3_row_label("deny.query"), "\t0".repeat(7));
+    doc = doc.replace(&query, &format!("{query}（三）不予公开\n"));
+    let r = text(&doc);
+    read_by_place(&r, "deny.law");
+    assert_eq!(v(&r, "t3.deny.secret.total"), Some("0"));
+    assert_eq!(v(&r, "t3.unable.not_held.total"), Some("0"));
+}
+
+#[test]
+fn table3_a_row_split_across_a_page_break_is_read() {
+    let r = text(&t3_with(&[(
+        "deny.law",
+        &format!("2.其他法律行政法规\n- 3 -\n禁止公开{ONE_TO_SEVEN}"),
+    )]));
+    assert!(r.unplaced.is_empty(), "{:#?}", r.unplaced);
+    assert_eq!(v(&r, "t3.deny.law.natural"), Some("1"));
+    assert_eq!(v(&r, "t3.deny.law.total"), Some("7"));
+}
+
+#[test]
+fn table3_a_misprint_with_two_possible_rows_is_refused_naming_both() {
+    let r = text(&t3_with(&[
+        ("deny.law", ""),
+        ("deny.safety", &format!("危及{ONE_TO_SEVEN}")),
+    ]));
+    let why: Vec<&str> = r.unplaced.iter().map(|u| u.reason.as_str()).collect();
+    assert!(
+        why.iter()
+            .any(|w| w.contains("其他法律行政法规禁止公开") && w.contains("危及“三安全一稳定”")),
+        "{why:?}"
+    );
+    assert_eq!(v(&r, "t3.deny.safety.total"), None);
+}
