@@ -44,7 +44,7 @@ pub enum InputError {
         limit: u64,
         what: &'static str,
     },
-    #[error("无法读取文件 {path}：{source}")]
+    #[error("无法读取文件 {path}：{}", io_reason(source))]
     Io {
         path: PathBuf,
         #[source]
@@ -58,6 +58,25 @@ pub enum InputError {
     },
     #[error(transparent)]
     Encoding(#[from] EncodingError),
+}
+
+/// An operating-system error in plain Chinese for a message, the system's own text kept
+/// in brackets for whoever helps the user (it is English or the system's language).
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let plain = match e.kind() {
+        NotFound => "文件或文件夹不存在",
+        PermissionDenied => "没有访问权限（文件可能正被其他程序打开，或需要管理员开放权限）",
+        AlreadyExists => "同名文件已存在",
+        IsADirectory => "这是一个文件夹，不是文件",
+        NotADirectory => "路径中有一段不是文件夹",
+        ReadOnlyFilesystem => "磁盘或文件夹是只读的",
+        StorageFull | QuotaExceeded => "磁盘空间不足",
+        InvalidFilename => "文件名无效",
+        TimedOut => "操作超时（网络盘可能断开）",
+        _ => "系统错误",
+    };
+    format!("{plain}（{e}）")
 }
 
 /// Why a text file's bytes are not text we can read.
@@ -191,6 +210,18 @@ pub fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_file_is_said_in_chinese() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_capped(&dir.path().join("没有.csv"), 10, "导入表").unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("文件或文件夹不存在"), "{shown}");
+        let err = read_capped(dir.path(), 10, "导入表")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.is_empty());
+    }
 
     #[test]
     fn utf8_and_clean_gb18030_decode() {

@@ -17,7 +17,7 @@ use thiserror::Error;
 pub enum OutputError {
     #[error("不能导出到数据文件本身：{0}（请换一个文件名，数据文件未作改动）")]
     IsTheDatabase(PathBuf),
-    #[error("无法写入 {}（{source}）；请换一个位置或文件名再导出", .path.display())]
+    #[error("无法写入 {}（{}）；请换一个位置或文件名再导出", .path.display(), crate::input::io_reason(source))]
     Io {
         path: PathBuf,
         #[source]

@@ -63,7 +63,7 @@ pub struct Sheet {
 /// Why a file could not be read at all.
 #[derive(Debug, Error)]
 pub enum ImportError {
-    #[error("无法读取文件 {path}：{source}")]
+    #[error("无法读取文件 {path}：{}", crate::input::io_reason(source))]
     Io {
         path: String,
         #[source]

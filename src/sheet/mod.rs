@@ -158,7 +158,7 @@ pub fn workbooks_in(folder: &Path) -> Result<Vec<PathBuf>, SheetError> {
 /// return's content are [`Refusal`]s, many per file.
 #[derive(Debug, Error)]
 pub enum SheetError {
-    #[error("无法读写 {path}：{source}")]
+    #[error("无法读写 {path}：{}", crate::input::io_reason(source))]
     Io {
         path: PathBuf,
         #[source]
