@@ -13,7 +13,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{DataRef, Reader, Xlsx, XlsxCellReader};
+use calamine::{DataRef, Reader, Xlsx, XlsxCellReader, XlsxFormulaMetadata};
 
 use super::{InputError, excerpt, read_capped, read_capped_from};
 
@@ -142,7 +142,8 @@ pub struct Cell {
     pub col: u32,
     pub value: CellValue,
     /// The formula, when the cell has one (its value is then the cached result, or
-    /// [`CellValue::Empty`] when the file has none).
+    /// [`CellValue::Empty`] when the file has none). A cell that shares the formula of
+    /// a cell above it says [`SHARED_FORMULA`].
     pub formula: Option<String>,
 }
 
@@ -152,8 +153,15 @@ impl Cell {
     }
 }
 
+/// What [`Cell::formula`] says for a cell that shares another cell's formula.
+pub const SHARED_FORMULA: &str = "共享公式";
+
 /// A sheet's cells in file order, one at a time; cells with neither content nor a
 /// formula are skipped.
+///
+/// Shared formulas are read as metadata, never expanded: calamine's expanding reader
+/// grows a table to the file's `si` index, so `si="999999999999"` would abort the
+/// program on allocation.
 pub struct Cells<'a> {
     reader: XlsxCellReader<'a, Cursor<Vec<u8>>>,
 }
@@ -172,15 +180,19 @@ impl<'a> Cells<'a> {
         loop {
             let Some(cell) = self
                 .reader
-                .next_cell_with_formula()
+                .next_cell_with_formula_metadata()
                 .map_err(|e| excerpt(&e.to_string()))?
             else {
                 return Ok(None);
             };
-            let formula = cell
-                .formula
-                .filter(|f| !f.is_empty())
-                .map(|f| f.to_string());
+            let formula = match cell.formula {
+                Some(
+                    XlsxFormulaMetadata::Normal { formula }
+                    | XlsxFormulaMetadata::Shared { formula, .. },
+                ) => Some(formula).filter(|f| !f.is_empty()),
+                Some(_) => Some(SHARED_FORMULA.to_string()),
+                None => None,
+            };
             let value = CellValue::of(&cell.value);
             if value != CellValue::Empty || formula.is_some() {
                 let (row, col) = cell.pos;

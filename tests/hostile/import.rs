@@ -271,6 +271,31 @@ fn one_cell_at_xfd1048576_is_refused_without_allocating_the_sheet() {
 }
 
 #[test]
+fn a_shared_formula_with_a_huge_index_is_read_without_allocating_for_it() {
+    let demo = Demo::new();
+    let anchor = r#"<c r="E2"><f t="shared" ref="E2:E3" si="999999999999">1+1</f><v>2</v></c>"#;
+    let derived = r#"<c r="E3"><f t="shared" si="999999999999"/><v>3</v></c>"#;
+    let row = |r: u32, metric: &str, value: &str| {
+        let mut cells = xlsx_row(r, &["2019", "12", "credit", metric]);
+        cells.insert_str(cells.len() - "</row>".len(), value);
+        cells
+    };
+    let xml = sheet_xml(&format!(
+        "{}{}{}",
+        xlsx_row(1, &HEADER_CELLS),
+        row(2, "credit.interceptions", anchor),
+        row(3, "credit.interceptions", derived)
+    ));
+    let path = demo.path("shared.xlsx");
+    write_xlsx(&path, &[("Sheet1", xml)], &[]);
+    let out = import(&demo, "2019", &path, &["--dry-run"]);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    // Read, not aborted on allocation: both formulas are noticed with their cells.
+    assert!(said.contains("E2 是公式（=1+1）"), "{said}");
+    assert!(said.contains("E3 是公式（=共享公式）"), "{said}");
+}
+
+#[test]
 fn a_part_that_expands_past_the_limit_is_refused_with_the_limit() {
     let demo = Demo::new();
     let path = demo.path("bomb.xlsx");
