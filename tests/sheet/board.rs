@@ -45,9 +45,11 @@ fn board<'a>(h: &'a mut Harness<'_, App>) -> &'a mut Board {
         .expect("the office starts on the board")
 }
 
+/// Clicks a button; a background job it starts may keep repainting, so the frames are
+/// run without requiring the UI to settle (the tests then wait for the job itself).
 fn click(h: &mut Harness<'_, App>, label: &str) {
     h.get_by_role_and_label(A11y::Button, label).click();
-    h.run();
+    h.run_ok();
 }
 
 fn type_into(h: &mut Harness<'_, App>, label: &str, text: &str) {
@@ -57,9 +59,9 @@ fn type_into(h: &mut Harness<'_, App>, label: &str, text: &str) {
         A11y::MultilineTextInput
     };
     h.get_by_role_and_label(role, label).focus();
-    h.run();
+    h.run_ok();
     h.get_by_role_and_label(role, label).type_text(text);
-    h.run();
+    h.run_ok();
 }
 
 #[test]
@@ -103,7 +105,7 @@ fn the_board_makes_workbooks_and_takes_a_folder_of_returns_back() {
     let before = snapshot(&db);
 
     board(&mut h).make_sheets = None; // closed, as with its ×
-    h.run();
+    h.run_ok();
     click(&mut h, "导入填报表…");
     type_into(
         &mut h,
@@ -136,7 +138,7 @@ fn the_board_makes_workbooks_and_takes_a_folder_of_returns_back() {
         news.changes()
     );
     assert_eq!(batch.not_returned.len(), 1, "the office returned nothing");
-    h.run();
+    h.run_ok();
     // The preview is on screen: the refused workbook with its cell, the button counts.
     assert!(
         h.query_by_label_contains(&format!("单元格 {bad}：不是数字"))
@@ -150,7 +152,7 @@ fn the_board_makes_workbooks_and_takes_a_folder_of_returns_back() {
     assert!(take.wait(), "written");
     let report = take.report().expect("the summary").clone();
     assert_eq!((report.imported(), report.refused()), (1, 1));
-    h.run();
+    h.run_ok();
     assert!(h.query_by_label_contains("新闻宣传处：已导入").is_some());
     for (month, code, v) in expected() {
         assert_eq!(value(&db, month, code), Some(v), "{code} {month}");
