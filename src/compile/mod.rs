@@ -41,6 +41,7 @@ mod engine;
 mod facts;
 mod markup;
 mod side;
+pub mod rich;
 mod tables;
 mod token;
 

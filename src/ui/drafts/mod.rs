@@ -21,10 +21,16 @@
 //! Must never: write SQL, decide permissions or statuses (the store and `draft` do), or
 //! lay text out (`layout` does, through `preview`).
 
+pub mod chips;
 mod editor;
+mod history;
 mod panels;
+mod picker;
+pub mod revisions;
+mod rich_view;
 pub mod source_map;
 mod view;
+mod writing;
 
 use std::sync::Arc;
 
@@ -38,6 +44,7 @@ use crate::style::FontNames;
 
 pub use editor::{COMPILE_DELAY, DraftEditor, SAVE_DELAY, SaveState, clicked_line};
 pub use view::{ApprovedView, DraftView, SourceError, build_view, check_options};
+pub use writing::{FindBar, Mode};
 
 use super::preview::PreviewFonts;
 use super::provenance::{EntryJump, UserNames};
