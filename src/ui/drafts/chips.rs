@@ -334,6 +334,7 @@ impl ChipBuffer {
         self.segments.insert(index, Segment::Text(String::new()));
         (index, 0)
     }
+}
 
 /// Text from the clipboard as the draft's paragraphs: Word and WPS put one line per
 /// paragraph (CR LF, vertical tab for a manual break) and indent with full-width spaces;

@@ -254,7 +254,7 @@ impl DraftEditor {
         let mut jump = None;
         let value = self.writing.values.get(&chip).cloned();
         egui::Window::new("数据来源")
-            .id(ui.id().with(("chip-provenance", &chip)))
+            .id(ui.scope_id().with(("chip-provenance", &chip)))
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
