@@ -103,7 +103,8 @@ impl Picker {
                     ui.radio_value(&mut self.choice, Choice::Year, "全年");
                     let upto = ui.radio(matches!(self.choice, Choice::UpTo(_)), "截至");
                     let months = ui.add(egui::DragValue::new(&mut self.upto).range(1..=12));
-                    ui.label("月");
+                    let label = ui.label("月");
+                    let months = months.labelled_by(label.id);
                     if upto.clicked() || months.changed() {
                         self.choice = Choice::UpTo(self.upto);
                     }

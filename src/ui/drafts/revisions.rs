@@ -266,15 +266,17 @@ impl Compare {
             None => "现在的文字".to_string(),
         };
         ui.horizontal(|ui| {
-            ui.label("较早：");
+            let label = ui.label("较早：");
             egui::ComboBox::from_id_salt("compare-old")
                 .selected_text(name(&self.versions, Some(self.old)))
                 .show_ui(ui, |ui| {
                     for (i, v) in self.versions.iter().enumerate() {
                         ui.selectable_value(&mut self.old, i, &v.label);
                     }
-                });
-            ui.label("较新：");
+                })
+                .response
+                .labelled_by(label.id);
+            let label = ui.label("较新：");
             egui::ComboBox::from_id_salt("compare-new")
                 .selected_text(name(&self.versions, self.new))
                 .show_ui(ui, |ui| {
@@ -282,7 +284,9 @@ impl Compare {
                     for (i, v) in self.versions.iter().enumerate() {
                         ui.selectable_value(&mut self.new, Some(i), &v.label);
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
         });
         let (added, removed, figures) = self.counts();
         ui.label(format!(

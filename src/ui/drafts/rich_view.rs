@@ -76,7 +76,13 @@ impl RichView {
         self.select = Some(range);
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, editable: bool, id_salt: i64) -> RichOutcome {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        editable: bool,
+        id_salt: i64,
+        label: egui::Id,
+    ) -> RichOutcome {
         let mut out = RichOutcome::default();
         let spans = self.buffer.spans();
         let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap: f32| -> Arc<Galley> {
@@ -92,6 +98,7 @@ impl RichView {
             .interactive(editable)
             .layouter(&mut layouter);
         let output = edit.show(ui);
+        let _ = output.response.response.clone().labelled_by(label);
         let id = output.response.response.id;
         self.edit_id = Some(id);
         if let Some(kind) = self.buffer.take_edit() {

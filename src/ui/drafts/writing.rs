@@ -216,11 +216,13 @@ impl DraftEditor {
     }
 
     fn rich_ui(&mut self, ui: &mut egui::Ui, users: &UserNames) -> Option<EntryJump> {
-        ui.label(
-            RichText::new("浅蓝底的数字随数据更新，整体删除或移动；灰色小字是模板的条件和循环。点击数字可查看来源。")
-                .weak()
-                .small(),
-        );
+        let label = ui
+            .label(
+                RichText::new("正文：浅蓝底的数字随数据更新，整体删除或移动；灰色小字是模板的条件和循环。点击数字可查看来源。")
+                    .weak()
+                    .small(),
+            )
+            .id;
         let (editable, id) = (self.editable(), self.draft.id);
         let line = self.scroll_source_to.take();
         let values = self.writing.values.clone();
@@ -235,7 +237,7 @@ impl DraftEditor {
         let out = egui::ScrollArea::vertical()
             .id_salt(("draft-rich-scroll", id))
             .auto_shrink([false, false])
-            .show(ui, |ui| rich.ui(ui, editable, id))
+            .show(ui, |ui| rich.ui(ui, editable, id, label))
             .inner;
         if let Some((source, kind)) = out.edited {
             self.change_source(source, kind);
