@@ -8,7 +8,6 @@
 //! change them; what the screen shows is checked through its state.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[path = "support/demo_values.rs"]
@@ -19,16 +18,15 @@ mod drafts_app;
 use demo_values::add_to_office_value;
 use drafts_app::*;
 
-use egui::{Event, Modifiers, PointerButton, Pos2, Vec2};
+use egui::{Event, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use nianbao::layout::{FontSet, Item, Page, layout};
 use nianbao::store::{DraftStatus, Store};
 use nianbao::ui::app::{App, Tab};
-use nianbao::ui::drafts::{DraftEditor, DraftsScreen, check_options};
+use nianbao::ui::drafts::{DraftsScreen, check_options};
 use nianbao::ui::export::Format;
 use nianbao::ui::preview::PreviewModel;
-use nianbao::ui::settings::Settings;
 use rust_decimal::Decimal;
 
 #[test]

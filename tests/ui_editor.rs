@@ -22,7 +22,11 @@ use rust_decimal::Decimal;
 
 /// The 正文 view's shown text.
 fn shown(h: &mut Harness<'_, App>) -> String {
-    let rich = editor(h).writing.rich.as_ref().expect("the 正文 view is shown");
+    let rich = editor(h)
+        .writing
+        .rich
+        .as_ref()
+        .expect("the 正文 view is shown");
     rich.buffer.text().to_string()
 }
 
@@ -43,7 +47,9 @@ fn cursor_at(h: &mut Harness<'_, App>, at: usize) {
 }
 
 fn chars_before(text: &str, needle: &str) -> usize {
-    text[..text.find(needle).unwrap_or_else(|| panic!("{needle} in {text}"))]
+    text[..text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} in {text}"))]
         .chars()
         .count()
 }
@@ -201,8 +207,19 @@ fn both_builtin_templates_show_no_template_syntax_in_any_line() {
         assert!(text.lines().count() > 40, "{id}: {text}");
         for (n, line) in text.lines().enumerate() {
             for syntax in [
-                "{{", "}}", "{%", "%}", "{#", "#}", "figure(", "yoy(", "title:", "closing:", "**",
-                "〔…〕", "〔有误〕",
+                "{{",
+                "}}",
+                "{%",
+                "%}",
+                "{#",
+                "#}",
+                "figure(",
+                "yoy(",
+                "title:",
+                "closing:",
+                "**",
+                "〔…〕",
+                "〔有误〕",
             ] {
                 assert!(
                     !line.contains(syntax),
@@ -272,7 +289,9 @@ fn a_leader_sees_what_changed_since_the_version_they_commented_on() {
         "{pieces:?}"
     );
     assert!(
-        !pieces.iter().any(|p| matches!(p, Piece::Removed(t) if t.contains("累计"))),
+        !pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Removed(t) if t.contains("累计"))),
         "the change before the comment is not shown again"
     );
     let figures: Vec<(Decimal, Decimal)> = pieces

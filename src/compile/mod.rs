@@ -40,8 +40,8 @@
 mod engine;
 mod facts;
 mod markup;
-mod side;
 pub mod rich;
+mod side;
 mod tables;
 mod token;
 

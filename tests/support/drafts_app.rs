@@ -59,7 +59,11 @@ pub fn editor<'a>(h: &'a mut Harness<'_, App>) -> &'a mut DraftEditor {
 }
 
 /// Runs frames until `done` holds (jobs run on their own threads meanwhile).
-pub fn wait_for(h: &mut Harness<'_, App>, what: &str, done: impl Fn(&mut Harness<'_, App>) -> bool) {
+pub fn wait_for(
+    h: &mut Harness<'_, App>,
+    what: &str,
+    done: impl Fn(&mut Harness<'_, App>) -> bool,
+) {
     for _ in 0..1500 {
         h.run_ok();
         if done(h) {
@@ -114,4 +118,3 @@ pub fn number(text: &str) -> Decimal {
     text.parse()
         .unwrap_or_else(|_| panic!("{text} is a number"))
 }
-

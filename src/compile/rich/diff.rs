@@ -85,9 +85,7 @@ pub fn compare(
                     }
                 }
             }
-            DiffTag::Replace
-                if matches!((olds, news), ([Token::Chip(_)], [Token::Chip(_)])) =>
-            {
+            DiffTag::Replace if matches!((olds, news), ([Token::Chip(_)], [Token::Chip(_)])) => {
                 let (was, now) = (shown(olds[0], old_values), shown(news[0], new_values));
                 if was == now {
                     push(Piece::Same(now));

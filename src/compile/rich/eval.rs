@@ -202,10 +202,9 @@ fn identifiers(expr: &str) -> Vec<(String, Option<String>)> {
             let mut attr = None;
             if chars.peek() == Some(&'.') {
                 chars.next();
-                let a: String = std::iter::from_fn(|| {
-                    chars.next_if(|d| d.is_alphanumeric() || *d == '_')
-                })
-                .collect();
+                let a: String =
+                    std::iter::from_fn(|| chars.next_if(|d| d.is_alphanumeric() || *d == '_'))
+                        .collect();
                 attr = Some(a);
             }
             if !prev_dot {

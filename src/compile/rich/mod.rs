@@ -255,11 +255,8 @@ fn line_markup(rest: &str) -> Option<(usize, MarkerKind)> {
         ("center:", MarkerKind::Center),
         ("noindent:", MarkerKind::NoIndent),
     ] {
-        if rest.starts_with(prefix) {
-            let spaces = rest[prefix.len()..]
-                .chars()
-                .take_while(|c| *c == ' ')
-                .count();
+        if let Some(after) = rest.strip_prefix(prefix) {
+            let spaces = after.chars().take_while(|c| *c == ' ').count();
             return Some((prefix.len() + spaces, kind));
         }
     }

@@ -111,7 +111,13 @@ fn loop_and_condition_markers_say_what_they_do() {
         .collect();
     assert_eq!(
         labels,
-        ["每个处室重复", "重复结束", "满足条件时才显示", "条件结束", "每个指标重复"]
+        [
+            "每个处室重复",
+            "重复结束",
+            "满足条件时才显示",
+            "条件结束",
+            "每个指标重复"
+        ]
     );
 }
 
@@ -136,10 +142,7 @@ fn chips_are_valued_by_the_compiler_over_the_data() {
     assert_eq!(short, data.agency_short, "a chip through its `set`");
     assert_eq!(values["{{ year }}"], ChipValue::Text("2019".into()));
     for (chip, v) in &values {
-        assert!(
-            !matches!(v, ChipValue::Unavailable { .. }),
-            "{chip}: {v:?}"
-        );
+        assert!(!matches!(v, ChipValue::Unavailable { .. }), "{chip}: {v:?}");
     }
     // A loop's item, an unknown metric.
     let s = parse("{% for n in narratives() %}{{ n.text }}{% endfor %}{{ figure(\"nope\") }}");

@@ -29,7 +29,9 @@ pub type ChipValues = Arc<HashMap<String, ChipValue>>;
 /// How a stretch of the shown text is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpanKind {
-    Chip { warning: bool },
+    Chip {
+        warning: bool,
+    },
     Marker,
     /// A heading's generated number (`一、`), and its line after it.
     Heading(u8),
@@ -357,7 +359,9 @@ pub fn paste_as_paragraphs(text: &str) -> String {
 }
 
 fn byte_of(text: &str, chars: usize) -> usize {
-    text.char_indices().nth(chars).map_or(text.len(), |(b, _)| b)
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(b, _)| b)
 }
 
 impl TextBuffer for ChipBuffer {
@@ -434,7 +438,7 @@ impl ChipBuffer {
             .filter(|(_, r)| from <= r.start && r.end <= to && !r.is_empty())
             .map(|(i, _)| i);
         let first = covered.clone().next().unwrap_or(0);
-        let last = covered.last().map_or(0, |i| i + 1);
+        let last = covered.max().map_or(0, |i| i + 1);
         let deletable = rich::deletable(&self.segments, first..last);
         let mut chip = false;
         let mut out = Vec::with_capacity(self.segments.len());

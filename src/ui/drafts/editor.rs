@@ -21,8 +21,8 @@ use crate::ui::review::{ReviewAction, SideTab};
 
 use super::chips::EditKind;
 use super::source_map;
-use super::writing::Writing;
 use super::view::{DraftView, build_view, check_options, drift_at};
+use super::writing::Writing;
 
 /// Quiet time after typing before the preview is recompiled.
 pub const COMPILE_DELAY: Duration = Duration::from_millis(300);

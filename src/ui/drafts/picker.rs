@@ -64,9 +64,9 @@ pub fn matching<'a>(data: &'a YearData, query: &str) -> Vec<&'a crate::model::Me
             q.is_empty()
                 || m.name.contains(q)
                 || m.code.contains(q)
-                || m.owners.iter().any(|o| {
-                    o.contains(q) || data.division(o).is_some_and(|d| d.name.contains(q))
-                })
+                || m.owners
+                    .iter()
+                    .any(|o| o.contains(q) || data.division(o).is_some_and(|d| d.name.contains(q)))
         })
         .collect()
 }
@@ -116,43 +116,49 @@ impl Picker {
                 if metrics.is_empty() {
                     ui.label("没有匹配的指标。");
                 }
-                egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
-                    egui::Grid::new("figure-picker")
-                        .striped(true)
-                        .num_columns(5)
-                        .show(ui, |ui| {
-                            for m in metrics.iter().take(60) {
-                                let chip = self.choice.chip(&m.code);
-                                let value = self
-                                    .values
-                                    .entry(chip.clone())
-                                    .or_insert_with(|| eval.value("", &chip))
-                                    .clone();
-                                ui.label(&m.name);
-                                let owners: Vec<&str> = m
-                                    .owners
-                                    .iter()
-                                    .map(|o| data.division(o).map_or(o.as_str(), |d| &d.name))
-                                    .collect();
-                                ui.label(RichText::new(owners.join("、")).weak());
-                                ui.label(RichText::new(&m.code).weak().small());
-                                let shown = format!("{}{}", value.shown(), unit(&value, &m.unit));
-                                if value.is_warning() {
-                                    ui.colored_label(egui::Color32::from_rgb(0xa0, 0x40, 0x00), shown);
-                                } else {
-                                    ui.label(shown);
+                egui::ScrollArea::vertical()
+                    .max_height(360.0)
+                    .show(ui, |ui| {
+                        egui::Grid::new("figure-picker")
+                            .striped(true)
+                            .num_columns(5)
+                            .show(ui, |ui| {
+                                for m in metrics.iter().take(60) {
+                                    let chip = self.choice.chip(&m.code);
+                                    let value = self
+                                        .values
+                                        .entry(chip.clone())
+                                        .or_insert_with(|| eval.value("", &chip))
+                                        .clone();
+                                    ui.label(&m.name);
+                                    let owners: Vec<&str> = m
+                                        .owners
+                                        .iter()
+                                        .map(|o| data.division(o).map_or(o.as_str(), |d| &d.name))
+                                        .collect();
+                                    ui.label(RichText::new(owners.join("、")).weak());
+                                    ui.label(RichText::new(&m.code).weak().small());
+                                    let shown =
+                                        format!("{}{}", value.shown(), unit(&value, &m.unit));
+                                    if value.is_warning() {
+                                        ui.colored_label(
+                                            egui::Color32::from_rgb(0xa0, 0x40, 0x00),
+                                            shown,
+                                        );
+                                    } else {
+                                        ui.label(shown);
+                                    }
+                                    let insert = ui
+                                        .push_id(&m.code, |ui| ui.button("插入"))
+                                        .inner
+                                        .on_hover_text(format!("插入“{}”", m.name));
+                                    if insert.clicked() {
+                                        picked = Some((chip, value));
+                                    }
+                                    ui.end_row();
                                 }
-                                let insert = ui
-                                    .push_id(&m.code, |ui| ui.button("插入"))
-                                    .inner
-                                    .on_hover_text(format!("插入“{}”", m.name));
-                                if insert.clicked() {
-                                    picked = Some((chip, value));
-                                }
-                                ui.end_row();
-                            }
-                        });
-                });
+                            });
+                    });
             });
         if picked.is_some() {
             *open = false;
@@ -182,7 +188,11 @@ mod tests {
         assert_eq!(by_code.len(), 1);
         let office = data.division("office").unwrap().name.clone();
         let by_division = matching(&data, &office);
-        assert!(by_division.iter().any(|m| m.owners.iter().any(|o| o == "office")));
+        assert!(
+            by_division
+                .iter()
+                .any(|m| m.owners.iter().any(|o| o == "office"))
+        );
         assert!(!by_division.is_empty());
         assert_eq!(
             Choice::UpTo(11).chip("a.b"),

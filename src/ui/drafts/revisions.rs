@@ -110,7 +110,12 @@ pub fn data_as_of(data: &YearData, later: &[AuditEntry], audit_id: i64) -> YearD
     type Key = (i32, u8, Arc<str>, Arc<str>);
     let mut values: HashMap<Key, StoredValue> = data
         .all_values()
-        .map(|v| ((v.year, v.month, v.division.clone(), v.metric.clone()), v.clone()))
+        .map(|v| {
+            (
+                (v.year, v.month, v.division.clone(), v.metric.clone()),
+                v.clone(),
+            )
+        })
         .collect();
     let mut rows: Vec<&AuditEntry> = later
         .iter()
@@ -262,7 +267,9 @@ impl Compare {
     /// The window's content: the two versions to compare, then the marked text.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let name = |versions: &[Version], i: Option<usize>| match i {
-            Some(i) => versions.get(i).map_or_else(String::new, |v| v.label.clone()),
+            Some(i) => versions
+                .get(i)
+                .map_or_else(String::new, |v| v.label.clone()),
             None => "现在的文字".to_string(),
         };
         ui.horizontal(|ui| {
@@ -298,9 +305,11 @@ impl Compare {
                 ui.colored_label(egui::Color32::from_rgb(0xc0, 0x20, 0x20), e);
             }
             Ok(pieces) => {
-                egui::ScrollArea::vertical().max_height(520.0).show(ui, |ui| {
-                    ui.label(marked(pieces));
-                });
+                egui::ScrollArea::vertical()
+                    .max_height(520.0)
+                    .show(ui, |ui| {
+                        ui.label(marked(pieces));
+                    });
             }
         }
     }

@@ -69,7 +69,12 @@ impl RichView {
 
     /// Selects the shown text of source line `line` (0-based) in the next frame.
     pub fn select_source_line(&mut self, line: usize) {
-        let start: usize = self.source.split('\n').take(line).map(|l| l.len() + 1).sum();
+        let start: usize = self
+            .source
+            .split('\n')
+            .take(line)
+            .map(|l| l.len() + 1)
+            .sum();
         let len = self.source.split('\n').nth(line).map_or(0, str::len);
         let range = self.buffer.shown_range(start..start + len);
         self.cursor = range.end;
@@ -209,11 +214,7 @@ pub fn layout_job(text: &str, spans: &Rc<RefCell<Vec<Span>>>, dark: bool) -> Lay
             match s.kind {
                 SpanKind::Heading(level) => {
                     format.font_id = FontId::proportional(BODY + 4.0 - f32::from(level.min(4)));
-                    format.color = if dark {
-                        Color32::WHITE
-                    } else {
-                        Color32::BLACK
-                    };
+                    format.color = if dark { Color32::WHITE } else { Color32::BLACK };
                 }
                 SpanKind::Chip { warning } => {
                     format.background = if warning {

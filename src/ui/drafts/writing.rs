@@ -206,7 +206,8 @@ impl DraftEditor {
                 let changed = self.source != self.writing.recorded;
                 if changed {
                     let w = &mut self.writing;
-                    w.history.record(&w.recorded, EditKind::Typing, Instant::now());
+                    w.history
+                        .record(&w.recorded, EditKind::Typing, Instant::now());
                     w.recorded = self.source.clone();
                 }
                 None
@@ -260,19 +261,21 @@ impl DraftEditor {
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
-            .show(ui.ctx(), |ui| match value.as_ref().and_then(ChipValue::figure) {
-                Some(f) => jump = provenance::provenance_ui(ui, f, data, users, true),
-                None => {
-                    let text = match &value {
-                        Some(ChipValue::Unavailable { reason, .. }) if !reason.is_empty() => {
-                            reason.clone()
-                        }
-                        Some(ChipValue::Unavailable { .. }) => {
-                            "此处随循环逐项取值，见右侧预览。".to_string()
-                        }
-                        _ => "此处不是填报数据（年份、机关名称或表格）。".to_string(),
-                    };
-                    ui.label(text);
+            .show(ui.ctx(), |ui| {
+                match value.as_ref().and_then(ChipValue::figure) {
+                    Some(f) => jump = provenance::provenance_ui(ui, f, data, users, true),
+                    None => {
+                        let text = match &value {
+                            Some(ChipValue::Unavailable { reason, .. }) if !reason.is_empty() => {
+                                reason.clone()
+                            }
+                            Some(ChipValue::Unavailable { .. }) => {
+                                "此处随循环逐项取值，见右侧预览。".to_string()
+                            }
+                            _ => "此处不是填报数据（年份、机关名称或表格）。".to_string(),
+                        };
+                        ui.label(text);
+                    }
                 }
             });
         if !open || jump.is_some() {

@@ -39,7 +39,11 @@ fn typing_inside_a_chip_types_at_its_edge_and_backspace_deletes_it_whole() {
     // Inside the chip (between 17 and 25): the text goes after it, the cursor too.
     let moved = b.insert_text("多", CharIndex(chip + 2));
     assert_eq!(chip + 2 + moved, chip + 5);
-    assert!(b.source().contains("{{ figure(\"a\") }}多条"), "{}", b.source());
+    assert!(
+        b.source().contains("{{ figure(\"a\") }}多条"),
+        "{}",
+        b.source()
+    );
     assert_eq!(b.take_edit(), Some(EditKind::Typing));
     // One Backspace right after the chip deletes all of it.
     let end = chip + 4;
@@ -75,7 +79,10 @@ fn typing_at_a_headings_start_keeps_it_a_heading() {
     let mut b = buffer();
     let moved = b.insert_text("新", CharIndex(0));
     assert_eq!(b.source(), SOURCE.replace("# 总体", "# 新总体"));
-    assert_eq!(moved, 3, "the cursor goes after the number and the new character");
+    assert_eq!(
+        moved, 3,
+        "the cursor goes after the number and the new character"
+    );
     // Enter at the start pushes the heading down.
     b.insert_text("\n", CharIndex(0));
     assert!(b.source().starts_with("\n# 新总体"));
@@ -86,7 +93,11 @@ fn chips_are_inserted_and_text_replaced_only_in_prose() {
     let mut b = buffer();
     let at = pos(&b, "条，");
     let end = b.insert_chip("{{ yoy(\"a\") }}", at);
-    assert!(b.source().contains("}}{{ yoy(\"a\") }}条"), "{}", b.source());
+    assert!(
+        b.source().contains("}}{{ yoy(\"a\") }}条"),
+        "{}",
+        b.source()
+    );
     assert_eq!(end, at + "〔…〕".chars().count());
     let mut b = buffer();
     assert_eq!(b.replace_all("全年", "本年"), 1);
