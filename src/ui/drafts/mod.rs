@@ -16,7 +16,10 @@
 //! and the office may start a new revision. Export writes the shown document (`export`).
 //!
 //! The parts: `view` (the compile job and what it hands back), `editor` (an open
-//! draft's state: saving, recompiling, review steps, export), `panels` (drawing it).
+//! draft's state: saving, recompiling, review steps, export), `panels` (drawing it),
+//! `writing` (the two views, undo/redo, find and replace), `chips` and `rich_view` (the
+//! 正文 view's buffer and widget), `picker` (插入数据), `history` (undo), `revisions`
+//! (修订对比 of two saved versions).
 //!
 //! Must never: write SQL, decide permissions or statuses (the store and `draft` do), or
 //! lay text out (`layout` does, through `preview`).
