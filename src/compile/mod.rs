@@ -34,12 +34,16 @@
 //! `{% if %}`, `{% for %}`, `{% set %}` work as in Jinja; a block tag alone on its line
 //! leaves no blank line (trim_blocks and lstrip_blocks are on).
 //!
+//! [`rich`] cuts a template into prose, chips and markers for the 正文 editor, values the
+//! chips through this compiler and compares two versions.
+//!
 //! Errors — unknown metric, division or table, bad argument, syntax, type, undefined
 //! name — fail the compile with `file:line:column: message` ([`CompileError`]).
 
 mod engine;
 mod facts;
 mod markup;
+pub mod rich;
 mod side;
 mod tables;
 mod token;

@@ -19,8 +19,10 @@ use crate::ui::preview::{FigureRef, PreviewModel, PreviewView, TextHit};
 use crate::ui::provenance::EntryJump;
 use crate::ui::review::{ReviewAction, SideTab};
 
+use super::chips::EditKind;
 use super::source_map;
 use super::view::{DraftView, build_view, check_options, drift_at};
+use super::writing::Writing;
 
 /// Quiet time after typing before the preview is recompiled.
 pub const COMPILE_DELAY: Duration = Duration::from_millis(300);
@@ -75,6 +77,8 @@ pub struct DraftEditor {
     /// The source editor's widget id (tests move its cursor).
     pub source_edit_id: Option<egui::Id>,
     pub(super) role: Role,
+    /// The 正文 / 模板源码 views, undo, the picker, find (`writing`).
+    pub writing: Writing,
 }
 
 /// What the editor asks of the screen around it.
@@ -88,6 +92,7 @@ pub(super) struct EditorOutcome {
 impl DraftEditor {
     pub(super) fn new(store: &Store, draft: Draft, role: Role) -> DraftEditor {
         let id = draft.id;
+        let writing = Writing::new(&draft.source);
         let mut editor = DraftEditor {
             source: draft.source.clone(),
             saved: draft.source.clone(),
@@ -116,6 +121,7 @@ impl DraftEditor {
             scroll_source_to: None,
             source_edit_id: None,
             role,
+            writing,
         };
         editor.audit_seen = latest_audit(store);
         editor.reload(store);
@@ -149,10 +155,7 @@ impl DraftEditor {
 
     /// Replaces the text, as typing would (tests; the editor's own typing does the same).
     pub fn set_source(&mut self, source: &str) {
-        if self.editable() && source != self.source {
-            self.source = source.to_string();
-            self.touched();
-        }
+        self.change_source(source.to_string(), EditKind::Structural);
     }
 
     pub(super) fn touched(&mut self) {
@@ -167,6 +170,7 @@ impl DraftEditor {
                 if self.source == self.saved {
                     self.source = d.source.clone();
                     self.saved = d.source.clone();
+                    self.writing.reloaded(&d.source);
                 }
                 self.draft = d;
             }
@@ -252,6 +256,7 @@ impl DraftEditor {
                     if let Ok(model) = &view.current {
                         self.last_good = Some(model.clone());
                     }
+                    self.writing.take_values(&view.chips);
                     self.job_error = None;
                     self.view = Some(view);
                 }

@@ -16,15 +16,24 @@
 //! and the office may start a new revision. Export writes the shown document (`export`).
 //!
 //! The parts: `view` (the compile job and what it hands back), `editor` (an open
-//! draft's state: saving, recompiling, review steps, export), `panels` (drawing it).
+//! draft's state: saving, recompiling, review steps, export), `panels` (drawing it),
+//! `writing` (the two views, undo/redo, find and replace), `chips` and `rich_view` (the
+//! 正文 view's buffer and widget), `picker` (插入数据), `history` (undo), `revisions`
+//! (修订对比 of two saved versions).
 //!
 //! Must never: write SQL, decide permissions or statuses (the store and `draft` do), or
 //! lay text out (`layout` does, through `preview`).
 
+pub mod chips;
 mod editor;
+mod history;
 mod panels;
+mod picker;
+pub mod revisions;
+mod rich_view;
 pub mod source_map;
 mod view;
+mod writing;
 
 use std::sync::Arc;
 
@@ -38,6 +47,7 @@ use crate::style::FontNames;
 
 pub use editor::{COMPILE_DELAY, DraftEditor, SAVE_DELAY, SaveState, clicked_line};
 pub use view::{ApprovedView, DraftView, SourceError, build_view, check_options};
+pub use writing::{FindBar, Mode};
 
 use super::preview::PreviewFonts;
 use super::provenance::{EntryJump, UserNames};

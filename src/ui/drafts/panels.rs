@@ -1,5 +1,5 @@
-//! Drawing an open draft: the toolbar (status, review steps, export), the source editor,
-//! the side panel (检查 / 批注 / 审定后变化) and the preview with its provenance pop-ups.
+//! Drawing an open draft: the toolbar (status, review steps, export), the template
+//! source view (the 正文 view and its tools are `writing`), the side panel (检查 / 批注 / 审定后变化) and the preview with its provenance pop-ups.
 
 use egui::{Color32, RichText};
 
@@ -26,13 +26,18 @@ impl DraftEditor {
         users: &UserNames,
     ) -> EditorOutcome {
         self.tick(ui.ctx(), store, actor, fonts.font_set());
+        self.shortcuts(ui);
         let mut out = EditorOutcome::default();
         self.toolbar(ui, store, actor, fonts, names, &mut out);
         if self.role == Role::Office {
-            egui::Panel::left("draft-source")
+            let jump = egui::Panel::left("draft-source")
                 .resizable(true)
-                .default_size(ui.available_width() * 0.4)
-                .show(ui, |ui| self.source_ui(ui));
+                .default_size(ui.available_width() * 0.45)
+                .show(ui, |ui| self.writing_ui(ui, users))
+                .inner;
+            if jump.is_some() {
+                out.jump = jump;
+            }
         }
         egui::Panel::right("draft-side")
             .resizable(true)
@@ -50,6 +55,7 @@ impl DraftEditor {
         if let Some(j) = self.preview_ui(ui, fonts, users) {
             out.jump = Some(j);
         }
+        self.compare_window(ui.ctx(), store);
         out
     }
 
@@ -75,6 +81,14 @@ impl DraftEditor {
             );
             if let Some(of) = self.draft.revision_of {
                 ui.label(RichText::new(format!("（修订自第 {of} 号稿）")).weak());
+            }
+            if self.role != Role::Contact
+                && ui
+                    .button("修订对比")
+                    .on_hover_text("比较两次保存的文字：增删的文字和变化的数字分别标出")
+                    .clicked()
+            {
+                self.open_compare(store, actor);
             }
             if self.role == Role::Office {
                 match &self.save_state {
@@ -169,6 +183,7 @@ impl DraftEditor {
                     && ui.small_button("定位").clicked()
                 {
                     self.scroll_source_to = Some(line);
+                    self.writing.mode = super::Mode::Source;
                 }
             });
         }
@@ -199,7 +214,7 @@ impl DraftEditor {
         }
     }
 
-    fn source_ui(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn source_ui(&mut self, ui: &mut egui::Ui) {
         let heading = ui.horizontal(|ui| {
             let heading = ui.strong("原文");
             ui.label(

@@ -3,14 +3,15 @@
 //! document laid out with the figures that drifted since. Runs off the UI thread, on its
 //! own connection to the file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use super::source_map;
 use crate::approval::{self, DraftError, Drift};
 use crate::check::{self, CheckOptions};
-use crate::compile::CompileError;
+use crate::compile::rich::{self, eval::ChipValue, eval::Evaluator};
+use crate::compile::{CompileError, CompileOptions};
 use crate::layout::FontSet;
 use crate::model::{Finding, Severity, YearData};
 use crate::prose::ProseKind;
@@ -72,6 +73,11 @@ pub struct DraftView {
     /// Errors that stand in the way of approval (`approval::Review::blocking`).
     pub blocking: usize,
     pub approval: Option<ApprovedView>,
+    /// The value of each chip of the text (the 正文 view's figures), by chip source.
+    pub chips: HashMap<String, ChipValue>,
+    /// The compiler over the year's data, for chips put in before the next compile
+    /// (the figure picker).
+    pub evaluator: Arc<Evaluator>,
 }
 
 /// Compiles `draft` (with its text as given) over the file's data now, checks it, lays
@@ -116,7 +122,16 @@ pub fn build_view(db: &Path, draft: &Draft, fonts: &FontSet) -> Result<DraftView
             drifted,
         }
     });
+    let evaluator = Evaluator::new(
+        &data,
+        &CompileOptions {
+            date: store.settings()?.report_date(draft.year),
+        },
+    );
+    let chips = evaluator.values(&rich::parse(&draft.source));
     Ok(DraftView {
+        chips,
+        evaluator: Arc::new(evaluator),
         source: draft.source.clone(),
         data,
         current,
