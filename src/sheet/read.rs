@@ -27,6 +27,8 @@ pub enum CellValue {
     Text(String),
     /// A number, as its shortest exact text.
     Number(String),
+    /// A cell formatted as a date (the ledger import reads them; a return refuses them).
+    Date(chrono::NaiveDate),
     /// A date, a boolean or an error value (`#DIV/0!`), described.
     Other(String),
 }
@@ -119,7 +121,16 @@ fn value_of(data: &DataRef<'_>) -> CellValue {
         DataRef::Bool(b) => {
             CellValue::Other(format!("逻辑值 {}", if *b { "TRUE" } else { "FALSE" }))
         }
-        DataRef::DateTime(_) | DataRef::DateTimeIso(_) => CellValue::Other("日期".into()),
+        DataRef::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            chrono::NaiveDate::from_ymd_opt(y.into(), m.into(), d.into())
+                .map_or_else(|| CellValue::Other("日期".into()), CellValue::Date)
+        }
+        DataRef::DateTimeIso(s) => s
+            .get(..10)
+            .and_then(|d| d.parse().ok())
+            .map_or_else(|| CellValue::Other("日期".into()), CellValue::Date),
+        DataRef::DateTime(_) => CellValue::Other("时长".into()),
         DataRef::DurationIso(_) => CellValue::Other("时长".into()),
         DataRef::Error(e) => CellValue::Other(format!("错误值 {e}")),
     }

@@ -396,6 +396,7 @@ fn read_cell(
             return;
         }
         (CellValue::Other(what), _) => return plan.refuse(Some(at), format!("不是数字：{what}")),
+        (CellValue::Date(day), _) => return plan.refuse(Some(at), format!("不是数字：日期 {day}")),
         (CellValue::Text(t) | CellValue::Number(t), _) => t.clone(),
     };
     let yearly = metric.period == Period::Yearly;
