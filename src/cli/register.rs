@@ -13,7 +13,7 @@ use clap::Subcommand;
 
 use super::{Failure, Outcome, actor, exit, reader, store_exit};
 use crate::ledger::{self, LedgerError};
-use crate::model::calendar::{self, Calendar, Deadline, YearCalendar};
+use crate::model::calendar::{self, Calendar, YearCalendar};
 use crate::model::register::{
     Appeal, AppealKind, ApplicantType, Application, Channel, Outcome as CaseOutcome,
 };
@@ -366,25 +366,12 @@ fn edit(store: &mut Store, who: &crate::store::Actor, command: RegisterCommand) 
     Ok(ExitCode::SUCCESS)
 }
 
-/// One application's line of `register list`: its state against the time limit.
+/// One application's line of `register list`: state, due date (or why there is none)
+/// and working days left.
 fn state(app: &Application, cal: &Calendar, today: NaiveDate) -> (String, String, String) {
-    if let Some(reason) = &app.withdrawn {
-        return (format!("已撤销登记（{reason}）"), String::new(), String::new());
-    }
-    if let (Some(day), Some(result)) = (app.replied, app.result) {
-        return (format!("已答复 {day}：{}", result.label()), String::new(), String::new());
-    }
-    match calendar::deadline(app, cal) {
-        Ok(Deadline::Due { due, .. }) => {
-            let left = calendar::days_left(today, due, cal)
-                .map_or_else(|e| e.to_string(), |n| n.to_string());
-            ("办理中".into(), due.to_string(), left)
-        }
-        Ok(Deadline::AwaitingCorrection) => ("等待补正".into(), String::new(), String::new()),
-        Ok(Deadline::AwaitingFee) => ("等待缴费".into(), String::new(), String::new()),
-        Ok(Deadline::Closed) => ("已办结".into(), String::new(), String::new()),
-        Err(e) => ("办理中".into(), e.to_string(), String::new()),
-    }
+    let st = calendar::standing(app, cal, today);
+    let due = st.problem.unwrap_or_else(|| st.due.map_or_else(String::new, |d| d.to_string()));
+    (st.state, due, st.days_left.map_or_else(String::new, |n| n.to_string()))
 }
 
 fn list(

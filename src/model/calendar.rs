@@ -235,6 +235,53 @@ pub fn days_left(today: NaiveDate, due: NaiveDate, cal: &Calendar) -> Result<i64
     cal.working_days_between(today, due)
 }
 
+/// Where an application stands on a day, as the register lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// 办理中, 等待补正, 已答复 2026-03-20：予以公开, …
+    pub state: String,
+    pub due: Option<NaiveDate>,
+    /// Working days left to the due date (negative: overdue).
+    pub days_left: Option<i64>,
+    /// Why the due date cannot be counted (a year's holiday notice is missing).
+    pub problem: Option<String>,
+}
+
+/// The [`Standing`] of `app` on `today`.
+pub fn standing(app: &Application, cal: &Calendar, today: NaiveDate) -> Standing {
+    let plain = |state: String| Standing {
+        state,
+        due: None,
+        days_left: None,
+        problem: None,
+    };
+    if let Some(reason) = &app.withdrawn {
+        return plain(format!("已撤销登记（{reason}）"));
+    }
+    if let (Some(day), Some(result)) = (app.replied, app.result) {
+        return plain(format!("已答复 {day}：{}", result.label()));
+    }
+    let counted = deadline(app, cal).and_then(|d| match d {
+        Deadline::Due { due, .. } => Ok((d, Some((due, days_left(today, due, cal)?)))),
+        other => Ok((other, None)),
+    });
+    match counted {
+        Ok((_, Some((due, left)))) => Standing {
+            state: if left < 0 { "已逾期" } else { "办理中" }.into(),
+            due: Some(due),
+            days_left: Some(left),
+            problem: None,
+        },
+        Ok((Deadline::AwaitingCorrection, _)) => plain("等待补正".into()),
+        Ok((Deadline::AwaitingFee, _)) => plain("等待缴费".into()),
+        Ok(_) => plain("已办结".into()),
+        Err(e) => Standing {
+            problem: Some(e.to_string()),
+            ..plain("办理中".into())
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
