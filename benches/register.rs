@@ -76,7 +76,10 @@ fn tables_3_and_4_from_the_file(bencher: divan::Bencher) {
     let (apps, appeals) = register();
     let ids = store.add_applications(&office, &apps, "").unwrap();
     for a in &appeals {
-        let a = Appeal { application_id: ids[(a.application_id - 1) as usize], ..a.clone() };
+        let a = Appeal {
+            application_id: ids[(a.application_id - 1) as usize],
+            ..a.clone()
+        };
         store.add_appeal(&office, &a).unwrap();
     }
     bencher.bench_local(|| store.register_tables(YEAR).unwrap());

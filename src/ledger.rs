@@ -73,12 +73,33 @@ pub enum Field {
 }
 
 const HEADERS: &[(Field, &[&str])] = &[
-    (Field::Number, &["申请编号", "编号", "登记编号", "登记号", "受理编号", "流水号"]),
+    (
+        Field::Number,
+        &[
+            "申请编号",
+            "编号",
+            "登记编号",
+            "登记号",
+            "受理编号",
+            "流水号",
+        ],
+    ),
     (
         Field::Received,
-        &["收到日期", "收到申请日期", "申请日期", "受理日期", "登记日期", "收件日期", "收到时间"],
+        &[
+            "收到日期",
+            "收到申请日期",
+            "申请日期",
+            "受理日期",
+            "登记日期",
+            "收件日期",
+            "收到时间",
+        ],
     ),
-    (Field::Channel, &["申请渠道", "渠道", "申请方式", "提交方式", "收到方式"]),
+    (
+        Field::Channel,
+        &["申请渠道", "渠道", "申请方式", "提交方式", "收到方式"],
+    ),
     (
         Field::ApplicantType,
         &["申请人类型", "申请人性质", "申请主体", "申请人类别", "类型"],
@@ -89,19 +110,46 @@ const HEADERS: &[(Field, &[&str])] = &[
     ),
     (
         Field::Request,
-        &["申请内容", "申请事项", "申请公开内容", "所需信息", "申请信息", "内容"],
+        &[
+            "申请内容",
+            "申请事项",
+            "申请公开内容",
+            "所需信息",
+            "申请信息",
+            "内容",
+        ],
     ),
-    (Field::Division, &["承办处室", "承办单位", "办理处室", "承办部门", "处室"]),
-    (Field::CorrectionSent, &["补正通知日期", "告知补正日期", "补正告知日期"]),
+    (
+        Field::Division,
+        &["承办处室", "承办单位", "办理处室", "承办部门", "处室"],
+    ),
+    (
+        Field::CorrectionSent,
+        &["补正通知日期", "告知补正日期", "补正告知日期"],
+    ),
     (
         Field::CorrectionAnswered,
-        &["补正日期", "收到补正日期", "补正后收到日期", "补正材料收到日期"],
+        &[
+            "补正日期",
+            "收到补正日期",
+            "补正后收到日期",
+            "补正材料收到日期",
+        ],
     ),
-    (Field::ExtensionDays, &["延期天数", "延期工作日", "延长期限", "延期"]),
+    (
+        Field::ExtensionDays,
+        &["延期天数", "延期工作日", "延长期限", "延期"],
+    ),
     (Field::FeeNotice, &["收费通知日期", "缴费通知日期"]),
     (Field::FeePaid, &["缴费日期", "收费日期"]),
-    (Field::Replied, &["答复日期", "办结日期", "回复日期", "答复时间"]),
-    (Field::Result, &["办理结果", "答复结果", "处理结果", "答复类型", "答复意见"]),
+    (
+        Field::Replied,
+        &["答复日期", "办结日期", "回复日期", "答复时间"],
+    ),
+    (
+        Field::Result,
+        &["办理结果", "答复结果", "处理结果", "答复类型", "答复意见"],
+    ),
     (Field::Notes, &["备注", "说明"]),
 ];
 
@@ -112,23 +160,43 @@ const RESULT_WORDS: &[(&str, &[&str])] = &[
     ("deny.secret", &["国家秘密", "涉及国家秘密"]),
     ("deny.law", &["法律法规禁止公开"]),
     ("deny.safety", &["危及三安全一稳定", "危及“三安全一稳定”"]),
-    ("deny.third_party", &["涉及第三方", "第三方合法权益", "涉及商业秘密", "涉及个人隐私"]),
+    (
+        "deny.third_party",
+        &[
+            "涉及第三方",
+            "第三方合法权益",
+            "涉及商业秘密",
+            "涉及个人隐私",
+        ],
+    ),
     ("deny.internal", &["内部事务信息", "内部事务"]),
     ("deny.process", &["过程性信息"]),
     ("deny.case_file", &["行政执法案卷"]),
     ("deny.query", &["行政查询事项"]),
     (
         "unable.not_held",
-        &["信息不存在", "不掌握", "本机关不掌握", "非本机关信息", "不属于本机关"],
+        &[
+            "信息不存在",
+            "不掌握",
+            "本机关不掌握",
+            "非本机关信息",
+            "不属于本机关",
+        ],
     ),
-    ("unable.needs_creation", &["需要另行制作", "需另行制作", "没有现成信息"]),
+    (
+        "unable.needs_creation",
+        &["需要另行制作", "需另行制作", "没有现成信息"],
+    ),
     ("unable.unclear", &["申请内容不明确", "内容不明确"]),
     ("reject.petition", &["信访举报投诉", "信访类"]),
     ("reject.repeat", &["重复申请"]),
     ("reject.publication", &["公开出版物"]),
     ("reject.mass", &["大量反复申请"]),
     ("reject.confirm", &["要求确认或重新出具"]),
-    ("other.overdue_correction", &["逾期不补正", "视为放弃申请", "逾期未补正"]),
+    (
+        "other.overdue_correction",
+        &["逾期不补正", "视为放弃申请", "逾期未补正"],
+    ),
     ("other.overdue_fee", &["逾期未缴费", "逾期不缴费"]),
     ("other.other", &["申请人撤回", "撤回申请", "其他处理"]),
 ];
@@ -151,15 +219,12 @@ pub fn plan(path: &Path, divisions: &[Division]) -> Result<LedgerPlan, LedgerErr
 }
 
 /// [`plan`], then every application written in one transaction (or nothing).
-pub fn import(
-    store: &mut Store,
-    actor: &Actor,
-    path: &Path,
-) -> Result<LedgerPlan, LedgerError> {
+pub fn import(store: &mut Store, actor: &Actor, path: &Path) -> Result<LedgerPlan, LedgerError> {
     let plan = plan(path, &store.divisions()?)?;
     let source = format!(
         "导入依申请台账 {}",
-        path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     );
     store.add_applications(actor, &plan.applications, &source)?;
     Ok(plan)
@@ -191,7 +256,12 @@ fn read_rows(path: &Path) -> Result<Rows, LedgerError> {
         "xlsx" => {
             let sheets = crate::sheet::read::cells(path)?;
             let mut grid: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-            for cell in sheets.into_iter().next().map(|s| s.cells).unwrap_or_default() {
+            for cell in sheets
+                .into_iter()
+                .next()
+                .map(|s| s.cells)
+                .unwrap_or_default()
+            {
                 let text = match cell.value {
                     CellValue::Empty => continue,
                     CellValue::Text(t) | CellValue::Number(t) => t.trim().to_string(),
@@ -205,7 +275,10 @@ fn read_rows(path: &Path) -> Result<Rows, LedgerError> {
                 }
                 row[col] = text;
             }
-            Ok(grid.into_iter().map(|(r, cells)| (r as usize + 1, cells)).collect())
+            Ok(grid
+                .into_iter()
+                .map(|(r, cells)| (r as usize + 1, cells))
+                .collect())
         }
         _ => Err(LedgerError::Format(path.display().to_string())),
     }
@@ -254,7 +327,10 @@ fn plan_rows(rows: &Rows, divisions: &[Division]) -> Result<LedgerPlan, LedgerEr
         };
         match map_row(&get, divisions) {
             Ok(app) => {
-                if applications.iter().any(|a: &Application| a.number == app.number) {
+                if applications
+                    .iter()
+                    .any(|a: &Application| a.number == app.number)
+                {
                     problems.push(RowProblem {
                         row: *row,
                         reason: format!("申请编号重复：{}", app.number),
@@ -312,7 +388,10 @@ fn map_row<'a>(
     let channel = match get(Field::Channel) {
         None => Channel::Other,
         Some(t) => Channel::parse(t).unwrap_or_else(|| {
-            why.push(format!("申请渠道无法识别：“{}”（当面、邮寄、网络、传真、其他）", excerpt(t)));
+            why.push(format!(
+                "申请渠道无法识别：“{}”（当面、邮寄、网络、传真、其他）",
+                excerpt(t)
+            ));
             Channel::Other
         }),
     };
@@ -344,7 +423,10 @@ fn map_row<'a>(
         d.map(|d| d.code.clone())
     });
     let extension_days = get(Field::ExtensionDays).and_then(|t| {
-        let t = t.trim_end_matches("个工作日").trim_end_matches("工作日").trim_end_matches('天');
+        let t = t
+            .trim_end_matches("个工作日")
+            .trim_end_matches("工作日")
+            .trim_end_matches('天');
         let n = t.trim().parse::<u32>().ok();
         if n.is_none() {
             why.push(format!("延期天数不是整数：“{}”", excerpt(t)));
@@ -415,7 +497,14 @@ mod tests {
     #[test]
     fn dates_and_result_wordings_of_real_ledgers() {
         let d = NaiveDate::from_ymd_opt(2026, 3, 2);
-        for t in ["2026-03-02", "2026/3/2", "2026.3.2", "2026年3月2日", "20260302", "2026-03-02 10:00"] {
+        for t in [
+            "2026-03-02",
+            "2026/3/2",
+            "2026.3.2",
+            "2026年3月2日",
+            "20260302",
+            "2026-03-02 10:00",
+        ] {
             assert_eq!(parse_date(t), d, "{t}");
         }
         assert_eq!(parse_date("3月2日"), None);
@@ -424,7 +513,10 @@ mod tests {
         assert_eq!(code("同意公开"), Some("open"));
         assert_eq!(code("信息不存在"), Some("unable.not_held"));
         assert_eq!(code("不予公开：属于国家秘密"), Some("deny.secret"));
-        assert_eq!(code("无法提供：本机关不掌握相关政府信息"), Some("unable.not_held"));
+        assert_eq!(
+            code("无法提供：本机关不掌握相关政府信息"),
+            Some("unable.not_held")
+        );
         assert_eq!(code("申请人撤回"), Some("other.other"));
         assert_eq!(code("大概公开"), None);
         assert_eq!(field_of("收到申请日期"), Some(Field::Received));

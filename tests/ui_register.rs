@@ -30,7 +30,8 @@ fn sign_in(h: &mut Harness<'_, App>, name: &str) {
 fn fill(h: &mut Harness<'_, App>, label: &str, text: &str) {
     h.get_by_role_and_label(Role::TextInput, label).focus();
     h.run();
-    h.get_by_role_and_label(Role::TextInput, label).type_text(text);
+    h.get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
     h.run();
 }
 
@@ -52,7 +53,12 @@ fn the_office_registers_an_application_sees_its_due_date_and_records_the_reply()
     fill(&mut h, "申请人", "王小明");
     click(&mut h, "登记");
     let office = Actor::setup();
-    let stored = || Store::open(&path).unwrap().application(&office, "2026-017").unwrap();
+    let stored = || {
+        Store::open(&path)
+            .unwrap()
+            .application(&office, "2026-017")
+            .unwrap()
+    };
     let app = stored().expect("registered");
     assert_eq!(app.applicant_name.as_deref(), Some("王小明"));
     // Across the 2026 Spring Festival (two 调休 Saturdays): due 2026-03-09.
@@ -60,7 +66,10 @@ fn the_office_registers_an_application_sees_its_due_date_and_records_the_reply()
     let row = screen.rows()[0].clone();
     assert_eq!(row.due, "2026-03-09");
     assert!(!row.days_left.is_empty());
-    assert!(h.query_by_label("2026-03-09").is_some(), "the due date is shown");
+    assert!(
+        h.query_by_label("2026-03-09").is_some(),
+        "the due date is shown"
+    );
 
     h.get_by_label("2026-017").click();
     h.run();
@@ -69,15 +78,28 @@ fn the_office_registers_an_application_sees_its_due_date_and_records_the_reply()
     screen.reply_form_mut().result = ResultRow::parse("open");
     click(&mut h, "保存答复");
     let app = stored().unwrap();
-    assert_eq!(app.replied.map(|d| d.to_string()).as_deref(), Some("2026-03-02"));
+    assert_eq!(
+        app.replied.map(|d| d.to_string()).as_deref(),
+        Some("2026-03-02")
+    );
     assert_eq!(app.result.map(|r| r.code()), Some("open"));
     assert!(h.query_by_label("已答复 2026-03-02：予以公开").is_some());
     // A refused save says why and changes nothing.
     fill(&mut h, "申请编号", "2026-017");
     fill(&mut h, "收到日期", "2026-02-04");
     click(&mut h, "登记");
-    assert!(h.query_by_label_contains("申请编号已存在：2026-017").is_some());
-    assert_eq!(Store::open(&path).unwrap().applications(&office).unwrap().len(), 1);
+    assert!(
+        h.query_by_label_contains("申请编号已存在：2026-017")
+            .is_some()
+    );
+    assert_eq!(
+        Store::open(&path)
+            .unwrap()
+            .applications(&office)
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -87,5 +109,8 @@ fn a_leader_has_no_register_tab() {
     drop(nianbao::demo::create(&path).unwrap());
     let mut h = harness(&path);
     sign_in(&mut h, "黄局长");
-    assert!(h.query_by_role_and_label(Role::Button, "依申请台账").is_none());
+    assert!(
+        h.query_by_role_and_label(Role::Button, "依申请台账")
+            .is_none()
+    );
 }

@@ -55,9 +55,7 @@ pub fn deadlines(
                     "register.overdue",
                     format!(
                         "依申请公开申请 {}（{} 收到）已超过答复期限 {due}，逾期 {} 个工作日",
-                        app.number,
-                        app.received,
-                        -left
+                        app.number, app.received, -left
                     ),
                 ),
             )),
@@ -121,15 +119,30 @@ mod tests {
         ];
         let findings = deadlines(&apps, &cal, d("2026-03-16"), 2026);
         let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
-        assert_eq!(codes, ["register.overdue", "register.due_soon"], "{findings:?}");
+        assert_eq!(
+            codes,
+            ["register.overdue", "register.due_soon"],
+            "{findings:?}"
+        );
         assert_eq!(
             findings[0].message,
             "依申请公开申请 2026-001（2026-02-03 收到）已超过答复期限 2026-03-09，逾期 5 个工作日"
         );
-        assert!(findings[1].message.contains("2026-03-19 前答复，还剩 3 个工作日"));
+        assert!(
+            findings[1]
+                .message
+                .contains("2026-03-19 前答复，还剩 3 个工作日")
+        );
         // At the end of the year the one received in late December needs 2027's notice.
         let findings = deadlines(&apps, &cal, d("2026-12-28"), 2026);
-        let missing = findings.iter().find(|f| f.code == "register.calendar_missing").unwrap();
-        assert!(missing.message.contains("缺少2027年节假日安排"), "{}", missing.message);
+        let missing = findings
+            .iter()
+            .find(|f| f.code == "register.calendar_missing")
+            .unwrap();
+        assert!(
+            missing.message.contains("缺少2027年节假日安排"),
+            "{}",
+            missing.message
+        );
     }
 }

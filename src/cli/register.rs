@@ -152,8 +152,12 @@ impl From<LedgerError> for Failure {
 }
 
 fn date(text: &str, what: &str) -> Result<NaiveDate, Failure> {
-    ledger::parse_date(text)
-        .ok_or_else(|| Failure::new(exit::DATA, format!("{what}不是日期：{text}（如 2026-03-02）")))
+    ledger::parse_date(text).ok_or_else(|| {
+        Failure::new(
+            exit::DATA,
+            format!("{what}不是日期：{text}（如 2026-03-02）"),
+        )
+    })
 }
 
 fn optional_date(text: &Option<String>, what: &str) -> Result<Option<NaiveDate>, Failure> {
@@ -192,7 +196,11 @@ pub(super) fn run(db: &Path, user: &Option<String>, command: RegisterCommand) ->
             for header in &plan.ignored {
                 println!("列“{header}”未使用");
             }
-            let verb = if dry_run { "可导入（未写入）" } else { "已导入" };
+            let verb = if dry_run {
+                "可导入（未写入）"
+            } else {
+                "已导入"
+            };
             println!("{verb} {} 件申请。", plan.applications.len());
             Ok(ExitCode::SUCCESS)
         }
@@ -273,7 +281,8 @@ fn edit(store: &mut Store, who: &crate::store::Actor, command: RegisterCommand) 
             let channel = Channel::parse(&channel).ok_or_else(|| unknown("申请渠道", &channel))?;
             let kind = ApplicantType::parse(&applicant_type)
                 .ok_or_else(|| unknown("申请人类型", &applicant_type))?;
-            let mut app = Application::received(&number, date(&received, "收到日期")?, channel, kind);
+            let mut app =
+                Application::received(&number, date(&received, "收到日期")?, channel, kind);
             app.applicant_name = name;
             app.request = request;
             app.notes = notes;
@@ -310,7 +319,11 @@ fn edit(store: &mut Store, who: &crate::store::Actor, command: RegisterCommand) 
                 Ok::<_, Failure>(())
             };
             set(&mut app.correction_sent, &correction_sent, "补正通知日期")?;
-            set(&mut app.correction_answered, &correction_answered, "补正日期")?;
+            set(
+                &mut app.correction_answered,
+                &correction_answered,
+                "补正日期",
+            )?;
             set(&mut app.fee_notice, &fee_notice, "收费通知日期")?;
             set(&mut app.fee_paid, &fee_paid, "缴费日期")?;
             set(&mut app.replied, &replied, "答复日期")?;
@@ -358,7 +371,10 @@ fn edit(store: &mut Store, who: &crate::store::Actor, command: RegisterCommand) 
                 println!("已更新申请 {number} 的{}。", appeal.kind.label());
             } else {
                 let id = store.add_appeal(who, &appeal)?;
-                println!("已登记申请 {number} 的{}（记录号 {id}）。", appeal.kind.label());
+                println!(
+                    "已登记申请 {number} 的{}（记录号 {id}）。",
+                    appeal.kind.label()
+                );
             }
         }
         _ => unreachable!("handled in run"),
@@ -370,17 +386,17 @@ fn edit(store: &mut Store, who: &crate::store::Actor, command: RegisterCommand) 
 /// and working days left.
 fn state(app: &Application, cal: &Calendar, today: NaiveDate) -> (String, String, String) {
     let st = calendar::standing(app, cal, today);
-    let due = st.problem.unwrap_or_else(|| st.due.map_or_else(String::new, |d| d.to_string()));
-    (st.state, due, st.days_left.map_or_else(String::new, |n| n.to_string()))
+    let due = st
+        .problem
+        .unwrap_or_else(|| st.due.map_or_else(String::new, |d| d.to_string()));
+    (
+        st.state,
+        due,
+        st.days_left.map_or_else(String::new, |n| n.to_string()),
+    )
 }
 
-fn list(
-    store: &Store,
-    apps: &[Application],
-    year: i32,
-    today: NaiveDate,
-    json: bool,
-) -> Outcome {
+fn list(store: &Store, apps: &[Application], year: i32, today: NaiveDate, json: bool) -> Outcome {
     let cal = store.calendar()?;
     let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
     let shown: Vec<&Application> = apps
@@ -388,7 +404,9 @@ fn list(
         .filter(|a| {
             use chrono::Datelike;
             a.received.year() == year
-                || (a.received < first && a.withdrawn.is_none() && a.replied.is_none_or(|r| r >= first))
+                || (a.received < first
+                    && a.withdrawn.is_none()
+                    && a.replied.is_none_or(|r| r >= first))
         })
         .collect();
     let mut out = std::io::stdout().lock();
@@ -409,10 +427,17 @@ fn list(
                 v
             })
             .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "编号\t收到日期\t渠道\t申请人类型\t申请人\t状态\t答复期限\t剩余工作日")?;
+    writeln!(
+        out,
+        "编号\t收到日期\t渠道\t申请人类型\t申请人\t状态\t答复期限\t剩余工作日"
+    )?;
     for a in &shown {
         let (status, due, left) = state(a, &cal, today);
         let name = a.applicant_name.as_deref().unwrap_or("（不显示）");

@@ -135,7 +135,8 @@ impl Calendar {
         self.on.clear();
         for y in self.years.values() {
             for h in &y.holidays {
-                self.off.extend(h.from.iter_days().take_while(|d| *d <= h.to));
+                self.off
+                    .extend(h.from.iter_days().take_while(|d| *d <= h.to));
             }
             self.on.extend(y.workdays.iter().copied());
         }
@@ -172,8 +173,16 @@ impl Calendar {
     }
 
     /// Working days in `(from, to]`; negative when `to` is before `from`.
-    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
-        let (a, b, sign) = if from <= to { (from, to, 1) } else { (to, from, -1) };
+    pub fn working_days_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<i64, CalendarError> {
+        let (a, b, sign) = if from <= to {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
         let mut n = 0;
         let mut d = a;
         while d < b {
@@ -295,10 +304,16 @@ mod tests {
     fn every_shipped_notice_parses_and_names_its_source() {
         for text in BUILTIN {
             let year = YearCalendar::parse(text).unwrap();
-            assert!(year.source.contains(&format!("关于{}年部分节假日安排的通知", year.year)));
+            assert!(
+                year.source
+                    .contains(&format!("关于{}年部分节假日安排的通知", year.year))
+            );
         }
         let cal = Calendar::builtin();
-        assert_eq!(cal.years().map(|y| y.year).collect::<Vec<_>>(), (2019..=2026).collect::<Vec<_>>());
+        assert_eq!(
+            cal.years().map(|y| y.year).collect::<Vec<_>>(),
+            (2019..=2026).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -333,10 +348,18 @@ mod tests {
         // Received Tuesday 2026-02-03. Working days after it: 2/4–2/6 (3), 2/9–2/13 (8),
         // 2/14 Saturday 调休 (9), 2/15–2/23 off, 2/24–2/27 (13), 2/28 Saturday 调休 (14),
         // 3/2–3/6 (19), 3/9 (20).
-        let mut app = Application::received("2026-001", d(2026, 2, 3), Channel::Post, ApplicantType::NATURAL);
+        let mut app = Application::received(
+            "2026-001",
+            d(2026, 2, 3),
+            Channel::Post,
+            ApplicantType::NATURAL,
+        );
         assert_eq!(
             deadline(&app, &cal).unwrap(),
-            Deadline::Due { start: d(2026, 2, 3), due: d(2026, 3, 9) }
+            Deadline::Due {
+                start: d(2026, 2, 3),
+                due: d(2026, 3, 9)
+            }
         );
         // A correction asked for on 2/5 stops the clock …
         app.correction_sent = Some(d(2026, 2, 5));
@@ -345,12 +368,16 @@ mod tests {
         // 2/13. Day 1 is Saturday 2/14 (调休), then 2/24–2/27 (5), 2/28 (6), 3/2–3/6 (11),
         // 3/9–3/13 (16), 3/16–3/19 (20).
         app.correction_answered = Some(d(2026, 2, 13));
-        let Deadline::Due { due, .. } = deadline(&app, &cal).unwrap() else { panic!() };
+        let Deadline::Due { due, .. } = deadline(&app, &cal).unwrap() else {
+            panic!()
+        };
         assert_eq!(due, d(2026, 3, 19));
         // An extension of 20 working days: 3/20 (21) … 4/3 (31), 4/4–4/6 清明 off,
         // 4/7–4/10 (35), 4/13–4/17 (40).
         app.extension_days = Some(20);
-        let Deadline::Due { due, .. } = deadline(&app, &cal).unwrap() else { panic!() };
+        let Deadline::Due { due, .. } = deadline(&app, &cal).unwrap() else {
+            panic!()
+        };
         assert_eq!(due, d(2026, 4, 17));
         assert_eq!(days_left(d(2026, 4, 16), due, &cal).unwrap(), 1);
         assert_eq!(days_left(d(2026, 4, 17), due, &cal).unwrap(), 0);
@@ -363,14 +390,23 @@ mod tests {
     fn a_fee_notice_stops_the_clock_until_paid() {
         let cal = Calendar::builtin();
         // Received Monday 2025-03-03: 20 working days later is 2025-03-31.
-        let mut app = Application::received("2025-001", d(2025, 3, 3), Channel::Online, ApplicantType::NATURAL);
-        let Deadline::Due { due, .. } = deadline(&app, &cal).unwrap() else { panic!() };
+        let mut app = Application::received(
+            "2025-001",
+            d(2025, 3, 3),
+            Channel::Online,
+            ApplicantType::NATURAL,
+        );
+        let Deadline::Due { due, .. } = deadline(&app, &cal).unwrap() else {
+            panic!()
+        };
         assert_eq!(due, d(2025, 3, 31));
         app.fee_notice = Some(d(2025, 3, 10));
         assert_eq!(deadline(&app, &cal).unwrap(), Deadline::AwaitingFee);
         // Paid the Friday after: 3/11–3/14 are 4 working days that do not count.
         app.fee_paid = Some(d(2025, 3, 14));
-        let Deadline::Due { due, .. } = deadline(&app, &cal).unwrap() else { panic!() };
+        let Deadline::Due { due, .. } = deadline(&app, &cal).unwrap() else {
+            panic!()
+        };
         // 3/31 + 4 working days: 4/1, 4/2, 4/3, (4/4–4/6 清明) 4/7.
         assert_eq!(due, d(2025, 4, 7));
     }
@@ -378,11 +414,21 @@ mod tests {
     #[test]
     fn an_unknown_year_is_an_error_not_a_guess() {
         let cal = Calendar::builtin();
-        let app = Application::received("2026-300", d(2026, 12, 20), Channel::Online, ApplicantType::NATURAL);
+        let app = Application::received(
+            "2026-300",
+            d(2026, 12, 20),
+            Channel::Online,
+            ApplicantType::NATURAL,
+        );
         assert_eq!(deadline(&app, &cal), Err(CalendarError::MissingYear(2027)));
         let bad = r#"{"year": 2027, "source": "", "holidays": [], "workdays": []}"#;
         assert!(YearCalendar::parse(bad).is_err());
         let bad = r#"{"year": 2027, "source": "x", "holidays": [], "workdays": ["2027-01-04"]}"#;
-        assert!(YearCalendar::parse(bad).unwrap_err().to_string().contains("2027-01-04"));
+        assert!(
+            YearCalendar::parse(bad)
+                .unwrap_err()
+                .to_string()
+                .contains("2027-01-04")
+        );
     }
 }

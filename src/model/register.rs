@@ -109,7 +109,10 @@ impl ApplicantType {
 
     /// Index into table 3's columns (0 = 自然人).
     pub fn column(self) -> usize {
-        T3_COLUMNS.iter().position(|(c, _)| *c == self.0).unwrap_or(0)
+        T3_COLUMNS
+            .iter()
+            .position(|(c, _)| *c == self.0)
+            .unwrap_or(0)
     }
 
     pub fn label(self) -> &'static str {
@@ -249,11 +252,26 @@ impl Application {
                 out.push(format!("{what}（{d}）早于{earlier}（{than}）"));
             }
         };
-        after("补正通知日期", self.correction_sent, "收到申请日期", self.received);
+        after(
+            "补正通知日期",
+            self.correction_sent,
+            "收到申请日期",
+            self.received,
+        );
         if let Some(sent) = self.correction_sent {
-            after("补正申请收到日期", self.correction_answered, "补正通知日期", sent);
+            after(
+                "补正申请收到日期",
+                self.correction_answered,
+                "补正通知日期",
+                sent,
+            );
         }
-        after("收费通知日期", self.fee_notice, "收到申请日期", self.received);
+        after(
+            "收费通知日期",
+            self.fee_notice,
+            "收到申请日期",
+            self.received,
+        );
         if let Some(notice) = self.fee_notice {
             after("缴费日期", self.fee_paid, "收费通知日期", notice);
         }
@@ -406,7 +424,14 @@ mod tests {
         let codes: Vec<&str> = ApplicantType::all().map(ApplicantType::code).collect();
         assert_eq!(
             codes,
-            ["natural", "business", "research", "nonprofit", "legal", "other"]
+            [
+                "natural",
+                "business",
+                "research",
+                "nonprofit",
+                "legal",
+                "other"
+            ]
         );
         assert_eq!(ApplicantType::parse("科研机构").unwrap().code(), "research");
         assert_eq!(ApplicantType::parse("个人"), Some(ApplicantType::NATURAL));
@@ -426,12 +451,16 @@ mod tests {
     #[test]
     fn a_record_with_dates_out_of_order_names_them() {
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
-        let mut a = Application::received("2026-001", d(3, 2), Channel::Online, ApplicantType::NATURAL);
+        let mut a =
+            Application::received("2026-001", d(3, 2), Channel::Online, ApplicantType::NATURAL);
         assert!(a.problems().is_empty());
         a.replied = Some(d(3, 1));
         a.extension_days = Some(25);
         let p = a.problems();
-        assert!(p.iter().any(|p| p.contains("答复日期（2026-03-01）早于")), "{p:?}");
+        assert!(
+            p.iter().any(|p| p.contains("答复日期（2026-03-01）早于")),
+            "{p:?}"
+        );
         assert!(p.iter().any(|p| p.contains("没有办理结果")), "{p:?}");
         assert!(p.iter().any(|p| p.contains("25 个工作日")), "{p:?}");
     }

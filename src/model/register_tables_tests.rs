@@ -30,12 +30,32 @@ fn register() -> Vec<Application> {
     vec![
         app(1, "natural", "2024-03-01", Some(("2024-03-20", "open"))),
         app(2, "business", "2024-12-10", Some(("2025-01-08", "partial"))),
-        app(3, "legal", "2024-12-20", Some(("2026-02-10", "other.overdue_correction"))),
-        app(4, "natural", "2025-05-05", Some(("2025-05-20", "unable.not_held"))),
+        app(
+            3,
+            "legal",
+            "2024-12-20",
+            Some(("2026-02-10", "other.overdue_correction")),
+        ),
+        app(
+            4,
+            "natural",
+            "2025-05-05",
+            Some(("2025-05-20", "unable.not_held")),
+        ),
         app(5, "research", "2025-12-30", None),
         withdrawn,
-        app(7, "nonprofit", "2026-01-05", Some(("2026-01-20", "other.other"))),
-        app(8, "natural", "2026-02-01", Some(("2026-02-15", "reject.repeat"))),
+        app(
+            7,
+            "nonprofit",
+            "2026-01-05",
+            Some(("2026-01-20", "other.other")),
+        ),
+        app(
+            8,
+            "natural",
+            "2026-02-01",
+            Some(("2026-02-15", "reject.repeat")),
+        ),
         app(9, "other", "2026-11-01", None),
     ]
 }
@@ -146,7 +166,10 @@ fn carry_over_chains_across_three_years() {
     for t in &years {
         for (col, _) in T3_COLUMNS {
             let v = |row: &str| t.value(&format!("t3.{row}.{col}")).unwrap();
-            assert_eq!(v("new") + v("carried_in"), v("results_total") + v("carried_out"));
+            assert_eq!(
+                v("new") + v("carried_in"),
+                v("results_total") + v("carried_out")
+            );
             assert_eq!(v("results_total"), t3_result_rows().map(v).sum::<u64>());
         }
         for (row, _) in T3_ROWS {
@@ -171,9 +194,30 @@ fn table_4_counts_cases_filed_in_the_year_by_their_outcome_at_its_end() {
         withdrawn: None,
     };
     let appeals = [
-        appeal(1, 4, AppealKind::Review, "2025-06-10", Outcome::Upheld, Some("2025-08-01")),
-        appeal(2, 2, AppealKind::SuitDirect, "2025-11-01", Outcome::Corrected, Some("2026-03-01")),
-        appeal(3, 8, AppealKind::SuitAfterReview, "2026-04-01", Outcome::Other, Some("2026-09-01")),
+        appeal(
+            1,
+            4,
+            AppealKind::Review,
+            "2025-06-10",
+            Outcome::Upheld,
+            Some("2025-08-01"),
+        ),
+        appeal(
+            2,
+            2,
+            AppealKind::SuitDirect,
+            "2025-11-01",
+            Outcome::Corrected,
+            Some("2026-03-01"),
+        ),
+        appeal(
+            3,
+            8,
+            AppealKind::SuitAfterReview,
+            "2026-04-01",
+            Outcome::Other,
+            Some("2026-09-01"),
+        ),
     ];
     let t = compute(2025, &register(), &appeals);
     assert_eq!(t.ids("t4.review.upheld"), [1]);
@@ -197,9 +241,20 @@ fn differences_name_each_cell_where_the_entered_figures_disagree() {
     };
     let diffs = differences(&t, entered);
     let new_natural = diffs.iter().find(|d| d.metric == "t3.new.natural").unwrap();
-    assert_eq!((new_natural.entered, new_natural.register), (Some(Decimal::from(2)), 1));
-    assert!(diffs.iter().all(|d| d.metric != "t3.new.total" && d.metric != "t3.open.total"));
+    assert_eq!(
+        (new_natural.entered, new_natural.register),
+        (Some(Decimal::from(2)), 1)
+    );
+    assert!(
+        diffs
+            .iter()
+            .all(|d| d.metric != "t3.new.total" && d.metric != "t3.open.total")
+    );
     // Blank where the register counts something is a difference; blank and 0 is not.
-    assert!(diffs.iter().any(|d| d.metric == "t3.new.other" && d.entered.is_none()));
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.metric == "t3.new.other" && d.entered.is_none())
+    );
     assert!(diffs.iter().all(|d| d.metric != "t3.open.business"));
 }

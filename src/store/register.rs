@@ -173,14 +173,26 @@ impl Store {
         let tx = self.write_tx()?;
         let old = application_by_id(&tx, id)?;
         if old.withdrawn.is_some() {
-            return Err(StoreError::Invalid(format!("申请 {} 已撤销登记", old.number)));
+            return Err(StoreError::Invalid(format!(
+                "申请 {} 已撤销登记",
+                old.number
+            )));
         }
         tx.execute(
             "UPDATE applications SET withdrawn_reason = ?2, updated_by = ?3, updated_at = ?4
              WHERE id = ?1",
             params![id, reason, actor.login, now()],
         )?;
-        audit(&tx, actor, "withdraw", "application", &old.number, None, None, reason)?;
+        audit(
+            &tx,
+            actor,
+            "withdraw",
+            "application",
+            &old.number,
+            None,
+            None,
+            reason,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -246,7 +258,10 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        let stored = Appeal { id, ..appeal.clone() };
+        let stored = Appeal {
+            id,
+            ..appeal.clone()
+        };
         let json = serde_json::to_string(&stored).unwrap_or_default();
         let key = format!("{}/{id}", app.number);
         audit(&tx, actor, "add", "appeal", &key, None, Some(&json), "")?;
@@ -283,7 +298,16 @@ impl Store {
             serde_json::to_string(appeal).unwrap_or_default(),
         );
         let key = format!("{}/{}", app.number, appeal.id);
-        audit(&tx, actor, "update", "appeal", &key, Some(&old), Some(&new), "")?;
+        audit(
+            &tx,
+            actor,
+            "update",
+            "appeal",
+            &key,
+            Some(&old),
+            Some(&new),
+            "",
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -343,7 +367,16 @@ impl Store {
             params![year.year, data, actor.login, now()],
         )?;
         let key = year.year.to_string();
-        audit(&tx, actor, "set", "holiday_calendar", &key, old.as_deref(), Some(&data), "")?;
+        audit(
+            &tx,
+            actor,
+            "set",
+            "holiday_calendar",
+            &key,
+            old.as_deref(),
+            Some(&data),
+            "",
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -404,7 +437,9 @@ impl Store {
         };
         let tx = self.write_tx()?;
         let old: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
+                r.get(0)
+            })
             .optional()?;
         if old.as_deref().unwrap_or("entered") == value {
             return Ok(());
@@ -414,7 +449,16 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES (?1, ?2)",
             params![key, value],
         )?;
-        audit(&tx, actor, "set", "meta", &key, old.as_deref(), Some(value), "")?;
+        audit(
+            &tx,
+            actor,
+            "set",
+            "meta",
+            &key,
+            old.as_deref(),
+            Some(value),
+            "",
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -433,7 +477,9 @@ impl Store {
             }
             let tables = self.register_tables(year)?;
             let in_tables = |v: &StoredValue| {
-                v.year == year && v.division.as_ref() == OFFICE && tables.cells.contains_key(&*v.metric)
+                v.year == year
+                    && v.division.as_ref() == OFFICE
+                    && tables.cells.contains_key(&*v.metric)
             };
             values.retain(|v| !in_tables(v));
             let metrics: HashSet<String> =

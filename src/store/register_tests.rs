@@ -25,7 +25,9 @@ fn contact() -> Actor {
 }
 
 fn file(dir: &tempfile::TempDir) -> Store {
-    Store::create_agency(&dir.path().join("r.db"), "某局", 2026).unwrap().0
+    Store::create_agency(&dir.path().join("r.db"), "某局", 2026)
+        .unwrap()
+        .0
 }
 
 fn application(number: &str, received: &str, name: &str) -> Application {
@@ -61,9 +63,19 @@ fn a_leader_or_a_contact_cannot_read_applicant_names_nor_write() {
     assert_eq!(apps[0].applicant_name.as_deref(), Some("王小明"));
     // Nor through the log, which everyone may read.
     let log = store.audit_log(&AuditFilter::default()).unwrap();
-    assert!(log.iter().any(|e| e.entity == "application" && e.key == "2026-001"));
-    assert!(log.iter().all(|e| !format!("{e:?}").contains("王小明")), "{log:?}");
-    assert_eq!(store.applications(&office).unwrap().len(), 1, "refused writes left nothing");
+    assert!(
+        log.iter()
+            .any(|e| e.entity == "application" && e.key == "2026-001")
+    );
+    assert!(
+        log.iter().all(|e| !format!("{e:?}").contains("王小明")),
+        "{log:?}"
+    );
+    assert_eq!(
+        store.applications(&office).unwrap().len(),
+        1,
+        "refused writes left nothing"
+    );
 }
 
 #[test]
@@ -81,15 +93,35 @@ fn changes_are_audited_and_nothing_is_deleted() {
     store.update_application(&office, &app).unwrap();
     let log = store.audit_log(&AuditFilter::default()).unwrap();
     let update = log.iter().find(|e| e.action == "update").unwrap();
-    assert!(update.new.as_deref().unwrap().contains("\"applicant_name_changed\":true"));
-    assert!(update.new.as_deref().unwrap().contains("\"replied\":\"2026-03-20\""));
+    assert!(
+        update
+            .new
+            .as_deref()
+            .unwrap()
+            .contains("\"applicant_name_changed\":true")
+    );
+    assert!(
+        update
+            .new
+            .as_deref()
+            .unwrap()
+            .contains("\"replied\":\"2026-03-20\"")
+    );
     assert!(!format!("{update:?}").contains("晓明"));
     // A reply before the receipt is refused, naming the dates, and changes nothing.
     app.replied = Some(d("2026-03-01"));
     let err = store.update_application(&office, &app).unwrap_err();
-    assert!(err.to_string().contains("答复日期（2026-03-01）早于收到申请日期"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("答复日期（2026-03-01）早于收到申请日期"),
+        "{err}"
+    );
     assert_eq!(
-        store.application(&office, "2026-001").unwrap().unwrap().replied,
+        store
+            .application(&office, "2026-001")
+            .unwrap()
+            .unwrap()
+            .replied,
         Some(d("2026-03-20"))
     );
     store.withdraw_application(&office, id, "  ").unwrap_err();
@@ -104,8 +136,13 @@ fn changes_are_audited_and_nothing_is_deleted() {
         application("2026-002", "2026-03-03", "甲"),
         application("2026-001", "2026-03-04", "乙"),
     ];
-    let err = store.add_applications(&office, &batch, "台账.xlsx").unwrap_err();
-    assert!(err.to_string().contains("申请编号已存在：2026-001"), "{err}");
+    let err = store
+        .add_applications(&office, &batch, "台账.xlsx")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("申请编号已存在：2026-001"),
+        "{err}"
+    );
     assert_eq!(store.applications(&office).unwrap().len(), 1);
 }
 
@@ -122,8 +159,12 @@ fn a_register_year_takes_tables_3_and_4_from_the_register_and_keeps_the_entered_
         value: Some(Decimal::from(v)),
         note: String::new(),
     };
-    store.set_value(&office, &entered("t3.new.natural", 5)).unwrap();
-    store.set_value(&office, &entered("t3.new.total", 5)).unwrap();
+    store
+        .set_value(&office, &entered("t3.new.natural", 5))
+        .unwrap();
+    store
+        .set_value(&office, &entered("t3.new.total", 5))
+        .unwrap();
     let mut replied = application("2026-001", "2026-01-05", "甲");
     replied.replied = Some(d("2026-01-20"));
     replied.result = Some(ResultRow::parse("other.other").unwrap());
@@ -147,30 +188,56 @@ fn a_register_year_takes_tables_3_and_4_from_the_register_and_keeps_the_entered_
 
     let diffs = store.register_differences(2026).unwrap();
     let natural = diffs.iter().find(|d| d.metric == "t3.new.natural").unwrap();
-    assert_eq!((natural.entered, natural.register), (Some(Decimal::from(5)), 1));
-    assert!(diffs.iter().any(|d| d.metric == "t3.new.business" && d.entered.is_none()));
+    assert_eq!(
+        (natural.entered, natural.register),
+        (Some(Decimal::from(5)), 1)
+    );
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.metric == "t3.new.business" && d.entered.is_none())
+    );
     // Before switching, the year's data still has the figures entered.
     let figure = |store: &Store, code: &str| {
         let data = store.year_data(2026).unwrap();
-        data.values(2026, code).iter().map(|v| v.value).collect::<Vec<_>>()
+        data.values(2026, code)
+            .iter()
+            .map(|v| v.value)
+            .collect::<Vec<_>>()
     };
     assert_eq!(figure(&store, "t3.new.natural"), [Some(Decimal::from(5))]);
-    store.set_table_source(&leader(), 2026, TableSource::Register).unwrap_err();
+    store
+        .set_table_source(&leader(), 2026, TableSource::Register)
+        .unwrap_err();
     store
         .set_table_source(&office, 2026, TableSource::Register)
         .unwrap();
     assert_eq!(store.table_source(2026).unwrap(), TableSource::Register);
     assert_eq!(figure(&store, "t3.new.natural"), [Some(Decimal::from(1))]);
     assert_eq!(figure(&store, "t3.new.total"), [Some(Decimal::from(2))]);
-    assert_eq!(figure(&store, "t3.other.other.natural"), [Some(Decimal::from(1))]);
-    assert_eq!(figure(&store, "t3.carried_out.business"), [Some(Decimal::from(1))]);
+    assert_eq!(
+        figure(&store, "t3.other.other.natural"),
+        [Some(Decimal::from(1))]
+    );
+    assert_eq!(
+        figure(&store, "t3.carried_out.business"),
+        [Some(Decimal::from(1))]
+    );
     assert_eq!(figure(&store, "t3.open.legal"), [Some(Decimal::ZERO)]);
-    assert_eq!(figure(&store, "t4.review.pending"), [Some(Decimal::from(1))]);
+    assert_eq!(
+        figure(&store, "t4.review.pending"),
+        [Some(Decimal::from(1))]
+    );
     let data = store.year_data(2026).unwrap();
-    assert_eq!(&*data.values(2026, "t3.new.total")[0].updated_by, REGISTER_AUTHOR);
+    assert_eq!(
+        &*data.values(2026, "t3.new.total")[0].updated_by,
+        REGISTER_AUTHOR
+    );
     assert!(data.metric("t3.new.total").unwrap().kind == ValueKind::Count);
     // A figure typed for a register year is refused, not set aside unseen.
-    let err = store.set_value(&office, &entered("t3.open.total", 1)).unwrap_err();
+    let err = store
+        .set_value(&office, &entered("t3.open.total", 1))
+        .unwrap_err();
     assert!(err.to_string().contains("取自依申请台账"), "{err}");
     // Back to the figures entered: they were never touched.
     store
@@ -178,7 +245,10 @@ fn a_register_year_takes_tables_3_and_4_from_the_register_and_keeps_the_entered_
         .unwrap();
     assert_eq!(figure(&store, "t3.new.natural"), [Some(Decimal::from(5))]);
     let log = store.audit_log(&AuditFilter::default()).unwrap();
-    assert!(log.iter().any(|e| e.key == "t3_source.2026" && e.new.as_deref() == Some("register")));
+    assert!(
+        log.iter()
+            .any(|e| e.key == "t3_source.2026" && e.new.as_deref() == Some("register"))
+    );
 }
 
 #[test]
@@ -198,5 +268,8 @@ fn the_office_adds_next_years_holiday_notice() {
     let cal = store.calendar().unwrap();
     assert!(!cal.is_working_day(monday).unwrap());
     assert!(cal.is_working_day(d("2027-01-05")).unwrap());
-    assert!(cal.is_working_day(d("2026-03-02")).unwrap(), "the shipped years stay");
+    assert!(
+        cal.is_working_day(d("2026-03-02")).unwrap(),
+        "the shipped years stay"
+    );
 }

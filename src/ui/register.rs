@@ -129,11 +129,17 @@ impl RegisterScreen {
 
     /// Records the reply to the selected application; true when the store took it.
     pub fn record_reply(&mut self, store: &mut Store, actor: &Actor) -> bool {
-        let Some(mut app) = self.selected.and_then(|i| self.applications.get(i).cloned()) else {
+        let Some(mut app) = self
+            .selected
+            .and_then(|i| self.applications.get(i).cloned())
+        else {
             return false;
         };
         let Some(day) = ledger::parse_date(&self.reply.replied) else {
-            self.notice = Some(Err(format!("未保存：答复日期不是日期：“{}”", self.reply.replied)));
+            self.notice = Some(Err(format!(
+                "未保存：答复日期不是日期：“{}”",
+                self.reply.replied
+            )));
             return false;
         };
         app.replied = Some(day);
@@ -174,7 +180,14 @@ impl RegisterScreen {
             .striped(true)
             .columns(Column::auto(), 6)
             .header(20.0, |mut h| {
-                for t in ["编号", "收到日期", "申请人", "状态", "答复期限", "剩余工作日"] {
+                for t in [
+                    "编号",
+                    "收到日期",
+                    "申请人",
+                    "状态",
+                    "答复期限",
+                    "剩余工作日",
+                ] {
                     h.col(|ui| {
                         ui.strong(t);
                     });
@@ -184,12 +197,20 @@ impl RegisterScreen {
                 for (i, r) in self.rows.iter().enumerate() {
                     body.row(20.0, |mut row| {
                         row.col(|ui| {
-                            if ui.selectable_label(self.selected == Some(i), &r.number).clicked() {
+                            if ui
+                                .selectable_label(self.selected == Some(i), &r.number)
+                                .clicked()
+                            {
                                 clicked = Some(r.number.clone());
                             }
                         });
                         let overdue = r.days_left.starts_with('-');
-                        for text in [r.received.to_string(), r.applicant.clone(), r.state.clone(), r.due.clone()] {
+                        for text in [
+                            r.received.to_string(),
+                            r.applicant.clone(),
+                            r.state.clone(),
+                            r.due.clone(),
+                        ] {
                             row.col(|ui| {
                                 ui.label(text);
                             });
@@ -212,19 +233,24 @@ impl RegisterScreen {
     fn forms_ui(&mut self, ui: &mut egui::Ui, store: &mut Store, actor: &Actor) -> bool {
         let mut changed = false;
         ui.strong("登记新申请");
-        egui::Grid::new("register-new").num_columns(2).show(ui, |ui| {
-            let f = &mut self.new;
-            widgets::text_row(ui, "申请编号", &mut f.number, "如 2026-017");
-            widgets::text_row(ui, "收到日期", &mut f.received, "如 2026-03-02");
-            let channels: Vec<(Channel, String)> =
-                Channel::ALL.iter().map(|c| (*c, c.label().to_string())).collect();
-            widgets::choice_row(ui, "申请渠道", &mut f.channel, &channels);
-            let types: Vec<(ApplicantType, String)> =
-                ApplicantType::all().map(|t| (t, t.label().to_string())).collect();
-            widgets::choice_row(ui, "申请人类型", &mut f.applicant_type, &types);
-            widgets::text_row(ui, "申请人", &mut f.name, "姓名或名称");
-            widgets::text_row(ui, "申请内容", &mut f.request, "");
-        });
+        egui::Grid::new("register-new")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let f = &mut self.new;
+                widgets::text_row(ui, "申请编号", &mut f.number, "如 2026-017");
+                widgets::text_row(ui, "收到日期", &mut f.received, "如 2026-03-02");
+                let channels: Vec<(Channel, String)> = Channel::ALL
+                    .iter()
+                    .map(|c| (*c, c.label().to_string()))
+                    .collect();
+                widgets::choice_row(ui, "申请渠道", &mut f.channel, &channels);
+                let types: Vec<(ApplicantType, String)> = ApplicantType::all()
+                    .map(|t| (t, t.label().to_string()))
+                    .collect();
+                widgets::choice_row(ui, "申请人类型", &mut f.applicant_type, &types);
+                widgets::text_row(ui, "申请人", &mut f.name, "姓名或名称");
+                widgets::text_row(ui, "申请内容", &mut f.request, "");
+            });
         if ui.button("登记").clicked() {
             changed |= self.add(store, actor);
         }
@@ -234,12 +260,14 @@ impl RegisterScreen {
             return changed;
         };
         ui.strong(format!("记录答复：{}", app.number));
-        egui::Grid::new("register-reply").num_columns(2).show(ui, |ui| {
-            widgets::text_row(ui, "答复日期", &mut self.reply.replied, "如 2026-03-20");
-            let results: Vec<(Option<ResultRow>, String)> =
-                ResultRow::all().map(|r| (Some(r), r.label())).collect();
-            widgets::choice_row(ui, "办理结果", &mut self.reply.result, &results);
-        });
+        egui::Grid::new("register-reply")
+            .num_columns(2)
+            .show(ui, |ui| {
+                widgets::text_row(ui, "答复日期", &mut self.reply.replied, "如 2026-03-20");
+                let results: Vec<(Option<ResultRow>, String)> =
+                    ResultRow::all().map(|r| (Some(r), r.label())).collect();
+                widgets::choice_row(ui, "办理结果", &mut self.reply.result, &results);
+            });
         if ui.button("保存答复").clicked() {
             changed |= self.record_reply(store, actor);
         }
@@ -253,9 +281,14 @@ fn row(app: &Application, cal: &Calendar, today: NaiveDate) -> RegisterRow {
     RegisterRow {
         number: app.number.clone(),
         received: app.received,
-        applicant: app.applicant_name.clone().unwrap_or_else(|| "（不显示）".into()),
+        applicant: app
+            .applicant_name
+            .clone()
+            .unwrap_or_else(|| "（不显示）".into()),
         state: st.state,
-        due: st.problem.unwrap_or_else(|| st.due.map_or_else(String::new, |d| d.to_string())),
+        due: st
+            .problem
+            .unwrap_or_else(|| st.due.map_or_else(String::new, |d| d.to_string())),
         days_left: st.days_left.map_or_else(String::new, |n| n.to_string()),
     }
 }
