@@ -36,7 +36,7 @@ pub enum LedgerError {
     #[error("只能导入 .xlsx 或 .csv 台账：{0}")]
     Format(String),
     #[error(
-        "没有找到台账的表头：前 10 行中没有同时写明“申请编号”和“收到日期”（或同义的列名）的一行；能识别的列名见 nianbao register import --help"
+        "没有找到台账的表头：前 10 行中没有一行同时有申请编号列（申请编号、编号、登记号、受理编号等）和收到日期列（收到日期、收到申请日期、申请日期、受理日期、收到时间等）"
     )]
     NoHeader,
     #[error("台账中有 {} 行无法导入，未写入任何内容", .0.len())]
@@ -70,6 +70,16 @@ pub enum Field {
     Replied,
     Result,
     Notes,
+}
+
+impl Field {
+    /// The field's name in Chinese (its first header word).
+    pub fn label(self) -> &'static str {
+        HEADERS
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("", |(_, words)| words[0])
+    }
 }
 
 const HEADERS: &[(Field, &[&str])] = &[

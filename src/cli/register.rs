@@ -191,7 +191,7 @@ pub(super) fn run(db: &Path, user: &Option<String>, command: RegisterCommand) ->
                 ledger::import(&mut store, &who, &path)?
             };
             for (header, field) in &plan.columns {
-                println!("列“{header}” → {field:?}");
+                println!("列“{header}” → {}", field.label());
             }
             for header in &plan.ignored {
                 println!("列“{header}”未使用");
