@@ -23,8 +23,18 @@ fn sign_in(h: &mut Harness<'_, App>, name: &str) {
     h.get_by_label_contains(name).click();
     h.run();
     h.get_by_label("登录").click();
-    h.run();
+    settle(h);
     assert!(h.state_mut().session().is_some(), "signed in as {name}");
+}
+
+/// Runs the app until idle; the office's board reads in the background after sign-in.
+fn settle(h: &mut Harness<'_, App>) {
+    h.step();
+    h.step();
+    if let Some(board) = h.state_mut().session().and_then(|s| s.board.as_mut()) {
+        board.wait_loaded();
+    }
+    h.run();
 }
 
 fn fill(h: &mut Harness<'_, App>, label: &str, text: &str) {
@@ -37,7 +47,7 @@ fn fill(h: &mut Harness<'_, App>, label: &str, text: &str) {
 
 fn click(h: &mut Harness<'_, App>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).click();
-    h.run();
+    settle(h);
 }
 
 #[test]
