@@ -85,7 +85,7 @@ impl ApplicantType {
 
     /// Every applicant column of table 3, in the table's order (without 总计).
     pub fn all() -> impl Iterator<Item = ApplicantType> {
-        T3_COLUMNS[..6].iter().map(|(c, _)| ApplicantType(*c))
+        T3_COLUMNS[..6].iter().map(|(c, _)| ApplicantType(c))
     }
 
     /// By code (`business`) or label (商业企业; 个人 and 公民 for 自然人, 企业 for 商业企业).
@@ -100,7 +100,7 @@ impl ApplicantType {
         T3_COLUMNS[..6]
             .iter()
             .find(|(c, l)| *c == s || *l == s)
-            .map(|(c, _)| ApplicantType(*c))
+            .map(|(c, _)| ApplicantType(c))
     }
 
     pub fn code(self) -> &'static str {
