@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::model::ValueKind;
+use crate::model::calendar::YearCalendar;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
