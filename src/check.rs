@@ -21,6 +21,9 @@
 //! | `yoy.swing` | warning | the year's figure moved more than the threshold against last year (same months) |
 //! | `submission.pending` | warning | a due month a division has not submitted |
 //!
+//! The register's time limits (`register.overdue`, `register.due_soon`, …) are checked
+//! over the register's records, not the year's figures: see [`register`].
+//!
 //! # JSON
 //!
 //! `nianbao check --json` prints the findings as a JSON array; every object has all keys
@@ -630,6 +633,8 @@ fn group_blank_columns(data: &YearData, out: &mut Vec<Finding>) {
     }
     *out = grouped;
 }
+
+pub mod register;
 
 #[cfg(test)]
 mod tests;

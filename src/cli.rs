@@ -18,6 +18,8 @@ use crate::pipeline::PipelineError;
 use crate::store::{Actor, OpenedYear, Store, StoreError};
 use crate::{demo, pipeline, prose, sheet, value};
 
+mod register;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "nianbao",
@@ -126,6 +128,12 @@ pub enum Command {
         /// Last year's report text, to find sentences copied unchanged (with --prose).
         #[arg(long, value_name = "FILE", requires = "prose")]
         previous: Option<PathBuf>,
+    },
+    /// The 依申请公开 register: open applications and due dates, records, ledger import,
+    /// tables 3 and 4 from the register, the holiday calendar.
+    Register {
+        #[command(subcommand)]
+        command: register::RegisterCommand,
     },
     /// Compile a report from a template and export it.
     Export {
@@ -426,6 +434,7 @@ pub fn run(cli: Cli) -> Outcome {
             };
             check(&reader(&db()?, &cli.user)?, year, json, texts)
         }
+        Command::Register { command } => register::run(&db()?, &cli.user, command),
         Command::Export {
             year,
             template,
@@ -464,7 +473,15 @@ fn check(store: &Store, year: i32, json: bool, prose: Option<(String, Option<Str
         as_of: Some(chrono::Local::now().date_naive()),
         ..CheckOptions::default()
     };
-    let findings = crate::check::check(&data, &options);
+    let mut findings = crate::check::check(&data, &options);
+    if let Some(today) = options.as_of {
+        findings.extend(crate::check::register::deadlines(
+            &store.register_records()?,
+            &store.calendar()?,
+            today,
+            year,
+        ));
+    }
     let report = prose.as_ref().map(|(text, previous)| {
         let options = prose::ProseOptions {
             previous: previous.as_deref(),

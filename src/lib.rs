@@ -18,7 +18,7 @@
 //!
 //! ```text
 //! L1: ui, cli
-//! L2: approval, jobs
+//! L2: approval, jobs, ledger
 //! L3: pipeline, prose, demo, sheet
 //! L4: import, compile, check, export
 //! L5: read, layout, store, demo::data
@@ -38,6 +38,7 @@ pub mod import; // CSV/xlsx sheets and published reports → checked rows → on
 pub mod input; // files read with a size cap, text decoded on evidence, user text quoted short
 pub mod jobs; // long work off the UI thread, with progress
 pub mod layout; // GB/T 9704 pages: fonts, line breaking, tables, pagination
+pub mod ledger; // an office's own 依申请公开台账 (xlsx/csv) → the register, all or nothing
 pub mod model; // plain data under everything: organisation, catalogue, national tables, a year, findings
 pub mod output; // exports written beside their target and renamed, never over the open data file
 pub mod pipeline; // the pipeline as calls: data + template → document → text/PDF/DOCX bytes

@@ -825,7 +825,7 @@ fn catalogue_edits_keep_every_stored_value_or_change_nothing() {
 /// The demo file as each released schema version wrote it: `nianbao demo` built from the
 /// last commit of that version (v1: 2e10e5c; v2: 0bca6c9, the commit before 9b58000
 /// brought v3). A new schema version adds the file of the one before it here.
-const RELEASED: &[(i32, &str)] = &[(1, "demo-v1.db"), (2, "demo-v2.db")];
+const RELEASED: &[(i32, &str)] = &[(1, "demo-v1.db"), (2, "demo-v2.db"), (3, "demo-v3.db")];
 
 fn fixture_copy(dir: &Path, name: &str) -> std::path::PathBuf {
     let path = dir.join(name);

@@ -6,15 +6,20 @@
 //! persists and produces these types, the compiler, the checks, the prose checks, the UI —
 //! depends on this floor and nothing here depends on them.
 //!
-//! The types are re-exported here (`crate::model::Metric`), except the national tables
-//! and the formula parser, which keep their own namespace
-//! (`crate::model::national::T3_ROWS`, `crate::model::formula::Expr`).
+//! The types are re-exported here (`crate::model::Metric`), except the national tables,
+//! the formula parser and the 依申请公开 register (its records, the working-day calendar
+//! and the tables computed from it), which keep their own namespace
+//! (`crate::model::national::T3_ROWS`, `crate::model::formula::Expr`,
+//! `crate::model::register::Application`).
 
+pub mod calendar;
 mod finding;
 pub mod formula;
 mod metric;
 pub mod national;
 mod org;
+pub mod register;
+pub mod register_tables;
 mod settings;
 mod year_data;
 

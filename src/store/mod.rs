@@ -15,6 +15,7 @@ mod catalogue;
 mod drafts;
 mod file;
 mod org;
+mod register;
 mod schema;
 mod settings;
 mod submissions;
@@ -39,6 +40,7 @@ pub use catalogue::OpenedYear;
 pub use drafts::{Approval, Draft, DraftComment, DraftStatus};
 pub use file::{JournalMode, journal_mode_for};
 pub use org::{NewUser, UserProfile};
+pub use register::{REGISTER_AUTHOR, TableSource};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use values::{ValueWrite, WriteRights, WriteSummary};
 

@@ -17,7 +17,7 @@ pub const APPLICATION_ID: i32 = 0x4E42_414F;
 
 /// The schema version this build writes. Bump it and add an arm to [`upgrade_from`]
 /// whenever the schema changes.
-pub const VERSION: i32 = 3;
+pub const VERSION: i32 = 4;
 
 /// The first released schema version: a file with our application id and a lower
 /// `user_version` was never initialised by any release, and is refused untouched.
@@ -166,6 +166,68 @@ const SCHEMA_V3: &str = r#"
 ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
 "#;
 
+/// The 依申请公开 register (`store::register`): applications, the reviews and suits about
+/// them, and the holiday notices the office added. Dates are ISO text (`2026-03-09`), so
+/// that they sort and compare as dates in any SQL engine. Nothing is ever deleted: a
+/// record is withdrawn with a reason.
+const SCHEMA_REGISTER: &str = r#"
+CREATE TABLE applications (
+    id                  INTEGER PRIMARY KEY,
+    number              TEXT NOT NULL UNIQUE,
+    received            TEXT NOT NULL,
+    channel             TEXT NOT NULL
+        CHECK (channel IN ('in_person', 'post', 'online', 'fax', 'other')),
+    applicant_type      TEXT NOT NULL,
+    applicant_name      TEXT NOT NULL DEFAULT '',
+    request             TEXT NOT NULL DEFAULT '',
+    division            TEXT REFERENCES divisions(code),
+    correction_sent     TEXT,
+    correction_answered TEXT,
+    extension_days      INTEGER CHECK (extension_days BETWEEN 1 AND 20),
+    fee_notice          TEXT,
+    fee_paid            TEXT,
+    replied             TEXT,
+    result              TEXT,
+    notes               TEXT NOT NULL DEFAULT '',
+    withdrawn_reason    TEXT,
+    updated_by          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL,
+    CHECK ((replied IS NULL) = (result IS NULL))
+);
+CREATE INDEX applications_by_received ON applications (received);
+
+CREATE TABLE appeals (
+    id               INTEGER PRIMARY KEY,
+    application_id   INTEGER NOT NULL REFERENCES applications(id),
+    kind             TEXT NOT NULL CHECK (kind IN ('review', 'suit_direct', 'suit_after_review')),
+    case_number      TEXT NOT NULL DEFAULT '',
+    filed            TEXT NOT NULL,
+    outcome          TEXT NOT NULL CHECK (outcome IN ('upheld', 'corrected', 'other', 'pending')),
+    decided          TEXT,
+    notes            TEXT NOT NULL DEFAULT '',
+    withdrawn_reason TEXT,
+    updated_by       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL
+);
+CREATE INDEX appeals_by_application ON appeals (application_id);
+
+-- A year's holiday notice as the office entered it (the assets/calendar format, JSON);
+-- it takes the place of the shipped one for that year.
+CREATE TABLE holiday_calendars (
+    year       INTEGER PRIMARY KEY,
+    data       TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"#;
+
+/// The register's tables (kept in a function of its own, so that the version it lands in
+/// is the one line in [`upgrade_from`]).
+fn register_schema(tx: &Transaction) -> Result<(), StoreError> {
+    tx.execute_batch(SCHEMA_REGISTER)?;
+    Ok(())
+}
+
 /// Creates the current schema in an empty file.
 pub fn init(tx: &Transaction) -> Result<(), StoreError> {
     tx.execute_batch(SCHEMA_V1)?;
@@ -186,6 +248,10 @@ pub fn upgrade_from(tx: &Transaction, version: i32) -> Result<(), StoreError> {
         2 => {
             tx.execute_batch(SCHEMA_V3)?;
             upgrade_from(tx, 3)
+        }
+        3 => {
+            register_schema(tx)?;
+            upgrade_from(tx, 4)
         }
         v if v >= VERSION => Ok(()),
         // A file with our application id but no schema version was never initialised

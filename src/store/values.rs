@@ -99,7 +99,9 @@ impl Store {
         if let Some(short) = self.meta(settings::AGENCY_SHORT)? {
             data.agency_short = short;
         }
-        data.set_values(self.values_of_years(year - 1..=year)?);
+        let mut values = self.values_of_years(year - 1..=year)?;
+        self.register_overlay(year - 1..=year, &mut values)?;
+        data.set_values(values);
         let mut stmt = self.conn.prepare(
             "SELECT year, quarter, division, text FROM narratives WHERE year = ?1
              ORDER BY division, quarter",
@@ -395,6 +397,9 @@ struct WriteContext<'a> {
     divisions: std::collections::HashSet<String>,
     /// Month statuses, read once: the write lock is held, so they cannot change.
     statuses: HashMap<(i32, u8), HashMap<String, MonthStatus>>,
+    /// Years whose tables 3 and 4 come from the register: their figures are not written
+    /// here (they would be set aside unseen).
+    register_years: HashSet<i32>,
 }
 
 impl<'a> WriteContext<'a> {
@@ -448,6 +453,7 @@ impl<'a> WriteContext<'a> {
                 .or_insert_with(HashMap::new)
                 .insert(r.get(2)?, status);
         }
+        let register_years = super::register::register_years(tx)?;
         Ok(WriteContext {
             tx,
             actor,
@@ -455,6 +461,7 @@ impl<'a> WriteContext<'a> {
             metrics,
             divisions,
             statuses,
+            register_years,
         })
     }
 
@@ -462,6 +469,11 @@ impl<'a> WriteContext<'a> {
     /// then writes it with its audit row (unless it is unchanged).
     fn write(&mut self, w: &ValueWrite, at: &str) -> Result<Change> {
         let kind = self.rules(w)?.0;
+        if self.register_years.contains(&w.year)
+            && (w.metric.starts_with("t3.") || w.metric.starts_with("t4."))
+        {
+            return Err(super::register::from_register(w.year, &w.metric));
+        }
         self.require_open(w)?;
         let scaled = scaled(w, kind)?;
         let old = self.stored(w)?;

@@ -17,6 +17,7 @@ use super::entry::{EntryGrid, EntryMode};
 use super::import::ImportScreen;
 use super::overview::Overview;
 use super::provenance::EntryJump;
+use super::register::RegisterScreen;
 use super::settings::Settings;
 use super::signin::{SignIn, SignInAction};
 use super::users::UsersEditor;
@@ -52,6 +53,8 @@ pub enum Tab {
     Drafts,
     /// 概览
     Overview,
+    /// 依申请台账 (office only: the applicants' names are personal data)
+    Register,
 }
 
 impl Tab {
@@ -66,12 +69,16 @@ impl Tab {
             Tab::Audit => "审计日志",
             Tab::Drafts => "报告稿",
             Tab::Overview => "概览",
+            Tab::Register => "依申请台账",
         }
     }
 
     /// Whether the tab shows one year of the file (and needs an open year).
     pub fn shows_a_year(self) -> bool {
-        !matches!(self, Tab::Divisions | Tab::Users | Tab::Audit)
+        !matches!(
+            self,
+            Tab::Divisions | Tab::Users | Tab::Audit | Tab::Register
+        )
     }
 
     /// The tabs of a role, the first one shown after sign-in.
@@ -83,6 +90,7 @@ impl Tab {
                 Tab::Entry,
                 Tab::Drafts,
                 Tab::Overview,
+                Tab::Register,
                 Tab::Catalogue,
                 Tab::Divisions,
                 Tab::Users,
@@ -120,6 +128,7 @@ pub struct Session {
     pub audit: Option<AuditScreen>,
     pub drafts: Option<DraftsScreen>,
     pub overview: Option<Overview>,
+    pub register: Option<RegisterScreen>,
 }
 
 enum SessionAction {
@@ -146,6 +155,7 @@ impl Session {
             audit: None,
             drafts: None,
             overview: None,
+            register: None,
         }
     }
 
@@ -326,7 +336,7 @@ impl Session {
                 false
             }
             // Not a year tab (see `Tab::shows_a_year`): drawn as a tab of the whole file.
-            Tab::Divisions | Tab::Users | Tab::Audit => self.file_screen_ui(ui),
+            Tab::Divisions | Tab::Users | Tab::Audit | Tab::Register => self.file_screen_ui(ui),
         }
     }
 
@@ -349,6 +359,12 @@ impl Session {
                     .ui(ui, store);
                 false
             }
+            Tab::Register => self
+                .register
+                .get_or_insert_with(|| {
+                    RegisterScreen::new(store, actor, chrono::Local::now().date_naive())
+                })
+                .ui(ui, store, actor),
             // The year tabs are drawn by `year_screen_ui`, behind the year gate.
             _ => false,
         }

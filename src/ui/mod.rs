@@ -26,6 +26,7 @@ pub mod import;
 pub mod overview;
 pub mod preview;
 pub mod provenance;
+pub mod register;
 pub mod review;
 pub mod settings;
 pub mod sheets;

@@ -1,0 +1,147 @@
+//! Tables 3 and 4 computed from the register for a year, every cell with the records
+//! behind it (its provenance down to the application).
+//!
+//! For year Y, per applicant column (an application counts in its applicant's column
+//! and in 总计):
+//! - 本年新收 (`new`): received in Y;
+//! - 上年结转 (`carried_in`): received before Y and not replied by 31 December of Y−1;
+//! - each result row: replied in Y with that result; （七）总计 (`results_total`): replied
+//!   in Y;
+//! - 结转下年度 (`carried_out`): received by 31 December of Y and not replied by then.
+//!
+//! So `new + carried_in = results_total + carried_out` holds for every column by
+//! construction (a reply is never before its receipt: [`Application::problems`]), and
+//! this year's `carried_in` is last year's `carried_out` (both are "open at the turn of
+//! the year"). Records withdrawn from the register count nowhere.
+//!
+//! Table 4 counts the reviews and suits filed in Y, each in the column of its outcome as
+//! it stood on 31 December of Y (decided later = 尚未审结), plus 总计.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS};
+use super::register::{Appeal, Application};
+
+/// Tables 3 and 4 of one year as computed from the register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterTables {
+    pub year: i32,
+    /// Every cell of tables 3 and 4 by metric code (`t3.open.natural`), with the ids of
+    /// the applications (table 3) or the appeals (table 4) it counts, in register order.
+    pub cells: BTreeMap<String, Vec<i64>>,
+}
+
+impl RegisterTables {
+    /// The figure of a cell (0 for a cell with no records; `None` for a code that is not
+    /// a cell of tables 3 or 4).
+    pub fn value(&self, code: &str) -> Option<u64> {
+        self.cells.get(code).map(|ids| ids.len() as u64)
+    }
+
+    /// The records behind a cell.
+    pub fn ids(&self, code: &str) -> &[i64] {
+        self.cells.get(code).map_or(&[], Vec::as_slice)
+    }
+}
+
+const TOTAL: usize = 6;
+
+/// Computes tables 3 and 4 of `year` (see the module doc for the rules).
+pub fn compute(year: i32, applications: &[Application], appeals: &[Appeal]) -> RegisterTables {
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    let before = first.pred_opt().unwrap_or(NaiveDate::MIN);
+    let row_of = |code: &str| T3_ROWS.iter().position(|(r, _)| *r == code).unwrap_or(0);
+    let (new, carried_in, results_total, carried_out) = (
+        row_of("new"),
+        row_of("carried_in"),
+        row_of("results_total"),
+        row_of("carried_out"),
+    );
+    let mut t3: Vec<[Vec<i64>; 7]> = (0..T3_ROWS.len()).map(|_| Default::default()).collect();
+    let mut count = |row: usize, col: usize, id: i64| {
+        t3[row][col].push(id);
+        t3[row][TOTAL].push(id);
+    };
+    for app in applications.iter().filter(|a| a.withdrawn.is_none()) {
+        let col = app.applicant_type.column();
+        if app.received >= first && app.received <= last {
+            count(new, col, app.id);
+        }
+        if app.received < first && app.open_on(before) {
+            count(carried_in, col, app.id);
+        }
+        if let (Some(replied), Some(result)) = (app.replied, app.result)
+            && replied >= first
+            && replied <= last
+        {
+            count(row_of(result.code()), col, app.id);
+            count(results_total, col, app.id);
+        }
+        if app.open_on(last) {
+            count(carried_out, col, app.id);
+        }
+    }
+    let mut cells = BTreeMap::new();
+    for (r, (row, _)) in T3_ROWS.iter().enumerate() {
+        for (c, (col, _)) in T3_COLUMNS.iter().enumerate() {
+            cells.insert(format!("t3.{row}.{col}"), std::mem::take(&mut t3[r][c]));
+        }
+    }
+    for (group, _) in T4_GROUPS {
+        for (col, _) in T4_COLUMNS {
+            cells.insert(format!("t4.{group}.{col}"), Vec::new());
+        }
+    }
+    for appeal in appeals.iter().filter(|a| a.withdrawn.is_none()) {
+        if appeal.filed < first || appeal.filed > last {
+            continue;
+        }
+        let group = appeal.kind.code();
+        for col in [appeal.outcome_on(last).code(), "total"] {
+            if let Some(ids) = cells.get_mut(&format!("t4.{group}.{col}")) {
+                ids.push(appeal.id);
+            }
+        }
+    }
+    RegisterTables { year, cells }
+}
+
+/// One cell where the register and the figures entered for the year differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellDifference {
+    pub metric: String,
+    /// The figure entered (`None`: no figure entered, or entered blank).
+    pub entered: Option<Decimal>,
+    pub register: u64,
+}
+
+/// The cells of `tables` whose entered figure differs, in code order. `entered` gives the
+/// entered figure of a code (`None` when there is none).
+pub fn differences(
+    tables: &RegisterTables,
+    entered: impl Fn(&str) -> Option<Decimal>,
+) -> Vec<CellDifference> {
+    tables
+        .cells
+        .iter()
+        .filter_map(|(code, ids)| {
+            let register = ids.len() as u64;
+            let had = entered(code);
+            (had != Some(Decimal::from(register))).then(|| CellDifference {
+                metric: code.clone(),
+                entered: had,
+                register,
+            })
+        })
+        // A blank cell where the register has none is no difference worth showing.
+        .filter(|d| !(d.entered.is_none() && d.register == 0))
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "register_tables_tests.rs"]
+mod tests;

@@ -1,0 +1,221 @@
+//! The register's years: the working-day calendar the office extends, where a year's
+//! tables 3 and 4 come from, the differences from the figures entered, and the register's
+//! figures taking their place in [`Store::year_data`].
+
+use std::collections::{HashMap, HashSet};
+
+use super::*;
+use crate::model::calendar::{Calendar, YearCalendar};
+use crate::model::register_tables::{self, CellDifference, RegisterTables};
+
+/// Where a year's tables 3 and 4 come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableSource {
+    /// 录入数字: the figures entered or imported (the default).
+    Entered,
+    /// 依申请台账: computed from the register.
+    Register,
+}
+
+const SOURCE_KEY: &str = "t3_source.";
+/// Who the log and the provenance name for figures computed from the register.
+pub const REGISTER_AUTHOR: &str = "依申请台账";
+
+impl Store {
+    // ----- the working-day calendar --------------------------------------------------
+
+    /// The shipped holiday notices, with the years the office added (or replaced).
+    pub fn calendar(&self) -> Result<Calendar> {
+        let mut cal = Calendar::builtin();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT year, data FROM holiday_calendars ORDER BY year")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (year, data) = row?;
+            let parsed = YearCalendar::parse(&data)
+                .map_err(|e| StoreError::Corrupt(format!("{year}年节假日安排：{e}")))?;
+            cal.add(parsed);
+        }
+        Ok(cal)
+    }
+
+    /// Adds (or replaces) a year's holiday notice. Office only.
+    pub fn set_calendar_year(&mut self, actor: &Actor, year: &YearCalendar) -> Result<()> {
+        require_office(actor, "添加节假日安排")?;
+        require_valid_year(year.year)?;
+        let data = serde_json::to_string_pretty(year)
+            .map_err(|e| StoreError::Invalid(format!("节假日安排无法保存：{e}")))?;
+        YearCalendar::parse(&data).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let tx = self.write_tx()?;
+        let old: Option<String> = tx
+            .query_row(
+                "SELECT data FROM holiday_calendars WHERE year = ?1",
+                [year.year],
+                |r| r.get(0),
+            )
+            .optional()?;
+        tx.execute("DELETE FROM holiday_calendars WHERE year = ?1", [year.year])?;
+        tx.execute(
+            "INSERT INTO holiday_calendars (year, data, updated_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![year.year, data, actor.login, now()],
+        )?;
+        let key = year.year.to_string();
+        audit(
+            &tx,
+            actor,
+            "set",
+            "holiday_calendar",
+            &key,
+            old.as_deref(),
+            Some(&data),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ----- tables 3 and 4 ------------------------------------------------------------
+
+    /// Tables 3 and 4 of `year` computed from the register, with each cell's records.
+    pub fn register_tables(&self, year: i32) -> Result<RegisterTables> {
+        Ok(register_tables::compute(
+            year,
+            &self.register_records()?,
+            &self.appeals()?,
+        ))
+    }
+
+    /// Where `year`'s tables 3 and 4 come from.
+    pub fn table_source(&self, year: i32) -> Result<TableSource> {
+        let key = format!("{SOURCE_KEY}{year}");
+        match self.meta(&key)?.as_deref() {
+            None | Some("entered") => Ok(TableSource::Entered),
+            Some("register") => Ok(TableSource::Register),
+            Some(other) => Err(StoreError::BadSetting {
+                key,
+                value: other.to_string(),
+                expected: "register 或 entered",
+            }),
+        }
+    }
+
+    /// The cells where the register's tables for `year` differ from the figures entered.
+    pub fn register_differences(&self, year: i32) -> Result<Vec<CellDifference>> {
+        let tables = self.register_tables(year)?;
+        let entered: HashMap<String, Option<Decimal>> = self
+            .stored_values(year..=year, Some(OFFICE), Some("t"))?
+            .into_iter()
+            .filter(|v| v.metric.starts_with("t3.") || v.metric.starts_with("t4."))
+            .map(|v| (v.metric.to_string(), v.value))
+            .collect();
+        Ok(register_tables::differences(&tables, |code| {
+            entered.get(code).copied().flatten()
+        }))
+    }
+
+    /// Sets where `year`'s tables 3 and 4 come from. Office only. The figures entered are
+    /// never changed: with [`TableSource::Register`] they are set aside, not replaced.
+    pub fn set_table_source(
+        &mut self,
+        actor: &Actor,
+        year: i32,
+        source: TableSource,
+    ) -> Result<()> {
+        require_office(actor, "设置表三、表四的数据来源")?;
+        require_valid_year(year)?;
+        let key = format!("{SOURCE_KEY}{year}");
+        let value = match source {
+            TableSource::Entered => "entered",
+            TableSource::Register => "register",
+        };
+        let tx = self.write_tx()?;
+        let old: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if old.as_deref().unwrap_or("entered") == value {
+            return Ok(());
+        }
+        tx.execute("DELETE FROM meta WHERE key = ?1", [&key])?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        audit(
+            &tx,
+            actor,
+            "set",
+            "meta",
+            &key,
+            old.as_deref(),
+            Some(value),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// For [`Store::year_data`]: in the years of `values` whose tables come from the
+    /// register, the register's figures take the place of the entered ones (those of the
+    /// year's catalogue; every cell, 0 included).
+    pub(in crate::store) fn register_overlay(
+        &self,
+        years: std::ops::RangeInclusive<i32>,
+        values: &mut Vec<StoredValue>,
+    ) -> Result<()> {
+        for year in years {
+            if self.table_source(year)? != TableSource::Register {
+                continue;
+            }
+            let tables = self.register_tables(year)?;
+            let in_tables = |v: &StoredValue| {
+                v.year == year
+                    && v.division.as_ref() == OFFICE
+                    && tables.cells.contains_key(&*v.metric)
+            };
+            values.retain(|v| !in_tables(v));
+            let metrics: HashSet<String> =
+                self.metrics(year)?.into_iter().map(|m| m.code).collect();
+            let author: std::sync::Arc<str> = REGISTER_AUTHOR.into();
+            let office: std::sync::Arc<str> = OFFICE.into();
+            for (code, ids) in tables.cells.iter().filter(|(c, _)| metrics.contains(*c)) {
+                values.push(StoredValue {
+                    year,
+                    month: 0,
+                    division: office.clone(),
+                    metric: code.as_str().into(),
+                    value: Some(Decimal::from(ids.len() as u64)),
+                    note: format!("{REGISTER_AUTHOR}：{} 件", ids.len()),
+                    updated_by: author.clone(),
+                    updated_at: "".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The years whose tables 3 and 4 come from the register.
+pub(in crate::store) fn register_years(tx: &Connection) -> Result<HashSet<i32>> {
+    let mut stmt = tx.prepare(
+        "SELECT key FROM meta WHERE substr(key, 1, length(?1)) = ?1 AND value = 'register'",
+    )?;
+    let keys = stmt.query_map([SOURCE_KEY], |r| r.get::<_, String>(0))?;
+    let mut out = HashSet::new();
+    for key in keys {
+        if let Some(year) = key?.strip_prefix(SOURCE_KEY).and_then(|y| y.parse().ok()) {
+            out.insert(year);
+        }
+    }
+    Ok(out)
+}
+
+/// The refusal of a figure typed for a table that comes from the register.
+pub(in crate::store) fn from_register(year: i32, metric: &str) -> StoreError {
+    StoreError::Invalid(format!(
+        "{year}年的表三、表四取自依申请台账，不能直接填写 {metric}；请在台账中登记申请，或把该年改回“录入数字”（nianbao register use --year {year} --entered）"
+    ))
+}
