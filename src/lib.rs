@@ -22,8 +22,8 @@
 //! L3: pipeline, prose, demo, sheet
 //! L4: import, compile, check, export
 //! L5: read, layout, store, demo::data
-//! L6: document, value
-//! L7: model, input, output
+//! L6: document, value, output
+//! L7: model, input
 //! L8: style
 //! ```
 

@@ -58,25 +58,7 @@ impl Store {
                    withdrawn_reason, updated_by, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
                    NULL, ?16, ?17)",
-                params![
-                    app.number.trim(),
-                    app.received.to_string(),
-                    app.channel.as_str(),
-                    app.applicant_type.code(),
-                    app.applicant_name.as_deref().unwrap_or(""),
-                    app.request,
-                    app.division,
-                    day(app.correction_sent),
-                    day(app.correction_answered),
-                    app.extension_days,
-                    day(app.fee_notice),
-                    day(app.fee_paid),
-                    day(app.replied),
-                    app.result.map(ResultRow::code),
-                    app.notes,
-                    actor.login,
-                    now(),
-                ],
+                rusqlite::params_from_iter(columns(app, actor)),
             )
             .map_err(|e| {
                 unique_violation(e, || format!("申请编号已存在：{}", app.number.trim()))
@@ -112,32 +94,17 @@ impl Store {
         }
         check_application(&tx, app)?;
         tx.execute(
-            "UPDATE applications SET number = ?2, received = ?3, channel = ?4,
-               applicant_type = ?5, applicant_name = ?6, request = ?7, division = ?8,
-               correction_sent = ?9, correction_answered = ?10, extension_days = ?11,
-               fee_notice = ?12, fee_paid = ?13, replied = ?14, result = ?15, notes = ?16,
-               updated_by = ?17, updated_at = ?18
-             WHERE id = ?1",
-            params![
-                app.id,
-                app.number.trim(),
-                app.received.to_string(),
-                app.channel.as_str(),
-                app.applicant_type.code(),
-                app.applicant_name.as_deref().unwrap_or(""),
-                app.request,
-                app.division,
-                day(app.correction_sent),
-                day(app.correction_answered),
-                app.extension_days,
-                day(app.fee_notice),
-                day(app.fee_paid),
-                day(app.replied),
-                app.result.map(ResultRow::code),
-                app.notes,
-                actor.login,
-                now(),
-            ],
+            "UPDATE applications SET number = ?1, received = ?2, channel = ?3,
+               applicant_type = ?4, applicant_name = ?5, request = ?6, division = ?7,
+               correction_sent = ?8, correction_answered = ?9, extension_days = ?10,
+               fee_notice = ?11, fee_paid = ?12, replied = ?13, result = ?14, notes = ?15,
+               updated_by = ?16, updated_at = ?17
+             WHERE id = ?18",
+            rusqlite::params_from_iter(
+                columns(app, actor)
+                    .into_iter()
+                    .chain([Box::new(app.id) as Box<dyn rusqlite::ToSql>]),
+            ),
         )
         .map_err(|e| unique_violation(e, || format!("申请编号已存在：{}", app.number.trim())))?;
         let old_log = logged(&old, None);
@@ -316,6 +283,30 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// An application's columns as `add_applications` and `update_application` write them,
+/// in the order of their statements (`?1` … `?17`), the writer and the time last.
+fn columns(app: &Application, actor: &Actor) -> Vec<Box<dyn rusqlite::ToSql>> {
+    vec![
+        Box::new(app.number.trim().to_string()),
+        Box::new(app.received.to_string()),
+        Box::new(app.channel.as_str()),
+        Box::new(app.applicant_type.code()),
+        Box::new(app.applicant_name.clone().unwrap_or_default()),
+        Box::new(app.request.clone()),
+        Box::new(app.division.clone()),
+        Box::new(day(app.correction_sent)),
+        Box::new(day(app.correction_answered)),
+        Box::new(app.extension_days),
+        Box::new(day(app.fee_notice)),
+        Box::new(day(app.fee_paid)),
+        Box::new(day(app.replied)),
+        Box::new(app.result.map(ResultRow::code)),
+        Box::new(app.notes.clone()),
+        Box::new(actor.login.clone()),
+        Box::new(now()),
+    ]
 }
 
 fn day(d: Option<NaiveDate>) -> Option<String> {
