@@ -290,4 +290,28 @@ fn the_register_lists_due_dates_and_feeds_tables_3_and_4_into_check_and_export()
         "{codes:?}"
     );
     assert!(codes.contains(&"register.overdue"), "{codes:?}");
+    // Every cell traces to its applications: numbers, dates, results, no names; the
+    // review counts in table 4 under its application's number.
+    let store = Store::open(&db).unwrap();
+    let data = store.year_data(2026).unwrap();
+    let numbers = |code: &str| -> Vec<String> {
+        data.register_records(2026, code)
+            .iter()
+            .map(|r| r.number.clone())
+            .collect()
+    };
+    assert_eq!(
+        numbers("t3.new.total"),
+        ["2026-001", "2026-002", "2026-003", "2026-004"]
+    );
+    assert_eq!(numbers("t3.new.natural").len(), 2);
+    let reviews = data.register_records(2026, "t4.review.pending");
+    assert_eq!(reviews.len(), 1, "{reviews:?}");
+    assert!(reviews[0].number.starts_with("2026-003"), "{reviews:?}");
+    assert_eq!(reviews[0].received.to_string(), "2026-03-20");
+    let shown = format!("{:?}", data.register_records(2026, "t3.new.total"));
+    assert!(
+        !shown.contains("某某有限公司"),
+        "no applicant names: {shown}"
+    );
 }

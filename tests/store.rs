@@ -982,3 +982,87 @@ fn released_files_of_every_older_version_upgrade_to_the_new_schema_and_keep_thei
     }
     assert_eq!(user_version(&fresh), nianbao::store::SCHEMA_VERSION);
 }
+
+/// A bulk write (hundreds of rows, as an import) reads the stored cells of its divisions
+/// at once; it must count and log exactly as row-by-row writes do, a cell written twice
+/// in one batch included.
+#[test]
+fn a_bulk_write_counts_and_logs_every_row_as_single_writes_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = demo(dir.path());
+    let office = store.actor("liu.office").unwrap();
+    store.open_year(&office, 2020).unwrap();
+    // Last year's values, written into the new (open) year: every row is new.
+    let writes: Vec<ValueWrite> = store
+        .stored_values(2019..=2019, None, None)
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.value.is_some())
+        .map(|v| ValueWrite {
+            year: 2020,
+            month: v.month,
+            division: v.division.to_string(),
+            metric: v.metric.to_string(),
+            value: v.value,
+            note: String::new(),
+        })
+        .collect();
+    assert!(writes.len() >= 300, "{} values", writes.len());
+    let before = audit_rows(&store);
+    let summary = store.write_values(&office, &writes, |_, _| {}).unwrap();
+    assert_eq!(
+        (summary.inserted, summary.changed, summary.unchanged),
+        (writes.len(), 0, 0)
+    );
+    assert_eq!(audit_rows(&store), before + writes.len());
+    // Again, every other row changed, and the first cell written twice: its second
+    // write sees the first one's value as the old one.
+    let mut again = writes.clone();
+    for w in again.iter_mut().skip(1).step_by(2) {
+        w.value = w.value.map(|v| v + Decimal::ONE);
+    }
+    let first = writes[0].clone();
+    let (one, two) = (first.value.unwrap() + d("5"), first.value.unwrap() + d("7"));
+    again[0].value = Some(one);
+    let mut twice = first.clone();
+    twice.value = Some(two);
+    again.push(twice);
+    let changed = again.len().div_ceil(2) + 1;
+    let before = audit_rows(&store);
+    let summary = store.write_values(&office, &again, |_, _| {}).unwrap();
+    assert_eq!(
+        (summary.inserted, summary.changed, summary.unchanged),
+        (0, changed, writes.len() - changed + 1)
+    );
+    assert_eq!(audit_rows(&store), before + changed);
+    assert_eq!(
+        store
+            .value(2020, first.month, &first.division, &first.metric)
+            .unwrap(),
+        Some(Some(two))
+    );
+    let log = store
+        .audit_log(&AuditFilter {
+            entity: Some("value".into()),
+            key_prefix: Some(format!(
+                "2020/{:02}/{}/{}",
+                first.month, first.division, first.metric
+            )),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    let trail: Vec<_> = log
+        .iter()
+        .rev()
+        .map(|e| (e.old.clone(), e.new.clone()))
+        .collect();
+    let text = |v: Decimal| Some(v.to_string());
+    assert_eq!(
+        trail,
+        [
+            (None, text(first.value.unwrap())),
+            (text(first.value.unwrap()), text(one)),
+            (text(one), text(two)),
+        ]
+    );
+}

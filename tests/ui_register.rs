@@ -124,3 +124,81 @@ fn a_leader_has_no_register_tab() {
             .is_none()
     );
 }
+
+#[path = "support/demo_values.rs"]
+mod demo_values;
+#[path = "support/drafts_app.rs"]
+mod drafts_app;
+
+/// In a year kept in the register, a figure of table 3 in the preview traces to the
+/// applications it counts — number, dates, result — and a leader sees them too, without
+/// the applicants' names.
+#[test]
+fn a_table_3_figure_lists_the_applications_it_counts() {
+    use nianbao::model::register::{ApplicantType, Application, Channel};
+    use nianbao::store::TableSource;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = drafts_app::demo_file(dir.path());
+    {
+        let mut store = Store::open(&path).unwrap();
+        let office = store.actor("liu.office").unwrap();
+        let day = |d: &str| d.parse().unwrap();
+        let natural = ApplicantType::parse("自然人").unwrap();
+        let mut first =
+            Application::received("2019-001", day("2019-03-04"), Channel::Online, natural);
+        first.applicant_name = Some("张三".into());
+        first.replied = Some(day("2019-03-20"));
+        first.result = ResultRow::parse("予以公开");
+        let mut second =
+            Application::received("2019-002", day("2019-12-23"), Channel::Post, natural);
+        second.applicant_name = Some("李四".into());
+        store.add_application(&office, &first).unwrap();
+        store.add_application(&office, &second).unwrap();
+        store
+            .set_table_source(&office, 2019, TableSource::Register)
+            .unwrap();
+    }
+    let mut h = drafts_app::office_with_new_draft(&path);
+    for who in ["刘芳", "黄局长"] {
+        if who != "刘芳" {
+            h.get_by_label("送审").click();
+            h.run_ok();
+            drafts_app::sign_out(&mut h);
+            drafts_app::sign_in(&mut h, who);
+            h.get_by_label("报告稿").click();
+            h.run_ok();
+            h.get_by_label("打开").click();
+            h.run_ok();
+            drafts_app::wait_compiled(&mut h);
+        }
+        let block = {
+            let m = drafts_app::editor(&mut h).shown().unwrap();
+            nianbao::approval::figures(&m.document)
+                .find(|(_, f)| f.provenance.metric_code == "t3.new.total")
+                .expect("the 本年新收 figure")
+                .0
+        };
+        drafts_app::editor(&mut h).locate(block);
+        h.run_ok();
+        let (_, rect) = drafts_app::editor(&mut h)
+            .figure_on_screen("t3.new.total")
+            .expect("figure on screen");
+        h.hover_at(rect.center());
+        h.run_ok();
+        assert!(
+            h.query_by_label_contains("依申请台账中的 2 件").is_some(),
+            "{who}: the register's records in the provenance"
+        );
+        assert!(h.query_by_label("2019-001").is_some(), "{who}");
+        assert!(h.query_by_label("2019-002").is_some(), "{who}");
+        assert!(
+            h.query_by_label("2019-03-20").is_some(),
+            "{who}: reply date"
+        );
+        assert!(
+            h.query_by_label_contains("张三").is_none(),
+            "{who}: no applicant's name"
+        );
+    }
+}

@@ -17,7 +17,7 @@
 //! Table 4 counts the reviews and suits filed in Y, each in the column of its outcome as
 //! it stood on 31 December of Y (decided later = 尚未审结), plus 总计.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -44,6 +44,80 @@ impl RegisterTables {
     /// The records behind a cell.
     pub fn ids(&self, code: &str) -> &[i64] {
         self.cells.get(code).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every cell's records as [`CellRecord`]s (no personal data), for the provenance of
+    /// a figure. A cell with no records has an empty list.
+    pub fn records(
+        &self,
+        applications: &[Application],
+        appeals: &[Appeal],
+    ) -> BTreeMap<String, Vec<CellRecord>> {
+        let apps: HashMap<i64, &Application> = applications.iter().map(|a| (a.id, a)).collect();
+        let appeals: HashMap<i64, &Appeal> = appeals.iter().map(|a| (a.id, a)).collect();
+        let last = NaiveDate::from_ymd_opt(self.year, 12, 31).unwrap_or(NaiveDate::MAX);
+        self.cells
+            .iter()
+            .map(|(code, ids)| {
+                let records = if code.starts_with("t4.") {
+                    ids.iter()
+                        .filter_map(|id| appeals.get(id))
+                        .map(|a| CellRecord::of_appeal(a, apps.get(&a.application_id), last))
+                        .collect()
+                } else {
+                    ids.iter()
+                        .filter_map(|id| apps.get(id))
+                        .map(|a| CellRecord::of_application(a))
+                        .collect()
+                };
+                (code.clone(), records)
+            })
+            .collect()
+    }
+}
+
+/// One record behind a cell of table 3 or 4 as anyone who may read the report may see
+/// it: the office's number, the dates and the result, never the applicant's name or what
+/// they asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellRecord {
+    /// The application's number (`2026-017`); for a review or suit, the application's
+    /// number and the case number.
+    pub number: String,
+    /// 收到申请 (an application) or 提起 (a review or suit).
+    pub received: NaiveDate,
+    /// 答复 (an application) or 审结 (a review or suit), if any.
+    pub closed: Option<NaiveDate>,
+    /// The applicant's column (自然人, 商业企业 …) or the kind of appeal.
+    pub kind: String,
+    /// The result row or the outcome, in words; empty while open.
+    pub result: String,
+}
+
+impl CellRecord {
+    fn of_application(a: &Application) -> CellRecord {
+        CellRecord {
+            number: a.number.clone(),
+            received: a.received,
+            closed: a.replied,
+            kind: a.applicant_type.label().to_string(),
+            result: a.result.map(|r| r.label()).unwrap_or_default(),
+        }
+    }
+
+    fn of_appeal(a: &Appeal, app: Option<&&Application>, last: NaiveDate) -> CellRecord {
+        let number = app.map_or_else(|| format!("#{}", a.application_id), |x| x.number.clone());
+        CellRecord {
+            number: if a.case_number.is_empty() {
+                number
+            } else {
+                format!("{number}（{}）", a.case_number)
+            },
+            received: a.filed,
+            closed: a.decided.filter(|d| *d <= last),
+            kind: a.kind.label().to_string(),
+            result: a.outcome_on(last).label().to_string(),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::register_tables::CellRecord;
 use super::{Division, Metric};
 
 /// One stored value (月度数值). `month` is 1–12, or 0 for a yearly metric's value.
@@ -86,6 +87,9 @@ pub struct YearData {
     pub narratives: Vec<Narrative>,
     /// Months handed in or locked, by (division, month); absent means open.
     pub statuses: HashMap<(String, u8), MonthStatus>,
+    /// In the years whose tables 3 and 4 come from the 依申请 register: the records each
+    /// cell counts, by (year, metric code). Empty for years of entered figures.
+    pub register: HashMap<(i32, String), Vec<CellRecord>>,
     /// By year, then metric code; each list ordered by month, then division.
     values: HashMap<i32, HashMap<Arc<str>, Vec<StoredValue>>>,
 }
@@ -108,8 +112,17 @@ impl YearData {
             prev_metrics,
             narratives: Vec::new(),
             statuses: HashMap::new(),
+            register: HashMap::new(),
             values: HashMap::new(),
         }
+    }
+
+    /// The register's records behind a figure of tables 3 and 4 (empty when the year's
+    /// tables are entered figures, or the cell counts none).
+    pub fn register_records(&self, year: i32, metric: &str) -> &[CellRecord] {
+        self.register
+            .get(&(year, metric.to_string()))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Replaces the stored values; `values` may hold this year's and last year's values

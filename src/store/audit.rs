@@ -76,6 +76,7 @@ pub struct AuditFilter {
     pub limit: Option<usize>,
 }
 
+/// Writes one audit row, dated now.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn audit(
     tx: &Connection,
@@ -87,12 +88,56 @@ pub(super) fn audit(
     new: Option<&str>,
     reason: &str,
 ) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO audit_log (at, actor, action, entity, key, old, new, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        now(),
+    audit_at(tx, &now(), actor, action, entity, key, old, new, reason)
+}
+
+/// [`audit`] dated `at`: the rows of one bulk write share the time of their transaction.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn audit_at(
+    tx: &Connection,
+    at: &str,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    key: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    reason: &str,
+) -> Result<()> {
+    let mut insert = tx.prepare_cached(INSERT)?;
+    audit_with(
+        &mut insert,
+        at,
+        actor,
+        action,
+        entity,
+        key,
+        old,
+        new,
+        reason,
+    )
+}
+
+/// The audit row's insert, for [`audit_with`].
+pub(super) const INSERT: &str =
+    "INSERT INTO audit_log (at, actor, action, entity, key, old, new, reason)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/// [`audit_at`] through a statement prepared once (from [`INSERT`]) for many rows.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn audit_with(
+    insert: &mut rusqlite::Statement,
+    at: &str,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    key: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    reason: &str,
+) -> Result<()> {
+    insert.execute(params![
+        at,
         actor.login,
         action,
         entity,

@@ -34,8 +34,8 @@ use crate::model::{
 };
 use crate::value::{self, ValueError};
 
-use audit::audit;
 pub use audit::{AuditEntry, AuditFilter};
+use audit::{audit, audit_with};
 pub use catalogue::OpenedYear;
 pub use drafts::{Approval, Draft, DraftComment, DraftStatus};
 pub use file::{JournalMode, journal_mode_for};
@@ -333,6 +333,7 @@ impl Store {
             .pragma_update_and_check(None, "journal_mode", mode.pragma(), |_| Ok(()))?;
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.pragma_update(None, "cache_size", -32768)?;
         Ok(())
     }
 

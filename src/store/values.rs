@@ -45,7 +45,7 @@ impl Store {
         let tx = self.write_tx()?;
         let mut summary = WriteSummary::default();
         {
-            let mut ctx = WriteContext::new(&tx, actor, source)?;
+            let mut ctx = WriteContext::new(&tx, actor, source, writes)?;
             for (i, w) in writes.iter().enumerate() {
                 match ctx.write(w, &at)? {
                     Change::Inserted => summary.inserted += 1,
@@ -100,7 +100,7 @@ impl Store {
             data.agency_short = short;
         }
         let mut values = self.values_of_years(year - 1..=year)?;
-        self.register_overlay(year - 1..=year, &mut values)?;
+        data.register = self.register_overlay(year - 1..=year, &mut values)?;
         data.set_values(values);
         let mut stmt = self.conn.prepare(
             "SELECT year, quarter, division, text FROM narratives WHERE year = ?1
@@ -389,6 +389,9 @@ type MetricRules = (ValueKind, Period, Vec<String>, bool);
 /// then every row is checked against them.
 struct WriteContext<'a> {
     tx: &'a Transaction<'a>,
+    /// The statements run per row, prepared once.
+    upsert_stmt: rusqlite::CachedStatement<'a>,
+    audit_stmt: rusqlite::CachedStatement<'a>,
     actor: &'a Actor,
     /// Where the values came from, for the audit rows' reason ("" when typed).
     source: &'a str,
@@ -400,42 +403,57 @@ struct WriteContext<'a> {
     /// Years whose tables 3 and 4 come from the register: their figures are not written
     /// here (they would be set aside unseen).
     register_years: HashSet<i32>,
+    /// For a bulk write: the stored cells of every (year, division) written, read in one
+    /// query each rather than one per cell, and kept up to date as cells are written.
+    stored: Option<StoredCells>,
 }
 
+/// Stored (value, note) by year, division, metric, then month (0–12).
+type StoredCells =
+    HashMap<i32, HashMap<String, HashMap<String, [Option<(Option<i64>, String)>; 13]>>>;
+
+/// From this many rows on, a write reads the stored cells of its divisions at once.
+const BULK: usize = 256;
+
 impl<'a> WriteContext<'a> {
-    fn new(tx: &'a Transaction<'a>, actor: &'a Actor, source: &'a str) -> Result<Self> {
+    /// Reads what checking `writes` needs: the rules of the metrics written (looked up
+    /// one by one, so that a division's workbook does not read the whole catalogue), the
+    /// divisions and the month statuses.
+    fn new(
+        tx: &'a Transaction<'a>,
+        actor: &'a Actor,
+        source: &'a str,
+        writes: &[ValueWrite],
+    ) -> Result<Self> {
         let mut metrics: HashMap<i32, HashMap<String, MetricRules>> = HashMap::new();
-        let mut stmt = tx.prepare(
-            "SELECT m.year, m.code, m.kind, m.places, m.period, m.aggregation,
-                    coalesce((SELECT group_concat(division, ',') FROM metric_owners o
-                              WHERE o.year = m.year AND o.metric = m.code), '')
-             FROM metrics m",
+        let mut owners = tx.prepare_cached(
+            "SELECT division FROM metric_owners WHERE year = ?1 AND metric = ?2
+             ORDER BY division",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i32>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, u32>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        for row in rows {
-            let (year, code, kind, places, period, aggregation, owners) = row?;
-            let kind = ValueKind::from_label(&kind, places);
-            let period = Period::parse(&period);
-            let owners = owners
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
-            let formula = aggregation.starts_with("formula:");
-            metrics
-                .entry(year)
-                .or_default()
-                .insert(code, (kind, period, owners, formula));
+        let mut rules = tx.prepare_cached(
+            "SELECT kind, places, period, aggregation FROM metrics WHERE year = ?1 AND code = ?2",
+        )?;
+        for w in writes {
+            let of_year = metrics.entry(w.year).or_default();
+            if of_year.contains_key(w.metric.as_str()) {
+                continue;
+            }
+            let found = rules
+                .query_row(params![w.year, w.metric], |r| {
+                    Ok((
+                        ValueKind::from_label(&r.get::<_, String>(0)?, r.get(1)?),
+                        Period::parse(&r.get::<_, String>(2)?),
+                        r.get::<_, String>(3)?.starts_with("formula:"),
+                    ))
+                })
+                .optional()?;
+            // An unknown metric stays out of the map: `rules` refuses it.
+            if let Some((kind, period, formula)) = found {
+                let owners = owners
+                    .query_map(params![w.year, w.metric], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                of_year.insert(w.metric.clone(), (kind, period, owners, formula));
+            }
         }
         let mut stmt = tx.prepare("SELECT code FROM divisions")?;
         let divisions = stmt
@@ -454,14 +472,22 @@ impl<'a> WriteContext<'a> {
                 .insert(r.get(2)?, status);
         }
         let register_years = super::register::register_years(tx)?;
+        let stored = if writes.len() >= BULK {
+            Some(stored_cells(tx, writes)?)
+        } else {
+            None
+        };
         Ok(WriteContext {
             tx,
+            upsert_stmt: tx.prepare_cached(UPSERT)?,
+            audit_stmt: tx.prepare_cached(super::audit::INSERT)?,
             actor,
             source,
             metrics,
             divisions,
             statuses,
             register_years,
+            stored,
         })
     }
 
@@ -484,6 +510,9 @@ impl<'a> WriteContext<'a> {
             return Ok(Change::Unchanged);
         }
         self.upsert(w, scaled, at)?;
+        if let Some(cell) = self.stored_cell(w) {
+            *cell = Some((scaled, w.note.clone()));
+        }
         let shown = |v: Option<i64>| match v {
             Some(v) => value::format_exact(value::from_scaled(v, kind.places())),
             None => String::new(),
@@ -494,8 +523,9 @@ impl<'a> WriteContext<'a> {
             (source, "") => source.to_string(),
             (source, note) => format!("{source}；{note}"),
         };
-        audit(
-            self.tx,
+        audit_with(
+            &mut self.audit_stmt,
+            at,
             self.actor,
             "set",
             "value",
@@ -567,7 +597,10 @@ impl<'a> WriteContext<'a> {
     }
 
     /// The cell's stored value (scaled) and note, if it has a row.
-    fn stored(&self, w: &ValueWrite) -> Result<Option<(Option<i64>, String)>> {
+    fn stored(&mut self, w: &ValueWrite) -> Result<Option<(Option<i64>, String)>> {
+        if let Some(cell) = self.stored_cell(w) {
+            return Ok(cell.clone());
+        }
         Ok(self
             .tx
             .prepare_cached(
@@ -580,28 +613,65 @@ impl<'a> WriteContext<'a> {
             .optional()?)
     }
 
+    /// The prefetched cell of `w`, in a bulk write.
+    fn stored_cell(&mut self, w: &ValueWrite) -> Option<&mut Option<(Option<i64>, String)>> {
+        let cells = self
+            .stored
+            .as_mut()?
+            .get_mut(&w.year)?
+            .get_mut(w.division.as_str())?;
+        if !cells.contains_key(w.metric.as_str()) {
+            cells.insert(w.metric.clone(), Default::default());
+        }
+        cells
+            .get_mut(w.metric.as_str())?
+            .get_mut(usize::from(w.month))
+    }
+
     /// Inserts or replaces the cell's row.
-    fn upsert(&self, w: &ValueWrite, scaled: Option<i64>, at: &str) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO monthly_values (year, division, metric, month, value, note, updated_by, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (year, division, metric, month) DO UPDATE SET
-                   value = excluded.value, note = excluded.note,
-                   updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            )?
-            .execute(params![
-                w.year,
-                w.division,
-                w.metric,
-                w.month,
-                scaled,
-                w.note,
-                self.actor.login,
-                at
-            ])?;
+    fn upsert(&mut self, w: &ValueWrite, scaled: Option<i64>, at: &str) -> Result<()> {
+        self.upsert_stmt.execute(params![
+            w.year,
+            w.division,
+            w.metric,
+            w.month,
+            scaled,
+            w.note,
+            self.actor.login,
+            at
+        ])?;
         Ok(())
     }
+}
+
+const UPSERT: &str = "INSERT INTO monthly_values (year, division, metric, month, value, note, updated_by, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+     ON CONFLICT (year, division, metric, month) DO UPDATE SET
+       value = excluded.value, note = excluded.note,
+       updated_by = excluded.updated_by, updated_at = excluded.updated_at";
+
+/// The stored cells of every (year, division) in `writes`, one query each.
+fn stored_cells(tx: &Transaction, writes: &[ValueWrite]) -> Result<StoredCells> {
+    let mut out = StoredCells::new();
+    let mut stmt = tx.prepare_cached(
+        "SELECT metric, month, value, note FROM monthly_values WHERE year = ?1 AND division = ?2",
+    )?;
+    for w in writes {
+        let of_year = out.entry(w.year).or_default();
+        if of_year.contains_key(w.division.as_str()) {
+            continue;
+        }
+        let cells = of_year.entry(w.division.clone()).or_default();
+        let mut rows = stmt.query(params![w.year, w.division])?;
+        while let Some(r) = rows.next()? {
+            let month: u8 = r.get(1)?;
+            let metric: String = r.get(0)?;
+            if let Some(cell) = cells.entry(metric).or_default().get_mut(usize::from(month)) {
+                *cell = Some((r.get(2)?, r.get(3)?));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The row's value as the integer stored (scaled by the metric's places), re-validated:

@@ -45,7 +45,7 @@ impl BoardState {
         match self {
             BoardState::Empty => Color32::from_rgb(0xd0, 0x30, 0x30),
             BoardState::InProgress => Color32::from_rgb(0xd0, 0x80, 0x00),
-            BoardState::Submitted => Color32::from_rgb(0x20, 0x80, 0x30),
+            BoardState::Submitted => widgets::OK_COLOR,
             BoardState::Locked => Color32::from_rgb(0x70, 0x70, 0x70),
         }
     }

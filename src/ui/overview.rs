@@ -1,5 +1,7 @@
 //! 概览: the dashboard's charts — the year's key metrics as monthly bars beside last
-//! year's, for people who would rather look than read.
+//! year's, for people who would rather look than read — under the 依申请 register's
+//! time limits: the applications overdue and those due within five working days (the
+//! findings of [`check::register::deadlines`], with numbers and dates only).
 //!
 //! Which metrics: the year's monthly metrics in catalogue order (the office orders the
 //! catalogue by importance); the first few that have data are shown, and a picker adds
@@ -18,7 +20,8 @@ use rust_decimal::Decimal;
 use egui::{Color32, RichText};
 use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot};
 
-use crate::model::{Aggregation, Metric, Period, YearData};
+use crate::check;
+use crate::model::{Aggregation, Finding, Metric, Period, YearData};
 use crate::store::Store;
 use crate::value;
 
@@ -36,7 +39,9 @@ pub struct Overview {
     years: Vec<i32>,
     /// The last read; `None` until the first one arrives.
     data: Option<Result<YearData, String>>,
-    reading: BackgroundRead<YearData>,
+    /// The register's time-limit warnings as of the day of the read.
+    pub deadlines: Vec<Finding>,
+    reading: BackgroundRead<(YearData, Vec<Finding>)>,
     /// A read is asked for and starts at the next frame.
     stale: bool,
     /// Codes of the metrics charted, in catalogue order.
@@ -50,6 +55,7 @@ impl Overview {
             year: years.latest(),
             years: years.all().to_vec(),
             data: None,
+            deadlines: Vec::new(),
             reading: BackgroundRead::default(),
             stale: true,
             chosen: Vec::new(),
@@ -66,8 +72,16 @@ impl Overview {
         if std::mem::take(&mut self.stale) {
             let year = self.year;
             let db = store.path().to_path_buf();
-            self.reading
-                .start(ctx, db, "读取概览数据", move |s| s.year_data(year));
+            self.reading.start(ctx, db, "读取概览数据", move |s| {
+                let today = chrono::Local::now().date_naive();
+                let deadlines = check::register::deadlines(
+                    &s.register_records()?,
+                    &s.calendar()?,
+                    today,
+                    year,
+                );
+                Ok((s.year_data(year)?, deadlines))
+            });
         }
         if let Some(result) = self.reading.poll() {
             self.arrived(result);
@@ -82,7 +96,11 @@ impl Overview {
     }
 
     /// Keeps the year's data; picks the default metrics when none are chosen.
-    fn arrived(&mut self, result: Result<YearData, String>) {
+    fn arrived(&mut self, result: Result<(YearData, Vec<Finding>), String>) {
+        let result = result.map(|(data, deadlines)| {
+            self.deadlines = deadlines;
+            data
+        });
         let data = self.data.insert(result);
         if let Ok(data) = data {
             let available: Vec<&Metric> = chartable(data);
@@ -139,6 +157,7 @@ impl Overview {
                 .weak(),
             );
         });
+        deadlines_ui(ui, &self.deadlines);
         let data = match &self.data {
             Some(Ok(d)) => d,
             None => {
@@ -178,6 +197,34 @@ impl Overview {
                 }
             });
     }
+}
+
+/// The register's overdue and due-soon applications, one line each, overdue in the error
+/// colour; nothing when there are none.
+fn deadlines_ui(ui: &mut egui::Ui, deadlines: &[Finding]) {
+    if deadlines.is_empty() {
+        return;
+    }
+    let count = |code: &str| deadlines.iter().filter(|f| f.code == code).count();
+    ui.add_space(4.0);
+    ui.label(
+        RichText::new(format!(
+            "依申请公开答复期限：{} 件已逾期，{} 件即将到期（{} 个工作日内）",
+            count("register.overdue"),
+            count("register.due_soon"),
+            check::register::DUE_SOON_DAYS
+        ))
+        .strong(),
+    );
+    for f in deadlines {
+        let text = RichText::new(format!("• {}", f.message));
+        ui.label(if f.code == "register.overdue" {
+            text.color(widgets::ERROR_COLOR)
+        } else {
+            text.color(widgets::WARN_COLOR)
+        });
+    }
+    ui.separator();
 }
 
 /// The metrics a chart can show: monthly, stored (not formulas), in catalogue order.

@@ -4,7 +4,9 @@
 //!
 //! The figure's [`Provenance`] (made by the compiler) says which values were combined;
 //! who entered each and when comes from the year's [`YearData`], which holds this and
-//! last year's values with `updated_by` / `updated_at`. Must never: recompute a figure.
+//! last year's values with `updated_by` / `updated_at`; a cell of tables 3 and 4 of a year
+//! kept in the 依申请 register lists the applications (or reviews and suits) it counts.
+//! Must never: recompute a figure.
 
 use std::collections::HashMap;
 
@@ -13,8 +15,11 @@ use egui::{Color32, RichText};
 use rust_decimal::Decimal;
 
 use crate::document::{Figure, Provenance};
+use crate::model::register_tables::CellRecord;
 use crate::model::{Period, StoredValue, YearData};
 use crate::value;
+
+use super::widgets;
 
 /// A value that is no longer what the figure was made of.
 const CHANGED: Color32 = Color32::from_rgb(0xc0, 0x50, 0x00);
@@ -48,7 +53,7 @@ pub fn provenance_ui(
         ui.label(RichText::new(format!("（{}）", p.metric_code)).weak());
     });
     let printed = if figure.missing {
-        RichText::new(&figure.text).color(Color32::from_rgb(0xc0, 0x20, 0x20))
+        RichText::new(&figure.text).color(widgets::ERROR_COLOR)
     } else {
         RichText::new(format!("{} {}", figure.text, p.unit)).strong()
     };
@@ -134,6 +139,10 @@ fn provenance_body(
                 .show(ui, |ui| values_grid(ui, p, &stored, &division_name, users));
         }
     }
+    let records = data.register_records(p.year, &p.metric_code);
+    if !records.is_empty() {
+        register_grid(ui, records);
+    }
     if !with_jump {
         return None;
     }
@@ -213,11 +222,52 @@ fn values_grid(
         });
 }
 
+/// The 依申请 register's records a cell of table 3 or 4 counts: number, dates, column
+/// and result (the records carry no personal data, so every reader may see them).
+fn register_grid(ui: &mut egui::Ui, records: &[CellRecord]) {
+    ui.separator();
+    ui.label(RichText::new(format!("依申请台账中的 {} 件：", records.len())).strong());
+    let grid = |ui: &mut egui::Ui| {
+        egui::Grid::new("provenance-register")
+            .striped(true)
+            .num_columns(5)
+            .spacing([12.0, 2.0])
+            .show(ui, |ui| {
+                for h in ["编号", "收到", "答复/审结", "类别", "结果"] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for r in records {
+                    ui.label(&r.number);
+                    ui.label(r.received.to_string());
+                    ui.label(r.closed.map_or("—".to_string(), |d| d.to_string()));
+                    ui.label(&r.kind);
+                    ui.label(if r.result.is_empty() {
+                        "办理中"
+                    } else {
+                        &r.result
+                    });
+                    ui.end_row();
+                }
+            });
+    };
+    if records.len() <= 16 {
+        grid(ui);
+    } else {
+        egui::ScrollArea::vertical()
+            .id_salt("provenance-register-scroll")
+            .max_height(360.0)
+            .show(ui, grid);
+    }
+}
+
 /// Where in the entry grid a figure's values are: the division of its latest value (or
 /// its first division, or the metric's first owner) at that value's month.
 pub fn jump_target(p: &Provenance, data: &YearData) -> Option<EntryJump> {
     let metric = data.metric_of(p.year, &p.metric_code)?;
-    if metric.is_formula() {
+    // A formula has nothing to type, nor has a cell counted from the register.
+    let from_register = data.register.contains_key(&(p.year, p.metric_code.clone()));
+    if metric.is_formula() || from_register {
         return None;
     }
     let latest = p

@@ -13,6 +13,7 @@ use crate::model::{Finding, Role, Severity, YearData};
 use crate::store::{DraftComment, DraftStatus};
 
 use super::provenance::{EntryJump, UserNames};
+use super::widgets;
 
 /// A review step (状态流转).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,8 +54,8 @@ pub fn status_color(status: DraftStatus) -> Color32 {
     match status {
         DraftStatus::Draft => Color32::from_rgb(0x20, 0x70, 0xe0),
         DraftStatus::Review => Color32::from_rgb(0xc0, 0x70, 0x00),
-        DraftStatus::Approved => Color32::from_rgb(0x20, 0x80, 0x30),
-        DraftStatus::Returned => Color32::from_rgb(0xc0, 0x20, 0x20),
+        DraftStatus::Approved => widgets::OK_COLOR,
+        DraftStatus::Returned => widgets::ERROR_COLOR,
     }
 }
 
@@ -79,8 +80,6 @@ pub enum SideAction {
     Link(String),
 }
 
-const ERROR: Color32 = Color32::from_rgb(0xc0, 0x20, 0x20);
-const WARNING: Color32 = Color32::from_rgb(0xb0, 0x70, 0x00);
 
 /// 检查: the year's findings and the prose findings, errors first; each names the cell
 /// (去填报) or the paragraph (定位) it is about.
@@ -98,12 +97,12 @@ pub fn checks_ui(
         .filter(|f| f.severity == Severity::Warning)
         .count();
     if blocking > 0 {
-        ui.colored_label(ERROR, format!("{blocking} 个错误，解决前不能审定"));
+        ui.colored_label(widgets::ERROR_COLOR, format!("{blocking} 个错误，解决前不能审定"));
     } else {
-        ui.colored_label(Color32::from_rgb(0x20, 0x80, 0x30), "没有阻止审定的错误");
+        ui.colored_label(widgets::OK_COLOR, "没有阻止审定的错误");
     }
     if warnings > 0 {
-        ui.colored_label(WARNING, format!("{warnings} 条提醒（不影响审定）"));
+        ui.colored_label(widgets::WARN_COLOR, format!("{warnings} 条提醒（不影响审定）"));
     }
     let mut action = None;
     let mut sorted: Vec<(&Finding, Option<&String>)> = findings
@@ -119,8 +118,8 @@ pub fn checks_ui(
             for (i, (f, link)) in sorted.into_iter().enumerate() {
                 ui.separator();
                 let (tag, color) = match f.severity {
-                    Severity::Error => ("错误", ERROR),
-                    Severity::Warning => ("提醒", WARNING),
+                    Severity::Error => ("错误", widgets::ERROR_COLOR),
+                    Severity::Warning => ("提醒", widgets::WARN_COLOR),
                 };
                 ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new(tag).color(color).strong());
@@ -267,13 +266,13 @@ pub fn drift_ui(
     ui.label(format!("审定人：{approved_by}　时间：{at}"));
     if drift.is_empty() {
         ui.colored_label(
-            Color32::from_rgb(0x20, 0x80, 0x30),
+            widgets::OK_COLOR,
             "审定以来数据没有变化，审定稿中的数字都与当前数据一致。",
         );
         return None;
     }
     ui.colored_label(
-        WARNING,
+        widgets::WARN_COLOR,
         format!(
             "审定以来有 {} 处数字的数据发生了变化。审定稿保持原样；如需更新，请办公室新建修订稿。",
             drift.len()

@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use super::super::{SheetError, fillable, workbooks_in};
 use super::check::plan_with;
@@ -146,9 +148,7 @@ pub fn plan_returns(
         ..BatchPlan::default()
     };
     let mut first_of: HashMap<String, String> = HashMap::new();
-    for (i, file) in files.iter().enumerate() {
-        progress(i, files.len(), &file.display().to_string());
-        let mut plan = plan_with(&ctx, actor, file);
+    for mut plan in plan_all(&ctx, actor, &files, &mut progress) {
         if let Some(m) = &plan.marker
             && plan.refused.is_empty()
         {
@@ -164,7 +164,6 @@ pub fn plan_returns(
         }
         batch.plans.push(plan);
     }
-    progress(files.len(), files.len(), "");
     if paths.iter().any(|p| p.is_dir()) {
         let returned: Vec<&str> = batch
             .plans
@@ -198,6 +197,14 @@ pub fn apply_returns(
         not_returned: batch.not_returned.clone(),
         ..BatchReport::default()
     };
+    // Each importable workbook read and checked again (on every core), then written.
+    let again: Vec<PathBuf> = batch
+        .plans
+        .iter()
+        .filter(|p| p.refused.is_empty())
+        .map(|p| p.file.clone())
+        .collect();
+    let mut rechecked = plan_all(&ctx, actor, &again, &mut |_, _, _| {}).into_iter();
     let total = batch.plans.len();
     for (i, previewed) in batch.plans.iter().enumerate() {
         progress(i, total, &previewed.file_name());
@@ -208,7 +215,9 @@ pub fn apply_returns(
             });
             continue;
         }
-        let mut plan = plan_with(&ctx, actor, &previewed.file);
+        let Some(mut plan) = rechecked.next() else {
+            break;
+        };
         if plan.refused.is_empty() && plan.cells != previewed.cells {
             plan.refuse(
                 None,
@@ -219,6 +228,48 @@ pub fn apply_returns(
     }
     progress(total, total, "");
     Ok(report)
+}
+
+/// Reads and checks `files` against `ctx`, on as many threads as there are cores (the
+/// reading and checking are independent per file; only the writes need the store).
+/// Returns the plans in the order of `files`; `progress(done, total, file)` is called
+/// as each file is done, and once more at the end.
+fn plan_all(
+    ctx: &Context,
+    actor: &Actor,
+    files: &[PathBuf],
+    progress: &mut impl FnMut(usize, usize, &str),
+) -> Vec<ReturnPlan> {
+    let total = files.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, total.max(1));
+    let next = AtomicUsize::new(0);
+    let mut plans: Vec<Option<ReturnPlan>> = (0..total).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel();
+        for _ in 0..workers {
+            let (sender, next) = (sender.clone(), &next);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else { break };
+                    if sender.send((i, plan_with(ctx, actor, file))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (done, (i, plan)) in receiver.iter().enumerate() {
+            progress(done, total, &files[i].display().to_string());
+            plans[i] = Some(plan);
+        }
+    });
+    progress(total, total, "");
+    // A worker that panicked left its file without a plan: that panic has already
+    // been raised by `scope`, so every slot is filled here.
+    plans.into_iter().flatten().collect()
 }
 
 /// Imports returned workbooks in one go (the command line): checked, then (unless

@@ -189,6 +189,11 @@ fn read_values(
     for c in sheet.cells.iter().filter(|c| c.row > header_row) {
         rows.entry(c.row).or_default().push(c);
     }
+    let defs: HashMap<&str, &MetricDef> = marker
+        .metrics
+        .iter()
+        .map(|m| (m.code.as_str(), m))
+        .collect();
     let mut seen: HashMap<String, u32> = HashMap::new();
     for (row, cells) in rows {
         let code = cells
@@ -212,7 +217,7 @@ fn read_values(
             continue;
         };
         let here = Some(address(row, code_col));
-        let Some(def) = marker.metrics.iter().find(|m| m.code == code) else {
+        let Some(def) = defs.get(code.as_str()) else {
             plan.refuse(
                 here,
                 format!("未知的指标代码“{}”", crate::input::excerpt(&code)),
@@ -226,7 +231,7 @@ fn read_values(
             );
             continue;
         }
-        let Some(metric) = ctx.metrics.iter().find(|m| m.code == code) else {
+        let Some(metric) = ctx.metric(&code) else {
             continue;
         };
         for (cell, month) in values {

@@ -115,6 +115,8 @@ struct Context {
     year: i32,
     divisions: Vec<Division>,
     metrics: Vec<Metric>,
+    /// Index into `metrics` by code.
+    by_code: HashMap<String, usize>,
     statuses: HashMap<(String, u8), MonthStatus>,
     /// By (division, metric, month).
     stored: HashMap<(String, String, u8), Option<Decimal>>,
@@ -136,14 +138,24 @@ impl Context {
                 )
             })
             .collect();
+        let by_code = metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.code.clone(), i))
+            .collect();
         Ok(Context {
             agency: store.agency()?,
             year,
             divisions: store.divisions()?,
             metrics,
+            by_code,
             statuses: store.month_statuses(year)?,
             stored,
         })
+    }
+
+    fn metric(&self, code: &str) -> Option<&Metric> {
+        self.by_code.get(code).map(|&i| &self.metrics[i])
     }
 
     fn status(&self, division: &str, month: u8) -> MonthStatus {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::*;
 use crate::model::calendar::{Calendar, YearCalendar};
-use crate::model::register_tables::{self, CellDifference, RegisterTables};
+use crate::model::register_tables::{self, CellDifference, CellRecord, RegisterTables};
 
 /// Where a year's tables 3 and 4 come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,17 +160,20 @@ impl Store {
 
     /// For [`Store::year_data`]: in the years of `values` whose tables come from the
     /// register, the register's figures take the place of the entered ones (those of the
-    /// year's catalogue; every cell, 0 included).
+    /// year's catalogue; every cell, 0 included). Returns the records behind each of
+    /// those cells, by (year, code).
     pub(in crate::store) fn register_overlay(
         &self,
         years: std::ops::RangeInclusive<i32>,
         values: &mut Vec<StoredValue>,
-    ) -> Result<()> {
+    ) -> Result<HashMap<(i32, String), Vec<CellRecord>>> {
+        let mut records = HashMap::new();
         for year in years {
             if self.table_source(year)? != TableSource::Register {
                 continue;
             }
-            let tables = self.register_tables(year)?;
+            let (applications, appeals) = (self.register_records()?, self.appeals()?);
+            let tables = register_tables::compute(year, &applications, &appeals);
             let in_tables = |v: &StoredValue| {
                 v.year == year
                     && v.division.as_ref() == OFFICE
@@ -193,8 +196,13 @@ impl Store {
                     updated_at: "".into(),
                 });
             }
+            for (code, list) in tables.records(&applications, &appeals) {
+                if metrics.contains(&code) {
+                    records.insert((year, code), list);
+                }
+            }
         }
-        Ok(())
+        Ok(records)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::store::{Actor, Store};
 use crate::value;
 
 use super::{EntryGrid, EntryMode, Line};
+use crate::ui::widgets;
 
 const ROW_H: f32 = 24.0;
 const HEADER_H: f32 = 40.0;
@@ -531,7 +532,7 @@ pub fn status_text(s: MonthStatus) -> &'static str {
 pub fn status_color(s: MonthStatus) -> Color32 {
     match s {
         MonthStatus::Open => Color32::from_rgb(0x20, 0x70, 0xe0),
-        MonthStatus::Submitted => Color32::from_rgb(0x20, 0x80, 0x30),
+        MonthStatus::Submitted => widgets::OK_COLOR,
         MonthStatus::Locked => Color32::from_rgb(0x70, 0x70, 0x70),
     }
 }

@@ -10,6 +10,8 @@ pub use years::{OpenYears, YearsRead, read_years, year_gate};
 pub const OK_COLOR: egui::Color32 = egui::Color32::from_rgb(0x20, 0x80, 0x30);
 /// The colour of an error message.
 pub const ERROR_COLOR: egui::Color32 = egui::Color32::from_rgb(0xc0, 0x20, 0x20);
+/// The colour of a warning.
+pub const WARN_COLOR: egui::Color32 = egui::Color32::from_rgb(0xb0, 0x70, 0x00);
 
 /// A red line with an error message, when there is one.
 pub fn error_line(ui: &mut egui::Ui, error: Option<&str>) {
