@@ -202,3 +202,124 @@ fn a_table_3_figure_lists_the_applications_it_counts() {
         );
     }
 }
+
+/// The overview warns about the register's time limits: an application left open since
+/// January is listed (overdue, or — past the last holiday notice shipped — as a due date
+/// that cannot be counted), in the words of `check`.
+#[test]
+fn the_overview_lists_applications_past_their_time_limit() {
+    use nianbao::model::register::{ApplicantType, Application, Channel};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = drafts_app::demo_file(dir.path());
+    {
+        let mut store = Store::open(&path).unwrap();
+        let office = store.actor("liu.office").unwrap();
+        let natural = ApplicantType::parse("自然人").unwrap();
+        let received = "2026-01-05".parse().unwrap();
+        let open = Application::received("2026-901", received, Channel::Online, natural);
+        store.add_application(&office, &open).unwrap();
+    }
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    // The tab reads in the background (a spinner meanwhile): step, wait, then settle.
+    h.get_by_role_and_label(Role::Button, "概览").click();
+    h.step();
+    h.step();
+    let overview = h.state_mut().session().unwrap().overview.as_mut();
+    overview.expect("overview shown").wait_loaded();
+    h.run();
+    let deadlines = h
+        .state_mut()
+        .session()
+        .unwrap()
+        .overview
+        .as_ref()
+        .unwrap()
+        .deadlines
+        .clone();
+    let ours: Vec<_> = deadlines
+        .iter()
+        .filter(|f| f.message.contains("2026-901"))
+        .collect();
+    assert_eq!(ours.len(), 1, "{deadlines:?}");
+    assert!(
+        ["register.overdue", "register.calendar_missing"].contains(&ours[0].code.as_str()),
+        "{ours:?}"
+    );
+    assert!(h.query_by_label_contains("依申请公开答复期限").is_some());
+    assert!(
+        h.query_by_label_contains(&ours[0].message).is_some(),
+        "the warning is on screen"
+    );
+}
+
+/// The handling of an application from the screen: a 补正 restarts the time limit and
+/// an extension adds to it (the due date moves), a date that does not read is refused
+/// with nothing changed, and a mistaken record is withdrawn only with a reason.
+#[test]
+fn the_office_records_a_correction_and_an_extension_and_withdraws_a_mistaken_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("演示.nianbao");
+    drop(nianbao::demo::create(&path).unwrap());
+    let mut h = harness(&path);
+    sign_in(&mut h, "刘芳");
+    click(&mut h, "依申请台账");
+    fill(&mut h, "申请编号", "2026-018");
+    fill(&mut h, "收到日期", "2026-02-03");
+    click(&mut h, "登记");
+    let office = Actor::setup();
+    let stored = || {
+        Store::open(&path)
+            .unwrap()
+            .application(&office, "2026-018")
+            .unwrap()
+            .unwrap()
+    };
+    let due = |h: &mut Harness<'_, App>| {
+        let screen = h.state_mut().session().unwrap().register.as_mut().unwrap();
+        screen.rows()[0].due.clone()
+    };
+    assert_eq!(due(&mut h), "2026-03-09");
+    h.get_by_label("2026-018").click();
+    h.run();
+
+    // A date that does not read: refused, nothing stored.
+    fill(&mut h, "补正通知日期", "二月十日");
+    click(&mut h, "保存办理过程");
+    assert!(
+        h.query_by_label_contains("补正通知日期不是日期").is_some(),
+        "the refusal says which field"
+    );
+    assert_eq!(stored().correction_sent, None);
+
+    let screen = h.state_mut().session().unwrap().register.as_mut().unwrap();
+    let form = screen.handling_form_mut();
+    form.correction_sent = "2026-02-10".into();
+    form.correction_answered = "2026-03-02".into();
+    form.extension_days = "10".into();
+    click(&mut h, "保存办理过程");
+    let app = stored();
+    assert_eq!(
+        app.correction_answered.map(|d| d.to_string()).as_deref(),
+        Some("2026-03-02")
+    );
+    assert_eq!(app.extension_days, Some(10));
+    let moved = due(&mut h);
+    assert!(
+        moved.as_str() > "2026-03-30",
+        "20 + 10 working days from 3/2: {moved}"
+    );
+    assert!(
+        h.query_by_label(&moved).is_some(),
+        "the new due date is shown"
+    );
+
+    // Withdrawing needs a reason; with one, the record counts nowhere.
+    click(&mut h, "撤回登记");
+    assert_eq!(stored().withdrawn, None);
+    fill(&mut h, "撤回原因", "重复登记");
+    click(&mut h, "撤回登记");
+    assert_eq!(stored().withdrawn.as_deref(), Some("重复登记"));
+    assert!(h.query_by_label_contains("已撤回登记：重复登记").is_some());
+}

@@ -74,12 +74,8 @@ impl Overview {
             let db = store.path().to_path_buf();
             self.reading.start(ctx, db, "读取概览数据", move |s| {
                 let today = chrono::Local::now().date_naive();
-                let deadlines = check::register::deadlines(
-                    &s.register_records()?,
-                    &s.calendar()?,
-                    today,
-                    year,
-                );
+                let deadlines =
+                    check::register::deadlines(&s.register_records()?, &s.calendar()?, today, year);
                 Ok((s.year_data(year)?, deadlines))
             });
         }

@@ -1,6 +1,7 @@
 //! 依申请台账 (office only): the register's applications with their due dates and working
-//! days left, a form to register a new one, and one to record the reply to the selected
-//! one. Reads and writes through the store (which checks the role and keeps the audit);
+//! days left, a form to register a new one, and for the selected one: its handling (补正,
+//! 延期, 收费, notes — each moves the due date), its reply, and withdrawal from the
+//! register with a reason. Reads and writes through the store (which checks the role and keeps the audit);
 //! the due dates are `model::calendar`'s. Never shows anything the store did not give.
 
 use chrono::NaiveDate;
@@ -44,6 +45,64 @@ pub struct ReplyForm {
     pub result: Option<ResultRow>,
 }
 
+/// The handling of an application as typed: dates as text (blank = none), the
+/// extension's working days, notes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HandlingForm {
+    pub correction_sent: String,
+    pub correction_answered: String,
+    pub extension_days: String,
+    pub fee_notice: String,
+    pub fee_paid: String,
+    pub notes: String,
+    /// Why the record is withdrawn from the register (撤回登记).
+    pub withdraw_reason: String,
+}
+
+impl HandlingForm {
+    fn of(app: &Application) -> HandlingForm {
+        let day = |d: Option<NaiveDate>| d.map_or_else(String::new, |d| d.to_string());
+        HandlingForm {
+            correction_sent: day(app.correction_sent),
+            correction_answered: day(app.correction_answered),
+            extension_days: app
+                .extension_days
+                .map_or_else(String::new, |d| d.to_string()),
+            fee_notice: day(app.fee_notice),
+            fee_paid: day(app.fee_paid),
+            notes: app.notes.clone(),
+            withdraw_reason: String::new(),
+        }
+    }
+
+    /// `app` with this handling, or the first field that does not read, in words.
+    fn apply(&self, mut app: Application) -> Result<Application, String> {
+        let day = |label: &str, text: &str| -> Result<Option<NaiveDate>, String> {
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            ledger::parse_date(text)
+                .map(Some)
+                .ok_or_else(|| format!("{label}不是日期：“{}”", text.trim()))
+        };
+        app.correction_sent = day("补正通知日期", &self.correction_sent)?;
+        app.correction_answered = day("补正答复日期", &self.correction_answered)?;
+        app.fee_notice = day("收费通知日期", &self.fee_notice)?;
+        app.fee_paid = day("缴费日期", &self.fee_paid)?;
+        let days = self.extension_days.trim();
+        app.extension_days = if days.is_empty() {
+            None
+        } else {
+            Some(
+                days.parse::<u32>()
+                    .map_err(|_| format!("延期天数应为 1 到 20 的整数：“{days}”"))?,
+            )
+        };
+        app.notes = self.notes.trim().to_string();
+        Ok(app)
+    }
+}
+
 /// One line of the list, as shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisterRow {
@@ -60,6 +119,7 @@ pub struct RegisterScreen {
     rows: Vec<RegisterRow>,
     selected: Option<usize>,
     new: ApplicationForm,
+    handling: HandlingForm,
     reply: ReplyForm,
     notice: Option<Result<String, String>>,
     today: NaiveDate,
@@ -72,6 +132,7 @@ impl RegisterScreen {
             rows: Vec::new(),
             selected: None,
             new: ApplicationForm::default(),
+            handling: HandlingForm::default(),
             reply: ReplyForm::default(),
             notice: None,
             today,
@@ -80,7 +141,9 @@ impl RegisterScreen {
         s
     }
 
+    /// Reads the register again, keeping the selected application selected.
     pub fn reload(&mut self, store: &Store, actor: &Actor) {
+        let selected = self.selected_application().map(|a| a.number.clone());
         let read = store
             .applications(actor)
             .and_then(|apps| Ok((apps, store.calendar()?)));
@@ -89,6 +152,8 @@ impl RegisterScreen {
                 apps.reverse();
                 self.rows = apps.iter().map(|a| row(a, &cal, self.today)).collect();
                 self.applications = apps;
+                self.selected =
+                    selected.and_then(|n| self.applications.iter().position(|a| a.number == n));
             }
             Err(e) => self.notice = Some(Err(format!("无法读取依申请台账：{e}"))),
         }
@@ -129,10 +194,7 @@ impl RegisterScreen {
 
     /// Records the reply to the selected application; true when the store took it.
     pub fn record_reply(&mut self, store: &mut Store, actor: &Actor) -> bool {
-        let Some(mut app) = self
-            .selected
-            .and_then(|i| self.applications.get(i).cloned())
-        else {
+        let Some(mut app) = self.selected_application().cloned() else {
             return false;
         };
         let Some(day) = ledger::parse_date(&self.reply.replied) else {
@@ -153,9 +215,65 @@ impl RegisterScreen {
         true
     }
 
-    /// Selects a line of the list for the reply form.
+    /// Saves the selected application's handling (补正, 延期, 收费, notes); true when the
+    /// store took it. The store checks the dates against each other.
+    pub fn save_handling(&mut self, store: &mut Store, actor: &Actor) -> bool {
+        let Some(app) = self.selected_application().cloned() else {
+            return false;
+        };
+        let number = app.number.clone();
+        let app = match self.handling.apply(app) {
+            Ok(app) => app,
+            Err(e) => {
+                self.notice = Some(Err(format!("未保存：{e}")));
+                return false;
+            }
+        };
+        if widgets::saved(&mut self.notice, store.update_application(actor, &app)).is_none() {
+            return false;
+        }
+        self.notice = Some(Ok(format!("已保存申请 {number} 的办理过程")));
+        self.reload(store, actor);
+        true
+    }
+
+    /// Withdraws the selected record from the register (entered by mistake, a
+    /// duplicate) with the reason typed; it then counts nowhere. True when done.
+    pub fn withdraw(&mut self, store: &mut Store, actor: &Actor) -> bool {
+        let Some(app) = self.selected_application() else {
+            return false;
+        };
+        let (id, number) = (app.id, app.number.clone());
+        let reason = self.handling.withdraw_reason.trim().to_string();
+        if widgets::saved(
+            &mut self.notice,
+            store.withdraw_application(actor, id, &reason),
+        )
+        .is_none()
+        {
+            return false;
+        }
+        self.notice = Some(Ok(format!("已撤回申请 {number} 的登记：{reason}")));
+        self.handling = HandlingForm::default();
+        self.reload(store, actor);
+        true
+    }
+
+    fn selected_application(&self) -> Option<&Application> {
+        self.selected.and_then(|i| self.applications.get(i))
+    }
+
+    /// Selects a line of the list for the handling and reply forms.
     pub fn select(&mut self, number: &str) {
         self.selected = self.applications.iter().position(|a| a.number == number);
+        self.handling = self
+            .selected_application()
+            .map(HandlingForm::of)
+            .unwrap_or_default();
+    }
+
+    pub fn handling_form_mut(&mut self) -> &mut HandlingForm {
+        &mut self.handling
     }
 
     pub fn reply_form_mut(&mut self) -> &mut ReplyForm {
@@ -255,11 +373,42 @@ impl RegisterScreen {
             changed |= self.add(store, actor);
         }
         ui.separator();
-        let Some(app) = self.selected.and_then(|i| self.applications.get(i)) else {
-            ui.label("在左侧选择一件申请以记录答复。");
+        let Some(app) = self.selected_application() else {
+            ui.label("在左侧选择一件申请以记录办理过程和答复。");
             return changed;
         };
-        ui.strong(format!("记录答复：{}", app.number));
+        let number = app.number.clone();
+        if let Some(reason) = &app.withdrawn {
+            ui.label(format!("申请 {number} 已撤回登记：{reason}"));
+            return changed;
+        }
+        ui.strong(format!("办理过程：{number}"));
+        egui::Grid::new("register-handling")
+            .num_columns(2)
+            .show(ui, |ui| {
+                let f = &mut self.handling;
+                widgets::text_row(ui, "补正通知日期", &mut f.correction_sent, "未发可空");
+                widgets::text_row(
+                    ui,
+                    "补正答复日期",
+                    &mut f.correction_answered,
+                    "收到补正后重新计算期限",
+                );
+                widgets::text_row(
+                    ui,
+                    "延期（工作日）",
+                    &mut f.extension_days,
+                    "1–20，未延期可空",
+                );
+                widgets::text_row(ui, "收费通知日期", &mut f.fee_notice, "");
+                widgets::text_row(ui, "缴费日期", &mut f.fee_paid, "");
+                widgets::text_row(ui, "备注", &mut f.notes, "");
+            });
+        if ui.button("保存办理过程").clicked() {
+            changed |= self.save_handling(store, actor);
+        }
+        ui.separator();
+        ui.strong(format!("记录答复：{number}"));
         egui::Grid::new("register-reply")
             .num_columns(2)
             .show(ui, |ui| {
@@ -270,6 +419,20 @@ impl RegisterScreen {
             });
         if ui.button("保存答复").clicked() {
             changed |= self.record_reply(store, actor);
+        }
+        ui.separator();
+        egui::Grid::new("register-withdraw")
+            .num_columns(2)
+            .show(ui, |ui| {
+                widgets::text_row(
+                    ui,
+                    "撤回原因",
+                    &mut self.handling.withdraw_reason,
+                    "误登记、重复登记等；申请人撤回申请请记为答复“其他处理”",
+                );
+            });
+        if ui.button("撤回登记").clicked() {
+            changed |= self.withdraw(store, actor);
         }
         changed
     }

@@ -80,7 +80,6 @@ pub enum SideAction {
     Link(String),
 }
 
-
 /// 检查: the year's findings and the prose findings, errors first; each names the cell
 /// (去填报) or the paragraph (定位) it is about.
 /// `links[i]`, when given, is the draft's text with finding `i`'s typed number linked.
@@ -97,12 +96,18 @@ pub fn checks_ui(
         .filter(|f| f.severity == Severity::Warning)
         .count();
     if blocking > 0 {
-        ui.colored_label(widgets::ERROR_COLOR, format!("{blocking} 个错误，解决前不能审定"));
+        ui.colored_label(
+            widgets::ERROR_COLOR,
+            format!("{blocking} 个错误，解决前不能审定"),
+        );
     } else {
         ui.colored_label(widgets::OK_COLOR, "没有阻止审定的错误");
     }
     if warnings > 0 {
-        ui.colored_label(widgets::WARN_COLOR, format!("{warnings} 条提醒（不影响审定）"));
+        ui.colored_label(
+            widgets::WARN_COLOR,
+            format!("{warnings} 条提醒（不影响审定）"),
+        );
     }
     let mut action = None;
     let mut sorted: Vec<(&Finding, Option<&String>)> = findings
