@@ -5,7 +5,7 @@
 //! the due dates are `model::calendar`'s. Never shows anything the store did not give.
 
 use chrono::NaiveDate;
-use egui_extras::{Column, TableBuilder};
+use egui_extras::{Column, Size, StripBuilder, TableBuilder};
 
 use crate::ledger;
 use crate::model::calendar::{self, Calendar};
@@ -13,6 +13,9 @@ use crate::model::register::{ApplicantType, Application, Channel, ResultRow};
 use crate::store::{Actor, Store};
 
 use super::widgets;
+
+/// The width of the forms beside the list.
+const FORMS_WIDTH: f32 = 440.0;
 
 /// A new application as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,18 +288,32 @@ impl RegisterScreen {
         let mut changed = false;
         ui.heading("依申请公开台账");
         widgets::notice_line(ui, &self.notice);
-        ui.columns(2, |cols| {
-            self.list_ui(&mut cols[0]);
-            changed |= self.forms_ui(&mut cols[1], store, actor);
-        });
+        // The list takes what the forms (a fixed column on the right) leave.
+        StripBuilder::new(ui)
+            .size(Size::remainder().at_least(360.0))
+            .size(Size::exact(16.0))
+            .size(Size::exact(FORMS_WIDTH))
+            .horizontal(|mut strip| {
+                strip.cell(|ui| self.list_ui(ui));
+                strip.empty();
+                strip.cell(|ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("register-forms")
+                        .show(ui, |ui| changed |= self.forms_ui(ui, store, actor));
+                });
+            });
         changed
     }
 
     fn list_ui(&mut self, ui: &mut egui::Ui) {
         let mut clicked = None;
+        // One line per application: a long state is cut with … (the whole on hover).
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
         TableBuilder::new(ui)
             .striped(true)
-            .columns(Column::auto(), 6)
+            .columns(Column::auto(), 3)
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .columns(Column::auto(), 2)
             .header(20.0, |mut h| {
                 for t in [
                     "编号",
@@ -323,16 +340,17 @@ impl RegisterScreen {
                             }
                         });
                         let overdue = r.days_left.starts_with('-');
-                        for text in [
-                            r.received.to_string(),
-                            r.applicant.clone(),
-                            r.state.clone(),
-                            r.due.clone(),
-                        ] {
+                        for text in [r.received.to_string(), r.applicant.clone()] {
                             row.col(|ui| {
                                 ui.label(text);
                             });
                         }
+                        row.col(|ui| {
+                            ui.label(&r.state).on_hover_text(&r.state);
+                        });
+                        row.col(|ui| {
+                            ui.label(&r.due);
+                        });
                         row.col(|ui| {
                             if overdue {
                                 widgets::error_line(ui, Some(&r.days_left));
@@ -428,7 +446,7 @@ impl RegisterScreen {
                     ui,
                     "撤回原因",
                     &mut self.handling.withdraw_reason,
-                    "误登记、重复登记等；申请人撤回申请请记为答复“其他处理”",
+                    "如：误登记、重复登记",
                 );
             });
         if ui.button("撤回登记").clicked() {
