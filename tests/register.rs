@@ -269,6 +269,23 @@ fn the_register_lists_due_dates_and_feeds_tables_3_and_4_into_check_and_export()
         row, "一、本年新收政府信息公开申请数量\t2\t1\t0\t0\t1\t0\t4",
         "{row}"
     );
+    // The prose can draw on the register: replies within the time limit, average days.
+    let template = dir.path().join("答复.jinja");
+    std::fs::write(
+        &template,
+        "本年度答复的{{ figure(\"register.replied\") }}件申请中，在法定期限内答复{{ figure(\"register.replied_in_time\") }}件，平均用时{{ figure(\"register.average_reply_days\") }}个工作日。\n",
+    )
+    .unwrap();
+    let data = Store::open(&db).unwrap().year_data(2026).unwrap();
+    let template = nianbao::compile::Template::from_file(&template).unwrap();
+    let compiled = nianbao::compile::compile(&template, &data, &Default::default()).unwrap();
+    let replies: String = nianbao::approval::figures(&compiled.document)
+        .map(|(_, f)| f.text.clone())
+        .collect::<Vec<_>>()
+        .join("/");
+    // 2026-001: 1/5 → 1/20, 11 working days; 2026-003: 2/10 → 3/2 across the Spring
+    // Festival with its two 调休 Saturdays, 10; 2026-004: 3/2 → 3/5, 3. (11+10+3)/3 = 8.
+    assert_eq!(replies, "3/3/8.0");
     let review = report
         .lines()
         .find(|l| l.split('\t').count() == 15 && l.split('\t').all(|c| c.parse::<u64>().is_ok()))

@@ -14,16 +14,21 @@
 //! this year's `carried_in` is last year's `carried_out` (both are "open at the turn of
 //! the year"). Records withdrawn from the register count nowhere.
 //!
+//! For the report's prose, [`replies`] gives the year's replies with whether each came
+//! within its time limit and the working days it took ([`REPLY_FIGURES`]).
+//!
 //! Table 4 counts the reviews and suits filed in Y, each in the column of its outcome as
 //! it stood on 31 December of Y (decided later = 尚未审结), plus 总计.
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
+use super::calendar::{self, Calendar, CalendarError, Deadline};
 use super::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS};
 use super::register::{Appeal, Application};
+use super::{Aggregation, Metric, OFFICE, Period, ValueKind};
 
 /// Tables 3 and 4 of one year as computed from the register.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +81,9 @@ impl RegisterTables {
     }
 }
 
+/// The records behind each figure taken from the register, by (year, metric code).
+pub type RecordsByFigure = HashMap<(i32, String), Vec<CellRecord>>;
+
 /// One record behind a cell of table 3 or 4 as anyone who may read the report may see
 /// it: the office's number, the dates and the result, never the applicant's name or what
 /// they asked for.
@@ -95,6 +103,15 @@ pub struct CellRecord {
 }
 
 impl CellRecord {
+    /// The records of the applications `ids`, in that order.
+    pub fn of_applications(ids: &[i64], applications: &[Application]) -> Vec<CellRecord> {
+        let apps: HashMap<i64, &Application> = applications.iter().map(|a| (a.id, a)).collect();
+        ids.iter()
+            .filter_map(|id| apps.get(id))
+            .map(|a| CellRecord::of_application(a))
+            .collect()
+    }
+
     fn of_application(a: &Application) -> CellRecord {
         CellRecord {
             number: a.number.clone(),
@@ -182,6 +199,109 @@ pub fn compute(year: i32, applications: &[Application], appeals: &[Appeal]) -> R
         }
     }
     RegisterTables { year, cells }
+}
+
+/// The figures the report's prose may draw from the register in a year kept in it:
+/// (code, name, unit). They are not catalogue metrics: the store adds them to the year's
+/// data (see [`reply_metrics`]) only for such years.
+pub const REPLY_FIGURES: [(&str, &str, &str); 3] = [
+    ("register.replied", "本年答复的依申请公开申请", "件"),
+    (
+        "register.replied_in_time",
+        "在法定期限内答复的依申请公开申请",
+        "件",
+    ),
+    (
+        "register.average_reply_days",
+        "依申请公开申请平均答复用时",
+        "个工作日",
+    ),
+];
+
+/// The replies dated in a year.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Replies {
+    /// The applications replied in the year, in register order.
+    pub replied: Vec<i64>,
+    /// Those replied by their due date (条例 第三十三条, with 补正, 延期 and fees counted
+    /// as for an open application).
+    pub in_time: Vec<i64>,
+    /// Working days from receipt (or the corrected application) to the reply, summed.
+    pub working_days: i64,
+}
+
+impl Replies {
+    /// The average working days to reply, exact (`None` without replies).
+    pub fn average_days(&self) -> Option<Decimal> {
+        (!self.replied.is_empty())
+            .then(|| Decimal::from(self.working_days) / Decimal::from(self.replied.len() as u64))
+    }
+
+    /// The value of each of [`REPLY_FIGURES`] with the applications behind it.
+    pub fn figures(&self) -> [(&'static str, Option<Decimal>, &[i64]); 3] {
+        let count = |ids: &[i64]| Some(Decimal::from(ids.len() as u64));
+        [
+            (REPLY_FIGURES[0].0, count(&self.replied), &self.replied),
+            (REPLY_FIGURES[1].0, count(&self.in_time), &self.in_time),
+            (REPLY_FIGURES[2].0, self.average_days(), &self.replied),
+        ]
+    }
+}
+
+/// The replies dated in `year`, each timed against its due date on `cal`. A reply whose
+/// time limit cannot be counted (a year's holiday notice missing) is an error, not a
+/// guess.
+pub fn replies(
+    year: i32,
+    applications: &[Application],
+    cal: &Calendar,
+) -> Result<Replies, CalendarError> {
+    let mut out = Replies::default();
+    for app in applications.iter().filter(|a| a.withdrawn.is_none()) {
+        let Some(replied) = app.replied.filter(|d| d.year() == year) else {
+            continue;
+        };
+        let open = Application {
+            replied: None,
+            result: None,
+            ..app.clone()
+        };
+        out.replied.push(app.id);
+        match calendar::deadline(&open, cal)? {
+            Deadline::Due { start, due } => {
+                if replied <= due {
+                    out.in_time.push(app.id);
+                }
+                out.working_days += cal.working_days_between(start, replied)?.max(0);
+            }
+            // Replied while a correction or a fee was awaited: within the limit.
+            _ => out.in_time.push(app.id),
+        }
+    }
+    Ok(out)
+}
+
+/// [`REPLY_FIGURES`] as metrics of the year's data: yearly, the office's, never stored.
+pub fn reply_metrics() -> Vec<Metric> {
+    REPLY_FIGURES
+        .iter()
+        .enumerate()
+        .map(|(i, (code, name, unit))| Metric {
+            code: code.to_string(),
+            name: name.to_string(),
+            unit: unit.to_string(),
+            kind: if *code == "register.average_reply_days" {
+                ValueKind::Amount { places: 1 }
+            } else {
+                ValueKind::Count
+            },
+            aggregation: Aggregation::Sum,
+            period: Period::Yearly,
+            owners: vec![OFFICE.to_string()],
+            words: Vec::new(),
+            sort_order: i64::MAX - 10 + i as i64,
+        })
+        .collect()
 }
 
 /// One cell where the register and the figures entered for the year differ.

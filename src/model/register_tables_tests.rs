@@ -258,3 +258,39 @@ fn differences_name_each_cell_where_the_entered_figures_disagree() {
     );
     assert!(diffs.iter().all(|d| d.metric != "t3.open.business"));
 }
+
+#[test]
+fn the_replies_of_a_year_are_timed_against_their_due_dates() {
+    let cal = Calendar::builtin();
+    // Mon 3/2 → Fri 3/6: 4 working days, in time.
+    let quick = app(1, "natural", "2026-03-02", Some(("2026-03-06", "open")));
+    // Received Tue 2/3 across the Spring Festival, due 3/9, replied Tue 3/10: 21, late.
+    let late = app(2, "business", "2026-02-03", Some(("2026-03-10", "open")));
+    // A correction: the count starts again from its arrival (3/16): 3/20 is day 4.
+    let mut corrected = app(3, "natural", "2026-03-02", Some(("2026-03-20", "partial")));
+    corrected.correction_sent = Some(d("2026-03-03"));
+    corrected.correction_answered = Some(d("2026-03-16"));
+    // Not this year's, withdrawn, or still open: not counted.
+    let last_year = app(4, "natural", "2025-11-03", Some(("2025-11-10", "open")));
+    let mut withdrawn = app(5, "natural", "2026-04-01", Some(("2026-04-02", "open")));
+    withdrawn.withdrawn = Some("误登记".into());
+    let open = app(6, "natural", "2026-12-01", None);
+    let r = replies(
+        2026,
+        &[quick, late, corrected, last_year, withdrawn, open],
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(r.replied, [1, 2, 3]);
+    assert_eq!(r.in_time, [1, 3]);
+    assert_eq!(r.working_days, 4 + 21 + 4);
+    assert_eq!(r.average_days(), Some(Decimal::from(29) / Decimal::from(3)));
+    let figures = r.figures();
+    assert_eq!(figures[1].0, "register.replied_in_time");
+    assert_eq!(figures[1].1, Some(Decimal::from(2)));
+    assert_eq!(
+        replies(2027, &[], &cal).unwrap().average_days(),
+        None,
+        "no replies, no average"
+    );
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::register_tables::CellRecord;
+use super::register_tables::{CellRecord, RecordsByFigure};
 use super::{Division, Metric};
 
 /// One stored value (月度数值). `month` is 1–12, or 0 for a yearly metric's value.
@@ -89,7 +89,7 @@ pub struct YearData {
     pub statuses: HashMap<(String, u8), MonthStatus>,
     /// In the years whose tables 3 and 4 come from the 依申请 register: the records each
     /// cell counts, by (year, metric code). Empty for years of entered figures.
-    pub register: HashMap<(i32, String), Vec<CellRecord>>,
+    pub register: RecordsByFigure,
     /// By year, then metric code; each list ordered by month, then division.
     values: HashMap<i32, HashMap<Arc<str>, Vec<StoredValue>>>,
 }

@@ -423,19 +423,18 @@ fn the_seed_report_against_the_demo_data() {
 }
 
 #[test]
-fn a_run_without_a_sentence_end_is_cut_and_checked_in_linear_time() {
+fn a_run_without_a_sentence_end_is_cut_and_checked() {
     let data = demo();
     // One line of 300,000 characters without 。: every number has a unit and a metric's
     // words before it, every clause a channel; before, each number rescanned its whole
-    // sentence (title depth, earlier clauses, channel), so this took minutes.
+    // sentence (title depth, earlier clauses, channel), so this took minutes. (How long
+    // it takes is `cargo bench --bench prose`'s business; a timed assert here only fails
+    // on a busy machine.)
     let text = "受理政府信息公开申请17件，通过门户网站主动公开信息2000条，".repeat(10_000);
-    let started = std::time::Instant::now();
     let r = check(&text, &data);
-    let took = started.elapsed();
     assert_eq!(
         r.sentences,
         text.chars().count().div_ceil(text::MAX_SENTENCE_CHARS)
     );
     assert_eq!(r.typed_numbers, 20_000);
-    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
 }

@@ -358,18 +358,12 @@ mod tests {
     }
 
     #[test]
-    fn nesting_deeper_than_a_report_is_refused_quickly() {
+    fn nesting_deeper_than_a_report_is_refused() {
         let deep = format!("{}正文", "<div>".repeat(200_000));
-        let started = std::time::Instant::now();
         let err = read(deep.as_bytes()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "网页的标签嵌套超过 1000 层，不像是一份报告"
-        );
-        assert!(
-            started.elapsed().as_secs_f64() < 1.0,
-            "{:?}",
-            started.elapsed()
         );
         // As deep as a report could plausibly be, and a long flat page, still read.
         let fine = format!("{}正文{}", "<div>".repeat(900), "<p>段落".repeat(20_000));

@@ -333,7 +333,6 @@ impl Store {
             .pragma_update_and_check(None, "journal_mode", mode.pragma(), |_| Ok(()))?;
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        self.conn.pragma_update(None, "cache_size", -32768)?;
         Ok(())
     }
 

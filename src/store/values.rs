@@ -100,7 +100,16 @@ impl Store {
             data.agency_short = short;
         }
         let mut values = self.values_of_years(year - 1..=year)?;
-        data.register = self.register_overlay(year - 1..=year, &mut values)?;
+        let (records, register_years) = self.register_overlay(year - 1..=year, &mut values)?;
+        data.register = records;
+        for y in register_years {
+            let metrics = if y == year {
+                &mut data.metrics
+            } else {
+                &mut data.prev_metrics
+            };
+            metrics.extend(crate::model::register_tables::reply_metrics());
+        }
         data.set_values(values);
         let mut stmt = self.conn.prepare(
             "SELECT year, quarter, division, text FROM narratives WHERE year = ?1

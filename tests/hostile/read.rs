@@ -55,7 +55,9 @@ fn refused(
     for s in says {
         assert!(message.contains(s), "{s:?} in {message}");
     }
-    assert!(took < Duration::from_secs(10), "{name} took {took:?}");
+    // A guard against a reader that hangs or balloons (bombs take minutes or never end),
+    // not a performance target: generous, since CI machines are shared.
+    assert!(took < Duration::from_secs(60), "{name} took {took:?}");
     assert_eq!(demo.fingerprint(), before, "nothing written");
     assert_eq!(
         std::fs::read(&path).unwrap(),

@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::*;
 use crate::model::calendar::{Calendar, YearCalendar};
-use crate::model::register_tables::{self, CellDifference, CellRecord, RegisterTables};
+use crate::model::register_tables::{
+    self, CellDifference, CellRecord, RecordsByFigure, RegisterTables,
+};
 
 /// Where a year's tables 3 and 4 come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,18 +162,33 @@ impl Store {
 
     /// For [`Store::year_data`]: in the years of `values` whose tables come from the
     /// register, the register's figures take the place of the entered ones (those of the
-    /// year's catalogue; every cell, 0 included). Returns the records behind each of
-    /// those cells, by (year, code).
+    /// year's catalogue; every cell, 0 included), and the figures of the year's replies
+    /// ([`register_tables::REPLY_FIGURES`]) are added. Returns the records behind each of
+    /// those figures, by (year, code), and the years they were added to.
     pub(in crate::store) fn register_overlay(
         &self,
         years: std::ops::RangeInclusive<i32>,
         values: &mut Vec<StoredValue>,
-    ) -> Result<HashMap<(i32, String), Vec<CellRecord>>> {
-        let mut records = HashMap::new();
+    ) -> Result<(RecordsByFigure, Vec<i32>)> {
+        let mut records = RecordsByFigure::new();
+        let mut register_years = Vec::new();
+        let author: std::sync::Arc<str> = REGISTER_AUTHOR.into();
+        let office: std::sync::Arc<str> = OFFICE.into();
+        let figure = |year: i32, code: &str, value: Option<Decimal>, note: String| StoredValue {
+            year,
+            month: 0,
+            division: office.clone(),
+            metric: code.into(),
+            value,
+            note,
+            updated_by: author.clone(),
+            updated_at: "".into(),
+        };
         for year in years {
             if self.table_source(year)? != TableSource::Register {
                 continue;
             }
+            register_years.push(year);
             let (applications, appeals) = (self.register_records()?, self.appeals()?);
             let tables = register_tables::compute(year, &applications, &appeals);
             let in_tables = |v: &StoredValue| {
@@ -182,27 +199,32 @@ impl Store {
             values.retain(|v| !in_tables(v));
             let metrics: HashSet<String> =
                 self.metrics(year)?.into_iter().map(|m| m.code).collect();
-            let author: std::sync::Arc<str> = REGISTER_AUTHOR.into();
-            let office: std::sync::Arc<str> = OFFICE.into();
             for (code, ids) in tables.cells.iter().filter(|(c, _)| metrics.contains(*c)) {
-                values.push(StoredValue {
-                    year,
-                    month: 0,
-                    division: office.clone(),
-                    metric: code.as_str().into(),
-                    value: Some(Decimal::from(ids.len() as u64)),
-                    note: format!("{REGISTER_AUTHOR}：{} 件", ids.len()),
-                    updated_by: author.clone(),
-                    updated_at: "".into(),
-                });
+                let count = ids.len() as u64;
+                let note = format!("{REGISTER_AUTHOR}：{count} 件");
+                values.push(figure(year, code, Some(Decimal::from(count)), note));
             }
             for (code, list) in tables.records(&applications, &appeals) {
                 if metrics.contains(&code) {
                     records.insert((year, code), list);
                 }
             }
+            // Without the holiday notice a reply's time cannot be counted: the figures
+            // are then missing (【缺数】 in the report), not guessed.
+            let Ok(replies) = register_tables::replies(year, &applications, &self.calendar()?)
+            else {
+                continue;
+            };
+            for (code, value, ids) in replies.figures() {
+                let note = format!("{REGISTER_AUTHOR}：{} 件答复", replies.replied.len());
+                values.push(figure(year, code, value, note));
+                records.insert(
+                    (year, code.to_string()),
+                    CellRecord::of_applications(ids, &applications),
+                );
+            }
         }
-        Ok(records)
+        Ok((records, register_years))
     }
 }
 
