@@ -126,7 +126,7 @@ impl BatchPlan {
 }
 
 /// Checks returned workbooks — files, or folders of `.xlsx` files — against the store,
-/// nothing written. `progress(done, total, file)` is called before each file.
+/// nothing written. `progress(done, total, file)` is called as each file is checked.
 pub fn plan_returns(
     store: &Store,
     actor: &Actor,
@@ -135,6 +135,116 @@ pub fn plan_returns(
     mut progress: impl FnMut(usize, usize, &str),
 ) -> Result<BatchPlan, SheetError> {
     let ctx = Context::load(store, year)?;
+    let files = files_in(paths)?;
+    let mut batch = BatchPlan {
+        year,
+        ..BatchPlan::default()
+    };
+    let mut once = OnePerDivision::default();
+    let total = files.len();
+    plan_in_order(&ctx, actor, &files, |i, mut plan| {
+        progress(i + 1, total, &plan.file_name());
+        once.check(&mut plan);
+        batch.plans.push(plan);
+    });
+    if paths.iter().any(|p| p.is_dir()) {
+        batch.not_returned = not_returned(&ctx, batch.plans.iter());
+    }
+    Ok(batch)
+}
+
+/// Writes the previewed batch: each workbook without refusals is checked again and, when
+/// it would still write exactly what the preview showed, written in its own transaction
+/// as its division's contact; otherwise it is refused, saying why, and nothing of it is
+/// written. `progress(done, total, file)` is called before each write.
+pub fn apply_returns(
+    store: &mut Store,
+    actor: &Actor,
+    batch: &BatchPlan,
+    mut progress: impl FnMut(usize, usize, &str),
+) -> Result<BatchReport, SheetError> {
+    let ctx = Context::load(store, batch.year)?;
+    // The importable workbooks are read and checked again on the other cores while
+    // the ones before them are written.
+    let importable: Vec<&ReturnPlan> = batch
+        .plans
+        .iter()
+        .filter(|p| p.refused.is_empty())
+        .collect();
+    let files: Vec<PathBuf> = importable.iter().map(|p| p.file.clone()).collect();
+    let total = importable.len();
+    let mut written = Vec::with_capacity(total);
+    plan_in_order(&ctx, actor, &files, |i, mut plan| {
+        progress(i, total, &plan.file_name());
+        if plan.refused.is_empty() && plan.cells != importable[i].cells {
+            plan.refuse(
+                None,
+                "预览之后文件或已存的数据有变化，未写入：请重新检查后再导入",
+            );
+        }
+        written.push(write_checked(store, actor, plan));
+    });
+    progress(total, total, "");
+    let mut written = written.into_iter();
+    let returns = batch
+        .plans
+        .iter()
+        .filter_map(|previewed| {
+            if previewed.refused.is_empty() {
+                written.next()
+            } else {
+                Some(ReturnResult {
+                    plan: previewed.clone(),
+                    outcome: Outcome::Refused,
+                })
+            }
+        })
+        .collect();
+    Ok(BatchReport {
+        returns,
+        not_returned: batch.not_returned.clone(),
+    })
+}
+
+/// Imports returned workbooks in one go (the command line): checked, then (unless
+/// `dry_run`) each workbook without refusals written in its own transaction — while the
+/// next ones are read and checked on the other cores.
+pub fn import_returns(
+    store: &mut Store,
+    actor: &Actor,
+    year: i32,
+    paths: &[PathBuf],
+    dry_run: bool,
+) -> Result<BatchReport, SheetError> {
+    let ctx = Context::load(store, year)?;
+    let files = files_in(paths)?;
+    let mut once = OnePerDivision::default();
+    let mut report = BatchReport::default();
+    plan_in_order(&ctx, actor, &files, |_, mut plan| {
+        once.check(&mut plan);
+        let result = if !plan.refused.is_empty() {
+            ReturnResult {
+                plan,
+                outcome: Outcome::Refused,
+            }
+        } else if dry_run {
+            ReturnResult {
+                plan,
+                outcome: Outcome::Checked,
+            }
+        } else {
+            write_checked(store, actor, plan)
+        };
+        report.returns.push(result);
+    });
+    if paths.iter().any(|p| p.is_dir()) {
+        report.not_returned = not_returned(&ctx, report.returns.iter().map(|r| &r.plan));
+    }
+    Ok(report)
+}
+
+/// The files of `paths`: each file, and the `.xlsx` files of each folder.
+fn files_in(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SheetError> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -143,109 +253,62 @@ pub fn plan_returns(
             files.push(p.clone());
         }
     }
-    let mut batch = BatchPlan {
-        year,
-        ..BatchPlan::default()
-    };
-    let mut first_of: HashMap<String, String> = HashMap::new();
-    for mut plan in plan_all(&ctx, actor, &files, &mut progress) {
-        if let Some(m) = &plan.marker
-            && plan.refused.is_empty()
-        {
-            if let Some(first) = first_of.get(&m.division) {
-                let reason = format!(
-                    "本批中已有{}的填报表 {first}，同一处室只导入一份",
-                    m.division_name
-                );
-                plan.refuse(None, reason);
-            } else {
-                first_of.insert(m.division.clone(), plan.file_name());
-            }
-        }
-        batch.plans.push(plan);
-    }
-    if paths.iter().any(|p| p.is_dir()) {
-        let returned: Vec<&str> = batch
-            .plans
-            .iter()
-            .filter_map(|p| p.marker.as_ref().map(|m| m.division.as_str()))
-            .collect();
-        batch.not_returned = ctx
-            .divisions
-            .iter()
-            .filter(|d| {
-                !fillable(&ctx.metrics, &d.code).is_empty() && !returned.contains(&d.code.as_str())
-            })
-            .cloned()
-            .collect();
-    }
-    Ok(batch)
+    Ok(files)
 }
 
-/// Writes the previewed batch: each workbook without refusals is checked again and, when
-/// it would still write exactly what the preview showed, written in its own transaction
-/// as its division's contact; otherwise it is refused, saying why, and nothing of it is
-/// written. `progress(done, total, file)` is called before each file.
-pub fn apply_returns(
-    store: &mut Store,
-    actor: &Actor,
-    batch: &BatchPlan,
-    mut progress: impl FnMut(usize, usize, &str),
-) -> Result<BatchReport, SheetError> {
-    let ctx = Context::load(store, batch.year)?;
-    let mut report = BatchReport {
-        not_returned: batch.not_returned.clone(),
-        ..BatchReport::default()
-    };
-    // Each importable workbook read and checked again (on every core), then written.
-    let again: Vec<PathBuf> = batch
-        .plans
-        .iter()
-        .filter(|p| p.refused.is_empty())
-        .map(|p| p.file.clone())
-        .collect();
-    let mut rechecked = plan_all(&ctx, actor, &again, &mut |_, _, _| {}).into_iter();
-    let total = batch.plans.len();
-    for (i, previewed) in batch.plans.iter().enumerate() {
-        progress(i, total, &previewed.file_name());
-        if !previewed.refused.is_empty() {
-            report.returns.push(ReturnResult {
-                plan: previewed.clone(),
-                outcome: Outcome::Refused,
-            });
-            continue;
+/// One workbook per division in a batch: a second one for the same division is refused.
+#[derive(Default)]
+struct OnePerDivision {
+    /// The file taken for each division.
+    first_of: HashMap<String, String>,
+}
+
+impl OnePerDivision {
+    fn check(&mut self, plan: &mut ReturnPlan) {
+        let Some(m) = &plan.marker else { return };
+        if !plan.refused.is_empty() {
+            return;
         }
-        let Some(mut plan) = rechecked.next() else {
-            break;
-        };
-        if plan.refused.is_empty() && plan.cells != previewed.cells {
-            plan.refuse(
-                None,
-                "预览之后文件或已存的数据有变化，未写入：请重新检查后再导入",
+        if let Some(first) = self.first_of.get(&m.division) {
+            let reason = format!(
+                "本批中已有{}的填报表 {first}，同一处室只导入一份",
+                m.division_name
             );
+            plan.refuse(None, reason);
+        } else {
+            self.first_of.insert(m.division.clone(), plan.file_name());
         }
-        report.returns.push(write_checked(store, actor, plan));
     }
-    progress(total, total, "");
-    Ok(report)
 }
 
-/// Reads and checks `files` against `ctx`, on as many threads as there are cores (the
-/// reading and checking are independent per file; only the writes need the store).
-/// Returns the plans in the order of `files`; `progress(done, total, file)` is called
-/// as each file is done, and once more at the end.
-fn plan_all(
+/// The divisions with something to fill that sent no workbook among `plans`.
+fn not_returned<'a>(ctx: &Context, plans: impl Iterator<Item = &'a ReturnPlan>) -> Vec<Division> {
+    let returned: Vec<&str> = plans
+        .filter_map(|p| p.marker.as_ref().map(|m| m.division.as_str()))
+        .collect();
+    ctx.divisions
+        .iter()
+        .filter(|d| {
+            !fillable(&ctx.metrics, &d.code).is_empty() && !returned.contains(&d.code.as_str())
+        })
+        .cloned()
+        .collect()
+}
+
+/// Reads and checks `files` against `ctx` on as many threads as there are cores (the
+/// reading and checking are independent per file; only the writes need the store), and
+/// hands each plan to `each` on this thread, in the order of `files`, as soon as it and
+/// those before it are done.
+fn plan_in_order(
     ctx: &Context,
     actor: &Actor,
     files: &[PathBuf],
-    progress: &mut impl FnMut(usize, usize, &str),
-) -> Vec<ReturnPlan> {
-    let total = files.len();
+    mut each: impl FnMut(usize, ReturnPlan),
+) {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, total.max(1));
+        .clamp(1, files.len().max(1));
     let next = AtomicUsize::new(0);
-    let mut plans: Vec<Option<ReturnPlan>> = (0..total).map(|_| None).collect();
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::channel();
         for _ in 0..workers {
@@ -261,48 +324,17 @@ fn plan_all(
             });
         }
         drop(sender);
-        for (done, (i, plan)) in receiver.iter().enumerate() {
-            progress(done, total, &files[i].display().to_string());
-            plans[i] = Some(plan);
+        // Plans that arrived before the ones ahead of them wait here.
+        let mut waiting: HashMap<usize, ReturnPlan> = HashMap::new();
+        let mut due = 0;
+        for (i, plan) in receiver.iter() {
+            waiting.insert(i, plan);
+            while let Some(plan) = waiting.remove(&due) {
+                each(due, plan);
+                due += 1;
+            }
         }
     });
-    progress(total, total, "");
-    // A worker that panicked left its file without a plan: that panic has already
-    // been raised by `scope`, so every slot is filled here.
-    plans.into_iter().flatten().collect()
-}
-
-/// Imports returned workbooks in one go (the command line): checked, then (unless
-/// `dry_run`) each workbook without refusals written in its own transaction.
-pub fn import_returns(
-    store: &mut Store,
-    actor: &Actor,
-    year: i32,
-    paths: &[PathBuf],
-    dry_run: bool,
-) -> Result<BatchReport, SheetError> {
-    let batch = plan_returns(store, actor, year, paths, |_, _, _| {})?;
-    let mut report = BatchReport {
-        not_returned: batch.not_returned,
-        ..BatchReport::default()
-    };
-    for plan in batch.plans {
-        let result = if !plan.refused.is_empty() {
-            ReturnResult {
-                plan,
-                outcome: Outcome::Refused,
-            }
-        } else if dry_run {
-            ReturnResult {
-                plan,
-                outcome: Outcome::Checked,
-            }
-        } else {
-            write_checked(store, actor, plan)
-        };
-        report.returns.push(result);
-    }
-    Ok(report)
 }
 
 /// Writes a checked plan (refused ones are passed through), a store error refusing it.
