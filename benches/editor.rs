@@ -8,7 +8,8 @@
 //! - `still_frame`: the same screen redrawn without input.
 //! - `keystroke_preview`: after the keystroke, the background job that makes the new
 //!   preview — compile, checks, layout, chip values — on the typed text. The preview
-//!   follows the keystroke after `COMPILE_DELAY` of quiet plus this; target 100 ms.
+//!   follows the keystroke after `COMPILE_DELAY` (40 ms) of quiet plus this; target
+//!   100 ms in all.
 //! - `parse_serialize`: the segment model's round trip of the draft (done on each edit).
 
 use std::time::Duration;
