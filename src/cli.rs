@@ -87,6 +87,16 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         out: PathBuf,
     },
+    /// Copy a whole store to a new place, e.g. a file to an empty PostgreSQL database
+    /// (`--to postgres://user:password@host/db`) or back, verified table by table.
+    Migrate {
+        /// The store to copy (a file or a `postgres://` URL); it is only read.
+        #[arg(long)]
+        from: PathBuf,
+        /// The new store: a file that does not exist yet, or an empty database.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Import tables 2, 3 and 4 of a published annual report (.docx, .html, .htm, .txt)
     /// as the office's figures for a year, all or nothing.
     ImportReport {
@@ -213,7 +223,17 @@ fn store_exit(e: &StoreError) -> u8 {
         | DiskIo(_)
         | CannotOpen(_)
         | Sqlite(_)
-        | Io(_) => exit::CANNOT_RUN,
+        | Io(_)
+        | BadServerUrl(_)
+        | Unreachable { .. }
+        | NoSuchDatabase(_)
+        | NoSchema(_)
+        | ServerHasStore(_)
+        | ServerNotEmpty { .. }
+        | ServerNeedsUpgrade(_)
+        | ConnectionLost(_)
+        | Server(_) => exit::CANNOT_RUN,
+        ServerLogin(_) => exit::DENIED,
     }
 }
 
@@ -331,7 +351,7 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Demo => {
             let path = db()?;
             demo::create(&path)?;
-            println!("已创建演示数据文件：{}", path.display());
+            println!("已创建演示数据文件：{}", crate::store::location(&path));
             println!(
                 "机关：{}；处室 {} 个；2018、2019 年数据。",
                 demo::data::AGENCY,
@@ -394,6 +414,19 @@ pub fn run(cli: Cli) -> Outcome {
                 println!("已生成：{}", f.display());
             }
             println!("共生成 {} 份填报表。", files.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { from, to } => {
+            let copied = crate::store::migrate(&from, &to)?;
+            for t in &copied {
+                println!("{}\t{} 行\t校验 {:016x}", t.table, t.rows, t.checksum);
+            }
+            println!(
+                "已复制并核对 {} 个表：{} → {}",
+                copied.len(),
+                crate::store::location(&from),
+                crate::store::location(&to)
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::ImportReport {
@@ -618,7 +651,10 @@ fn init(path: &Path, agency: &str, year: Option<i32>) -> Outcome {
     use chrono::Datelike;
     let year = year.unwrap_or_else(|| chrono::Local::now().year());
     let (_, opened) = Store::create_agency(path, agency, year)?;
-    println!("已创建数据文件：{}（{agency}）", path.display());
+    println!(
+        "已创建数据文件：{}（{agency}）",
+        crate::store::location(path)
+    );
     println!("办公室用户：office（未设密码）");
     if let OpenedYear::National { metrics } = opened {
         println!("已开启{year}年：国家统计表指标 {metrics} 个。");

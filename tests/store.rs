@@ -1,7 +1,14 @@
-//! Store tests on temporary files: permissions, statuses, exact values, refusing bad
-//! files untouched, and the demo's year totals against the seed's figures.
+//! Store tests: permissions, statuses, exact values and the demo's year totals against
+//! the seed's figures, each run on SQLite and on PostgreSQL (`on_both_engines!`); and, on
+//! files only, refusing bad files untouched and upgrading released ones.
+
+#[macro_use]
+#[path = "support/engines.rs"]
+mod engines;
 
 use std::path::Path;
+
+use engines::Scratch;
 
 use nianbao::model::{Aggregation, Division, Metric, MonthStatus, Period, Role, ValueKind};
 use nianbao::store::{
@@ -13,8 +20,8 @@ fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-fn demo(dir: &Path) -> Store {
-    nianbao::demo::create(&dir.join("demo.db")).unwrap()
+fn demo(db: &Scratch) -> Store {
+    nianbao::demo::create(db.path()).unwrap()
 }
 
 fn write(year: i32, month: u8, division: &str, metric: &str, value: &str) -> ValueWrite {
@@ -77,317 +84,316 @@ const SEED_FIGURES: &[(&str, &str, u8)] = &[
     ("t3.results_total.total", "83", 12),
 ];
 
-#[test]
-fn demo_year_totals_are_the_seed_figures() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.db");
-    drop(nianbao::demo::create(&path).unwrap());
-    let store = Store::open(&path).unwrap();
-    let values = store.stored_values(2019..=2019, None, None).unwrap();
-    for (code, figure, up_to) in SEED_FIGURES {
-        let total: Decimal = values
+on_both_engines! {
+    fn demo_year_totals_are_the_seed_figures(db: &Scratch) {
+        drop(demo(db));
+        let store = Store::open(db.path()).unwrap();
+        let values = store.stored_values(2019..=2019, None, None).unwrap();
+        for (code, figure, up_to) in SEED_FIGURES {
+            let total: Decimal = values
+                .iter()
+                .filter(|v| *v.metric == **code && v.month <= *up_to)
+                .map(|v| v.value.unwrap())
+                .sum();
+            assert_eq!(total, figure.parse::<Decimal>().unwrap(), "{code}");
+        }
+        // 2018 is there for comparisons, and its 结转下年度 is 2019's 上年结转.
+        let y2018 = store.year_data(2019).unwrap();
+        let carried_out: Decimal = y2018
+            .values(2018, "t3.carried_out.total")
             .iter()
-            .filter(|v| *v.metric == **code && v.month <= *up_to)
             .map(|v| v.value.unwrap())
             .sum();
-        assert_eq!(total, figure.parse::<Decimal>().unwrap(), "{code}");
+        let carried_in: Decimal = y2018
+            .values(2019, "t3.carried_in.total")
+            .iter()
+            .map(|v| v.value.unwrap())
+            .sum();
+        assert_eq!(carried_out, carried_in);
+        assert!(!y2018.values(2018, "news.original").is_empty());
     }
-    // 2018 is there for comparisons, and its 结转下年度 is 2019's 上年结转.
-    let y2018 = store.year_data(2019).unwrap();
-    let carried_out: Decimal = y2018
-        .values(2018, "t3.carried_out.total")
-        .iter()
-        .map(|v| v.value.unwrap())
-        .sum();
-    let carried_in: Decimal = y2018
-        .values(2019, "t3.carried_in.total")
-        .iter()
-        .map(|v| v.value.unwrap())
-        .sum();
-    assert_eq!(carried_out, carried_in);
-    assert!(!y2018.values(2018, "news.original").is_empty());
 }
 
-#[test]
-fn amounts_come_back_exactly() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    store
-        .unlock_month(&office, 2019, 12, "office", "测试")
-        .unwrap();
-    store
-        .set_value(
-            &office,
-            &write(2019, 0, "office", "t2.fees.amount", "24252.311082"),
-        )
-        .unwrap();
-    assert_eq!(
-        store.value(2019, 0, "office", "t2.fees.amount").unwrap(),
-        Some(Some(d("24252.311082")))
-    );
-    // 2354.48 stays 2354.48 (no float anywhere).
-    let fines: Decimal = store
-        .stored_values(2019..=2019, Some("food_coord"), Some("food.fines"))
-        .unwrap()
-        .iter()
-        .map(|v| v.value.unwrap())
-        .sum();
-    assert_eq!(fines.to_string(), "2354.48");
-    // Blank is stored as blank, not zero.
-    store
-        .set_value(&office, &write(2019, 0, "office", "t3.open.research", ""))
-        .unwrap();
-    assert_eq!(
-        store.value(2019, 0, "office", "t3.open.research").unwrap(),
-        Some(None)
-    );
-}
-
-#[test]
-fn contacts_write_only_their_own_open_months() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let news = store.actor("li.zhe").unwrap();
-    assert_eq!(news.role, Role::Contact);
-    // December is handed in (submitted) for news: closed to the contact.
-    let err = store
-        .set_value(&news, &write(2019, 12, "news", "news.weibo", "5"))
-        .unwrap_err();
-    assert!(matches!(err, StoreError::MonthClosed { .. }), "{err}");
-    // Locked months are closed to everybody, the office included.
-    let err = store
-        .set_value(&news, &write(2019, 3, "news", "news.weibo", "5"))
-        .unwrap_err();
-    assert!(matches!(err, StoreError::MonthClosed { .. }), "{err}");
-    let office = store.actor("liu.office").unwrap();
-    let err = store
-        .set_value(&office, &write(2019, 3, "news", "news.weibo", "5"))
-        .unwrap_err();
-    assert!(matches!(err, StoreError::MonthClosed { .. }), "{err}");
-    // Another division's figures: refused whatever the month.
-    store
-        .unlock_month(&office, 2019, 12, "food_coord", "补录")
-        .unwrap();
-    let err = store
-        .set_value(&news, &write(2019, 12, "food_coord", "food.cases", "5"))
-        .unwrap_err();
-    assert!(matches!(err, StoreError::PermissionDenied(_)), "{err}");
-    // The office reopens December for news with a reason; the contact can write again.
-    assert!(matches!(
-        store.unlock_month(&office, 2019, 12, "news", " "),
-        Err(StoreError::Invalid(_))
-    ));
-    store
-        .unlock_month(&office, 2019, 12, "news", "数据更正")
-        .unwrap();
-    store
-        .set_value(&news, &write(2019, 12, "news", "news.weibo", "5"))
-        .unwrap();
-    store.submit_month(&news, 2019, 12, "news").unwrap();
-    assert_eq!(
-        store.month_status(2019, 12, "news").unwrap(),
-        MonthStatus::Submitted
-    );
-    // A contact cannot unlock, lock, or submit for another division.
-    assert!(store.unlock_month(&news, 2019, 12, "news", "x").is_err());
-    assert!(store.lock_month(&news, 2019, 12, "news").is_err());
-    assert!(store.submit_month(&news, 2019, 12, "price").is_err());
-    // Leaders only read.
-    let leader = store.actor("huang.leader").unwrap();
-    assert!(matches!(
-        store.set_value(&leader, &write(2019, 12, "news", "news.weibo", "1")),
-        Err(StoreError::PermissionDenied(_))
-    ));
-    // The unlock is in the audit log with its reason.
-    let log = store
-        .audit_log(&AuditFilter {
-            entity: Some("month".into()),
-            key_prefix: Some("2019/12/news".into()),
-            ..AuditFilter::default()
-        })
-        .unwrap();
-    assert!(
-        log.iter()
-            .any(|e| e.reason == "数据更正" && e.new.as_deref() == Some("open"))
-    );
-}
-
-#[test]
-fn every_value_change_is_audited_with_old_and_new() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    let credit = store.actor("zheng.hao").unwrap();
-    // December is open for the credit division in the demo.
-    assert_eq!(
-        store.month_status(2019, 12, "credit").unwrap(),
-        MonthStatus::Open
-    );
-    let old = store
-        .value(2019, 12, "credit", "credit.interceptions")
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    store
-        .set_value(
-            &credit,
-            &write(2019, 12, "credit", "credit.interceptions", "1000"),
-        )
-        .unwrap();
-    let log = store
-        .audit_log(&AuditFilter {
-            entity: Some("value".into()),
-            actor: Some("zheng.hao".into()),
-            ..AuditFilter::default()
-        })
-        .unwrap();
-    assert_eq!(log.len(), 1);
-    assert_eq!(log[0].old.as_deref(), Some(old.to_string().as_str()));
-    assert_eq!(log[0].new.as_deref(), Some("1000"));
-    // Writing the same value again changes nothing and logs nothing.
-    let summary = store
-        .set_value(
-            &credit,
-            &write(2019, 12, "credit", "credit.interceptions", "1000"),
-        )
-        .unwrap();
-    assert_eq!(summary.unchanged, 1);
-    // A formula metric cannot be written; an invalid value is refused.
-    assert!(
+on_both_engines! {
+    fn amounts_come_back_exactly(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        store
+            .unlock_month(&office, 2019, 12, "office", "测试")
+            .unwrap();
         store
             .set_value(
                 &office,
-                &write(2019, 12, "food_sampling", "food.sampling.pass_rate", "98")
+                &write(2019, 0, "office", "t2.fees.amount", "24252.311082"),
             )
-            .is_err()
-    );
-    assert!(matches!(
-        store.set_value(
-            &credit,
-            &write(2019, 12, "credit", "credit.interceptions", "1.5")
-        ),
-        Err(StoreError::Value { .. })
-    ));
-}
-
-#[test]
-fn a_failed_batch_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    let before = store
-        .value(2019, 12, "credit", "credit.interceptions")
-        .unwrap();
-    let writes = vec![
-        write(2019, 12, "credit", "credit.interceptions", "1"),
-        write(2019, 12, "credit", "no.such.metric", "1"),
-    ];
-    assert!(store.write_values(&office, &writes, |_, _| {}).is_err());
-    assert_eq!(
-        store
-            .value(2019, 12, "credit", "credit.interceptions")
-            .unwrap(),
-        before
-    );
-}
-
-#[test]
-fn opening_a_year_copies_the_catalogue_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    assert_eq!(
-        store.open_year(&office, 2020).unwrap(),
-        OpenedYear::CopiedFrom {
-            year: 2019,
-            metrics: store.metrics(2019).unwrap().len()
-        }
-    );
-    assert!(matches!(
-        store.open_year(&office, 2020).unwrap(),
-        OpenedYear::AlreadyOpen { .. }
-    ));
-    assert_eq!(store.metrics(2020).unwrap(), store.metrics(2019).unwrap());
-    let leader = store.actor("huang.leader").unwrap();
-    assert!(store.open_year(&leader, 2021).is_err());
-}
-
-#[test]
-fn changing_decimal_places_rescales_or_refuses() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    let mut fines: Metric = store
-        .metrics(2019)
-        .unwrap()
-        .into_iter()
-        .find(|m| m.code == "food.fines")
-        .unwrap();
-    let sum = |store: &Store| -> Decimal {
-        store
-            .stored_values(2019..=2019, None, Some("food.fines"))
+            .unwrap();
+        assert_eq!(
+            store.value(2019, 0, "office", "t2.fees.amount").unwrap(),
+            Some(Some(d("24252.311082")))
+        );
+        // 2354.48 stays 2354.48 (no float anywhere).
+        let fines: Decimal = store
+            .stored_values(2019..=2019, Some("food_coord"), Some("food.fines"))
             .unwrap()
             .iter()
             .map(|v| v.value.unwrap())
-            .sum()
-    };
-    fines.kind = ValueKind::Amount { places: 4 };
-    store.put_metrics(&office, 2019, &[fines.clone()]).unwrap();
-    assert_eq!(sum(&store).to_string(), "2354.48");
-    fines.kind = ValueKind::Count;
-    assert!(matches!(
-        store.put_metrics(&office, 2019, &[fines]),
-        Err(StoreError::Invalid(_))
-    ));
-    assert_eq!(sum(&store).to_string(), "2354.48");
+            .sum();
+        assert_eq!(fines.to_string(), "2354.48");
+        // Blank is stored as blank, not zero.
+        store
+            .set_value(&office, &write(2019, 0, "office", "t3.open.research", ""))
+            .unwrap();
+        assert_eq!(
+            store.value(2019, 0, "office", "t3.open.research").unwrap(),
+            Some(None)
+        );
+    }
 }
 
-#[test]
-fn users_passwords_and_catalogue_edits() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    store
-        .add_user(
-            &office,
-            &NewUser {
-                login: "qian.leader".into(),
-                display_name: "钱副局长".into(),
-                role: Role::Leader,
-                division: None,
-                phone: String::new(),
-                password: Some("s3cret".into()),
-            },
-        )
-        .unwrap();
-    assert!(store.verify_password("qian.leader", "s3cret").unwrap());
-    assert!(!store.verify_password("qian.leader", "wrong").unwrap());
-    assert!(store.verify_password("li.zhe", "").unwrap());
-    let contact = store.actor("li.zhe").unwrap();
-    let metric = Metric {
-        code: "news.video".into(),
-        name: "视频解读".into(),
-        unit: "个".into(),
-        kind: ValueKind::Count,
-        aggregation: Aggregation::Sum,
-        period: Period::Monthly,
-        owners: vec!["news".into()],
-        words: vec![],
-        sort_order: 99,
-    };
-    assert!(matches!(
-        store.put_metrics(&contact, 2019, std::slice::from_ref(&metric)),
-        Err(StoreError::PermissionDenied(_))
-    ));
-    store.put_metrics(&office, 2019, &[metric]).unwrap();
-    assert!(
+on_both_engines! {
+    fn contacts_write_only_their_own_open_months(db: &Scratch) {
+        let mut store = demo(db);
+        let news = store.actor("li.zhe").unwrap();
+        assert_eq!(news.role, Role::Contact);
+        // December is handed in (submitted) for news: closed to the contact.
+        let err = store
+            .set_value(&news, &write(2019, 12, "news", "news.weibo", "5"))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::MonthClosed { .. }), "{err}");
+        // Locked months are closed to everybody, the office included.
+        let err = store
+            .set_value(&news, &write(2019, 3, "news", "news.weibo", "5"))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::MonthClosed { .. }), "{err}");
+        let office = store.actor("liu.office").unwrap();
+        let err = store
+            .set_value(&office, &write(2019, 3, "news", "news.weibo", "5"))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::MonthClosed { .. }), "{err}");
+        // Another division's figures: refused whatever the month.
         store
+            .unlock_month(&office, 2019, 12, "food_coord", "补录")
+            .unwrap();
+        let err = store
+            .set_value(&news, &write(2019, 12, "food_coord", "food.cases", "5"))
+            .unwrap_err();
+        assert!(matches!(err, StoreError::PermissionDenied(_)), "{err}");
+        // The office reopens December for news with a reason; the contact can write again.
+        assert!(matches!(
+            store.unlock_month(&office, 2019, 12, "news", " "),
+            Err(StoreError::Invalid(_))
+        ));
+        store
+            .unlock_month(&office, 2019, 12, "news", "数据更正")
+            .unwrap();
+        store
+            .set_value(&news, &write(2019, 12, "news", "news.weibo", "5"))
+            .unwrap();
+        store.submit_month(&news, 2019, 12, "news").unwrap();
+        assert_eq!(
+            store.month_status(2019, 12, "news").unwrap(),
+            MonthStatus::Submitted
+        );
+        // A contact cannot unlock, lock, or submit for another division.
+        assert!(store.unlock_month(&news, 2019, 12, "news", "x").is_err());
+        assert!(store.lock_month(&news, 2019, 12, "news").is_err());
+        assert!(store.submit_month(&news, 2019, 12, "price").is_err());
+        // Leaders only read.
+        let leader = store.actor("huang.leader").unwrap();
+        assert!(matches!(
+            store.set_value(&leader, &write(2019, 12, "news", "news.weibo", "1")),
+            Err(StoreError::PermissionDenied(_))
+        ));
+        // The unlock is in the audit log with its reason.
+        let log = store
+            .audit_log(&AuditFilter {
+                entity: Some("month".into()),
+                key_prefix: Some("2019/12/news".into()),
+                ..AuditFilter::default()
+            })
+            .unwrap();
+        assert!(
+            log.iter()
+                .any(|e| e.reason == "数据更正" && e.new.as_deref() == Some("open"))
+        );
+    }
+}
+
+on_both_engines! {
+    fn every_value_change_is_audited_with_old_and_new(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        let credit = store.actor("zheng.hao").unwrap();
+        // December is open for the credit division in the demo.
+        assert_eq!(
+            store.month_status(2019, 12, "credit").unwrap(),
+            MonthStatus::Open
+        );
+        let old = store
+            .value(2019, 12, "credit", "credit.interceptions")
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        store
+            .set_value(
+                &credit,
+                &write(2019, 12, "credit", "credit.interceptions", "1000"),
+            )
+            .unwrap();
+        let log = store
+            .audit_log(&AuditFilter {
+                entity: Some("value".into()),
+                actor: Some("zheng.hao".into()),
+                ..AuditFilter::default()
+            })
+            .unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].old.as_deref(), Some(old.to_string().as_str()));
+        assert_eq!(log[0].new.as_deref(), Some("1000"));
+        // Writing the same value again changes nothing and logs nothing.
+        let summary = store
+            .set_value(
+                &credit,
+                &write(2019, 12, "credit", "credit.interceptions", "1000"),
+            )
+            .unwrap();
+        assert_eq!(summary.unchanged, 1);
+        // A formula metric cannot be written; an invalid value is refused.
+        assert!(
+            store
+                .set_value(
+                    &office,
+                    &write(2019, 12, "food_sampling", "food.sampling.pass_rate", "98")
+                )
+                .is_err()
+        );
+        assert!(matches!(
+            store.set_value(
+                &credit,
+                &write(2019, 12, "credit", "credit.interceptions", "1.5")
+            ),
+            Err(StoreError::Value { .. })
+        ));
+    }
+}
+
+on_both_engines! {
+    fn a_failed_batch_writes_nothing(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        let before = store
+            .value(2019, 12, "credit", "credit.interceptions")
+            .unwrap();
+        let writes = vec![
+            write(2019, 12, "credit", "credit.interceptions", "1"),
+            write(2019, 12, "credit", "no.such.metric", "1"),
+        ];
+        assert!(store.write_values(&office, &writes, |_, _| {}).is_err());
+        assert_eq!(
+            store
+                .value(2019, 12, "credit", "credit.interceptions")
+                .unwrap(),
+            before
+        );
+    }
+}
+
+on_both_engines! {
+    fn opening_a_year_copies_the_catalogue_once(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        assert_eq!(
+            store.open_year(&office, 2020).unwrap(),
+            OpenedYear::CopiedFrom {
+                year: 2019,
+                metrics: store.metrics(2019).unwrap().len()
+            }
+        );
+        assert!(matches!(
+            store.open_year(&office, 2020).unwrap(),
+            OpenedYear::AlreadyOpen { .. }
+        ));
+        assert_eq!(store.metrics(2020).unwrap(), store.metrics(2019).unwrap());
+        let leader = store.actor("huang.leader").unwrap();
+        assert!(store.open_year(&leader, 2021).is_err());
+    }
+}
+
+on_both_engines! {
+    fn changing_decimal_places_rescales_or_refuses(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        let mut fines: Metric = store
             .metrics(2019)
             .unwrap()
-            .iter()
-            .any(|m| m.code == "news.video")
-    );
+            .into_iter()
+            .find(|m| m.code == "food.fines")
+            .unwrap();
+        let sum = |store: &Store| -> Decimal {
+            store
+                .stored_values(2019..=2019, None, Some("food.fines"))
+                .unwrap()
+                .iter()
+                .map(|v| v.value.unwrap())
+                .sum()
+        };
+        fines.kind = ValueKind::Amount { places: 4 };
+        store.put_metrics(&office, 2019, &[fines.clone()]).unwrap();
+        assert_eq!(sum(&store).to_string(), "2354.48");
+        fines.kind = ValueKind::Count;
+        assert!(matches!(
+            store.put_metrics(&office, 2019, &[fines]),
+            Err(StoreError::Invalid(_))
+        ));
+        assert_eq!(sum(&store).to_string(), "2354.48");
+    }
+}
+
+on_both_engines! {
+    fn users_passwords_and_catalogue_edits(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        store
+            .add_user(
+                &office,
+                &NewUser {
+                    login: "qian.leader".into(),
+                    display_name: "钱副局长".into(),
+                    role: Role::Leader,
+                    division: None,
+                    phone: String::new(),
+                    password: Some("s3cret".into()),
+                },
+            )
+            .unwrap();
+        assert!(store.verify_password("qian.leader", "s3cret").unwrap());
+        assert!(!store.verify_password("qian.leader", "wrong").unwrap());
+        assert!(store.verify_password("li.zhe", "").unwrap());
+        let contact = store.actor("li.zhe").unwrap();
+        let metric = Metric {
+            code: "news.video".into(),
+            name: "视频解读".into(),
+            unit: "个".into(),
+            kind: ValueKind::Count,
+            aggregation: Aggregation::Sum,
+            period: Period::Monthly,
+            owners: vec!["news".into()],
+            words: vec![],
+            sort_order: 99,
+        };
+        assert!(matches!(
+            store.put_metrics(&contact, 2019, std::slice::from_ref(&metric)),
+            Err(StoreError::PermissionDenied(_))
+        ));
+        store.put_metrics(&office, 2019, &[metric]).unwrap();
+        assert!(
+            store
+                .metrics(2019)
+                .unwrap()
+                .iter()
+                .any(|m| m.code == "news.video")
+        );
+    }
 }
 
 fn file_bytes(path: &Path) -> Vec<u8> {
@@ -454,16 +460,16 @@ fn garbage_truncated_foreign_and_newer_files_are_refused_untouched() {
     ));
 }
 
-#[test]
-fn the_setup_actor_and_leaders_cannot_bypass_roles() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = demo(dir.path());
-    let leader: Actor = store.actor("huang.leader").unwrap();
-    assert_eq!(leader.role, Role::Leader);
-    assert!(matches!(
-        store.actor("nobody"),
-        Err(StoreError::UnknownUser(_))
-    ));
+on_both_engines! {
+    fn the_setup_actor_and_leaders_cannot_bypass_roles(db: &Scratch) {
+        let store = demo(db);
+        let leader: Actor = store.actor("huang.leader").unwrap();
+        assert_eq!(leader.role, Role::Leader);
+        assert!(matches!(
+            store.actor("nobody"),
+            Err(StoreError::UnknownUser(_))
+        ));
+    }
 }
 
 /// The number of audit rows: every accepted edit adds exactly one, a refused one none.
@@ -480,346 +486,346 @@ fn metric_of(store: &Store, year: i32, code: &str) -> Metric {
         .unwrap()
 }
 
-#[test]
-fn divisions_are_added_and_renamed_by_the_office_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    let contact = store.actor("zheng.hao").unwrap();
-    let audit = audit_rows(&store);
-    let archives = Division {
-        code: "archives".into(),
-        name: "档案处".into(),
-        sort_order: 20,
-    };
-    assert!(matches!(
-        store.add_division(&contact, &archives),
-        Err(StoreError::PermissionDenied(_))
-    ));
-    store.add_division(&office, &archives).unwrap();
-    assert_eq!(audit_rows(&store), audit + 1);
+on_both_engines! {
+    fn divisions_are_added_and_renamed_by_the_office_only(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        let contact = store.actor("zheng.hao").unwrap();
+        let audit = audit_rows(&store);
+        let archives = Division {
+            code: "archives".into(),
+            name: "档案处".into(),
+            sort_order: 20,
+        };
+        assert!(matches!(
+            store.add_division(&contact, &archives),
+            Err(StoreError::PermissionDenied(_))
+        ));
+        store.add_division(&office, &archives).unwrap();
+        assert_eq!(audit_rows(&store), audit + 1);
 
-    // A taken code is refused, not treated as a rename; a taken name too.
-    let before = store.divisions().unwrap();
-    let clash = Division {
-        code: "credit".into(),
-        name: "新处室".into(),
-        sort_order: 21,
-    };
-    let e = store.add_division(&office, &clash).unwrap_err();
-    assert!(e.to_string().contains("已存在"), "{e}");
-    let e = store
-        .add_division(
-            &office,
-            &Division {
-                code: "archives2".into(),
-                name: "档案处".into(),
-                sort_order: 22,
-            },
-        )
-        .unwrap_err();
-    assert!(e.to_string().contains("重复"), "{e}");
-    assert!(
-        store
+        // A taken code is refused, not treated as a rename; a taken name too.
+        let before = store.divisions().unwrap();
+        let clash = Division {
+            code: "credit".into(),
+            name: "新处室".into(),
+            sort_order: 21,
+        };
+        let e = store.add_division(&office, &clash).unwrap_err();
+        assert!(e.to_string().contains("已存在"), "{e}");
+        let e = store
             .add_division(
                 &office,
                 &Division {
-                    code: "档案".into(),
-                    ..archives.clone()
-                }
+                    code: "archives2".into(),
+                    name: "档案处".into(),
+                    sort_order: 22,
+                },
             )
-            .is_err()
-    );
-    assert_eq!(store.divisions().unwrap(), before);
-    assert_eq!(audit_rows(&store), audit + 1);
-
-    // Rename keeps the code; renaming an unknown code is refused.
-    let renamed = Division {
-        name: "档案管理处".into(),
-        ..archives.clone()
-    };
-    store.rename_division(&office, &renamed).unwrap();
-    assert!(store.divisions().unwrap().contains(&renamed));
-    let log = store
-        .audit_log(&AuditFilter {
-            entity: Some("division".into()),
-            key_prefix: Some("archives".into()),
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(log[0].old.as_deref(), Some("档案处"));
-    assert_eq!(log[0].new.as_deref(), Some("档案管理处"));
-    assert!(matches!(
-        store.rename_division(
-            &office,
-            &Division {
-                code: "nowhere".into(),
-                ..renamed
-            }
-        ),
-        Err(StoreError::UnknownDivision(_))
-    ));
-}
-
-#[test]
-fn users_are_edited_given_passwords_and_deactivated() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    let contact = store.actor("zheng.hao").unwrap();
-    let new = NewUser {
-        login: "qian.credit".into(),
-        display_name: "钱多".into(),
-        role: Role::Contact,
-        division: Some("credit".into()),
-        phone: "0551-1".into(),
-        password: None,
-    };
-    assert!(matches!(
-        store.add_user(&contact, &new),
-        Err(StoreError::PermissionDenied(_))
-    ));
-    store.add_user(&office, &new).unwrap();
-    let e = store.add_user(&office, &new).unwrap_err();
-    assert!(e.to_string().contains("已存在"), "{e}");
-    let audit = audit_rows(&store);
-
-    // Profile: name, division, phone; a contact needs a division; contacts cannot edit.
-    let mut profile = UserProfile {
-        display_name: "钱多多".into(),
-        role: Role::Contact,
-        division: Some("news".into()),
-        phone: "0551-2".into(),
-    };
-    assert!(matches!(
-        store.update_user(&contact, "qian.credit", &profile),
-        Err(StoreError::PermissionDenied(_))
-    ));
-    store.update_user(&office, "qian.credit", &profile).unwrap();
-    let user = |store: &Store| {
-        store
-            .users()
-            .unwrap()
-            .into_iter()
-            .find(|u| u.login == "qian.credit")
-            .unwrap()
-    };
-    assert_eq!(user(&store).display_name, "钱多多");
-    assert_eq!(user(&store).division.as_deref(), Some("news"));
-    assert_eq!(
-        store.actor("qian.credit").unwrap().division.as_deref(),
-        Some("news")
-    );
-    profile.division = None;
-    assert!(store.update_user(&office, "qian.credit", &profile).is_err());
-    profile.division = Some("nowhere".into());
-    assert!(store.update_user(&office, "qian.credit", &profile).is_err());
-    assert_eq!(user(&store).division.as_deref(), Some("news"));
-    assert_eq!(audit_rows(&store), audit + 1);
-
-    // Passwords: set by the office or the user, never logged in clear or as a hash.
-    store
-        .set_password(&office, "qian.credit", Some("初始密码1"))
-        .unwrap();
-    assert!(user(&store).has_password);
-    assert!(store.verify_password("qian.credit", "初始密码1").unwrap());
-    assert!(!store.verify_password("qian.credit", "").unwrap());
-    let qian = store.actor("qian.credit").unwrap();
-    store
-        .set_password(&qian, "qian.credit", Some("mine"))
-        .unwrap();
-    assert!(store.verify_password("qian.credit", "mine").unwrap());
-    assert!(matches!(
-        store.set_password(&qian, "zheng.hao", Some("x")),
-        Err(StoreError::PermissionDenied(_))
-    ));
-    let log = store
-        .audit_log(&AuditFilter {
-            key_prefix: Some("qian.credit".into()),
-            ..Default::default()
-        })
-        .unwrap();
-    assert!(log.iter().all(|e| {
-        let text = format!("{:?}{:?}", e.old, e.new);
-        !text.contains("mine") && !text.contains("argon2")
-    }));
-    store.set_password(&office, "qian.credit", None).unwrap();
-    assert!(store.verify_password("qian.credit", "anything").unwrap());
-
-    // Deactivated: listed (the log names them) but cannot sign in or act.
-    store
-        .set_user_active(&office, "qian.credit", false)
-        .unwrap();
-    assert!(!user(&store).active);
-    assert!(matches!(
-        store.actor("qian.credit"),
-        Err(StoreError::Inactive(_))
-    ));
-    assert!(matches!(
-        store.verify_password("qian.credit", ""),
-        Err(StoreError::Inactive(_))
-    ));
-    store.set_user_active(&office, "qian.credit", true).unwrap();
-    assert!(store.actor("qian.credit").is_ok());
-}
-
-#[test]
-fn the_last_office_user_stays() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    assert!(store.set_user_active(&office, "liu.office", false).is_err());
-    // The demo has two office users: one may go, then the other must stay.
-    store.set_user_active(&office, "wang.jing", false).unwrap();
-    let audit = audit_rows(&store);
-    let demote = UserProfile {
-        display_name: "刘芳".into(),
-        role: Role::Leader,
-        division: None,
-        phone: String::new(),
-    };
-    // Nobody changes their own role (their session would keep the old one)…
-    let e = store
-        .update_user(&office, "liu.office", &demote)
-        .unwrap_err();
-    assert!(e.to_string().contains("自己的角色"), "{e}");
-    // …and nobody demotes the last active office user.
-    let e = store
-        .update_user(&Actor::setup(), "liu.office", &demote)
-        .unwrap_err();
-    assert!(e.to_string().contains("唯一的办公室用户"), "{e}");
-    assert_eq!(store.actor("liu.office").unwrap().role, Role::Office);
-    assert_eq!(audit_rows(&store), audit);
-}
-
-#[test]
-fn catalogue_edits_keep_every_stored_value_or_change_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    let contact = store.actor("zheng.hao").unwrap();
-
-    // A new metric; the same code again is refused.
-    let video = Metric {
-        code: "news.video".into(),
-        name: "视频解读".into(),
-        unit: "个".into(),
-        kind: ValueKind::Count,
-        aggregation: Aggregation::Sum,
-        period: Period::Monthly,
-        owners: vec!["news".into()],
-        words: vec!["视频解读".into()],
-        sort_order: 99,
-    };
-    assert!(matches!(
-        store.add_metric(&contact, 2019, &video),
-        Err(StoreError::PermissionDenied(_))
-    ));
-    store.add_metric(&office, 2019, &video).unwrap();
-    assert_eq!(metric_of(&store, 2019, "news.video"), video);
-    let e = store
-        .add_metric(
-            &office,
-            2019,
-            &Metric {
-                name: "另一个".into(),
-                ..video.clone()
-            },
-        )
-        .unwrap_err();
-    assert!(e.to_string().contains("已有指标代码 news.video"), "{e}");
-    assert_eq!(metric_of(&store, 2019, "news.video").name, "视频解读");
-
-    let catalogue = store.metrics(2019).unwrap();
-    let values = store.stored_values(2019..=2019, None, None).unwrap();
-    let audit = audit_rows(&store);
-    let unchanged = |store: &Store| {
-        assert_eq!(store.metrics(2019).unwrap(), catalogue);
-        assert_eq!(
-            store.stored_values(2019..=2019, None, None).unwrap(),
-            values
+            .unwrap_err();
+        assert!(e.to_string().contains("重复"), "{e}");
+        assert!(
+            store
+                .add_division(
+                    &office,
+                    &Division {
+                        code: "档案".into(),
+                        ..archives.clone()
+                    }
+                )
+                .is_err()
         );
-        assert_eq!(audit_rows(store), audit);
-    };
-    let fines = metric_of(&store, 2019, "food.fines");
-    let owner = fines.owners[0].clone();
-    let refused = |store: &mut Store, m: Metric, needle: &str| {
-        let e = store.put_metrics(&office, 2019, &[m]).unwrap_err();
-        assert!(e.to_string().contains(needle), "{e}");
-    };
-    // Fewer places than the stored values have (2354.48 has two).
-    refused(
-        &mut store,
-        Metric {
-            kind: ValueKind::Amount { places: 1 },
-            ..fines.clone()
-        },
-        "不能减少小数位数",
-    );
-    unchanged(&store);
-    // Monthly → yearly while monthly values exist.
-    refused(
-        &mut store,
-        Metric {
-            period: Period::Yearly,
-            ..fines.clone()
-        },
-        "不能改为按年填报",
-    );
-    unchanged(&store);
-    // Dropping the owner that entered the values.
-    refused(
-        &mut store,
-        Metric {
+        assert_eq!(store.divisions().unwrap(), before);
+        assert_eq!(audit_rows(&store), audit + 1);
+
+        // Rename keeps the code; renaming an unknown code is refused.
+        let renamed = Division {
+            name: "档案管理处".into(),
+            ..archives.clone()
+        };
+        store.rename_division(&office, &renamed).unwrap();
+        assert!(store.divisions().unwrap().contains(&renamed));
+        let log = store
+            .audit_log(&AuditFilter {
+                entity: Some("division".into()),
+                key_prefix: Some("archives".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(log[0].old.as_deref(), Some("档案处"));
+        assert_eq!(log[0].new.as_deref(), Some("档案管理处"));
+        assert!(matches!(
+            store.rename_division(
+                &office,
+                &Division {
+                    code: "nowhere".into(),
+                    ..renamed
+                }
+            ),
+            Err(StoreError::UnknownDivision(_))
+        ));
+    }
+}
+
+on_both_engines! {
+    fn users_are_edited_given_passwords_and_deactivated(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        let contact = store.actor("zheng.hao").unwrap();
+        let new = NewUser {
+            login: "qian.credit".into(),
+            display_name: "钱多".into(),
+            role: Role::Contact,
+            division: Some("credit".into()),
+            phone: "0551-1".into(),
+            password: None,
+        };
+        assert!(matches!(
+            store.add_user(&contact, &new),
+            Err(StoreError::PermissionDenied(_))
+        ));
+        store.add_user(&office, &new).unwrap();
+        let e = store.add_user(&office, &new).unwrap_err();
+        assert!(e.to_string().contains("已存在"), "{e}");
+        let audit = audit_rows(&store);
+
+        // Profile: name, division, phone; a contact needs a division; contacts cannot edit.
+        let mut profile = UserProfile {
+            display_name: "钱多多".into(),
+            role: Role::Contact,
+            division: Some("news".into()),
+            phone: "0551-2".into(),
+        };
+        assert!(matches!(
+            store.update_user(&contact, "qian.credit", &profile),
+            Err(StoreError::PermissionDenied(_))
+        ));
+        store.update_user(&office, "qian.credit", &profile).unwrap();
+        let user = |store: &Store| {
+            store
+                .users()
+                .unwrap()
+                .into_iter()
+                .find(|u| u.login == "qian.credit")
+                .unwrap()
+        };
+        assert_eq!(user(&store).display_name, "钱多多");
+        assert_eq!(user(&store).division.as_deref(), Some("news"));
+        assert_eq!(
+            store.actor("qian.credit").unwrap().division.as_deref(),
+            Some("news")
+        );
+        profile.division = None;
+        assert!(store.update_user(&office, "qian.credit", &profile).is_err());
+        profile.division = Some("nowhere".into());
+        assert!(store.update_user(&office, "qian.credit", &profile).is_err());
+        assert_eq!(user(&store).division.as_deref(), Some("news"));
+        assert_eq!(audit_rows(&store), audit + 1);
+
+        // Passwords: set by the office or the user, never logged in clear or as a hash.
+        store
+            .set_password(&office, "qian.credit", Some("初始密码1"))
+            .unwrap();
+        assert!(user(&store).has_password);
+        assert!(store.verify_password("qian.credit", "初始密码1").unwrap());
+        assert!(!store.verify_password("qian.credit", "").unwrap());
+        let qian = store.actor("qian.credit").unwrap();
+        store
+            .set_password(&qian, "qian.credit", Some("mine"))
+            .unwrap();
+        assert!(store.verify_password("qian.credit", "mine").unwrap());
+        assert!(matches!(
+            store.set_password(&qian, "zheng.hao", Some("x")),
+            Err(StoreError::PermissionDenied(_))
+        ));
+        let log = store
+            .audit_log(&AuditFilter {
+                key_prefix: Some("qian.credit".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(log.iter().all(|e| {
+            let text = format!("{:?}{:?}", e.old, e.new);
+            !text.contains("mine") && !text.contains("argon2")
+        }));
+        store.set_password(&office, "qian.credit", None).unwrap();
+        assert!(store.verify_password("qian.credit", "anything").unwrap());
+
+        // Deactivated: listed (the log names them) but cannot sign in or act.
+        store
+            .set_user_active(&office, "qian.credit", false)
+            .unwrap();
+        assert!(!user(&store).active);
+        assert!(matches!(
+            store.actor("qian.credit"),
+            Err(StoreError::Inactive(_))
+        ));
+        assert!(matches!(
+            store.verify_password("qian.credit", ""),
+            Err(StoreError::Inactive(_))
+        ));
+        store.set_user_active(&office, "qian.credit", true).unwrap();
+        assert!(store.actor("qian.credit").is_ok());
+    }
+}
+
+on_both_engines! {
+    fn the_last_office_user_stays(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        assert!(store.set_user_active(&office, "liu.office", false).is_err());
+        // The demo has two office users: one may go, then the other must stay.
+        store.set_user_active(&office, "wang.jing", false).unwrap();
+        let audit = audit_rows(&store);
+        let demote = UserProfile {
+            display_name: "刘芳".into(),
+            role: Role::Leader,
+            division: None,
+            phone: String::new(),
+        };
+        // Nobody changes their own role (their session would keep the old one)…
+        let e = store
+            .update_user(&office, "liu.office", &demote)
+            .unwrap_err();
+        assert!(e.to_string().contains("自己的角色"), "{e}");
+        // …and nobody demotes the last active office user.
+        let e = store
+            .update_user(&Actor::setup(), "liu.office", &demote)
+            .unwrap_err();
+        assert!(e.to_string().contains("唯一的办公室用户"), "{e}");
+        assert_eq!(store.actor("liu.office").unwrap().role, Role::Office);
+        assert_eq!(audit_rows(&store), audit);
+    }
+}
+
+on_both_engines! {
+    fn catalogue_edits_keep_every_stored_value_or_change_nothing(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        let contact = store.actor("zheng.hao").unwrap();
+
+        // A new metric; the same code again is refused.
+        let video = Metric {
+            code: "news.video".into(),
+            name: "视频解读".into(),
+            unit: "个".into(),
+            kind: ValueKind::Count,
+            aggregation: Aggregation::Sum,
+            period: Period::Monthly,
             owners: vec!["news".into()],
-            ..fines.clone()
-        },
-        &format!("处室 {owner} 已填报"),
-    );
-    unchanged(&store);
-    // More places, then back: exact both ways.
-    let total = |store: &Store| -> Decimal {
-        store
-            .stored_values(2019..=2019, None, Some("food.fines"))
-            .unwrap()
-            .iter()
-            .filter_map(|v| v.value)
-            .sum()
-    };
-    for places in [6, 2] {
-        store
-            .put_metrics(
+            words: vec!["视频解读".into()],
+            sort_order: 99,
+        };
+        assert!(matches!(
+            store.add_metric(&contact, 2019, &video),
+            Err(StoreError::PermissionDenied(_))
+        ));
+        store.add_metric(&office, 2019, &video).unwrap();
+        assert_eq!(metric_of(&store, 2019, "news.video"), video);
+        let e = store
+            .add_metric(
                 &office,
                 2019,
-                &[Metric {
-                    kind: ValueKind::Amount { places },
-                    ..fines.clone()
-                }],
+                &Metric {
+                    name: "另一个".into(),
+                    ..video.clone()
+                },
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("已有指标代码 news.video"), "{e}");
+        assert_eq!(metric_of(&store, 2019, "news.video").name, "视频解读");
+
+        let catalogue = store.metrics(2019).unwrap();
+        let values = store.stored_values(2019..=2019, None, None).unwrap();
+        let audit = audit_rows(&store);
+        let unchanged = |store: &Store| {
+            assert_eq!(store.metrics(2019).unwrap(), catalogue);
+            assert_eq!(
+                store.stored_values(2019..=2019, None, None).unwrap(),
+                values
+            );
+            assert_eq!(audit_rows(store), audit);
+        };
+        let fines = metric_of(&store, 2019, "food.fines");
+        let owner = fines.owners[0].clone();
+        let refused = |store: &mut Store, m: Metric, needle: &str| {
+            let e = store.put_metrics(&office, 2019, &[m]).unwrap_err();
+            assert!(e.to_string().contains(needle), "{e}");
+        };
+        // Fewer places than the stored values have (2354.48 has two).
+        refused(
+            &mut store,
+            Metric {
+                kind: ValueKind::Amount { places: 1 },
+                ..fines.clone()
+            },
+            "不能减少小数位数",
+        );
+        unchanged(&store);
+        // Monthly → yearly while monthly values exist.
+        refused(
+            &mut store,
+            Metric {
+                period: Period::Yearly,
+                ..fines.clone()
+            },
+            "不能改为按年填报",
+        );
+        unchanged(&store);
+        // Dropping the owner that entered the values.
+        refused(
+            &mut store,
+            Metric {
+                owners: vec!["news".into()],
+                ..fines.clone()
+            },
+            &format!("处室 {owner} 已填报"),
+        );
+        unchanged(&store);
+        // More places, then back: exact both ways.
+        let total = |store: &Store| -> Decimal {
+            store
+                .stored_values(2019..=2019, None, Some("food.fines"))
+                .unwrap()
+                .iter()
+                .filter_map(|v| v.value)
+                .sum()
+        };
+        for places in [6, 2] {
+            store
+                .put_metrics(
+                    &office,
+                    2019,
+                    &[Metric {
+                        kind: ValueKind::Amount { places },
+                        ..fines.clone()
+                    }],
+                )
+                .unwrap();
+            assert_eq!(total(&store).to_string(), "2354.48");
+        }
+
+        // So many places that a stored value would no longer fit the scaled integer (SQLite
+        // would silently turn it into a float).
+        store
+            .set_value(
+                &office,
+                &write(2019, 12, "news", "news.video", "20000000000"),
             )
             .unwrap();
-        assert_eq!(total(&store).to_string(), "2354.48");
+        refused(
+            &mut store,
+            Metric {
+                kind: ValueKind::Amount { places: 9 },
+                ..video
+            },
+            "过大",
+        );
+        assert_eq!(
+            store.value(2019, 12, "news", "news.video").unwrap(),
+            Some(Some(d("20000000000")))
+        );
     }
-
-    // So many places that a stored value would no longer fit the scaled integer (SQLite
-    // would silently turn it into a float).
-    store
-        .set_value(
-            &office,
-            &write(2019, 12, "news", "news.video", "20000000000"),
-        )
-        .unwrap();
-    refused(
-        &mut store,
-        Metric {
-            kind: ValueKind::Amount { places: 9 },
-            ..video
-        },
-        "过大",
-    );
-    assert_eq!(
-        store.value(2019, 12, "news", "news.video").unwrap(),
-        Some(Some(d("20000000000")))
-    );
 }
 
 /// The demo file as each released schema version wrote it: `nianbao demo` built from the
@@ -939,7 +945,8 @@ fn released_files_of_every_older_version_upgrade_to_the_new_schema_and_keep_thei
     let dir = tempfile::tempdir().unwrap();
     let fresh = dir.path().join("new.db");
     drop(Store::create(&fresh, "新机关").unwrap());
-    let today = demo(dir.path());
+    let scratch = Scratch::new(engines::Engine::Sqlite, "").unwrap();
+    let today = demo(&scratch);
     for (version, name) in RELEASED {
         let old = fixture_copy(dir.path(), name);
         assert_eq!(
@@ -983,86 +990,86 @@ fn released_files_of_every_older_version_upgrade_to_the_new_schema_and_keep_thei
     assert_eq!(user_version(&fresh), nianbao::store::SCHEMA_VERSION);
 }
 
-/// A bulk write (hundreds of rows, as an import) reads the stored cells of its divisions
-/// at once; it must count and log exactly as row-by-row writes do, a cell written twice
-/// in one batch included.
-#[test]
-fn a_bulk_write_counts_and_logs_every_row_as_single_writes_do() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = demo(dir.path());
-    let office = store.actor("liu.office").unwrap();
-    store.open_year(&office, 2020).unwrap();
-    // Last year's values, written into the new (open) year: every row is new.
-    let writes: Vec<ValueWrite> = store
-        .stored_values(2019..=2019, None, None)
-        .unwrap()
-        .into_iter()
-        .filter(|v| v.value.is_some())
-        .map(|v| ValueWrite {
-            year: 2020,
-            month: v.month,
-            division: v.division.to_string(),
-            metric: v.metric.to_string(),
-            value: v.value,
-            note: String::new(),
-        })
-        .collect();
-    assert!(writes.len() >= 300, "{} values", writes.len());
-    let before = audit_rows(&store);
-    let summary = store.write_values(&office, &writes, |_, _| {}).unwrap();
-    assert_eq!(
-        (summary.inserted, summary.changed, summary.unchanged),
-        (writes.len(), 0, 0)
-    );
-    assert_eq!(audit_rows(&store), before + writes.len());
-    // Again, every other row changed, and the first cell written twice: its second
-    // write sees the first one's value as the old one.
-    let mut again = writes.clone();
-    for w in again.iter_mut().skip(1).step_by(2) {
-        w.value = w.value.map(|v| v + Decimal::ONE);
+// A bulk write (hundreds of rows, as an import) reads the stored cells of its divisions
+// at once; it must count and log exactly as row-by-row writes do, a cell written twice
+// in one batch included.
+on_both_engines! {
+    fn a_bulk_write_counts_and_logs_every_row_as_single_writes_do(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        store.open_year(&office, 2020).unwrap();
+        // Last year's values, written into the new (open) year: every row is new.
+        let writes: Vec<ValueWrite> = store
+            .stored_values(2019..=2019, None, None)
+            .unwrap()
+            .into_iter()
+            .filter(|v| v.value.is_some())
+            .map(|v| ValueWrite {
+                year: 2020,
+                month: v.month,
+                division: v.division.to_string(),
+                metric: v.metric.to_string(),
+                value: v.value,
+                note: String::new(),
+            })
+            .collect();
+        assert!(writes.len() >= 300, "{} values", writes.len());
+        let before = audit_rows(&store);
+        let summary = store.write_values(&office, &writes, |_, _| {}).unwrap();
+        assert_eq!(
+            (summary.inserted, summary.changed, summary.unchanged),
+            (writes.len(), 0, 0)
+        );
+        assert_eq!(audit_rows(&store), before + writes.len());
+        // Again, every other row changed, and the first cell written twice: its second
+        // write sees the first one's value as the old one.
+        let mut again = writes.clone();
+        for w in again.iter_mut().skip(1).step_by(2) {
+            w.value = w.value.map(|v| v + Decimal::ONE);
+        }
+        let first = writes[0].clone();
+        let (one, two) = (first.value.unwrap() + d("5"), first.value.unwrap() + d("7"));
+        again[0].value = Some(one);
+        let mut twice = first.clone();
+        twice.value = Some(two);
+        again.push(twice);
+        let changed = again.len().div_ceil(2) + 1;
+        let before = audit_rows(&store);
+        let summary = store.write_values(&office, &again, |_, _| {}).unwrap();
+        assert_eq!(
+            (summary.inserted, summary.changed, summary.unchanged),
+            (0, changed, writes.len() - changed + 1)
+        );
+        assert_eq!(audit_rows(&store), before + changed);
+        assert_eq!(
+            store
+                .value(2020, first.month, &first.division, &first.metric)
+                .unwrap(),
+            Some(Some(two))
+        );
+        let log = store
+            .audit_log(&AuditFilter {
+                entity: Some("value".into()),
+                key_prefix: Some(format!(
+                    "2020/{:02}/{}/{}",
+                    first.month, first.division, first.metric
+                )),
+                ..AuditFilter::default()
+            })
+            .unwrap();
+        let trail: Vec<_> = log
+            .iter()
+            .rev()
+            .map(|e| (e.old.clone(), e.new.clone()))
+            .collect();
+        let text = |v: Decimal| Some(v.to_string());
+        assert_eq!(
+            trail,
+            [
+                (None, text(first.value.unwrap())),
+                (text(first.value.unwrap()), text(one)),
+                (text(one), text(two)),
+            ]
+        );
     }
-    let first = writes[0].clone();
-    let (one, two) = (first.value.unwrap() + d("5"), first.value.unwrap() + d("7"));
-    again[0].value = Some(one);
-    let mut twice = first.clone();
-    twice.value = Some(two);
-    again.push(twice);
-    let changed = again.len().div_ceil(2) + 1;
-    let before = audit_rows(&store);
-    let summary = store.write_values(&office, &again, |_, _| {}).unwrap();
-    assert_eq!(
-        (summary.inserted, summary.changed, summary.unchanged),
-        (0, changed, writes.len() - changed + 1)
-    );
-    assert_eq!(audit_rows(&store), before + changed);
-    assert_eq!(
-        store
-            .value(2020, first.month, &first.division, &first.metric)
-            .unwrap(),
-        Some(Some(two))
-    );
-    let log = store
-        .audit_log(&AuditFilter {
-            entity: Some("value".into()),
-            key_prefix: Some(format!(
-                "2020/{:02}/{}/{}",
-                first.month, first.division, first.metric
-            )),
-            ..AuditFilter::default()
-        })
-        .unwrap();
-    let trail: Vec<_> = log
-        .iter()
-        .rev()
-        .map(|e| (e.old.clone(), e.new.clone()))
-        .collect();
-    let text = |v: Decimal| Some(v.to_string());
-    assert_eq!(
-        trail,
-        [
-            (None, text(first.value.unwrap())),
-            (text(first.value.unwrap()), text(one)),
-            (text(one), text(two)),
-        ]
-    );
 }

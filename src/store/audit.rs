@@ -9,7 +9,7 @@ impl Store {
         // Only the filters given go into the query, so that SQLite can use the
         // (entity, key) index; `(?1 IS NULL OR entity = ?1)` would scan the whole log.
         let mut clauses = Vec::new();
-        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        let mut args: Vec<&dyn engine::Param> = Vec::new();
         if let Some(actor) = &filter.actor {
             clauses.push("actor = ?");
             args.push(actor);
@@ -18,24 +18,29 @@ impl Store {
             clauses.push("entity = ?");
             args.push(entity);
         }
-        if let Some(prefix) = &filter.key_prefix {
-            clauses.push("substr(key, 1, length(?)) = ?");
-            args.push(prefix);
+        let prefix_chars = filter.key_prefix.as_ref().map(|p| p.chars().count() as i64);
+        if let (Some(prefix), Some(chars)) = (&filter.key_prefix, &prefix_chars) {
+            // substr counts characters on both engines; `length(?)` of a parameter has no
+            // type on PostgreSQL.
+            clauses.push("substr(key, 1, ?) = ?");
+            args.push(chars);
             args.push(prefix);
         }
-        let limit = filter.limit.map_or(-1, |l| l as i64);
-        args.push(&limit);
+        let limit = filter.limit.map(|l| l as i64);
+        if let Some(limit) = &limit {
+            args.push(limit);
+        }
         let sql = format!(
             "SELECT id, at, actor, action, entity, key, old, new, reason FROM audit_log
-             {} ORDER BY id DESC LIMIT ?",
+             {} ORDER BY id DESC{}",
             if clauses.is_empty() {
                 String::new()
             } else {
                 format!("WHERE {}", clauses.join(" AND "))
-            }
+            },
+            if limit.is_some() { " LIMIT ?" } else { "" }
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(args.as_slice(), |r| {
+        self.conn.query_map(&sql, &args, |r| {
             Ok(AuditEntry {
                 id: r.get(0)?,
                 at: r.get(1)?,
@@ -47,8 +52,7 @@ impl Store {
                 new: r.get(7)?,
                 reason: r.get(8)?,
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
     }
 }
 
@@ -79,7 +83,7 @@ pub struct AuditFilter {
 /// Writes one audit row, dated now.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn audit(
-    tx: &Connection,
+    tx: &Db,
     actor: &Actor,
     action: &str,
     entity: &str,
@@ -92,9 +96,10 @@ pub(super) fn audit(
 }
 
 /// [`audit`] dated `at`: the rows of one bulk write share the time of their transaction.
+/// The statement is prepared once per connection (the engines cache it).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn audit_at(
-    tx: &Connection,
+    tx: &Db,
     at: &str,
     actor: &Actor,
     action: &str,
@@ -104,47 +109,10 @@ pub(super) fn audit_at(
     new: Option<&str>,
     reason: &str,
 ) -> Result<()> {
-    let mut insert = tx.prepare_cached(INSERT)?;
-    audit_with(
-        &mut insert,
-        at,
-        actor,
-        action,
-        entity,
-        key,
-        old,
-        new,
-        reason,
-    )
-}
-
-/// The audit row's insert, for [`audit_with`].
-pub(super) const INSERT: &str =
-    "INSERT INTO audit_log (at, actor, action, entity, key, old, new, reason)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
-/// [`audit_at`] through a statement prepared once (from [`INSERT`]) for many rows.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn audit_with(
-    insert: &mut rusqlite::Statement,
-    at: &str,
-    actor: &Actor,
-    action: &str,
-    entity: &str,
-    key: &str,
-    old: Option<&str>,
-    new: Option<&str>,
-    reason: &str,
-) -> Result<()> {
-    insert.execute(params![
-        at,
-        actor.login,
-        action,
-        entity,
-        key,
-        old,
-        new,
-        reason
-    ])?;
+    tx.execute(
+        "INSERT INTO audit_log (at, actor, action, entity, key, old, new, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![at, actor.login, action, entity, key, old, new, reason],
+    )?;
     Ok(())
 }

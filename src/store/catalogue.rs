@@ -5,72 +5,54 @@
 //! would lose digits or overflow; switching monthly ↔ yearly, removing an owner or making
 //! a metric a count is refused while values stored under the old setting exist.
 
-use rusqlite::{OptionalExtension, params};
-
 use super::*;
 
 impl Store {
     /// Years that have a catalogue, ascending.
     pub fn years(&self) -> Result<Vec<i32>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT year FROM metrics ORDER BY year")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.conn.query_map(
+            "SELECT DISTINCT year FROM metrics ORDER BY year",
+            params![],
+            |r| r.get(0),
+        )
     }
 
     /// The catalogue of `year`, in display order.
     pub fn metrics(&self, year: i32) -> Result<Vec<Metric>> {
         let mut owners: std::collections::HashMap<String, Vec<String>> = Default::default();
-        {
-            let mut stmt = self.conn.prepare(
-                "SELECT o.metric, o.division FROM metric_owners o
-                 JOIN divisions d ON d.code = o.division
-                 WHERE o.year = ?1 ORDER BY d.sort_order, o.division",
-            )?;
-            let rows = stmt.query_map([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            for row in rows {
-                let (m, d): (String, String) = row?;
-                owners.entry(m).or_default().push(d);
-            }
-        }
-        let mut stmt = self.conn.prepare(
+        self.conn.query_each(
+            "SELECT o.metric, o.division FROM metric_owners o
+             JOIN divisions d ON d.code = o.division
+             WHERE o.year = ?1 ORDER BY d.sort_order, o.division",
+            params![year],
+            |r| {
+                owners.entry(r.get(0)?).or_default().push(r.get(1)?);
+                Ok(())
+            },
+        )?;
+        self.conn.query_map(
             "SELECT code, name, unit, kind, places, aggregation, period, words, sort_order
              FROM metrics WHERE year = ?1 ORDER BY sort_order, code",
-        )?;
-        let rows = stmt.query_map([year], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, u32>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-                r.get::<_, i64>(8)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (code, name, unit, kind, places, aggregation, period, words, sort_order) = row?;
-            let kind = ValueKind::from_label(&kind, places);
-            let aggregation = Aggregation::parse(&aggregation).ok_or_else(|| {
-                StoreError::Corrupt(format!("指标 {code} 的汇总方式无效：{aggregation}"))
-            })?;
-            out.push(Metric {
-                owners: owners.remove(&code).unwrap_or_default(),
-                code,
-                name,
-                unit,
-                kind,
-                aggregation,
-                period: Period::parse(&period),
-                words: serde_json::from_str(&words).unwrap_or_default(),
-                sort_order,
-            });
-        }
-        Ok(out)
+            params![year],
+            |r| {
+                let code: String = r.get(0)?;
+                let aggregation = r.get_str(5)?;
+                let aggregation = Aggregation::parse(aggregation).ok_or_else(|| {
+                    StoreError::Corrupt(format!("指标 {code} 的汇总方式无效：{aggregation}"))
+                })?;
+                Ok(Metric {
+                    owners: owners.remove(&code).unwrap_or_default(),
+                    name: r.get(1)?,
+                    unit: r.get(2)?,
+                    kind: ValueKind::from_label(r.get_str(3)?, r.get(4)?),
+                    aggregation,
+                    period: Period::parse(r.get_str(6)?),
+                    words: serde_json::from_str(r.get_str(7)?).unwrap_or_default(),
+                    sort_order: r.get(8)?,
+                    code,
+                })
+            },
+        )
     }
 
     /// Adds or changes catalogue entries of `year` in one transaction. Changing a metric's
@@ -92,13 +74,11 @@ impl Store {
         require_office(actor, "维护指标目录")?;
         let tx = self.write_tx()?;
         let code = metric.code.trim();
-        let existing: Option<String> = tx
-            .query_row(
-                "SELECT name FROM metrics WHERE year = ?1 AND code = ?2",
-                params![year, code],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let existing: Option<String> = tx.query_opt(
+            "SELECT name FROM metrics WHERE year = ?1 AND code = ?2",
+            params![year, code],
+            |r| r.get(0),
+        )?;
         if let Some(name) = existing {
             return Err(StoreError::Invalid(format!(
                 "{year}年已有指标代码 {code}（{name}），不能重复添加"
@@ -116,9 +96,9 @@ impl Store {
         require_office(actor, "开启年度")?;
         require_valid_year(year)?;
         let tx = self.write_tx()?;
-        let existing: i64 = tx.query_row(
+        let existing: i64 = tx.query_one(
             "SELECT count(*) FROM metrics WHERE year = ?1",
-            [year],
+            params![year],
             |r| r.get(0),
         )?;
         if existing > 0 {
@@ -126,14 +106,11 @@ impl Store {
                 metrics: existing as usize,
             });
         }
-        let source: Option<i32> = tx
-            .query_row(
-                "SELECT max(year) FROM metrics WHERE year < ?1",
-                [year],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
+        let source: Option<i32> = tx.query_one(
+            "SELECT max(year) FROM metrics WHERE year < ?1",
+            params![year],
+            |r| r.get(0),
+        )?;
         let opened = match source {
             Some(from) => {
                 let n = tx.execute(
@@ -190,7 +167,7 @@ pub enum OpenedYear {
     National { metrics: usize },
 }
 
-fn put_metric(tx: &Transaction, actor: &Actor, year: i32, m: &Metric) -> Result<()> {
+fn put_metric(tx: &Db, actor: &Actor, year: i32, m: &Metric) -> Result<()> {
     let code = m.code.trim();
     if code.is_empty() || m.name.trim().is_empty() {
         return Err(StoreError::Invalid("指标代码和名称不能为空".into()));
@@ -215,13 +192,11 @@ fn put_metric(tx: &Transaction, actor: &Actor, year: i32, m: &Metric) -> Result<
     for o in &m.owners {
         ensure_division(tx, o)?;
     }
-    let old: Option<(u32, String, String)> = tx
-        .query_row(
-            "SELECT places, name, period FROM metrics WHERE year = ?1 AND code = ?2",
-            params![year, code],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let old: Option<(u32, String, String)> = tx.query_opt(
+        "SELECT places, name, period FROM metrics WHERE year = ?1 AND code = ?2",
+        params![year, code],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     if let Some((old_places, _, old_period)) = &old {
         keeps_stored_values(tx, year, m, Period::parse(old_period))?;
         rescale(tx, year, code, *old_places, places)?;
@@ -272,10 +247,10 @@ fn put_metric(tx: &Transaction, actor: &Actor, year: i32, m: &Metric) -> Result<
 /// Refuses an edit that would leave stored values behind: a period change while values
 /// exist (monthly values are months 1–12, a yearly one is month 0), or dropping an owner
 /// that has stored values.
-fn keeps_stored_values(tx: &Transaction, year: i32, m: &Metric, old_period: Period) -> Result<()> {
+fn keeps_stored_values(tx: &Db, year: i32, m: &Metric, old_period: Period) -> Result<()> {
     let code = m.code.trim();
     if m.period != old_period {
-        let n: i64 = tx.query_row(
+        let n: i64 = tx.query_one(
             "SELECT count(*) FROM monthly_values WHERE year = ?1 AND metric = ?2",
             params![year, code],
             |r| r.get(0),
@@ -291,7 +266,7 @@ fn keeps_stored_values(tx: &Transaction, year: i32, m: &Metric, old_period: Peri
         }
     }
     if m.kind == ValueKind::Count {
-        let negative: i64 = tx.query_row(
+        let negative: i64 = tx.query_one(
             "SELECT count(*) FROM monthly_values WHERE year = ?1 AND metric = ?2 AND value < 0",
             params![year, code],
             |r| r.get(0),
@@ -302,15 +277,13 @@ fn keeps_stored_values(tx: &Transaction, year: i32, m: &Metric, old_period: Peri
             )));
         }
     }
-    let mut stmt = tx.prepare(
+    let holders = tx.query_map(
         "SELECT division, count(*) FROM monthly_values WHERE year = ?1 AND metric = ?2
-         GROUP BY division",
+         GROUP BY division ORDER BY division",
+        params![year, code],
+        |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)),
     )?;
-    let holders = stmt.query_map(params![year, code], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-    })?;
-    for row in holders {
-        let (division, n) = row?;
+    for (division, n) in holders {
         if !m.owners.contains(&division) {
             return Err(StoreError::Invalid(format!(
                 "处室 {division} 已填报指标 {code} 的 {n} 个数值，不能取消其负责处室"
@@ -322,7 +295,7 @@ fn keeps_stored_values(tx: &Transaction, year: i32, m: &Metric, old_period: Peri
 
 /// Rescales a metric's stored values when its decimal places change. Refused, changing
 /// nothing, when a value would lose digits or no longer fit.
-fn rescale(tx: &Transaction, year: i32, code: &str, from: u32, to: u32) -> Result<()> {
+fn rescale(tx: &Db, year: i32, code: &str, from: u32, to: u32) -> Result<()> {
     use std::cmp::Ordering;
     match to.cmp(&from) {
         Ordering::Equal => Ok(()),
@@ -330,7 +303,7 @@ fn rescale(tx: &Transaction, year: i32, code: &str, from: u32, to: u32) -> Resul
             let factor = 10i64.pow(to - from);
             // SQLite turns an overflowing integer product into a float: refuse instead.
             let limit = i64::MAX / factor;
-            let too_big: i64 = tx.query_row(
+            let too_big: i64 = tx.query_one(
                 "SELECT count(*) FROM monthly_values
                  WHERE year = ?1 AND metric = ?2 AND abs(value) > ?3",
                 params![year, code, limit],
@@ -349,7 +322,7 @@ fn rescale(tx: &Transaction, year: i32, code: &str, from: u32, to: u32) -> Resul
         }
         Ordering::Less => {
             let factor = 10i64.pow(from - to);
-            let lossy: i64 = tx.query_row(
+            let lossy: i64 = tx.query_one(
                 "SELECT count(*) FROM monthly_values
                  WHERE year = ?1 AND metric = ?2 AND value % ?3 <> 0",
                 params![year, code, factor],

@@ -4,8 +4,6 @@
 //! The store keeps the rules of who may do what and in which status; compiling a draft,
 //! checking it and comparing an approval with today's data is `crate::approval`'s work.
 
-use rusqlite::{OptionalExtension, params};
-
 use super::*;
 use crate::document::Document;
 
@@ -116,13 +114,13 @@ impl Store {
         }
         let tx = self.write_tx()?;
         let at = now();
-        tx.execute(
+        let id: i64 = tx.query_one(
             "INSERT INTO drafts (year, template, title, source, status, revision_of,
                                  created_by, created_at, updated_by, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'draft', NULL, ?5, ?6, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, 'draft', NULL, ?5, ?6, ?5, ?6) RETURNING id",
             params![year, template, title, source, actor.login, at],
+            |r| r.get(0),
         )?;
-        let id = tx.last_insert_rowid();
         audit(
             &tx,
             actor,
@@ -139,13 +137,13 @@ impl Store {
 
     /// All drafts, newest first; of one year when `year` is given.
     pub fn drafts(&self, year: Option<i32>) -> Result<Vec<Draft>> {
-        let mut stmt = self.conn.prepare(
+        self.conn.query_map(
             "SELECT id, year, template, title, source, status, revision_of, created_by,
                     created_at, updated_by, updated_at
              FROM drafts WHERE (?1 IS NULL OR year = ?1) ORDER BY id DESC",
-        )?;
-        let rows = stmt.query_map([year], draft_row)?;
-        rows.map(|r| r?.map_err(StoreError::Corrupt)).collect()
+            params![year],
+            draft_row,
+        )
     }
 
     pub fn draft(&self, id: i64) -> Result<Draft> {
@@ -235,14 +233,11 @@ impl Store {
 
     /// The frozen document of an approved draft.
     pub fn approval(&self, id: i64) -> Result<Option<Approval>> {
-        let row: Option<(String, String, String)> = self
-            .conn
-            .query_row(
-                "SELECT approved_by, approved_at, document FROM draft_approvals WHERE draft_id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
+        let row: Option<(String, String, String)> = self.conn.query_opt(
+            "SELECT approved_by, approved_at, document FROM draft_approvals WHERE draft_id = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         row.map(|(approved_by, approved_at, json)| {
             let document = serde_json::from_str(&json)
                 .map_err(|e| StoreError::Corrupt(format!("审定稿 {id} 无法读取：{e}")))?;
@@ -265,10 +260,10 @@ impl Store {
             return Err(wrong_status(&draft, "修订"));
         }
         let at = now();
-        tx.execute(
+        let new_id: i64 = tx.query_one(
             "INSERT INTO drafts (year, template, title, source, status, revision_of,
                                  created_by, created_at, updated_by, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7, ?6, ?7)",
+             VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7, ?6, ?7) RETURNING id",
             params![
                 draft.year,
                 draft.template,
@@ -278,8 +273,8 @@ impl Store {
                 actor.login,
                 at
             ],
+            |r| r.get(0),
         )?;
-        let new_id = tx.last_insert_rowid();
         audit(
             &tx,
             actor,
@@ -314,12 +309,12 @@ impl Store {
         }
         let tx = self.write_tx()?;
         load_draft(&tx, id)?;
-        tx.execute(
+        let comment: i64 = tx.query_one(
             "INSERT INTO draft_comments (draft_id, block, quote, text, author, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
             params![id, block.map(|b| b as i64), quote, text, actor.login, now()],
+            |r| r.get(0),
         )?;
-        let comment = tx.last_insert_rowid();
         audit(
             &tx,
             actor,
@@ -335,22 +330,22 @@ impl Store {
     }
 
     pub fn draft_comments(&self, id: i64) -> Result<Vec<DraftComment>> {
-        let mut stmt = self.conn.prepare(
+        self.conn.query_map(
             "SELECT id, draft_id, block, quote, text, author, at FROM draft_comments
              WHERE draft_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(DraftComment {
-                id: r.get(0)?,
-                draft_id: r.get(1)?,
-                block: r.get::<_, Option<i64>>(2)?.map(|b| b as usize),
-                quote: r.get(3)?,
-                text: r.get(4)?,
-                author: r.get(5)?,
-                at: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            params![id],
+            |r| {
+                Ok(DraftComment {
+                    id: r.get(0)?,
+                    draft_id: r.get(1)?,
+                    block: r.get(2)?,
+                    quote: r.get(3)?,
+                    text: r.get(4)?,
+                    author: r.get(5)?,
+                    at: r.get(6)?,
+                })
+            },
+        )
     }
 
     /// Moves a draft from one of `from` to `to` with its audit row, and does `also` in
@@ -362,7 +357,7 @@ impl Store {
         from: &[DraftStatus],
         to: DraftStatus,
         reason: &str,
-        also: impl FnOnce(&Transaction) -> Result<()>,
+        also: impl FnOnce(&Db) -> Result<()>,
     ) -> Result<()> {
         let tx = self.write_tx()?;
         let draft = load_draft(&tx, id)?;
@@ -426,14 +421,11 @@ fn require_leader(actor: &Actor, what: &str) -> Result<()> {
     }
 }
 
-type DraftRow = std::result::Result<Draft, String>;
-
-fn draft_row(r: &rusqlite::Row) -> rusqlite::Result<DraftRow> {
-    let status: String = r.get(5)?;
-    let Some(status) = DraftStatus::parse(&status) else {
-        return Ok(Err(format!("报告稿状态无法识别：{status}")));
-    };
-    Ok(Ok(Draft {
+fn draft_row(r: &engine::Row) -> Result<Draft> {
+    let status = r.get_str(5)?;
+    let status = DraftStatus::parse(status)
+        .ok_or_else(|| StoreError::Corrupt(format!("报告稿状态无法识别：{status}")))?;
+    Ok(Draft {
         id: r.get(0)?,
         year: r.get(1)?,
         template: r.get(2)?,
@@ -445,17 +437,15 @@ fn draft_row(r: &rusqlite::Row) -> rusqlite::Result<DraftRow> {
         created_at: r.get(8)?,
         updated_by: r.get(9)?,
         updated_at: r.get(10)?,
-    }))
+    })
 }
 
-fn load_draft(conn: &Connection, id: i64) -> Result<Draft> {
-    conn.query_row(
+fn load_draft(conn: &Db, id: i64) -> Result<Draft> {
+    conn.query_opt(
         "SELECT id, year, template, title, source, status, revision_of, created_by,
                 created_at, updated_by, updated_at FROM drafts WHERE id = ?1",
-        [id],
+        params![id],
         draft_row,
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::Invalid(format!("没有编号为 {id} 的报告稿")))?
-    .map_err(StoreError::Corrupt)
+    )?
+    .ok_or_else(|| StoreError::Invalid(format!("没有编号为 {id} 的报告稿")))
 }

@@ -1,30 +1,38 @@
-//! The SQLite file (store): opening and migrations, divisions, users and roles, the
-//! per-year catalogue, values, narratives, submissions, report drafts and the audit log.
-//! The only module that knows the data lives in SQLite; everything else gets plain data ([`YearData`],
-//! [`Metric`], …) and calls methods that check permissions.
+//! The store: opening and migrations, divisions, users and roles, the per-year catalogue,
+//! values, narratives, submissions, report drafts and the audit log, in an SQLite file or
+//! on a PostgreSQL server (`--db postgres://…`). The only module that knows where the data
+//! live; everything else gets plain data ([`YearData`], [`Metric`], …) and calls methods
+//! that check permissions. The store's SQL is written once against the `engine` seam;
+//! `sqlite.rs` and `postgres.rs` hold what differs.
 //!
 //! Rules kept here, not in the UI:
 //! - every write is one transaction, and its audit rows are written in that transaction;
 //! - permissions are checked against an [`Actor`] on every write (SPEC §1, §6);
 //! - values are exact: integers scaled by the metric's decimal places, never floats;
-//! - a file that is not ours, damaged, or from a newer version is refused untouched;
+//! - a file (or server schema) that is not ours, damaged, or from a newer version is
+//!   refused untouched;
 //! - a second writer waits a bounded time, then gets [`StoreError::Busy`].
 
 mod audit;
 mod catalogue;
 mod drafts;
+mod engine;
 mod file;
+mod migrate;
 mod org;
+mod postgres;
+mod postgres_ddl;
 mod register;
 mod schema;
+pub mod scratch;
 mod settings;
+mod sqlite;
 mod submissions;
 mod values;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use rust_decimal::Decimal;
 use thiserror::Error;
 
@@ -35,11 +43,15 @@ use crate::model::{
 use crate::value::{self, ValueError};
 
 pub use audit::{AuditEntry, AuditFilter};
-use audit::{audit, audit_with};
+use audit::{audit, audit_at};
 pub use catalogue::OpenedYear;
 pub use drafts::{Approval, Draft, DraftComment, DraftStatus};
+pub use engine::Engine;
+use engine::{Db, Tx, params};
 pub use file::{JournalMode, journal_mode_for};
+pub use migrate::{TableCopy, migrate};
 pub use org::{NewUser, UserProfile};
+pub use postgres::url_of as server_url;
 pub use register::{REGISTER_AUTHOR, TableSource};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use values::{ValueWrite, WriteRights, WriteSummary};
@@ -69,6 +81,30 @@ pub enum StoreError {
         "数据文件由更新版本的年报创建（文件版本 {found}，本程序支持到 {supported}），请升级程序；文件未作任何修改"
     )]
     NewerVersion { found: i32, supported: i32 },
+    #[error("数据库地址无效：{0}（应为 postgres://用户名:密码@服务器:端口/数据库名）")]
+    BadServerUrl(String),
+    #[error(
+        "无法连接数据库服务器 {server}（{reason}）；请检查服务器地址、端口和网络，或请信息中心确认数据库服务已启动"
+    )]
+    Unreachable { server: String, reason: String },
+    #[error("数据库服务器拒绝登录：用户名或密码不对，或该用户没有登录权限（{0}）")]
+    ServerLogin(String),
+    #[error("数据库服务器上没有这个数据库：{0}；请检查数据库名称，或请信息中心先建立数据库")]
+    NoSuchDatabase(String),
+    #[error(
+        "数据库 {0} 中没有年报的数据：请先用 nianbao init 或 nianbao demo 在其中建立，或检查数据库名称"
+    )]
+    NoSchema(String),
+    #[error("数据库 {0} 中已有年报的数据，不会覆盖")]
+    ServerHasStore(String),
+    #[error(
+        "数据库 {server} 中已有 {tables} 个其他数据表，不会在其中建立年报的数据；请为年报新建一个空数据库"
+    )]
+    ServerNotEmpty { server: String, tables: i64 },
+    #[error("数据库 {0} 的年报数据来自旧版本，需要升级后才能使用：请以可写方式打开一次")]
+    ServerNeedsUpgrade(String),
+    #[error("与数据库服务器的连接已断开（{0}）；本次修改未保存，请检查网络后重新打开")]
+    ConnectionLost(String),
     #[error(
         "数据文件是只读的（文件或所在文件夹没有写入权限）：{0}；查看和导出仍可进行，修改数据请把文件复制到可写的文件夹，或请管理员开放写入权限"
     )]
@@ -129,27 +165,10 @@ pub enum StoreError {
     CannotOpen(String),
     #[error("数据文件操作失败（{0}）")]
     Sqlite(rusqlite::Error),
+    #[error("数据库服务器操作失败（{0}）")]
+    Server(::postgres::Error),
     #[error("读写文件失败：{0}")]
     Io(#[from] std::io::Error),
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ffi::ErrorCode;
-        match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy,
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-                StoreError::Corrupt(e.to_string())
-            }
-            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly,
-            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
-            Some(ErrorCode::SystemIoFailure) => StoreError::DiskIo(e.to_string()),
-            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
-                StoreError::CannotOpen(e.to_string())
-            }
-            _ => StoreError::Sqlite(e),
-        }
-    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -162,39 +181,11 @@ pub struct Actor {
     pub division: Option<String>,
 }
 
-/// An open Nianbao file.
+/// An open store: a Nianbao file, or a schema on a PostgreSQL server.
 pub struct Store {
-    conn: Connection,
+    conn: Db,
+    /// The file, or the server's URL (as given, password included, for opening again).
     path: PathBuf,
-}
-
-/// How a file is opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    ReadWrite,
-    ReadOnly,
-    /// Read-only, and promised unchanged while open (`immutable=1`): SQLite then needs no
-    /// lock or `-shm` file beside it, which a read-only folder cannot hold.
-    Immutable,
-}
-
-impl Access {
-    fn connect(self, path: &Path) -> Result<Connection> {
-        use rusqlite::OpenFlags;
-        let common = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-        Ok(match self {
-            Access::ReadWrite => {
-                Connection::open_with_flags(path, common | OpenFlags::SQLITE_OPEN_READ_WRITE)?
-            }
-            Access::ReadOnly => {
-                Connection::open_with_flags(path, common | OpenFlags::SQLITE_OPEN_READ_ONLY)?
-            }
-            Access::Immutable => Connection::open_with_flags(
-                file::immutable_uri(path)?,
-                common | OpenFlags::SQLITE_OPEN_READ_ONLY,
-            )?,
-        })
-    }
 }
 
 fn now() -> String {
@@ -208,141 +199,70 @@ impl Store {
         Ok(Store::create_with(path, agency, |_| Ok(()))?.0)
     }
 
-    /// Creates a new file and fills it with `build`, complete or not at all: the file is
-    /// built under a temporary name in the same folder and renamed into place only when
-    /// `build` succeeded, so a failure (a bad year, a full disk, a crash) leaves no file
-    /// behind to be refused as "already exists" on the retry. Never replaces a file that
-    /// appeared at `path` meanwhile.
+    /// Creates a new file (or a new store in an empty server database) and fills it with
+    /// `build`, complete or not at all. A file is built under a temporary name in the
+    /// same folder and renamed into place only when `build` succeeded, so a failure (a bad
+    /// year, a full disk, a crash) leaves no file behind to be refused as "already exists"
+    /// on the retry; never replaces a file that appeared at `path` meanwhile. On a server
+    /// it is all one transaction, refused in a database that has tables already.
     pub fn create_with<T>(
         path: &Path,
         agency: &str,
         build: impl FnOnce(&mut Store) -> Result<T>,
     ) -> Result<(Store, T)> {
-        if path.exists() {
-            return Err(StoreError::AlreadyExists(path.to_path_buf()));
-        }
         let agency = agency.trim();
         if agency.is_empty() {
             return Err(StoreError::Invalid("机关名称不能为空".into()));
         }
-        let folder = crate::output::folder_of(path);
-        let partial = crate::output::temp_file_in(folder, ".new")?.into_temp_path();
-        let built = {
-            let mut store = Store {
-                conn: Connection::open(&partial)?,
-                path: path.to_path_buf(),
-            };
-            store.configure()?;
-            let tx = store.write_tx()?;
-            schema::init(&tx)?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('agency', ?1)",
-                params![agency],
-            )?;
-            tx.commit()?;
-            let built = build(&mut store)?;
-            // Closing checkpoints the write-ahead log into the file and removes it.
-            store.conn.close().map_err(|(_, e)| StoreError::from(e))?;
-            built
-        };
-        partial.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                StoreError::AlreadyExists(path.to_path_buf())
-            } else {
-                StoreError::Io(e.error)
-            }
-        })?;
-        Ok((Store::open(path)?, built))
+        match postgres::url_of(path) {
+            Some(url) => postgres::create_with(url, agency, build),
+            None => sqlite::create_with(path, agency, build),
+        }
     }
 
-    /// Opens an existing file, upgrading an older schema inside a transaction. A file that
-    /// is missing, not a database, truncated, someone else's, or from a newer version is
-    /// refused and left exactly as it was; a file that cannot be written (a read-only file
-    /// or folder) is refused as [`StoreError::ReadOnly`].
+    /// Opens an existing file or server store, upgrading an older schema inside a
+    /// transaction. A file that is missing, not a database, truncated, someone else's, or
+    /// from a newer version is refused and left exactly as it was; a file that cannot be
+    /// written (a read-only file or folder) is refused as [`StoreError::ReadOnly`]. A
+    /// server that cannot be reached, refuses the login or has no store of ours is
+    /// refused with a message saying which.
     pub fn open(path: &Path) -> Result<Store> {
-        Store::open_with(path, Access::ReadWrite)
+        match postgres::url_of(path) {
+            Some(url) => postgres::open(url, false),
+            None => sqlite::open(path, sqlite::Access::ReadWrite),
+        }
     }
 
     /// Opens an existing file for reading only (the commands that only read: `check`,
     /// `values`, `catalog`, `export`). Works on a file in a read-only folder too, where
     /// SQLite cannot create the write-ahead log's index beside it: the file is then opened
     /// as immutable. A file whose schema would need an upgrade is refused, since an upgrade
-    /// is a write.
+    /// is a write. On a server, the session is read-only.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        Store::open_with(path, Access::ReadOnly).or_else(|e| match e {
-            StoreError::ReadOnlyFile(_) => Store::open_with(path, Access::Immutable),
+        if let Some(url) = postgres::url_of(path) {
+            return postgres::open(url, true);
+        }
+        sqlite::open(path, sqlite::Access::ReadOnly).or_else(|e| match e {
+            StoreError::ReadOnlyFile(_) => sqlite::open(path, sqlite::Access::Immutable),
             other => Err(other),
         })
     }
 
-    fn open_with(path: &Path, access: Access) -> Result<Store> {
-        file::check_header(path)?;
-        let conn = access.connect(path)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let read = |pragma: &str| -> Result<i32> {
-            conn.pragma_query_value(None, pragma, |r| r.get(0))
-                .map_err(|e| match read_only(e, path) {
-                    StoreError::Corrupt(_) | StoreError::DiskIo(_) | StoreError::Sqlite(_) => {
-                        StoreError::NotADatabase(path.to_path_buf())
-                    }
-                    other => other,
-                })
-        };
-        let version = read("user_version")?;
-        let app_id = read("application_id")?;
-        if app_id != schema::APPLICATION_ID {
-            return Err(StoreError::NotOurs(path.to_path_buf()));
-        }
-        if version < schema::FIRST_VERSION {
-            return Err(StoreError::UnknownVersion { found: version });
-        }
-        if version > schema::VERSION {
-            return Err(StoreError::NewerVersion {
-                found: version,
-                supported: schema::VERSION,
-            });
-        }
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        if access != Access::ReadWrite {
-            if version < schema::VERSION {
-                return Err(StoreError::ReadOnlyNeedsUpgrade(path.to_path_buf()));
-            }
-            store.conn.pragma_update(None, "query_only", true)?;
-            return Ok(store);
-        }
-        store.configure().map_err(|e| match e {
-            StoreError::Sqlite(e) => read_only(e, path),
-            other => other,
-        })?;
-        if version < schema::VERSION {
-            let tx = store.write_tx()?;
-            schema::upgrade_from(&tx, version)?;
-            tx.pragma_update(None, "user_version", schema::VERSION)?;
-            tx.commit()?;
-        }
-        Ok(store)
+    /// A write transaction: the write lock is taken at once, so a second writer waits
+    /// here (up to [`BUSY_TIMEOUT`]) rather than failing halfway.
+    fn write_tx(&mut self) -> Result<Tx<'_>> {
+        self.conn.begin()
     }
 
-    fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode = journal_mode_for(&self.path);
-        self.conn
-            .pragma_update_and_check(None, "journal_mode", mode.pragma(), |_| Ok(()))?;
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        Ok(())
+    /// Which engine the store is on.
+    pub fn engine(&self) -> Engine {
+        self.conn.engine()
     }
 
-    /// A write transaction, taking the write lock at once so a second writer waits here
-    /// (up to [`BUSY_TIMEOUT`]) rather than failing halfway.
-    fn write_tx(&mut self) -> Result<Transaction<'_>> {
-        Ok(Transaction::new(
-            &mut self.conn,
-            TransactionBehavior::Immediate,
-        )?)
+    /// Where the store is, as it may be shown: the file's path, or the server without the
+    /// password.
+    pub fn location(&self) -> String {
+        location(&self.path)
     }
 
     pub fn path(&self) -> &Path {
@@ -354,15 +274,12 @@ impl Store {
         Ok(self.meta(settings::AGENCY)?.unwrap_or_default())
     }
 
-    /// `PRAGMA integrity_check`: `Ok(())` when the file is sound.
+    /// `PRAGMA integrity_check` on a file: `Ok(())` when it is sound. A server keeps its
+    /// own pages consistent; there the check is that the schema version is this build's.
     pub fn integrity_check(&self) -> Result<()> {
-        let result: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if result == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt(result))
+        match self.conn.as_sqlite() {
+            Some(conn) => sqlite::integrity_check(conn),
+            None => schema::require_known(schema::version(&self.conn)?),
         }
     }
 }
@@ -379,6 +296,14 @@ impl Actor {
     }
 }
 
+/// A `--db` argument as it may be shown: a file's path, or a server without the password.
+pub fn location(path: &Path) -> String {
+    match postgres::url_of(path) {
+        Some(url) => postgres::shown(url),
+        None => path.display().to_string(),
+    }
+}
+
 /// The years a file can hold: checked before anything is written for one.
 fn require_valid_year(year: i32) -> Result<()> {
     if (1900..=9999).contains(&year) {
@@ -390,24 +315,22 @@ fn require_valid_year(year: i32) -> Result<()> {
     }
 }
 
-/// SQLite's "cannot open" and "read-only" while opening a file that exists: the file or
-/// its folder cannot be written (the journal beside it cannot be created).
-fn read_only(e: rusqlite::Error, path: &Path) -> StoreError {
-    use rusqlite::ffi::ErrorCode;
-    match e.sqlite_error_code() {
-        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen) => {
-            StoreError::ReadOnlyFile(path.to_path_buf())
-        }
-        _ => e.into(),
+/// A refused constraint (a duplicate code or name) as the caller's message.
+fn unique_violation(e: StoreError, message: impl FnOnce() -> String) -> StoreError {
+    if engine::is_constraint_violation(&e) {
+        StoreError::Invalid(message())
+    } else {
+        e
     }
 }
 
-fn unique_violation(e: rusqlite::Error, message: impl FnOnce() -> String) -> StoreError {
-    if e.sqlite_error_code() == Some(rusqlite::ffi::ErrorCode::ConstraintViolation) {
-        StoreError::Invalid(message())
-    } else {
-        e.into()
-    }
+/// The agency's name in a new store.
+fn put_agency(db: &Db, agency: &str) -> Result<()> {
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+        params![settings::AGENCY, agency],
+    )?;
+    Ok(())
 }
 
 fn require_office(actor: &Actor, what: &str) -> Result<()> {
@@ -437,12 +360,12 @@ fn require_division_writer(actor: &Actor, division: &str) -> Result<()> {
     }
 }
 
-fn ensure_division(tx: &Connection, code: &str) -> Result<()> {
-    let found: Option<i64> = tx
-        .query_row("SELECT 1 FROM divisions WHERE code = ?1", [code], |r| {
-            r.get(0)
-        })
-        .optional()?;
+fn ensure_division(db: &Db, code: &str) -> Result<()> {
+    let found: Option<i64> = db.query_opt(
+        "SELECT 1 FROM divisions WHERE code = ?1",
+        params![code],
+        |r| r.get(0),
+    )?;
     found
         .map(|_| ())
         .ok_or_else(|| StoreError::UnknownDivision(code.to_string()))

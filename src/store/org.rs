@@ -2,8 +2,6 @@
 //! and deactivating users (停用). Only office staff change any of it; every change is one
 //! transaction with its audit row, and at least one active office user always remains.
 
-use rusqlite::{OptionalExtension, params};
-
 use super::*;
 
 impl Store {
@@ -43,17 +41,17 @@ impl Store {
     }
 
     pub fn divisions(&self) -> Result<Vec<Division>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT code, name, sort_order FROM divisions ORDER BY sort_order, code")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Division {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                sort_order: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.conn.query_map(
+            "SELECT code, name, sort_order FROM divisions ORDER BY sort_order, code",
+            params![],
+            |r| {
+                Ok(Division {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    sort_order: r.get(2)?,
+                })
+            },
+        )
     }
 
     /// Adds or renames a division (its name and order; the code is its key). The first
@@ -95,11 +93,11 @@ impl Store {
             )));
         }
         let tx = self.write_tx()?;
-        let old: Option<String> = tx
-            .query_row("SELECT name FROM divisions WHERE code = ?1", [code], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let old: Option<String> = tx.query_opt(
+            "SELECT name FROM divisions WHERE code = ?1",
+            params![code],
+            |r| r.get(0),
+        )?;
         match (exists, &old) {
             (Some(false), Some(name)) => {
                 return Err(StoreError::Invalid(format!(
@@ -130,23 +128,22 @@ impl Store {
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
-        let mut stmt = self.conn.prepare(
+        self.conn.query_map(
             "SELECT login, display_name, role, division, phone, password_hash IS NOT NULL, active
-             FROM users ORDER BY role, division, login",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let role: String = r.get(2)?;
-            Ok(User {
-                login: r.get(0)?,
-                display_name: r.get(1)?,
-                role: Role::parse(&role).unwrap_or(Role::Leader),
-                division: r.get(3)?,
-                phone: r.get(4)?,
-                has_password: r.get(5)?,
-                active: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+             FROM users ORDER BY role, division NULLS FIRST, login",
+            params![],
+            |r| {
+                Ok(User {
+                    login: r.get(0)?,
+                    display_name: r.get(1)?,
+                    role: Role::parse(r.get_str(2)?).unwrap_or(Role::Leader),
+                    division: r.get(3)?,
+                    phone: r.get(4)?,
+                    has_password: r.get(5)?,
+                    active: r.get(6)?,
+                })
+            },
+        )
     }
 
     pub fn add_user(&mut self, actor: &Actor, user: &NewUser) -> Result<()> {
@@ -269,12 +266,11 @@ impl Store {
         };
         let tx = self.write_tx()?;
         let had: bool = tx
-            .query_row(
+            .query_opt(
                 "SELECT password_hash IS NOT NULL FROM users WHERE login = ?1",
-                [login],
+                params![login],
                 |r| r.get(0),
-            )
-            .optional()?
+            )?
             .ok_or_else(|| StoreError::UnknownUser(login.to_string()))?;
         tx.execute(
             "UPDATE users SET password_hash = ?2 WHERE login = ?1",
@@ -305,12 +301,11 @@ impl Store {
         }
         let tx = self.write_tx()?;
         let (was, role): (bool, String) = tx
-            .query_row(
+            .query_opt(
                 "SELECT active, role FROM users WHERE login = ?1",
-                [login],
+                params![login],
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
+            )?
             .ok_or_else(|| StoreError::UnknownUser(login.to_string()))?;
         if was == active {
             return Ok(());
@@ -342,22 +337,20 @@ impl Store {
     pub fn actor(&self, login: &str) -> Result<Actor> {
         let (actor, active) = self
             .conn
-            .query_row(
+            .query_opt(
                 "SELECT login, role, division, active FROM users WHERE login = ?1",
-                [login],
+                params![login],
                 |r| {
-                    let role: String = r.get(1)?;
                     Ok((
                         Actor {
                             login: r.get(0)?,
-                            role: Role::parse(&role).unwrap_or(Role::Leader),
+                            role: Role::parse(r.get_str(1)?).unwrap_or(Role::Leader),
                             division: r.get(2)?,
                         },
-                        r.get::<_, bool>(3)?,
+                        r.get::<bool>(3)?,
                     ))
                 },
-            )
-            .optional()?
+            )?
             .ok_or_else(|| StoreError::UnknownUser(login.to_string()))?;
         if active {
             Ok(actor)
@@ -368,14 +361,11 @@ impl Store {
 
     /// The first office user: the actor the command line works as unless told otherwise.
     pub fn default_office_actor(&self) -> Result<Actor> {
-        let login: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT login FROM users WHERE role = 'office' AND active ORDER BY login LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let login: Option<String> = self.conn.query_opt(
+            "SELECT login FROM users WHERE role = 'office' AND active ORDER BY login LIMIT 1",
+            params![],
+            |r| r.get(0),
+        )?;
         match login {
             Some(l) => self.actor(&l),
             None => Err(StoreError::UnknownUser("（文件中没有办公室用户）".into())),
@@ -385,14 +375,11 @@ impl Store {
     /// Checks a user's password. A user without a password passes with any input; a
     /// deactivated user is refused ([`StoreError::Inactive`]).
     pub fn verify_password(&self, login: &str, password: &str) -> Result<bool> {
-        let row: Option<(Option<String>, bool)> = self
-            .conn
-            .query_row(
-                "SELECT password_hash, active FROM users WHERE login = ?1",
-                [login],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let row: Option<(Option<String>, bool)> = self.conn.query_opt(
+            "SELECT password_hash, active FROM users WHERE login = ?1",
+            params![login],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         match row {
             None => Err(StoreError::UnknownUser(login.to_string())),
             Some((_, false)) => Err(StoreError::Inactive(login.to_string())),
@@ -455,30 +442,28 @@ impl UserProfile {
     }
 }
 
-fn user_profile(tx: &Connection, login: &str) -> Result<UserProfile> {
-    tx.query_row(
+fn user_profile(tx: &Db, login: &str) -> Result<UserProfile> {
+    tx.query_opt(
         "SELECT display_name, role, division, phone FROM users WHERE login = ?1",
-        [login],
+        params![login],
         |r| {
-            let role: String = r.get(1)?;
             Ok(UserProfile {
                 display_name: r.get(0)?,
-                role: Role::parse(&role).unwrap_or(Role::Leader),
+                role: Role::parse(r.get_str(1)?).unwrap_or(Role::Leader),
                 division: r.get(2)?,
                 phone: r.get(3)?,
             })
         },
-    )
-    .optional()?
+    )?
     .ok_or_else(|| StoreError::UnknownUser(login.to_string()))
 }
 
 /// Refuses when `login` is the only active office user (the file would have nobody left
 /// to keep it).
-fn require_other_office_user(tx: &Connection, login: &str) -> Result<()> {
-    let others: i64 = tx.query_row(
+fn require_other_office_user(tx: &Db, login: &str) -> Result<()> {
+    let others: i64 = tx.query_one(
         "SELECT count(*) FROM users WHERE role = 'office' AND active AND login <> ?1",
-        [login],
+        params![login],
         |r| r.get(0),
     )?;
     if others == 0 {

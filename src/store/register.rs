@@ -12,11 +12,12 @@
 //!   place of the figures entered, which stay stored untouched (switching back shows them
 //!   again).
 //!
-//! The SQL is plain and portable (ISO dates as text, no engine-specific functions).
+//! The SQL is plain and portable (ISO dates as text, no engine-specific functions), run
+//! through the `engine` seam on either engine.
 
 use chrono::NaiveDate;
-use rusqlite::Row;
 
+use super::engine::{Param, Row};
 use super::*;
 use crate::model::register::{
     Appeal, AppealKind, ApplicantType, Application, Channel, Outcome, ResultRow,
@@ -51,19 +52,22 @@ impl Store {
         let mut ids = Vec::with_capacity(apps.len());
         for app in apps {
             check_application(&tx, app)?;
-            tx.execute(
-                "INSERT INTO applications (number, received, channel, applicant_type,
-                   applicant_name, request, division, correction_sent, correction_answered,
-                   extension_days, fee_notice, fee_paid, replied, result, notes,
-                   withdrawn_reason, updated_by, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                   NULL, ?16, ?17)",
-                rusqlite::params_from_iter(columns(app, actor)),
-            )
+            let id: i64 = with_columns(app, actor, None, |columns| {
+                tx.query_one(
+                    "INSERT INTO applications (number, received, channel, applicant_type,
+                       applicant_name, request, division, correction_sent, correction_answered,
+                       extension_days, fee_notice, fee_paid, replied, result, notes,
+                       withdrawn_reason, updated_by, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                       NULL, ?16, ?17)
+                     RETURNING id",
+                    columns,
+                    |r| r.get(0),
+                )
+            })
             .map_err(|e| {
                 unique_violation(e, || format!("申请编号已存在：{}", app.number.trim()))
             })?;
-            let id = tx.last_insert_rowid();
             let stored = Application { id, ..app.clone() };
             audit(
                 &tx,
@@ -93,19 +97,17 @@ impl Store {
             )));
         }
         check_application(&tx, app)?;
-        tx.execute(
-            "UPDATE applications SET number = ?1, received = ?2, channel = ?3,
-               applicant_type = ?4, applicant_name = ?5, request = ?6, division = ?7,
-               correction_sent = ?8, correction_answered = ?9, extension_days = ?10,
-               fee_notice = ?11, fee_paid = ?12, replied = ?13, result = ?14, notes = ?15,
-               updated_by = ?16, updated_at = ?17
-             WHERE id = ?18",
-            rusqlite::params_from_iter(
-                columns(app, actor)
-                    .into_iter()
-                    .chain([Box::new(app.id) as Box<dyn rusqlite::ToSql>]),
-            ),
-        )
+        with_columns(app, actor, Some(app.id), |columns| {
+            tx.execute(
+                "UPDATE applications SET number = ?1, received = ?2, channel = ?3,
+                   applicant_type = ?4, applicant_name = ?5, request = ?6, division = ?7,
+                   correction_sent = ?8, correction_answered = ?9, extension_days = ?10,
+                   fee_notice = ?11, fee_paid = ?12, replied = ?13, result = ?14, notes = ?15,
+                   updated_by = ?16, updated_at = ?17
+                 WHERE id = ?18",
+                columns,
+            )
+        })
         .map_err(|e| unique_violation(e, || format!("申请编号已存在：{}", app.number.trim())))?;
         let old_log = logged(&old, None);
         audit(
@@ -167,19 +169,17 @@ impl Store {
     }
 
     fn read_applications(&self, with_names: bool) -> Result<Vec<Application>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {APPLICATION_COLUMNS} FROM applications ORDER BY received, number"
-        ))?;
-        let rows = stmt.query_map([], read_application)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let mut app = row??;
-            if !with_names {
-                app.applicant_name = None;
-            }
-            out.push(app);
-        }
-        Ok(out)
+        self.conn.query_map(
+            &format!("SELECT {APPLICATION_COLUMNS} FROM applications ORDER BY received, number"),
+            params![],
+            |r| {
+                let mut app = read_application(r)?;
+                if !with_names {
+                    app.applicant_name = None;
+                }
+                Ok(app)
+            },
+        )
     }
 
     /// One application by its number, as [`Store::applications`] would give it.
@@ -198,10 +198,11 @@ impl Store {
         let tx = self.write_tx()?;
         let app = application_by_id(&tx, appeal.application_id)?;
         check_appeal(appeal)?;
-        tx.execute(
+        let id: i64 = tx.query_one(
             "INSERT INTO appeals (application_id, kind, case_number, filed, outcome, decided,
                notes, updated_by, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             RETURNING id",
             params![
                 appeal.application_id,
                 appeal.kind.code(),
@@ -213,8 +214,8 @@ impl Store {
                 actor.login,
                 now(),
             ],
+            |r| r.get(0),
         )?;
-        let id = tx.last_insert_rowid();
         let stored = Appeal {
             id,
             ..appeal.clone()
@@ -271,42 +272,63 @@ impl Store {
 
     /// Every review and suit, in order of filing.
     pub fn appeals(&self) -> Result<Vec<Appeal>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.conn.query_map(
             "SELECT id, application_id, kind, case_number, filed, outcome, decided, notes,
                     withdrawn_reason
              FROM appeals ORDER BY filed, id",
-        )?;
-        let rows = stmt.query_map([], read_appeal)?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(row??);
-        }
-        Ok(out)
+            params![],
+            read_appeal,
+        )
     }
 }
 
-/// An application's columns as `add_applications` and `update_application` write them,
-/// in the order of their statements (`?1` … `?17`), the writer and the time last.
-fn columns(app: &Application, actor: &Actor) -> Vec<Box<dyn rusqlite::ToSql>> {
-    vec![
-        Box::new(app.number.trim().to_string()),
-        Box::new(app.received.to_string()),
-        Box::new(app.channel.as_str()),
-        Box::new(app.applicant_type.code()),
-        Box::new(app.applicant_name.clone().unwrap_or_default()),
-        Box::new(app.request.clone()),
-        Box::new(app.division.clone()),
-        Box::new(day(app.correction_sent)),
-        Box::new(day(app.correction_answered)),
-        Box::new(app.extension_days),
-        Box::new(day(app.fee_notice)),
-        Box::new(day(app.fee_paid)),
-        Box::new(day(app.replied)),
-        Box::new(app.result.map(ResultRow::code)),
-        Box::new(app.notes.clone()),
-        Box::new(actor.login.clone()),
-        Box::new(now()),
+/// Calls `f` with an application's columns as `add_applications` and
+/// `update_application` write them, in the order of their statements (`?1` … `?17`), the
+/// writer and the time last, then `id` (`?18`) when given.
+fn with_columns<T>(
+    app: &Application,
+    actor: &Actor,
+    id: Option<i64>,
+    f: impl FnOnce(&[&dyn Param]) -> Result<T>,
+) -> Result<T> {
+    let (number, received) = (app.number.trim(), app.received.to_string());
+    let name = app.applicant_name.as_deref().unwrap_or_default();
+    let dates = [
+        app.correction_sent,
+        app.correction_answered,
+        app.fee_notice,
+        app.fee_paid,
+        app.replied,
     ]
+    .map(day);
+    let [sent, answered, notice, paid, replied] = &dates;
+    let result = app.result.map(ResultRow::code);
+    let (channel, applicant_type) = (app.channel.as_str(), app.applicant_type.code());
+    let at = now();
+    let mut columns = params![
+        number,
+        received,
+        channel,
+        applicant_type,
+        name,
+        app.request,
+        app.division,
+        sent,
+        answered,
+        app.extension_days,
+        notice,
+        paid,
+        replied,
+        result,
+        app.notes,
+        actor.login,
+        at,
+    ]
+    .to_vec();
+    if let Some(id) = &id {
+        columns.push(id);
+    }
+    f(&columns)
 }
 
 fn day(d: Option<NaiveDate>) -> Option<String> {
@@ -335,7 +357,7 @@ fn logged(app: &Application, old: Option<&Application>) -> String {
     value.to_string()
 }
 
-fn check_application(tx: &Connection, app: &Application) -> Result<()> {
+fn check_application(tx: &Db, app: &Application) -> Result<()> {
     let problems = app.problems();
     if !problems.is_empty() {
         return Err(StoreError::Invalid(format!(
@@ -359,113 +381,87 @@ fn check_appeal(appeal: &Appeal) -> Result<()> {
     }
 }
 
-fn application_by_id(tx: &Connection, id: i64) -> Result<Application> {
-    tx.query_row(
+fn application_by_id(tx: &Db, id: i64) -> Result<Application> {
+    tx.query_opt(
         &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = ?1"),
-        [id],
+        params![id],
         read_application,
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::Invalid(format!("没有这条依申请公开申请（编号 {id}）")))?
+    )?
+    .ok_or_else(|| StoreError::Invalid(format!("没有这条依申请公开申请（编号 {id}）")))
 }
 
-fn appeal_by_id(tx: &Connection, id: i64) -> Result<Appeal> {
-    tx.query_row(
+fn appeal_by_id(tx: &Db, id: i64) -> Result<Appeal> {
+    tx.query_opt(
         "SELECT id, application_id, kind, case_number, filed, outcome, decided, notes,
                 withdrawn_reason
          FROM appeals WHERE id = ?1",
-        [id],
+        params![id],
         read_appeal,
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::Invalid(format!("没有这条行政复议、行政诉讼记录（{id}）")))?
+    )?
+    .ok_or_else(|| StoreError::Invalid(format!("没有这条行政复议、行政诉讼记录（{id}）")))
 }
 
 /// A stored date; a malformed one is a damaged file, named.
-fn date_at(r: &Row, i: usize) -> rusqlite::Result<Result<Option<NaiveDate>>> {
-    let text: Option<String> = r.get(i)?;
-    Ok(match text {
+fn date_at(r: &Row, i: usize) -> Result<Option<NaiveDate>> {
+    match r.get::<Option<String>>(i)? {
         None => Ok(None),
         Some(t) => t
             .parse()
             .map(Some)
             .map_err(|_| StoreError::Corrupt(format!("依申请台账中的日期无效：{t}"))),
-    })
+    }
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("依申请台账中的{what}无效：{value}"))
 }
 
-/// The value of a `Result<T>` read from a row, or out of the row reader with its error
-/// (a damaged record is the store's error, not SQLite's).
-macro_rules! or_return {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(e) => return Ok(Err(e)),
-        }
-    };
-}
-
-fn read_application(r: &Row) -> rusqlite::Result<Result<Application>> {
-    let channel: String = r.get(3)?;
-    let applicant: String = r.get(4)?;
-    let result: Option<String> = r.get(14)?;
-    let mut dates = [None; 6];
-    for (slot, i) in dates.iter_mut().zip([2, 8, 9, 11, 12, 13]) {
-        *slot = or_return!(date_at(r, i)?);
-    }
-    let [received, sent, answered, notice, paid, replied] = dates;
-    let result = match result {
+fn read_application(r: &Row) -> Result<Application> {
+    let channel = r.get_str(3)?;
+    let applicant = r.get_str(4)?;
+    let result = match r.get::<Option<String>>(14)? {
         None => None,
-        Some(code) => Some(or_return!(
-            ResultRow::parse(&code).ok_or_else(|| corrupt("办理结果", &code))
-        )),
+        Some(code) => Some(ResultRow::parse(&code).ok_or_else(|| corrupt("办理结果", &code))?),
     };
-    Ok(Ok(Application {
+    Ok(Application {
         id: r.get(0)?,
         number: r.get(1)?,
-        received: or_return!(received.ok_or_else(|| corrupt("收到日期", ""))),
-        channel: or_return!(
-            Channel::ALL
-                .into_iter()
-                .find(|c| c.as_str() == channel)
-                .ok_or_else(|| corrupt("渠道", &channel))
-        ),
-        applicant_type: or_return!(
-            ApplicantType::parse(&applicant).ok_or_else(|| corrupt("申请人类型", &applicant))
-        ),
+        received: date_at(r, 2)?.ok_or_else(|| corrupt("收到日期", ""))?,
+        channel: Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == channel)
+            .ok_or_else(|| corrupt("渠道", channel))?,
+        applicant_type: ApplicantType::parse(applicant)
+            .ok_or_else(|| corrupt("申请人类型", applicant))?,
         applicant_name: Some(r.get(5)?),
         request: r.get(6)?,
         division: r.get(7)?,
-        correction_sent: sent,
-        correction_answered: answered,
+        correction_sent: date_at(r, 8)?,
+        correction_answered: date_at(r, 9)?,
         extension_days: r.get(10)?,
-        fee_notice: notice,
-        fee_paid: paid,
-        replied,
+        fee_notice: date_at(r, 11)?,
+        fee_paid: date_at(r, 12)?,
+        replied: date_at(r, 13)?,
         result,
         notes: r.get(15)?,
         withdrawn: r.get(16)?,
-    }))
+    })
 }
 
-fn read_appeal(r: &Row) -> rusqlite::Result<Result<Appeal>> {
-    let kind: String = r.get(2)?;
-    let outcome: String = r.get(5)?;
-    let filed = or_return!(date_at(r, 4)?);
-    Ok(Ok(Appeal {
+fn read_appeal(r: &Row) -> Result<Appeal> {
+    let kind = r.get_str(2)?;
+    let outcome = r.get_str(5)?;
+    Ok(Appeal {
         id: r.get(0)?,
         application_id: r.get(1)?,
-        kind: or_return!(AppealKind::parse(&kind).ok_or_else(|| corrupt("案件类型", &kind))),
+        kind: AppealKind::parse(kind).ok_or_else(|| corrupt("案件类型", kind))?,
         case_number: r.get(3)?,
-        filed: or_return!(filed.ok_or_else(|| corrupt("立案日期", ""))),
-        outcome: or_return!(Outcome::parse(&outcome).ok_or_else(|| corrupt("案件结果", &outcome))),
-        decided: or_return!(date_at(r, 6)?),
+        filed: date_at(r, 4)?.ok_or_else(|| corrupt("立案日期", ""))?,
+        outcome: Outcome::parse(outcome).ok_or_else(|| corrupt("案件结果", outcome))?,
+        decided: date_at(r, 6)?,
         notes: r.get(7)?,
         withdrawn: r.get(8)?,
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The file format: the current schema, and the upgrades from every older version.
+//! The file format: the current schema, and the upgrades from every older version, for
+//! both engines.
 //!
 //! Shaped like Mozilla application-services' `ConnectionInitializer`: [`init`] creates the
 //! current schema in a new file, [`upgrade_from`] has one arm per old version, and both
@@ -7,10 +8,31 @@
 //! one cannot differ. A file from a newer version is refused before anything is written.
 //! Hand-written rather than `rusqlite_migration` because that crate does not yet build
 //! against our rusqlite (0.43), and what we need is a `match` and `PRAGMA user_version`.
+//!
+//! Each version's DDL comes in two dialects, [`Ddl`]: SQLite's (kept verbatim, since files
+//! of every version exist) and PostgreSQL's (`postgres_ddl.rs`: `BIGINT` for SQLite's
+//! 64-bit `INTEGER`, identity columns for `INTEGER PRIMARY KEY`, `BOOLEAN` for flags,
+//! `COLLATE "C"` so that text sorts and compares byte for byte as in SQLite). A new
+//! migration adds both and one arm here. The version is `PRAGMA user_version` in a file
+//! and the table `nianbao_schema` on a server.
 
-use rusqlite::Transaction;
+use super::engine::{Db, Engine};
+use super::{StoreError, postgres, postgres_ddl, sqlite};
 
-use super::StoreError;
+/// One schema change, in each engine's dialect.
+pub(super) struct Ddl {
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+impl Ddl {
+    fn run(&self, db: &Db) -> Result<(), StoreError> {
+        db.execute_batch(match db.engine() {
+            Engine::Sqlite => self.sqlite,
+            Engine::Postgres => self.postgres,
+        })
+    }
+}
 
 /// `PRAGMA application_id` of a Nianbao file ("NBAO").
 pub const APPLICATION_ID: i32 = 0x4E42_414F;
@@ -221,42 +243,80 @@ CREATE TABLE holiday_calendars (
 );
 "#;
 
-/// The register's tables (kept in a function of its own, so that the version it lands in
-/// is the one line in [`upgrade_from`]).
-fn register_schema(tx: &Transaction) -> Result<(), StoreError> {
-    tx.execute_batch(SCHEMA_REGISTER)?;
-    Ok(())
+const V1: Ddl = Ddl {
+    sqlite: SCHEMA_V1,
+    postgres: postgres_ddl::V1,
+};
+const V2: Ddl = Ddl {
+    sqlite: SCHEMA_V2,
+    postgres: postgres_ddl::V2,
+};
+const V3: Ddl = Ddl {
+    sqlite: SCHEMA_V3,
+    postgres: postgres_ddl::V3,
+};
+const V4: Ddl = Ddl {
+    sqlite: SCHEMA_REGISTER,
+    postgres: postgres_ddl::V4,
+};
+
+/// Creates the current schema in an empty file or server schema, inside the caller's
+/// transaction.
+pub fn init(tx: &Db) -> Result<(), StoreError> {
+    V1.run(tx)?;
+    upgrade_from(tx, 1)
 }
 
-/// Creates the current schema in an empty file.
-pub fn init(tx: &Transaction) -> Result<(), StoreError> {
-    tx.execute_batch(SCHEMA_V1)?;
-    upgrade_from(tx, 1)?;
-    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-    tx.pragma_update(None, "user_version", VERSION)?;
-    Ok(())
-}
-
-/// Upgrades a file of schema `version` (< [`VERSION`]) to the current schema. One arm
-/// per old version; each falls through to the next by recursion.
-pub fn upgrade_from(tx: &Transaction, version: i32) -> Result<(), StoreError> {
+/// Upgrades a store of schema `version` (< [`VERSION`]) to the current schema and marks
+/// it with [`VERSION`], inside the caller's transaction. One arm per old version; each
+/// falls through to the next by recursion.
+pub fn upgrade_from(tx: &Db, version: i32) -> Result<(), StoreError> {
     match version {
         1 => {
-            tx.execute_batch(SCHEMA_V2)?;
+            V2.run(tx)?;
             upgrade_from(tx, 2)
         }
         2 => {
-            tx.execute_batch(SCHEMA_V3)?;
+            V3.run(tx)?;
             upgrade_from(tx, 3)
         }
         3 => {
-            register_schema(tx)?;
+            V4.run(tx)?;
             upgrade_from(tx, 4)
         }
-        v if v >= VERSION => Ok(()),
+        v if v == VERSION => set_version(tx, VERSION),
         // A file with our application id but no schema version was never initialised
         // (`Store::open` refuses it before this; kept so no version is ever guessed).
         found => Err(StoreError::UnknownVersion { found }),
+    }
+}
+
+/// Refuses a version this build cannot open: never initialised, or newer.
+pub fn require_known(version: i32) -> Result<(), StoreError> {
+    if version < FIRST_VERSION {
+        return Err(StoreError::UnknownVersion { found: version });
+    }
+    if version > VERSION {
+        return Err(StoreError::NewerVersion {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// The schema version of an open store.
+pub fn version(db: &Db) -> Result<i32, StoreError> {
+    match db.as_sqlite() {
+        Some(c) => Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?),
+        None => postgres::version(db)?.ok_or_else(|| StoreError::Corrupt("没有版本号".into())),
+    }
+}
+
+fn set_version(db: &Db, version: i32) -> Result<(), StoreError> {
+    match db.engine() {
+        Engine::Sqlite => sqlite::set_version(db, version),
+        Engine::Postgres => postgres::set_version(db, version),
     }
 }
 

@@ -19,11 +19,12 @@ const DATE_FORMAT: &str = "%Y-%m-%d";
 impl Store {
     /// The file's settings, each parsed; a malformed one is [`StoreError::BadSetting`].
     pub fn settings(&self) -> Result<FileSettings> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key, value FROM meta ORDER BY key")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        parse(rows.collect::<rusqlite::Result<Vec<(String, String)>>>()?)
+        parse(
+            self.conn
+                .query_map("SELECT key, value FROM meta ORDER BY key", params![], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?,
+        )
     }
 
     /// Sets the short name the agency uses of itself in prose.
@@ -46,19 +47,20 @@ impl Store {
 
     /// One stored setting, unparsed (for the store's own readers).
     pub(super) fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        self.conn
+            .query_opt("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
     }
 
     /// Writes one setting in one transaction with its audit row.
     fn set_meta(&mut self, actor: &Actor, key: &str, value: &str) -> Result<()> {
         require_office(actor, "修改设置")?;
         let tx = self.write_tx()?;
-        let old: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?;
+        let old: Option<String> =
+            tx.query_opt("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -144,8 +146,13 @@ mod tests {
 
     #[test]
     fn settings_written_typed_read_back_and_are_audited() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(&dir.path().join("s.nianbao"), "某局").unwrap();
+        for db in crate::store::scratch::Scratch::each("settings_written_typed_read_back") {
+            written_typed_read_back_and_audited(&db);
+        }
+    }
+
+    fn written_typed_read_back_and_audited(db: &crate::store::scratch::Scratch) {
+        let mut store = Store::create(db.path(), "某局").unwrap();
         let setup = Actor::setup();
         let date = NaiveDate::from_ymd_opt(2020, 1, 15).unwrap();
         store.set_report_date(&setup, 2019, date).unwrap();
@@ -168,7 +175,7 @@ mod tests {
         );
         // A date edited by hand into something else is refused, not read as today.
         let sql = "UPDATE meta SET value = '2019年12月' WHERE key = 'report_date.2019'";
-        store.conn.execute(sql, []).unwrap();
+        store.conn.execute(sql, params![]).unwrap();
         let err = store.settings().unwrap_err();
         assert!(err.to_string().contains("“report_date.2019”"), "{err}");
     }

@@ -2,8 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{OptionalExtension, params};
-
 use super::*;
 
 impl Store {
@@ -13,37 +11,32 @@ impl Store {
 
     /// Every division's month that is not open in `year`, by (division, month).
     pub fn month_statuses(&self, year: i32) -> Result<HashMap<(String, u8), MonthStatus>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT division, month, status FROM submissions WHERE year = ?1")?;
-        let rows = stmt.query_map([year], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, u8>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
         let mut out = HashMap::new();
-        for row in rows {
-            let (d, m, s) = row?;
-            if let Some(s) = MonthStatus::parse(&s)
-                && s != MonthStatus::Open
-            {
-                out.insert((d, m), s);
-            }
-        }
+        self.conn.query_each(
+            "SELECT division, month, status FROM submissions WHERE year = ?1",
+            params![year],
+            |r| {
+                if let Some(s) = MonthStatus::parse(r.get_str(2)?)
+                    && s != MonthStatus::Open
+                {
+                    out.insert((r.get(0)?, r.get(1)?), s);
+                }
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 
     /// The (division, month) pairs of `year` with at least one reported monthly value:
     /// what the submission board calls 填写中. One indexed query, not the year's values.
     pub fn filled_months(&self, year: i32) -> Result<HashSet<(String, u8)>> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.conn.query_map(
             "SELECT DISTINCT division, month FROM monthly_values
              WHERE year = ?1 AND month > 0 AND value IS NOT NULL",
+            params![year],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let rows = stmt.query_map([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.into_iter().collect())
     }
 
     /// 报送: a division hands in a month; its contact can no longer change it.
@@ -142,19 +135,12 @@ impl Store {
     }
 }
 
-pub(super) fn month_status(
-    conn: &Connection,
-    year: i32,
-    month: u8,
-    division: &str,
-) -> Result<MonthStatus> {
-    let s: Option<String> = conn
-        .query_row(
-            "SELECT status FROM submissions WHERE year = ?1 AND month = ?2 AND division = ?3",
-            params![year, month, division],
-            |r| r.get(0),
-        )
-        .optional()?;
+pub(super) fn month_status(conn: &Db, year: i32, month: u8, division: &str) -> Result<MonthStatus> {
+    let s: Option<String> = conn.query_opt(
+        "SELECT status FROM submissions WHERE year = ?1 AND month = ?2 AND division = ?3",
+        params![year, month, division],
+        |r| r.get(0),
+    )?;
     Ok(s.as_deref()
         .and_then(MonthStatus::parse)
         .unwrap_or(MonthStatus::Open))

@@ -4,8 +4,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use rusqlite::{OptionalExtension, params};
-
 use super::*;
 
 impl Store {
@@ -70,20 +68,17 @@ impl Store {
         division: &str,
         metric: &str,
     ) -> Result<Option<Option<Decimal>>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT v.value, m.places FROM monthly_values v
-                 JOIN metrics m ON m.year = v.year AND m.code = v.metric
-                 WHERE v.year = ?1 AND v.month = ?2 AND v.division = ?3 AND v.metric = ?4",
-                params![year, month, division, metric],
-                |r| {
-                    let v: Option<i64> = r.get(0)?;
-                    let places: u32 = r.get(1)?;
-                    Ok(v.map(|v| value::from_scaled(v, places)))
-                },
-            )
-            .optional()?)
+        self.conn.query_opt(
+            "SELECT v.value, m.places FROM monthly_values v
+             JOIN metrics m ON m.year = v.year AND m.code = v.metric
+             WHERE v.year = ?1 AND v.month = ?2 AND v.division = ?3 AND v.metric = ?4",
+            params![year, month, division, metric],
+            |r| {
+                let v: Option<i64> = r.get(0)?;
+                let places: u32 = r.get(1)?;
+                Ok(v.map(|v| value::from_scaled(v, places)))
+            },
+        )
     }
 
     /// A year's stored values (and the year before's, for comparisons) with the catalogue,
@@ -111,19 +106,19 @@ impl Store {
             metrics.extend(crate::model::register_tables::reply_metrics());
         }
         data.set_values(values);
-        let mut stmt = self.conn.prepare(
+        data.narratives = self.conn.query_map(
             "SELECT year, quarter, division, text FROM narratives WHERE year = ?1
              ORDER BY division, quarter",
+            params![year],
+            |r| {
+                Ok(Narrative {
+                    year: r.get(0)?,
+                    quarter: r.get(1)?,
+                    division: r.get(2)?,
+                    text: r.get(3)?,
+                })
+            },
         )?;
-        let rows = stmt.query_map([year], |r| {
-            Ok(Narrative {
-                year: r.get(0)?,
-                quarter: r.get(1)?,
-                division: r.get(2)?,
-                text: r.get(3)?,
-            })
-        })?;
-        data.narratives = rows.collect::<rusqlite::Result<_>>()?;
         data.statuses = self.month_statuses(year)?;
         Ok(data)
     }
@@ -152,37 +147,37 @@ impl Store {
             sql.push_str(" AND v.division = ?");
         }
         if metric_prefix.is_some() {
-            sql.push_str(" AND substr(v.metric, 1, length(?)) = ?");
+            // substr counts characters on both engines (`length(?)` has no type on
+            // PostgreSQL, so the length goes in as a number).
+            sql.push_str(" AND substr(v.metric, 1, ?) = ?");
         }
         sql.push_str(" ORDER BY m.sort_order, v.metric, d.sort_order, v.month");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let prefix_chars = metric_prefix.map(|p| p.chars().count() as i64);
         let mut out = Vec::new();
         for year in years {
-            let mut args: Vec<&dyn rusqlite::ToSql> = vec![&year];
+            let mut args: Vec<&dyn engine::Param> = vec![&year];
             if let Some(d) = &division {
                 args.push(d);
             }
-            if let Some(p) = &metric_prefix {
-                args.push(p);
+            if let (Some(p), Some(n)) = (&metric_prefix, &prefix_chars) {
+                args.push(n);
                 args.push(p);
             }
-            let rows = stmt.query_map(args.as_slice(), |r| {
+            self.conn.query_each(&sql, &args, |r| {
                 let v: Option<i64> = r.get(4)?;
                 let places: u32 = r.get(5)?;
-                Ok(StoredValue {
+                out.push(StoredValue {
                     year: r.get(0)?,
                     month: r.get(1)?,
-                    division: text(r, 2)?.into(),
-                    metric: text(r, 3)?.into(),
+                    division: r.get_str(2)?.into(),
+                    metric: r.get_str(3)?.into(),
                     value: v.map(|v| value::from_scaled(v, places)),
                     note: r.get(6)?,
-                    updated_by: text(r, 7)?.into(),
-                    updated_at: text(r, 8)?.into(),
-                })
+                    updated_by: r.get_str(7)?.into(),
+                    updated_at: r.get_str(8)?.into(),
+                });
+                Ok(())
             })?;
-            for row in rows {
-                out.push(row?);
-            }
         }
         Ok(out)
     }
@@ -192,50 +187,51 @@ impl Store {
     /// (on a year of 100 divisions × 80 metrics they were most of the load time).
     fn values_of_years(&self, years: std::ops::RangeInclusive<i32>) -> Result<Vec<StoredValue>> {
         let mut places: HashMap<i32, HashMap<String, u32>> = HashMap::new();
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT year, code, places FROM metrics WHERE year BETWEEN ?1 AND ?2",
-            )?;
-            let mut rows = stmt.query(params![years.start(), years.end()])?;
-            while let Some(r) = rows.next()? {
+        let (first, last) = (*years.start(), *years.end());
+        self.conn.query_each(
+            "SELECT year, code, places FROM metrics WHERE year BETWEEN ?1 AND ?2",
+            params![first, last],
+            |r| {
                 places
                     .entry(r.get(0)?)
                     .or_default()
                     .insert(r.get(1)?, r.get(2)?);
-            }
-        }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT year, month, division, metric, value, note, updated_by, updated_at
-             FROM monthly_values WHERE year BETWEEN ?1 AND ?2",
+                Ok(())
+            },
         )?;
-        let mut rows = stmt.query(params![years.start(), years.end()])?;
         let mut out = Vec::new();
         // Strings are read in place and shared (see `StoredValue`).
         let [mut division, mut metric, mut by, mut at] = <[Shared; 4]>::default();
         let mut scale = 0;
-        while let Some(r) = rows.next()? {
-            let year: i32 = r.get(0)?;
-            let code = text(r, 3)?;
-            if out
-                .last()
-                .is_none_or(|v: &StoredValue| v.year != year || *v.metric != *code)
-            {
-                scale = *places.get(&year).and_then(|p| p.get(code)).ok_or_else(|| {
-                    StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
-                })?;
-            }
-            let v: Option<i64> = r.get(4)?;
-            out.push(StoredValue {
-                year,
-                month: r.get(1)?,
-                division: division.get(text(r, 2)?),
-                metric: metric.get(code),
-                value: v.map(|v| value::from_scaled(v, scale)),
-                note: r.get(5)?,
-                updated_by: by.get(text(r, 6)?),
-                updated_at: at.get(text(r, 7)?),
-            });
-        }
+        self.conn.query_each(
+            "SELECT year, month, division, metric, value, note, updated_by, updated_at
+             FROM monthly_values WHERE year BETWEEN ?1 AND ?2",
+            params![first, last],
+            |r| {
+                let year: i32 = r.get(0)?;
+                let code = r.get_str(3)?;
+                if out
+                    .last()
+                    .is_none_or(|v: &StoredValue| v.year != year || *v.metric != *code)
+                {
+                    scale = *places.get(&year).and_then(|p| p.get(code)).ok_or_else(|| {
+                        StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
+                    })?;
+                }
+                let v: Option<i64> = r.get(4)?;
+                out.push(StoredValue {
+                    year,
+                    month: r.get(1)?,
+                    division: division.get(r.get_str(2)?),
+                    metric: metric.get(code),
+                    value: v.map(|v| value::from_scaled(v, scale)),
+                    note: r.get(5)?,
+                    updated_by: by.get(r.get_str(6)?),
+                    updated_at: at.get(r.get_str(7)?),
+                });
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 
@@ -243,14 +239,11 @@ impl Store {
 
     /// A division's narrative for a year (`quarter` 0) or a quarter, if written.
     pub fn narrative(&self, year: i32, division: &str, quarter: u8) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT text FROM narratives WHERE year = ?1 AND division = ?2 AND quarter = ?3",
-                params![year, division, quarter],
-                |r| r.get(0),
-            )
-            .optional()?)
+        self.conn.query_opt(
+            "SELECT text FROM narratives WHERE year = ?1 AND division = ?2 AND quarter = ?3",
+            params![year, division, quarter],
+            |r| r.get(0),
+        )
     }
 
     /// Saves a division's narrative for a year (`quarter` 0) or a quarter (1–4).
@@ -268,13 +261,11 @@ impl Store {
         }
         let tx = self.write_tx()?;
         ensure_division(&tx, division)?;
-        let old: Option<String> = tx
-            .query_row(
-                "SELECT text FROM narratives WHERE year = ?1 AND division = ?2 AND quarter = ?3",
-                params![year, division, quarter],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let old: Option<String> = tx.query_opt(
+            "SELECT text FROM narratives WHERE year = ?1 AND division = ?2 AND quarter = ?3",
+            params![year, division, quarter],
+            |r| r.get(0),
+        )?;
         if old.as_deref() == Some(text) {
             return Ok(());
         }
@@ -397,10 +388,7 @@ type MetricRules = (ValueKind, Period, Vec<String>, bool);
 /// Per-batch state for [`Store::write_values`]: the catalogue and statuses are read once,
 /// then every row is checked against them.
 struct WriteContext<'a> {
-    tx: &'a Transaction<'a>,
-    /// The statements run per row, prepared once.
-    upsert_stmt: rusqlite::CachedStatement<'a>,
-    audit_stmt: rusqlite::CachedStatement<'a>,
+    tx: &'a Db,
     actor: &'a Actor,
     /// Where the values came from, for the audit rows' reason ("" when typed).
     source: &'a str,
@@ -428,58 +416,54 @@ impl<'a> WriteContext<'a> {
     /// Reads what checking `writes` needs: the rules of the metrics written (looked up
     /// one by one, so that a division's workbook does not read the whole catalogue), the
     /// divisions and the month statuses.
-    fn new(
-        tx: &'a Transaction<'a>,
-        actor: &'a Actor,
-        source: &'a str,
-        writes: &[ValueWrite],
-    ) -> Result<Self> {
+    fn new(tx: &'a Db, actor: &'a Actor, source: &'a str, writes: &[ValueWrite]) -> Result<Self> {
         let mut metrics: HashMap<i32, HashMap<String, MetricRules>> = HashMap::new();
-        let mut owners = tx.prepare_cached(
-            "SELECT division FROM metric_owners WHERE year = ?1 AND metric = ?2
-             ORDER BY division",
-        )?;
-        let mut rules = tx.prepare_cached(
-            "SELECT kind, places, period, aggregation FROM metrics WHERE year = ?1 AND code = ?2",
-        )?;
         for w in writes {
             let of_year = metrics.entry(w.year).or_default();
             if of_year.contains_key(w.metric.as_str()) {
                 continue;
             }
-            let found = rules
-                .query_row(params![w.year, w.metric], |r| {
+            let found = tx.query_opt(
+                "SELECT kind, places, period, aggregation FROM metrics WHERE year = ?1 AND code = ?2",
+                params![w.year, w.metric],
+                |r| {
                     Ok((
-                        ValueKind::from_label(&r.get::<_, String>(0)?, r.get(1)?),
-                        Period::parse(&r.get::<_, String>(2)?),
-                        r.get::<_, String>(3)?.starts_with("formula:"),
+                        ValueKind::from_label(r.get_str(0)?, r.get(1)?),
+                        Period::parse(r.get_str(2)?),
+                        r.get_str(3)?.starts_with("formula:"),
                     ))
-                })
-                .optional()?;
+                },
+            )?;
             // An unknown metric stays out of the map: `rules` refuses it.
             if let Some((kind, period, formula)) = found {
-                let owners = owners
-                    .query_map(params![w.year, w.metric], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                let owners = tx.query_map(
+                    "SELECT division FROM metric_owners WHERE year = ?1 AND metric = ?2
+                     ORDER BY division",
+                    params![w.year, w.metric],
+                    |r| r.get(0),
+                )?;
                 of_year.insert(w.metric.clone(), (kind, period, owners, formula));
             }
         }
-        let mut stmt = tx.prepare("SELECT code FROM divisions")?;
-        let divisions = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let divisions = tx
+            .query_map("SELECT code FROM divisions", params![], |r| r.get(0))?
+            .into_iter()
+            .collect();
         let mut statuses = HashMap::new();
-        let mut stmt = tx.prepare("SELECT year, month, division, status FROM submissions")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let status: String = r.get(3)?;
-            let status = MonthStatus::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("报送状态无法识别：{status}")))?;
-            statuses
-                .entry((r.get(0)?, r.get(1)?))
-                .or_insert_with(HashMap::new)
-                .insert(r.get(2)?, status);
-        }
+        tx.query_each(
+            "SELECT year, month, division, status FROM submissions",
+            params![],
+            |r| {
+                let status = r.get_str(3)?;
+                let status = MonthStatus::parse(status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("报送状态无法识别：{status}")))?;
+                statuses
+                    .entry((r.get(0)?, r.get(1)?))
+                    .or_insert_with(HashMap::new)
+                    .insert(r.get(2)?, status);
+                Ok(())
+            },
+        )?;
         let register_years = super::register::register_years(tx)?;
         let stored = if writes.len() >= BULK {
             Some(stored_cells(tx, writes)?)
@@ -488,8 +472,6 @@ impl<'a> WriteContext<'a> {
         };
         Ok(WriteContext {
             tx,
-            upsert_stmt: tx.prepare_cached(UPSERT)?,
-            audit_stmt: tx.prepare_cached(super::audit::INSERT)?,
             actor,
             source,
             metrics,
@@ -532,8 +514,8 @@ impl<'a> WriteContext<'a> {
             (source, "") => source.to_string(),
             (source, note) => format!("{source}；{note}"),
         };
-        audit_with(
-            &mut self.audit_stmt,
+        audit_at(
+            self.tx,
             at,
             self.actor,
             "set",
@@ -610,16 +592,12 @@ impl<'a> WriteContext<'a> {
         if let Some(cell) = self.stored_cell(w) {
             return Ok(cell.clone());
         }
-        Ok(self
-            .tx
-            .prepare_cached(
-                "SELECT value, note FROM monthly_values
-                 WHERE year = ?1 AND division = ?2 AND metric = ?3 AND month = ?4",
-            )?
-            .query_row(params![w.year, w.division, w.metric, w.month], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?)
+        self.tx.query_opt(
+            "SELECT value, note FROM monthly_values
+             WHERE year = ?1 AND division = ?2 AND metric = ?3 AND month = ?4",
+            params![w.year, w.division, w.metric, w.month],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// The prefetched cell of `w`, in a bulk write.
@@ -638,17 +616,20 @@ impl<'a> WriteContext<'a> {
     }
 
     /// Inserts or replaces the cell's row.
-    fn upsert(&mut self, w: &ValueWrite, scaled: Option<i64>, at: &str) -> Result<()> {
-        self.upsert_stmt.execute(params![
-            w.year,
-            w.division,
-            w.metric,
-            w.month,
-            scaled,
-            w.note,
-            self.actor.login,
-            at
-        ])?;
+    fn upsert(&self, w: &ValueWrite, scaled: Option<i64>, at: &str) -> Result<()> {
+        self.tx.execute(
+            UPSERT,
+            params![
+                w.year,
+                w.division,
+                w.metric,
+                w.month,
+                scaled,
+                w.note,
+                self.actor.login,
+                at
+            ],
+        )?;
         Ok(())
     }
 }
@@ -660,25 +641,26 @@ const UPSERT: &str = "INSERT INTO monthly_values (year, division, metric, month,
        updated_by = excluded.updated_by, updated_at = excluded.updated_at";
 
 /// The stored cells of every (year, division) in `writes`, one query each.
-fn stored_cells(tx: &Transaction, writes: &[ValueWrite]) -> Result<StoredCells> {
+fn stored_cells(tx: &Db, writes: &[ValueWrite]) -> Result<StoredCells> {
     let mut out = StoredCells::new();
-    let mut stmt = tx.prepare_cached(
-        "SELECT metric, month, value, note FROM monthly_values WHERE year = ?1 AND division = ?2",
-    )?;
     for w in writes {
         let of_year = out.entry(w.year).or_default();
         if of_year.contains_key(w.division.as_str()) {
             continue;
         }
         let cells = of_year.entry(w.division.clone()).or_default();
-        let mut rows = stmt.query(params![w.year, w.division])?;
-        while let Some(r) = rows.next()? {
-            let month: u8 = r.get(1)?;
-            let metric: String = r.get(0)?;
-            if let Some(cell) = cells.entry(metric).or_default().get_mut(usize::from(month)) {
-                *cell = Some((r.get(2)?, r.get(3)?));
-            }
-        }
+        tx.query_each(
+            "SELECT metric, month, value, note FROM monthly_values WHERE year = ?1 AND division = ?2",
+            params![w.year, w.division],
+            |r| {
+                let month: u8 = r.get(1)?;
+                let metric: String = r.get(0)?;
+                if let Some(cell) = cells.entry(metric).or_default().get_mut(usize::from(month)) {
+                    *cell = Some((r.get(2)?, r.get(3)?));
+                }
+                Ok(())
+            },
+        )?;
     }
     Ok(out)
 }
@@ -700,13 +682,6 @@ fn scaled(w: &ValueWrite, kind: ValueKind) -> Result<Option<i64>> {
             metric: w.metric.clone(),
             source: ValueError::TooLarge(text),
         })
-}
-
-/// A text column read in place, without a copy.
-fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    row.get_ref(i)?.as_str().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-    })
 }
 
 /// One column's strings, each allocated once: rows come in primary-key order, so the

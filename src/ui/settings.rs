@@ -47,8 +47,12 @@ impl Settings {
         Settings::default()
     }
 
-    /// Remembers `db` as the last opened file. Failing to save is not worth an error.
+    /// Remembers `db` as the last opened file. Failing to save is not worth an error. A
+    /// server URL is not remembered: it may hold the password, which is never stored.
     pub fn remember(&mut self, db: &std::path::Path) {
+        if crate::store::server_url(db).is_some() {
+            return;
+        }
         self.last_db = Some(db.to_path_buf());
         if let Some(file) = &self.file {
             if let Some(dir) = file.parent() {

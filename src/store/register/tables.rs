@@ -29,16 +29,17 @@ impl Store {
     /// The shipped holiday notices, with the years the office added (or replaced).
     pub fn calendar(&self) -> Result<Calendar> {
         let mut cal = Calendar::builtin();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT year, data FROM holiday_calendars ORDER BY year")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (year, data) = row?;
-            let parsed = YearCalendar::parse(&data)
-                .map_err(|e| StoreError::Corrupt(format!("{year}年节假日安排：{e}")))?;
-            cal.add(parsed);
-        }
+        self.conn.query_each(
+            "SELECT year, data FROM holiday_calendars ORDER BY year",
+            params![],
+            |r| {
+                let year: i32 = r.get(0)?;
+                let parsed = YearCalendar::parse(r.get_str(1)?)
+                    .map_err(|e| StoreError::Corrupt(format!("{year}年节假日安排：{e}")))?;
+                cal.add(parsed);
+                Ok(())
+            },
+        )?;
         Ok(cal)
     }
 
@@ -50,14 +51,15 @@ impl Store {
             .map_err(|e| StoreError::Invalid(format!("节假日安排无法保存：{e}")))?;
         YearCalendar::parse(&data).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let tx = self.write_tx()?;
-        let old: Option<String> = tx
-            .query_row(
-                "SELECT data FROM holiday_calendars WHERE year = ?1",
-                [year.year],
-                |r| r.get(0),
-            )
-            .optional()?;
-        tx.execute("DELETE FROM holiday_calendars WHERE year = ?1", [year.year])?;
+        let old: Option<String> = tx.query_opt(
+            "SELECT data FROM holiday_calendars WHERE year = ?1",
+            params![year.year],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "DELETE FROM holiday_calendars WHERE year = ?1",
+            params![year.year],
+        )?;
         tx.execute(
             "INSERT INTO holiday_calendars (year, data, updated_by, updated_at)
              VALUES (?1, ?2, ?3, ?4)",
@@ -133,15 +135,14 @@ impl Store {
             TableSource::Register => "register",
         };
         let tx = self.write_tx()?;
-        let old: Option<String> = tx
-            .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
+        let old: Option<String> =
+            tx.query_opt("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
                 r.get(0)
-            })
-            .optional()?;
+            })?;
         if old.as_deref().unwrap_or("entered") == value {
             return Ok(());
         }
-        tx.execute("DELETE FROM meta WHERE key = ?1", [&key])?;
+        tx.execute("DELETE FROM meta WHERE key = ?1", params![key])?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2)",
             params![key, value],
@@ -229,17 +230,25 @@ impl Store {
 }
 
 /// The years whose tables 3 and 4 come from the register.
-pub(in crate::store) fn register_years(tx: &Connection) -> Result<HashSet<i32>> {
-    let mut stmt = tx.prepare(
-        "SELECT key FROM meta WHERE substr(key, 1, length(?1)) = ?1 AND value = 'register'",
-    )?;
-    let keys = stmt.query_map([SOURCE_KEY], |r| r.get::<_, String>(0))?;
+pub(in crate::store) fn register_years(tx: &Db) -> Result<HashSet<i32>> {
     let mut out = HashSet::new();
-    for key in keys {
-        if let Some(year) = key?.strip_prefix(SOURCE_KEY).and_then(|y| y.parse().ok()) {
-            out.insert(year);
-        }
-    }
+    // `substr` with the prefix's length in characters: `length(?)` of a parameter has no
+    // type on PostgreSQL.
+    let prefix_chars = SOURCE_KEY.chars().count() as i64;
+    tx.query_each(
+        "SELECT key FROM meta WHERE substr(key, 1, ?2) = ?1 AND value = 'register'",
+        params![SOURCE_KEY, prefix_chars],
+        |r| {
+            if let Some(year) = r
+                .get_str(0)?
+                .strip_prefix(SOURCE_KEY)
+                .and_then(|y| y.parse().ok())
+            {
+                out.insert(year);
+            }
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 

@@ -1,0 +1,409 @@
+//! The PostgreSQL engine: `postgres://user:password@host:port/db` (or `postgresql://`)
+//! opened as a store, through the `postgres` crate (sync, plain TCP for now; TLS comes
+//! with the server set-up). Owns connecting and its refusals in Chinese (server
+//! unreachable, wrong password, no such database, no schema of ours, a newer schema),
+//! the schema version kept in the table `nianbao_schema`, the store's write lock, the
+//! `postgres` crate's side of the [`Db`] seam, and PostgreSQL's error codes as
+//! [`StoreError`]s.
+//!
+//! Tables live in the connection's current schema (`search_path`), so one database can
+//! hold several stores side by side (the tests give each a schema of its own).
+//!
+//! Writers take one lock per store for their whole transaction
+//! (`pg_advisory_xact_lock`, keyed by the schema), waiting at most [`BUSY_TIMEOUT`]
+//! before [`StoreError::Busy`]: the same one-writer-at-a-time rule as an SQLite file, on
+//! which the store's checks rely (a write reads the month statuses once, then writes).
+//! Finer locks, so that many contacts never wait on each other, are a later step.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use ::postgres::error::SqlState;
+use ::postgres::types::{ToSql, Type};
+use ::postgres::{Client, NoTls, Statement};
+
+use super::engine::{Db, Param, Row, Value, numbered_placeholders, params};
+use super::{BUSY_TIMEOUT, Result, Store, StoreError, schema};
+
+/// How long connecting may take before the server counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Prepared statements kept per connection before the cache starts over.
+const STATEMENT_CACHE: usize = 256;
+
+/// The server URL in a `--db` argument, if it is one.
+pub fn url_of(path: &Path) -> Option<&str> {
+    let text = path.to_str()?;
+    let scheme = text.split_once("://")?.0;
+    (scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql"))
+        .then_some(text)
+}
+
+/// `url` as it may be shown: without the password.
+pub fn shown(url: &str) -> String {
+    match url.parse::<::postgres::Config>() {
+        Ok(config) => server_name(&config),
+        Err(_) => url.split('@').next_back().unwrap_or_default().to_string(),
+    }
+}
+
+fn server_name(config: &::postgres::Config) -> String {
+    use ::postgres::config::Host;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or_default();
+    let db = config.get_dbname().unwrap_or(user);
+    format!("{user}@{host}:{port}/{db}")
+}
+
+/// An open connection, with its prepared statements.
+pub struct Server {
+    client: RefCell<Client>,
+    statements: RefCell<HashMap<String, Statement>>,
+    /// `user@host:port/db`, for messages.
+    name: String,
+}
+
+/// Connects, turning every refusal into a message the user can act on.
+fn connect(url: &str, read_only: bool) -> Result<Server> {
+    let mut config: ::postgres::Config = url
+        .parse()
+        .map_err(|e| StoreError::BadServerUrl(format!("{e}")))?;
+    if config.get_user().is_none_or(str::is_empty) {
+        return Err(StoreError::BadServerUrl(format!(
+            "没有用户名：{}",
+            shown(url)
+        )));
+    }
+    let name = server_name(&config);
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    config.application_name("nianbao");
+    config.notice_callback(|_| {});
+    let client = config.connect(NoTls).map_err(|e| {
+        let code = e.code().cloned();
+        match code {
+            Some(c) if c == SqlState::INVALID_PASSWORD => StoreError::ServerLogin(name.clone()),
+            Some(c) if c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+                StoreError::ServerLogin(name.clone())
+            }
+            Some(c) if c == SqlState::INVALID_CATALOG_NAME => {
+                StoreError::NoSuchDatabase(name.clone())
+            }
+            Some(_) => StoreError::Server(e),
+            None if e.to_string().contains("password missing") => {
+                StoreError::ServerLogin(name.clone())
+            }
+            None => StoreError::Unreachable {
+                server: name.clone(),
+                reason: std::error::Error::source(&e)
+                    .map_or_else(|| e.to_string(), |s| s.to_string()),
+            },
+        }
+    })?;
+    let server = Server {
+        client: RefCell::new(client),
+        statements: RefCell::default(),
+        name,
+    };
+    if read_only {
+        server.execute_batch("SET default_transaction_read_only = on")?;
+    }
+    Ok(server)
+}
+
+/// The schema version in the current schema, `None` when the schema has no store.
+pub(super) fn version(db: &Db) -> Result<Option<i32>> {
+    let ours: bool = db.query_one(
+        "SELECT to_regclass(quote_ident(current_schema()) || '.nianbao_schema') IS NOT NULL",
+        params![],
+        |r| r.get(0),
+    )?;
+    if !ours {
+        return Ok(None);
+    }
+    db.query_one("SELECT version FROM nianbao_schema", params![], |r| {
+        r.get(0)
+    })
+    .map(Some)
+}
+
+/// Marks the schema with its version (creating the marker in a new one).
+pub(super) fn set_version(db: &Db, version: i32) -> Result<()> {
+    db.execute_batch(
+        "CREATE TABLE IF NOT EXISTS nianbao_schema (
+             one     BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+             version BIGINT NOT NULL
+         )",
+    )?;
+    db.execute(
+        "INSERT INTO nianbao_schema (version) VALUES (?1)
+         ON CONFLICT (one) DO UPDATE SET version = excluded.version",
+        params![version],
+    )?;
+    Ok(())
+}
+
+/// Opens the store in the server's current schema; see [`Store::open`].
+pub(super) fn open(url: &str, read_only: bool) -> Result<Store> {
+    let server = connect(url, read_only)?;
+    let name = server.name.clone();
+    let mut store = Store {
+        conn: Db::postgres(server),
+        path: url.into(),
+    };
+    let found = version(&store.conn)?.ok_or_else(|| StoreError::NoSchema(name.clone()))?;
+    schema::require_known(found)?;
+    if found < schema::VERSION {
+        if read_only {
+            return Err(StoreError::ServerNeedsUpgrade(name));
+        }
+        let tx = store.write_tx()?;
+        // Read again under the write lock: another desktop may have upgraded meanwhile.
+        let now = version(&tx)?.ok_or_else(|| StoreError::NoSchema(name.clone()))?;
+        schema::require_known(now)?;
+        if now < schema::VERSION {
+            schema::upgrade_from(&tx, now)?;
+        }
+        tx.commit()?;
+    }
+    Ok(store)
+}
+
+/// Creates the store's schema in an empty schema of the server and fills it with `build`,
+/// all in one transaction: a failure leaves the database as it was.
+pub(super) fn create_with<T>(
+    url: &str,
+    agency: &str,
+    build: impl FnOnce(&mut Store) -> Result<T>,
+) -> Result<(Store, T)> {
+    let server = connect(url, false)?;
+    let name = server.name.clone();
+    let mut store = Store {
+        conn: Db::postgres(server),
+        path: url.into(),
+    };
+    // One transaction for the checks, the schema and `build`, whose own transactions
+    // become savepoints of it.
+    let outer = store.conn.begin()?.detach();
+    let built = (|| {
+        let db = &store.conn;
+        if version(db)?.is_some() {
+            return Err(StoreError::ServerHasStore(name.clone()));
+        }
+        let tables: i64 = db.query_one(
+            "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
+            params![],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(StoreError::ServerNotEmpty {
+                server: name.clone(),
+                tables,
+            });
+        }
+        schema::init(db)?;
+        super::put_agency(db, agency)?;
+        build(&mut store)
+    })();
+    let built = match built {
+        Ok(b) => b,
+        Err(e) => {
+            store.conn.end(outer, false).ok();
+            return Err(e);
+        }
+    };
+    store.conn.end(outer, true)?;
+    Ok((store, built))
+}
+
+impl Server {
+    /// Starts a write transaction holding the store's write lock.
+    pub(super) fn begin_write(&self) -> Result<()> {
+        self.batch(&format!(
+            "BEGIN; SET LOCAL lock_timeout = '{}s';
+             SELECT pg_advisory_xact_lock({}, hashtext(coalesce(current_schema(), '')))",
+            BUSY_TIMEOUT.as_secs(),
+            schema::APPLICATION_ID
+        ))
+    }
+
+    /// Statements without parameters that may change the schema.
+    pub(super) fn execute_batch(&self, sql: &str) -> Result<()> {
+        self.batch(sql)?;
+        // A schema change may have made a prepared statement's plan stale.
+        self.statements.borrow_mut().clear();
+        Ok(())
+    }
+
+    /// Statements without parameters that change no schema (transaction control).
+    pub(super) fn batch(&self, sql: &str) -> Result<()> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+
+    fn statement(&self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let prepared = self
+            .client
+            .borrow_mut()
+            .prepare(&numbered_placeholders(sql))?;
+        let mut cache = self.statements.borrow_mut();
+        if cache.len() >= STATEMENT_CACHE {
+            cache.clear();
+        }
+        cache.insert(sql.to_string(), prepared.clone());
+        Ok(prepared)
+    }
+
+    pub(super) fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<usize> {
+        let stmt = self.statement(sql)?;
+        let values = binds(&stmt, params)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|b| &**b as _).collect();
+        let n = self.client.borrow_mut().execute(&stmt, &refs)?;
+        Ok(n as usize)
+    }
+
+    pub(super) fn query_each(
+        &self,
+        sql: &str,
+        params: &[&dyn Param],
+        mut f: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        let stmt = self.statement(sql)?;
+        let values = binds(&stmt, params)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|b| &**b as _).collect();
+        // All rows first, so that `f` may query again on the same connection.
+        let rows = self.client.borrow_mut().query(&stmt, &refs)?;
+        for r in &rows {
+            f(&Row::Postgres(r))?;
+        }
+        Ok(())
+    }
+}
+
+type Bind<'a> = Box<dyn ToSql + Sync + 'a>;
+
+/// The parameters as the types the server inferred for them: an integer goes to an
+/// `int2`/`int4`/`int8`/`boolean` parameter alike, a boolean to an integer one.
+fn binds<'a>(stmt: &Statement, params: &'a [&'a dyn Param]) -> Result<Vec<Bind<'a>>> {
+    let types = stmt.params();
+    if types.len() != params.len() {
+        return Err(StoreError::Invalid(format!(
+            "语句需要 {} 个参数，给了 {} 个",
+            types.len(),
+            params.len()
+        )));
+    }
+    types
+        .iter()
+        .zip(params)
+        .map(|(ty, p)| bind(p.value(), ty))
+        .collect()
+}
+
+fn bind<'a>(v: Value<'a>, ty: &Type) -> Result<Bind<'a>> {
+    let int = |v: Value| match v {
+        Value::Int(i) => Some(Some(i)),
+        Value::Bool(b) => Some(Some(i64::from(b))),
+        Value::Null => Some(None),
+        _ => None,
+    };
+    let narrow = |i: Option<i64>| -> Option<Option<i32>> { i.map(i32::try_from).transpose().ok() };
+    let out: Option<Bind<'a>> = if *ty == Type::INT8 {
+        int(v).map(|i| Box::new(i) as Bind)
+    } else if *ty == Type::INT4 {
+        int(v).and_then(narrow).map(|i| Box::new(i) as Bind)
+    } else if *ty == Type::INT2 {
+        int(v)
+            .and_then(|i| i.map(i16::try_from).transpose().ok())
+            .map(|i| Box::new(i) as Bind)
+    } else if *ty == Type::BOOL {
+        match v {
+            Value::Bool(b) => Some(Box::new(Some(b)) as Bind),
+            Value::Int(i @ (0 | 1)) => Some(Box::new(Some(i == 1)) as Bind),
+            Value::Null => Some(Box::new(None::<bool>) as Bind),
+            _ => None,
+        }
+    } else if *ty == Type::BYTEA {
+        match v {
+            Value::Bytes(b) => Some(Box::new(Some(b)) as Bind),
+            Value::Null => Some(Box::new(None::<&[u8]>) as Bind),
+            _ => None,
+        }
+    } else if <&str as ToSql>::accepts(ty) {
+        match v {
+            Value::Text(s) => Some(Box::new(Some(s)) as Bind),
+            Value::Int(i) => Some(Box::new(Some(i.to_string())) as Bind),
+            Value::Null => Some(Box::new(None::<&str>) as Bind),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    out.ok_or_else(|| StoreError::Invalid(format!("参数 {v:?} 不能作为 {ty} 类型传给数据库")))
+}
+
+/// Column `i` of a row, by the type the server gave it.
+pub(super) fn column(row: &::postgres::Row, i: usize) -> Result<Value<'_>> {
+    let ty = row
+        .columns()
+        .get(i)
+        .ok_or_else(|| StoreError::Corrupt(format!("查询结果没有第 {} 列", i + 1)))?
+        .type_();
+    let v = if *ty == Type::INT8 {
+        row.try_get::<_, Option<i64>>(i)?.map(Value::Int)
+    } else if *ty == Type::INT4 {
+        row.try_get::<_, Option<i32>>(i)?
+            .map(|v| Value::Int(v.into()))
+    } else if *ty == Type::INT2 {
+        row.try_get::<_, Option<i16>>(i)?
+            .map(|v| Value::Int(v.into()))
+    } else if *ty == Type::BOOL {
+        row.try_get::<_, Option<bool>>(i)?.map(Value::Bool)
+    } else if *ty == Type::BYTEA {
+        row.try_get::<_, Option<&[u8]>>(i)?.map(Value::Bytes)
+    } else if <&str as ::postgres::types::FromSql>::accepts(ty) {
+        row.try_get::<_, Option<&str>>(i)?.map(Value::Text)
+    } else {
+        return Err(StoreError::Corrupt(format!(
+            "第 {} 列是数据库类型 {ty}，年报不读这种类型（整数请用 CAST(… AS BIGINT)）",
+            i + 1
+        )));
+    };
+    Ok(v.unwrap_or(Value::Null))
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        let code = e.code().cloned();
+        let busy = [
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+            SqlState::LOCK_NOT_AVAILABLE,
+            SqlState::QUERY_CANCELED,
+        ];
+        match code {
+            Some(c) if busy.contains(&c) => StoreError::Busy,
+            Some(c) if c == SqlState::READ_ONLY_SQL_TRANSACTION => StoreError::ReadOnly,
+            Some(c) if c == SqlState::DISK_FULL => StoreError::DiskFull,
+            Some(c) if c == SqlState::ADMIN_SHUTDOWN => StoreError::ConnectionLost(e.to_string()),
+            Some(_) => StoreError::Server(e),
+            None if e.is_closed()
+                || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>()) =>
+            {
+                StoreError::ConnectionLost(e.to_string())
+            }
+            None => StoreError::Server(e),
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! The store on a PostgreSQL server, where it differs from a file: every refusal a user
+//! can meet while connecting or creating (an unreachable server, a wrong password, no such
+//! database, a database without our schema, a schema from a newer version, a database
+//! holding other tables), each a Chinese message with nothing written; a read-only
+//! session; and the command line on a `postgres://` URL giving the same `values` as a
+//! file. Needs `NIANBAO_TEST_PG` (see `scripts/start-test-pg.sh`), except the
+//! unreachable-server test.
+
+#[path = "support/cli.rs"]
+mod cli;
+
+use std::path::Path;
+
+use nianbao::store::scratch::{Scratch, test_server};
+use nianbao::store::{Engine, Store, StoreError, ValueWrite};
+
+/// A fresh, empty schema on the test server, or `None` (skipped) without one.
+fn server(test: &str) -> Option<Scratch> {
+    Scratch::new(Engine::Postgres, test)
+}
+
+/// A raw connection into the scratch schema (not through the store).
+fn raw(db: &Scratch) -> postgres::Client {
+    postgres::Client::connect(db.path().to_str().unwrap(), postgres::NoTls).unwrap()
+}
+
+fn tables(db: &Scratch) -> Vec<String> {
+    raw(db)
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// The test server's URL with another password.
+fn with_password(url: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (login, host) = rest.split_once('@').unwrap();
+    let user = login.split(':').next().unwrap();
+    format!("{scheme}://{user}:{password}@{host}")
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_message() {
+    // Port 1 on the loopback: nothing listens there, the refusal is immediate.
+    let url = "postgres://nianbao:secret@127.0.0.1:1/nianbao";
+    let err = Store::open(Path::new(url)).err().expect("refused");
+    assert!(matches!(err, StoreError::Unreachable { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.starts_with("无法连接数据库服务器 nianbao@127.0.0.1:1/nianbao"),
+        "{message}"
+    );
+    assert!(!message.contains("secret"), "{message}");
+    let err = Store::create(Path::new(url), "某局")
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::Unreachable { .. }), "{err:?}");
+    let err = Store::open(Path::new("postgres://nianbao@127.0.0.1:99999/x")).err();
+    assert!(matches!(err, Some(StoreError::BadServerUrl(_))), "{err:?}");
+}
+
+#[test]
+fn a_wrong_password_and_a_missing_database_are_clear_messages() {
+    let Some(url) = test_server("a_wrong_password_and_a_missing_database") else {
+        return;
+    };
+    let wrong = with_password(&url, "not-the-password");
+    let err = Store::open(Path::new(&wrong)).err().expect("refused");
+    assert!(matches!(err, StoreError::ServerLogin(_)), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("拒绝登录：用户名或密码不对"), "{message}");
+    assert!(!message.contains("not-the-password"), "{message}");
+
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let missing = format!("{base}/nianbao_no_such_database");
+    let err = Store::create(Path::new(&missing), "某局")
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::NoSuchDatabase(_)), "{err:?}");
+    assert!(err.to_string().contains("没有这个数据库"), "{err}");
+}
+
+#[test]
+fn a_database_without_our_schema_is_refused_and_left_empty() {
+    let Some(db) = server("a_database_without_our_schema") else {
+        return;
+    };
+    for err in [
+        Store::open(db.path()).err(),
+        Store::open_read_only(db.path()).err(),
+    ] {
+        let err = err.expect("refused");
+        assert!(matches!(err, StoreError::NoSchema(_)), "{err:?}");
+        assert!(err.to_string().contains("没有年报的数据"), "{err}");
+    }
+    assert_eq!(tables(&db), Vec::<String>::new());
+}
+
+#[test]
+fn a_schema_from_a_newer_version_is_refused_untouched() {
+    let Some(db) = server("a_schema_from_a_newer_version") else {
+        return;
+    };
+    drop(nianbao::demo::create(db.path()).unwrap());
+    let mut client = raw(&db);
+    client
+        .batch_execute("UPDATE nianbao_schema SET version = 99")
+        .unwrap();
+    let snapshot = |client: &mut postgres::Client| -> (i64, i64, String) {
+        let r = client
+            .query_one(
+                "SELECT (SELECT version FROM nianbao_schema),
+                        (SELECT count(*) FROM audit_log),
+                        (SELECT md5(string_agg(key || value, ',' ORDER BY key)) FROM meta)",
+                &[],
+            )
+            .unwrap();
+        (r.get(0), r.get(1), r.get(2))
+    };
+    let before = snapshot(&mut client);
+    for err in [
+        Store::open(db.path()).err(),
+        Store::open_read_only(db.path()).err(),
+    ] {
+        let err = err.expect("refused");
+        assert!(
+            matches!(err, StoreError::NewerVersion { found: 99, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("更新版本"), "{err}");
+    }
+    assert_eq!(snapshot(&mut client), before);
+}
+
+#[test]
+fn a_store_is_created_only_in_an_empty_schema_and_all_or_nothing() {
+    let Some(db) = server("a_store_is_created_only_in_an_empty_schema") else {
+        return;
+    };
+    // A build that fails halfway leaves no table behind.
+    let err = Store::create_with(db.path(), "某局", |store| {
+        let office = nianbao::store::Actor::setup();
+        store.open_year(&office, 2019)?; // refused: no office division yet
+        Ok(())
+    })
+    .err()
+    .expect("the build fails");
+    assert!(err.to_string().contains("没有办公室"), "{err}");
+    assert_eq!(tables(&db), Vec::<String>::new());
+
+    drop(Store::create(db.path(), "某局").unwrap());
+    let err = Store::create(db.path(), "另一局").err().expect("refused");
+    assert!(matches!(err, StoreError::ServerHasStore(_)), "{err:?}");
+    assert_eq!(Store::open(db.path()).unwrap().agency().unwrap(), "某局");
+
+    let Some(other) = server("a_store_is_created_only_in_an_empty_schema") else {
+        return;
+    };
+    raw(&other)
+        .batch_execute("CREATE TABLE someone_elses (x INTEGER)")
+        .unwrap();
+    let err = Store::create(other.path(), "某局").err().expect("refused");
+    assert!(
+        matches!(err, StoreError::ServerNotEmpty { tables: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(tables(&other), ["someone_elses"]);
+}
+
+#[test]
+fn a_read_only_session_writes_nothing() {
+    let Some(db) = server("a_read_only_session_writes_nothing") else {
+        return;
+    };
+    drop(nianbao::demo::create(db.path()).unwrap());
+    let mut store = Store::open_read_only(db.path()).unwrap();
+    assert_eq!(store.engine(), Engine::Postgres);
+    let office = store.actor("liu.office").unwrap();
+    let write = ValueWrite {
+        year: 2019,
+        month: 12,
+        division: "credit".into(),
+        metric: "credit.interceptions".into(),
+        value: Some(1.into()),
+        note: String::new(),
+    };
+    let err = store.set_value(&office, &write).unwrap_err();
+    assert!(matches!(err, StoreError::ReadOnly), "{err:?}");
+    let url = db.path().to_str().unwrap();
+    let password = url.split_once("://").unwrap().1.split('@').next().unwrap();
+    assert!(!store.location().contains(password), "{}", store.location());
+}
+
+#[test]
+fn the_command_line_on_a_server_gives_the_values_a_file_gives() {
+    let Some(db) = server("the_command_line_on_a_server") else {
+        return;
+    };
+    let url = db.path().to_str().unwrap();
+    let out = cli::ok(&["demo", "--db", url]);
+    let password = url.split_once("://").unwrap().1.split('@').next().unwrap();
+    assert!(
+        !out.contains(password),
+        "the password is not printed: {out}"
+    );
+    let file = cli::demo(db.dir());
+    assert_eq!(cli::values(Path::new(url), 2019), cli::values(&file, 2019));
+    assert_eq!(cli::values(Path::new(url), 2018), cli::values(&file, 2018));
+    let check = cli::run(&["check", "--db", url, "--year", "2019"]);
+    let file_check = cli::run(&["check", "--db", cli::path_str(&file), "--year", "2019"]);
+    assert_eq!(check.status.code(), file_check.status.code());
+    assert_eq!(cli::text(&check.stdout), cli::text(&file_check.stdout));
+}
+
+#[test]
+fn a_file_moved_to_a_server_and_back_keeps_every_value_and_the_audit_log() {
+    let Some(db) = server("a_file_moved_to_a_server_and_back") else {
+        return;
+    };
+    let url = db.path().to_str().unwrap();
+    let file = cli::demo(db.dir());
+    let there = cli::ok(&["migrate", "--from", cli::path_str(&file), "--to", url]);
+    let back = db.dir().join("back.db");
+    let again = cli::ok(&["migrate", "--from", url, "--to", cli::path_str(&back)]);
+    // The same counts and checksums, table by table, both ways.
+    let tables = |out: &str| {
+        out.lines()
+            .filter(|l| l.contains('\t'))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tables(&there).len(), 12, "{there}");
+    assert_eq!(tables(&there), tables(&again));
+    assert!(there.contains("monthly_values\t"), "{there}");
+    for year in [2018, 2019] {
+        assert_eq!(cli::values(Path::new(url), year), cli::values(&file, year));
+        assert_eq!(cli::values(&back, year), cli::values(&file, year));
+    }
+    let log = |path: &Path| {
+        Store::open(path)
+            .unwrap()
+            .audit_log(&nianbao::store::AuditFilter::default())
+            .unwrap()
+    };
+    let original = log(&file);
+    assert!(original.len() > 100, "{}", original.len());
+    assert_eq!(log(Path::new(url)), original);
+    assert_eq!(log(&back), original);
+
+    // The server goes on numbering after the copied rows.
+    let mut store = Store::open(Path::new(url)).unwrap();
+    let office = store.actor("liu.office").unwrap();
+    store.set_agency_short(&office, "本局").unwrap();
+    let newest = log(Path::new(url))[0].id;
+    assert_eq!(newest, original[0].id + 1);
+    // A second copy onto the same database is refused, the first left as it was.
+    let out = cli::run(&["migrate", "--from", cli::path_str(&file), "--to", url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        cli::text(&out.stderr).contains("已有年报的数据"),
+        "{}",
+        cli::text(&out.stderr)
+    );
+    assert_eq!(log(Path::new(url)).len(), original.len() + 1);
+}
