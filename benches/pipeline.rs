@@ -96,6 +96,7 @@ fn million(path: &Path) {
                         metric: format!("m.{m:02}"),
                         value: Some(Decimal::from((m * 7 + usize::from(month)) % 50)),
                         note: String::new(),
+                        seen: None,
                     });
                 }
             }
@@ -109,6 +110,7 @@ fn million(path: &Path) {
                     metric: code,
                     value: Some(value),
                     note: String::new(),
+                    seen: None,
                 });
             }
         }

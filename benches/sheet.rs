@@ -92,6 +92,7 @@ fn fixture() -> Fixture {
                     if m.kind == ValueKind::Count { 0 } else { 2 },
                 )),
                 note: String::new(),
+                seen: None,
             })
         })
         .collect();

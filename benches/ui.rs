@@ -86,6 +86,7 @@ fn fixture() -> Fixture {
                     metric: m.code.clone(),
                     value: Some(Decimal::new((i as i64 * 37 + month as i64 * 101) % 9000, 0)),
                     note: String::new(),
+                    seen: None,
                 })
             })
             .collect();

@@ -201,7 +201,7 @@ impl Failure {
 fn store_exit(e: &StoreError) -> u8 {
     use StoreError::*;
     match e {
-        Busy => exit::BUSY,
+        Busy | Conflict { .. } => exit::BUSY,
         PermissionDenied(_)
         | MonthClosed { .. }
         | Inactive(_)

@@ -124,6 +124,7 @@ fn fixture(dir: &Path) -> PathBuf {
             metric: code.into(),
             value: Some(d(v)),
             note: String::new(),
+            seen: None,
         };
         store.set_value(&li, &write).unwrap();
     }

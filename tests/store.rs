@@ -36,6 +36,7 @@ fn write(year: i32, month: u8, division: &str, metric: &str, value: &str) -> Val
             Some(d(value))
         },
         note: String::new(),
+        seen: None,
     }
 }
 
@@ -1011,6 +1012,7 @@ on_both_engines! {
                 metric: v.metric.to_string(),
                 value: v.value,
                 note: String::new(),
+                seen: None,
             })
             .collect();
         assert!(writes.len() >= 300, "{} values", writes.len());
@@ -1070,6 +1072,61 @@ on_both_engines! {
                 (text(first.value.unwrap()), text(one)),
                 (text(one), text(two)),
             ]
+        );
+    }
+}
+
+// Two office users change the same cell from two desktops: the second, who opened the
+// cell before the first saved, is told the current value, and nothing is overwritten.
+on_both_engines! {
+    fn the_second_of_two_changes_to_one_cell_is_told_and_nothing_is_lost(db: &Scratch) {
+        let mut first = demo(db);
+        let mut second = Store::open(db.path()).unwrap();
+        let office = first.actor("liu.office").unwrap();
+        let cell = |value: &str, seen: Option<&str>| ValueWrite {
+            seen: Some(seen.map(d)),
+            ..write(2019, 12, "credit", "credit.interceptions", value)
+        };
+        let opened = first
+            .value(2019, 12, "credit", "credit.interceptions")
+            .unwrap()
+            .unwrap()
+            .unwrap()
+            .to_string();
+        first
+            .set_value(&office, &cell("1001", Some(&opened)))
+            .unwrap();
+        let before = audit_rows(&second);
+        let err = second
+            .set_value(&office, &cell("1002", Some(&opened)))
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(&err, StoreError::Conflict { current, .. } if *current == Some(d("1001"))),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("刚被他人修改"), "{message}");
+        assert!(message.contains("liu.office 于"), "{message}");
+        assert!(message.contains("改为 1001"), "{message}");
+        assert!(message.contains(&format!("您打开时是 {opened}")), "{message}");
+        assert!(message.contains("您填写的 1002 未保存"), "{message}");
+        assert_eq!(audit_rows(&second), before);
+        assert_eq!(
+            second
+                .value(2019, 12, "credit", "credit.interceptions")
+                .unwrap(),
+            Some(Some(d("1001")))
+        );
+        // Having seen the current value, the second user's change is saved.
+        second
+            .set_value(&office, &cell("1002", Some("1001")))
+            .unwrap();
+        assert_eq!(
+            first
+                .value(2019, 12, "credit", "credit.interceptions")
+                .unwrap(),
+            Some(Some(d("1002")))
         );
     }
 }

@@ -189,6 +189,7 @@ fn a_read_only_session_writes_nothing() {
         metric: "credit.interceptions".into(),
         value: Some(1.into()),
         note: String::new(),
+        seen: None,
     };
     let err = store.set_value(&office, &write).unwrap_err();
     assert!(matches!(err, StoreError::ReadOnly), "{err:?}");
@@ -235,7 +236,7 @@ fn a_file_moved_to_a_server_and_back_keeps_every_value_and_the_audit_log() {
             .map(String::from)
             .collect::<Vec<_>>()
     };
-    assert_eq!(tables(&there).len(), 12, "{there}");
+    assert_eq!(tables(&there).len(), 15, "{there}");
     assert_eq!(tables(&there), tables(&again));
     assert!(there.contains("monthly_values\t"), "{there}");
     for year in [2018, 2019] {
@@ -268,4 +269,53 @@ fn a_file_moved_to_a_server_and_back_keeps_every_value_and_the_audit_log() {
         cli::text(&out.stderr)
     );
     assert_eq!(log(Path::new(url)).len(), original.len() + 1);
+}
+
+/// Writers lock only the divisions they write: while another session holds the credit
+/// division's lock, a write for news goes through at once, and a write for credit waits,
+/// then is refused as busy, leaving the connection usable.
+#[test]
+fn a_write_waits_only_for_writers_of_its_own_division() {
+    let Some(db) = server("a_write_waits_only_for_writers_of_its_own_division") else {
+        return;
+    };
+    let mut store = nianbao::demo::create(db.path()).unwrap();
+    let office = store.actor("liu.office").unwrap();
+    let write = |division: &str, metric: &str, value: i64| ValueWrite {
+        year: 2019,
+        month: 12,
+        division: division.into(),
+        metric: metric.into(),
+        value: Some(value.into()),
+        note: String::new(),
+        seen: None,
+    };
+    let mut other = raw(&db);
+    let mut holding = other.transaction().unwrap();
+    holding
+        .batch_execute(
+            "SELECT pg_advisory_xact_lock(
+                 (CAST(hashtext(current_schema()) AS BIGINT) << 32)
+                 | (CAST(hashtext('credit') AS BIGINT) & 4294967295))",
+        )
+        .unwrap();
+    let started = std::time::Instant::now();
+    store
+        .set_value(&office, &write("news", "news.original", 1726))
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    let err = store
+        .set_value(&office, &write("credit", "credit.interceptions", 5))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Busy), "{err:?}");
+    holding.rollback().unwrap();
+    store
+        .set_value(&office, &write("credit", "credit.interceptions", 5))
+        .unwrap();
+    assert_eq!(
+        store
+            .value(2019, 12, "credit", "credit.interceptions")
+            .unwrap(),
+        Some(Some(5.into()))
+    );
 }

@@ -367,6 +367,7 @@ fn a_blank_cell_keeps_the_stored_value_unless_the_office_ticks_clear() {
         metric: "credit.test_a".into(),
         value: Some(Decimal::from(5)),
         note: String::new(),
+        seen: None,
     };
     Store::open(&path)
         .unwrap()

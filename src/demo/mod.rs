@@ -75,6 +75,7 @@ pub fn create(path: &Path) -> Result<Store, StoreError> {
                     metric,
                     value: Some(value),
                     note: String::new(),
+                    seen: None,
                 })
                 .collect();
             store.write_values(&office, &writes, |_, _| {})?;

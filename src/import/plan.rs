@@ -184,6 +184,7 @@ impl<'a> Lookup<'a> {
                         metric: metric.code.clone(),
                         value,
                         note: raw.note.trim().replace("\r\n", "\n"),
+                        seen: None,
                     },
                 })
             }

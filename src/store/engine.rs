@@ -356,11 +356,18 @@ impl Db {
     /// writer waits here rather than failing halfway); on PostgreSQL a transaction holding
     /// the store's write lock (see `postgres.rs`). Inside another transaction, a savepoint.
     pub fn begin(&self) -> Result<Tx<'_>> {
+        self.begin_locking(Lock::Store)
+    }
+
+    /// [`Db::begin`] for a write that changes only `lock`'s data. SQLite has one write lock
+    /// per file whatever is written; on PostgreSQL, writes for different divisions run
+    /// side by side (see `postgres.rs`).
+    pub fn begin_locking(&self, lock: Lock<'_>) -> Result<Tx<'_>> {
         let depth = self.depth.get();
         if depth == 0 {
             match &self.conn {
                 Conn::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE")?,
-                Conn::Postgres(s) => s.begin_write()?,
+                Conn::Postgres(s) => s.begin_write(lock)?,
             }
         } else {
             self.control(&format!("SAVEPOINT nianbao_{depth}"))?;
@@ -394,6 +401,16 @@ impl Db {
             Conn::Postgres(s) => s.batch(sql),
         }
     }
+}
+
+/// What a write transaction keeps others from writing until it ends.
+#[derive(Debug, Clone, Copy)]
+pub enum Lock<'a> {
+    /// Everything: the catalogue, users, drafts, the register, any division's data.
+    Store,
+    /// Only these divisions' values, notes and month statuses (codes, any order); the
+    /// rest of the store can only be read meanwhile, by this writer and others like it.
+    Divisions(&'a [&'a str]),
 }
 
 /// A transaction (or a savepoint inside one): rolled back when dropped uncommitted.

@@ -129,6 +129,14 @@ pub enum StoreError {
         division: String,
         status: &'static str,
     },
+    #[error("{cell} 刚被他人修改：{changed}；您填写的 {yours} 未保存，请核对现值后重新填写")]
+    Conflict {
+        cell: String,
+        changed: String,
+        yours: String,
+        /// The value now stored, for the screen to show.
+        current: Option<Decimal>,
+    },
     #[error("未知的处室：{0}")]
     UnknownDivision(String),
     #[error("{year}年的指标目录中没有指标：{code}")]
@@ -252,6 +260,12 @@ impl Store {
     /// here (up to [`BUSY_TIMEOUT`]) rather than failing halfway.
     fn write_tx(&mut self) -> Result<Tx<'_>> {
         self.conn.begin()
+    }
+
+    /// [`Store::write_tx`] for a write of only these divisions' figures, notes and month
+    /// statuses: on a server, writers of other divisions do not wait for it.
+    fn division_tx(&mut self, divisions: &[&str]) -> Result<Tx<'_>> {
+        self.conn.begin_locking(engine::Lock::Divisions(divisions))
     }
 
     /// Which engine the store is on.

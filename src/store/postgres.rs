@@ -9,11 +9,18 @@
 //! Tables live in the connection's current schema (`search_path`), so one database can
 //! hold several stores side by side (the tests give each a schema of its own).
 //!
-//! Writers take one lock per store for their whole transaction
-//! (`pg_advisory_xact_lock`, keyed by the schema), waiting at most [`BUSY_TIMEOUT`]
-//! before [`StoreError::Busy`]: the same one-writer-at-a-time rule as an SQLite file, on
-//! which the store's checks rely (a write reads the month statuses once, then writes).
-//! Finer locks, so that many contacts never wait on each other, are a later step.
+//! Writers lock what they change for their whole transaction, with advisory locks keyed
+//! by the schema, waiting at most [`BUSY_TIMEOUT`] before [`StoreError::Busy`]:
+//! - a write of some divisions' figures, notes or month statuses ([`Lock::Divisions`])
+//!   takes the store's lock shared and each of those divisions' locks exclusively, in
+//!   order of code (so two writers never wait on each other in a cycle): forty contacts
+//!   saving their own divisions' figures at once never wait on each other;
+//! - every other write ([`Lock::Store`]: the catalogue, users, drafts, the register, a
+//!   schema upgrade) takes the store's lock exclusively, and so waits for the division
+//!   writes under way and holds off new ones.
+//!
+//! The store's checks rely on this: a value write reads the catalogue and its divisions'
+//! month statuses once, then writes; neither can change until it commits.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -24,7 +31,7 @@ use ::postgres::error::SqlState;
 use ::postgres::types::{ToSql, Type};
 use ::postgres::{Client, NoTls, Statement};
 
-use super::engine::{Db, Param, Row, Value, numbered_placeholders, params};
+use super::engine::{Db, Lock, Param, Row, Value, numbered_placeholders, params};
 use super::{BUSY_TIMEOUT, Result, Store, StoreError, schema};
 
 /// How long connecting may take before the server counts as unreachable.
@@ -226,14 +233,43 @@ pub(super) fn create_with<T>(
 }
 
 impl Server {
-    /// Starts a write transaction holding the store's write lock.
-    pub(super) fn begin_write(&self) -> Result<()> {
+    /// Starts a write transaction holding `lock` (see the module doc). When a lock is not
+    /// had in time, the transaction is rolled back, so the connection stays usable.
+    pub(super) fn begin_write(&self, lock: Lock<'_>) -> Result<()> {
         self.batch(&format!(
-            "BEGIN; SET LOCAL lock_timeout = '{}s';
-             SELECT pg_advisory_xact_lock({}, hashtext(coalesce(current_schema(), '')))",
-            BUSY_TIMEOUT.as_secs(),
+            "BEGIN; SET LOCAL lock_timeout = '{}s'",
+            BUSY_TIMEOUT.as_secs()
+        ))?;
+        self.take(lock).inspect_err(|_| {
+            let _ = self.batch("ROLLBACK");
+        })
+    }
+
+    fn take(&self, lock: Lock<'_>) -> Result<()> {
+        let store_lock = match lock {
+            Lock::Store => "pg_advisory_xact_lock",
+            Lock::Divisions(_) => "pg_advisory_xact_lock_shared",
+        };
+        self.batch(&format!(
+            "SELECT {store_lock}({}, hashtext(coalesce(current_schema(), '')))",
             schema::APPLICATION_ID
-        ))
+        ))?;
+        if let Lock::Divisions(divisions) = lock {
+            let mut divisions = divisions.to_vec();
+            divisions.sort_unstable();
+            divisions.dedup();
+            for division in divisions {
+                // One 64-bit key per (schema, division): a key space apart from the
+                // store's two-key lock above.
+                self.execute(
+                    "SELECT pg_advisory_xact_lock(
+                         (CAST(hashtext(coalesce(current_schema(), '')) AS BIGINT) << 32)
+                         | (CAST(hashtext(?1) AS BIGINT) & 4294967295))",
+                    params![division],
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// Statements without parameters that may change the schema.

@@ -181,6 +181,7 @@ on_both_engines! {
             metric: code.into(),
             value: Some(Decimal::from(v)),
             note: String::new(),
+            seen: None,
         };
         store
             .set_value(&office, &entered("t3.new.natural", 5))

@@ -98,7 +98,7 @@ impl Store {
         if !(1..=12).contains(&month) {
             return Err(StoreError::Invalid(format!("月份应为 1–12：{month}")));
         }
-        let tx = self.write_tx()?;
+        let tx = self.division_tx(&[division])?;
         ensure_division(&tx, division)?;
         let old = month_status(&tx, year, month, division)?;
         if old == status {

@@ -40,7 +40,10 @@ impl Store {
             ));
         }
         let at = now();
-        let tx = self.write_tx()?;
+        let mut divisions: Vec<&str> = writes.iter().map(|w| w.division.as_str()).collect();
+        divisions.sort_unstable();
+        divisions.dedup();
+        let tx = self.division_tx(&divisions)?;
         let mut summary = WriteSummary::default();
         {
             let mut ctx = WriteContext::new(&tx, actor, source, writes)?;
@@ -259,7 +262,7 @@ impl Store {
         if quarter > 4 {
             return Err(StoreError::Invalid(format!("季度应为 0–4：{quarter}")));
         }
-        let tx = self.write_tx()?;
+        let tx = self.division_tx(&[division])?;
         ensure_division(&tx, division)?;
         let old: Option<String> = tx.query_opt(
             "SELECT text FROM narratives WHERE year = ?1 AND division = ?2 AND quarter = ?3",
@@ -365,6 +368,11 @@ pub struct ValueWrite {
     pub metric: String,
     pub value: Option<Decimal>,
     pub note: String,
+    /// The value the writer saw in the cell before changing it (`Some(None)`: blank), when
+    /// someone else's change made meanwhile must not be passed over: the write is then
+    /// refused with [`StoreError::Conflict`]. `None` for writes that replace whatever is
+    /// there (an import, which shows old → new in its preview first).
+    pub seen: Option<Option<Decimal>>,
 }
 
 /// What a batch write changed.
@@ -494,6 +502,15 @@ impl<'a> WriteContext<'a> {
         self.require_open(w)?;
         let scaled = scaled(w, kind)?;
         let old = self.stored(w)?;
+        if let Some(seen) = w.seen {
+            let current = old
+                .as_ref()
+                .and_then(|(v, _)| *v)
+                .map(|v| value::from_scaled(v, kind.places()));
+            if current != seen {
+                return Err(self.conflict(w, kind, current, seen));
+            }
+        }
         if let Some((old_value, old_note)) = &old
             && *old_value == scaled
             && *old_note == w.note
@@ -530,6 +547,38 @@ impl<'a> WriteContext<'a> {
         } else {
             Change::Inserted
         })
+    }
+
+    /// The refusal of a write whose writer saw `seen` where the cell now holds `current`.
+    fn conflict(
+        &self,
+        w: &ValueWrite,
+        kind: ValueKind,
+        current: Option<Decimal>,
+        seen: Option<Decimal>,
+    ) -> StoreError {
+        let by = self
+            .tx
+            .query_opt(
+                "SELECT updated_by, updated_at FROM monthly_values
+                 WHERE year = ?1 AND division = ?2 AND metric = ?3 AND month = ?4",
+                params![w.year, w.division, w.metric, w.month],
+                |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+            )
+            .ok()
+            .flatten()
+            .map(|(who, at)| format!("{who} 于 {at} "))
+            .unwrap_or_default();
+        let shown = |v: Option<Decimal>| match v {
+            Some(v) => value::format(v, kind.places()),
+            None => "（空）".to_string(),
+        };
+        StoreError::Conflict {
+            cell: format!("{}年{}月 {} {}", w.year, w.month, w.division, w.metric),
+            changed: format!("{by}改为 {}（您打开时是 {}）", shown(current), shown(seen)),
+            yours: shown(w.value),
+            current,
+        }
     }
 
     /// The metric's rules, once the row is known to be one this actor may write: a known

@@ -22,6 +22,7 @@ pub fn add_to_office_value(store: &mut Store, month: u8, code: &str, by: i64) {
                 metric: code.into(),
                 value: Some(old + Decimal::from(by)),
                 note: String::new(),
+                seen: None,
             },
         )
         .unwrap();

@@ -335,6 +335,7 @@ fn read_cell(
             metric: metric.code.clone(),
             value: Some(parsed),
             note: String::new(),
+            seen: None,
         },
         change,
         old: stored,

@@ -5,7 +5,7 @@ use egui::{Event, Key};
 use rust_decimal::Decimal;
 
 use crate::model::MonthStatus;
-use crate::store::{Actor, Store, ValueWrite};
+use crate::store::{Actor, Store, StoreError, ValueWrite};
 use crate::value;
 
 use super::{CellChange, EntryGrid, EntryMode, Notice};
@@ -117,6 +117,7 @@ impl EntryGrid {
                 metric: self.rows[c.row].metric.code.clone(),
                 value: c.new,
                 note: self.rows[c.row].notes[c.col].clone(),
+                seen: Some(c.old),
             })
             .collect();
         match store.write_values(actor, &writes, |_, _| {}) {
@@ -144,6 +145,18 @@ impl EntryGrid {
             }
             Err(e) => {
                 let reason = e.to_string();
+                if matches!(e, StoreError::Conflict { .. }) {
+                    // Someone changed these cells meanwhile: show what is stored now (the
+                    // message keeps what this user typed).
+                    for c in &changes {
+                        let metric = &self.rows[c.row].metric.code;
+                        if let Ok(stored) =
+                            store.value(self.year, self.month_of(c.col), &self.division, metric)
+                        {
+                            self.rows[c.row].values[c.col] = stored.flatten();
+                        }
+                    }
+                }
                 for c in &changes {
                     self.errors.insert((c.row, c.col), reason.clone());
                 }
