@@ -1099,8 +1099,7 @@ on_both_engines! {
         let before = audit_rows(&second);
         let err = second
             .set_value(&office, &cell("1002", Some(&opened)))
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert!(
             matches!(&err, StoreError::Conflict { current, .. } if *current == Some(d("1001"))),
             "{err:?}"
