@@ -319,3 +319,101 @@ fn a_write_waits_only_for_writers_of_its_own_division() {
         Some(Some(5.into()))
     );
 }
+
+/// The server drops the connection (a restart, a network cut) while the app is idle: the
+/// next read and the next save connect again and go through, nothing asked of the user.
+/// Cut off in the middle of a save, the save is refused with a clear message, nothing of
+/// it is kept, and the save after it connects again.
+#[test]
+fn a_lost_connection_is_a_clear_message_and_the_next_action_reconnects() {
+    let Some(db) = server("a_lost_connection_reconnects") else {
+        return;
+    };
+    drop(nianbao::demo::create(db.path()).unwrap());
+    let name = format!("nianbao_lost_{}", std::process::id());
+    let url = format!("{}&application_name={name}", db.path().to_str().unwrap());
+    let mut store = Store::open(Path::new(&url)).unwrap();
+    let office = store.actor("liu.office").unwrap();
+    let mut admin = raw(&db);
+    let cut = |admin: &mut postgres::Client| {
+        let n = admin
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE application_name = $1",
+                &[&name],
+            )
+            .unwrap()
+            .len();
+        assert_eq!(n, 1, "the store's one connection");
+        // The backend is gone once pg_stat_activity no longer lists it.
+        while !admin
+            .query(
+                "SELECT 1 FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+            .unwrap()
+            .is_empty()
+        {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    let write = |value: i64| ValueWrite {
+        year: 2019,
+        month: 12,
+        division: "credit".into(),
+        metric: "credit.interceptions".into(),
+        value: Some(value.into()),
+        note: String::new(),
+        seen: None,
+    };
+    cut(&mut admin);
+    assert!(
+        store
+            .value(2019, 12, "credit", "credit.interceptions")
+            .is_ok()
+    );
+    cut(&mut admin);
+    store.set_value(&office, &write(11)).unwrap();
+    assert_eq!(
+        store
+            .value(2019, 12, "credit", "credit.interceptions")
+            .unwrap(),
+        Some(Some(11.into()))
+    );
+    let audit_before = store
+        .audit_log(&nianbao::store::AuditFilter::default())
+        .unwrap()
+        .len();
+    // The cell's row locked elsewhere keeps the save waiting inside its transaction
+    // (past its BEGIN) while the connection is cut.
+    let mut other = raw(&db);
+    let mut holding = other.transaction().unwrap();
+    holding
+        .batch_execute(
+            "SELECT value FROM monthly_values WHERE year = 2019 AND month = 12
+             AND division = 'credit' AND metric = 'credit.interceptions' FOR UPDATE",
+        )
+        .unwrap();
+    let err = std::thread::scope(|s| {
+        let saving = s.spawn(|| store.set_value(&office, &write(12)));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        cut(&mut admin);
+        saving.join().unwrap().expect_err("cut off")
+    });
+    holding.rollback().unwrap();
+    assert!(matches!(err, StoreError::ConnectionLost(_)), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("连接已断开"), "{message}");
+    assert!(message.contains("本次修改未保存"), "{message}");
+    store.set_value(&office, &write(13)).unwrap();
+    assert_eq!(
+        store
+            .value(2019, 12, "credit", "credit.interceptions")
+            .unwrap(),
+        Some(Some(13.into()))
+    );
+    let log = store
+        .audit_log(&nianbao::store::AuditFilter::default())
+        .unwrap();
+    assert_eq!(log.len(), audit_before + 1, "the cut-off save left no row");
+}

@@ -283,7 +283,10 @@ impl Db {
     pub fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<usize> {
         match &self.conn {
             Conn::Sqlite(c) => super::sqlite::execute(c, sql, params),
-            Conn::Postgres(s) => s.execute(sql, params),
+            Conn::Postgres(s) => {
+                self.resume(s)?;
+                s.execute(sql, params)
+            }
         }
     }
 
@@ -291,7 +294,33 @@ impl Db {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.conn {
             Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
-            Conn::Postgres(s) => s.execute_batch(sql),
+            Conn::Postgres(s) => {
+                self.resume(s)?;
+                s.execute_batch(sql)
+            }
+        }
+    }
+
+    /// Between transactions, connects again to a server whose connection was found
+    /// lost: the user's next action after the network came back just works.
+    fn resume(&self, s: &Server) -> Result<()> {
+        if self.depth.get() == 0 && s.is_closed() {
+            s.reconnect()?;
+        }
+        Ok(())
+    }
+
+    /// `f` on the server, tried once more on a new connection when the connection turns
+    /// out lost outside a transaction. Only for what is safe to run twice: a read, or
+    /// the `BEGIN` of a transaction (a transaction cut off is rolled back by the server).
+    fn retried<T>(&self, s: &Server, f: impl Fn(&Server) -> Result<T>) -> Result<T> {
+        self.resume(s)?;
+        match f(s) {
+            Err(StoreError::ConnectionLost(_)) if self.depth.get() == 0 => {
+                s.reconnect()?;
+                f(s)
+            }
+            other => other,
         }
     }
 
@@ -304,7 +333,13 @@ impl Db {
     ) -> Result<()> {
         match &self.conn {
             Conn::Sqlite(c) => super::sqlite::query_each(c, sql, params, f),
-            Conn::Postgres(s) => s.query_each(sql, params, f),
+            Conn::Postgres(s) => {
+                let mut f = f;
+                for r in &self.retried(s, |s| s.query(sql, params))? {
+                    f(&Row::Postgres(r))?;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -367,7 +402,7 @@ impl Db {
         if depth == 0 {
             match &self.conn {
                 Conn::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE")?,
-                Conn::Postgres(s) => s.begin_write(lock)?,
+                Conn::Postgres(s) => self.retried(s, |s| s.begin_write(lock))?,
             }
         } else {
             self.control(&format!("SAVEPOINT nianbao_{depth}"))?;

@@ -103,7 +103,9 @@ pub enum StoreError {
     ServerNotEmpty { server: String, tables: i64 },
     #[error("数据库 {0} 的年报数据来自旧版本，需要升级后才能使用：请以可写方式打开一次")]
     ServerNeedsUpgrade(String),
-    #[error("与数据库服务器的连接已断开（{0}）；本次修改未保存，请检查网络后重新打开")]
+    #[error(
+        "与数据库服务器的连接已断开（{0}）；本次修改未保存。请检查网络，恢复后再保存一次即会重新连接"
+    )]
     ConnectionLost(String),
     #[error(
         "数据文件是只读的（文件或所在文件夹没有写入权限）：{0}；查看和导出仍可进行，修改数据请把文件复制到可写的文件夹，或请管理员开放写入权限"

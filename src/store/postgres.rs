@@ -76,10 +76,27 @@ pub struct Server {
     statements: RefCell<HashMap<String, Statement>>,
     /// `user@host:port/db`, for messages.
     name: String,
+    /// For connecting again after the connection was lost (see [`Server::reconnect`]).
+    url: String,
+    read_only: bool,
 }
 
 /// Connects, turning every refusal into a message the user can act on.
 fn connect(url: &str, read_only: bool) -> Result<Server> {
+    let (client, name) = connect_client(url)?;
+    let server = Server {
+        client: RefCell::new(client),
+        statements: RefCell::default(),
+        name,
+        url: url.to_string(),
+        read_only,
+    };
+    server.configure()?;
+    Ok(server)
+}
+
+/// A new client for `url`, and the server's name for messages.
+fn connect_client(url: &str) -> Result<(Client, String)> {
     let mut config: ::postgres::Config = url
         .parse()
         .map_err(|e| StoreError::BadServerUrl(format!("{e}")))?;
@@ -93,7 +110,9 @@ fn connect(url: &str, read_only: bool) -> Result<Server> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
-    config.application_name("nianbao");
+    if config.get_application_name().is_none() {
+        config.application_name("nianbao");
+    }
     config.notice_callback(|_| {});
     let client = config.connect(NoTls).map_err(|e| {
         let code = e.code().cloned();
@@ -116,15 +135,7 @@ fn connect(url: &str, read_only: bool) -> Result<Server> {
             },
         }
     })?;
-    let server = Server {
-        client: RefCell::new(client),
-        statements: RefCell::default(),
-        name,
-    };
-    if read_only {
-        server.execute_batch("SET default_transaction_read_only = on")?;
-    }
-    Ok(server)
+    Ok((client, name))
 }
 
 /// The schema version in the current schema, `None` when the schema has no store.
@@ -233,6 +244,30 @@ pub(super) fn create_with<T>(
 }
 
 impl Server {
+    /// What every session starts with.
+    fn configure(&self) -> Result<()> {
+        if self.read_only {
+            self.batch("SET default_transaction_read_only = on")?;
+        }
+        Ok(())
+    }
+
+    /// Whether the connection has been found closed (the server restarted, the network
+    /// dropped it): then [`Server::reconnect`] may connect again.
+    pub(super) fn is_closed(&self) -> bool {
+        self.client.borrow().is_closed()
+    }
+
+    /// Connects again with the same address and settings, the prepared statements
+    /// forgotten. Only between transactions: an unfinished one is lost with the old
+    /// connection, and its caller has been told so.
+    pub(super) fn reconnect(&self) -> Result<()> {
+        let (client, _) = connect_client(&self.url)?;
+        *self.client.borrow_mut() = client;
+        self.statements.borrow_mut().clear();
+        self.configure()
+    }
+
     /// Starts a write transaction holding `lock` (see the module doc). When a lock is not
     /// had in time, the transaction is rolled back, so the connection stays usable.
     pub(super) fn begin_write(&self, lock: Lock<'_>) -> Result<()> {
@@ -309,21 +344,13 @@ impl Server {
         Ok(n as usize)
     }
 
-    pub(super) fn query_each(
-        &self,
-        sql: &str,
-        params: &[&dyn Param],
-        mut f: impl FnMut(&Row) -> Result<()>,
-    ) -> Result<()> {
+    /// Every row of a query, fetched before any is looked at (so that the caller may
+    /// query again on the same connection while reading them).
+    pub(super) fn query(&self, sql: &str, params: &[&dyn Param]) -> Result<Vec<::postgres::Row>> {
         let stmt = self.statement(sql)?;
         let values = binds(&stmt, params)?;
         let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|b| &**b as _).collect();
-        // All rows first, so that `f` may query again on the same connection.
-        let rows = self.client.borrow_mut().query(&stmt, &refs)?;
-        for r in &rows {
-            f(&Row::Postgres(r))?;
-        }
-        Ok(())
+        Ok(self.client.borrow_mut().query(&stmt, &refs)?)
     }
 }
 
