@@ -943,3 +943,61 @@ fn checking_a_sheet_can_be_cancelled() {
     assert!(h.query_by_label("已取消检查").is_some());
     assert!(h.query_by_label("确认导入").is_none());
 }
+
+/// The connection form on a PostgreSQL server (`NIANBAO_TEST_PG`): the remembered
+/// address is filled in, a wrong password is refused with a clear message keeping the
+/// address, the right one opens the sign-in, and only the address (never the password)
+/// is remembered or shown in the title.
+#[test]
+fn the_office_connects_to_a_server_and_only_its_address_is_remembered() {
+    let Some(admin) = nianbao::store::scratch::test_server("ui: connect to a server") else {
+        return;
+    };
+    // A database of its own: the form names a database, not a schema in one.
+    let database = format!("nb_ui_{}", std::process::id());
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {database}"),
+        format!("CREATE DATABASE {database}"),
+    ] {
+        client.batch_execute(&sql).unwrap();
+    }
+    let password = admin
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split('@').next())
+        .and_then(|login| login.split_once(':'))
+        .map(|(_, p)| p.to_string())
+        .unwrap();
+    let mut address = nianbao::store::ServerAddress::parse(&admin).unwrap();
+    address.database = database.clone();
+    drop(nianbao::demo::create(&address.url(&password)).unwrap());
+
+    let mut settings = Settings::in_memory();
+    settings.last_server = Some(address.remembered());
+    let app = App::new(settings, None);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .with_context_setup(nianbao::ui::fonts::install)
+        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    h.run();
+    fill(&mut h, "密码：", "not-the-password");
+    click_button(&mut h, "连接");
+    h.run();
+    assert!(h.query_by_label_contains("拒绝登录").is_some());
+    assert!(h.state_mut().session().is_none());
+    fill(&mut h, "密码：", &password);
+    click_button(&mut h, "连接");
+    h.run();
+    sign_in(&mut h, "刘芳");
+    let title = h.state().title().to_string();
+    let shown = format!("{}:{}/{database}", address.host, address.port);
+    assert!(title.contains(&shown), "{title}");
+    assert!(!title.contains(&password), "{title}");
+    let remembered = h.state().settings.last_server.clone().unwrap();
+    assert_eq!(remembered, address.remembered());
+    assert!(!remembered.contains(&password), "{remembered}");
+    drop(h);
+    client
+        .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .unwrap();
+}

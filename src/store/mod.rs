@@ -51,7 +51,7 @@ use engine::{Db, Tx, params};
 pub use file::{JournalMode, journal_mode_for};
 pub use migrate::{TableCopy, migrate};
 pub use org::{NewUser, UserProfile};
-pub use postgres::url_of as server_url;
+pub use postgres::{ServerAddress, url_of as server_url};
 pub use register::{REGISTER_AUTHOR, TableSource};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use values::{ValueWrite, WriteRights, WriteSummary};

@@ -6,6 +6,9 @@
 //! `postgres` crate's side of the [`Db`] seam, and PostgreSQL's error codes as
 //! [`StoreError`]s.
 //!
+//! The desktop app connects through a [`ServerAddress`] and a password typed at each
+//! connection; only the address is remembered.
+//!
 //! Tables live in the connection's current schema (`search_path`), so one database can
 //! hold several stores side by side (the tests give each a schema of its own).
 //!
@@ -31,7 +34,7 @@ use ::postgres::error::SqlState;
 use ::postgres::types::{ToSql, Type};
 use ::postgres::{Client, NoTls, Statement};
 
-use super::engine::{Db, Lock, Param, Row, Value, numbered_placeholders, params};
+use super::engine::{Db, Lock, Param, Value, numbered_placeholders, params};
 use super::{BUSY_TIMEOUT, Result, Store, StoreError, schema};
 
 /// How long connecting may take before the server counts as unreachable.
@@ -54,6 +57,82 @@ pub fn shown(url: &str) -> String {
         Ok(config) => server_name(&config),
         Err(_) => url.split('@').next_back().unwrap_or_default().to_string(),
     }
+}
+
+/// A server's address as the desktop app's connection form edits and remembers it: never
+/// the password, which is asked for at every connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerAddress {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+}
+
+impl Default for ServerAddress {
+    fn default() -> Self {
+        ServerAddress {
+            host: String::new(),
+            port: 5432,
+            database: "nianbao".into(),
+            user: String::new(),
+        }
+    }
+}
+
+impl ServerAddress {
+    /// The address in a server URL (with or without a password); `None` when `url` is not
+    /// one.
+    pub fn parse(url: &str) -> Option<ServerAddress> {
+        use ::postgres::config::Host;
+        let config: ::postgres::Config = url_of(Path::new(url))?.parse().ok()?;
+        let host = match config.get_hosts().first()? {
+            Host::Tcp(h) => h.clone(),
+            #[cfg(unix)]
+            Host::Unix(p) => p.display().to_string(),
+        };
+        Some(ServerAddress {
+            host,
+            port: config.get_ports().first().copied().unwrap_or(5432),
+            user: config.get_user()?.to_string(),
+            database: config.get_dbname().unwrap_or_default().to_string(),
+        })
+    }
+
+    /// The `--db` that opens it with `password`.
+    pub fn url(&self, password: &str) -> std::path::PathBuf {
+        let login = if password.is_empty() {
+            encoded(&self.user)
+        } else {
+            format!("{}:{}", encoded(&self.user), encoded(password))
+        };
+        format!(
+            "postgres://{login}@{}:{}/{}",
+            encoded(self.host.trim()),
+            self.port,
+            encoded(self.database.trim())
+        )
+        .into()
+    }
+
+    /// As it is remembered and shown: `postgres://user@host:port/db`.
+    pub fn remembered(&self) -> String {
+        self.url("").display().to_string()
+    }
+}
+
+/// `text` percent-encoded for a URL part (everything but unreserved ASCII). By hand: five
+/// lines against a dependency for one call.
+fn encoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn server_name(config: &::postgres::Config) -> String {
@@ -468,5 +547,31 @@ impl From<::postgres::Error> for StoreError {
             }
             None => StoreError::Server(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_address_goes_into_a_url_and_back_and_is_remembered_without_the_password() {
+        let address = ServerAddress {
+            host: "db.example.gov.cn".into(),
+            port: 5433,
+            database: "年报".into(),
+            user: "liu fang".into(),
+        };
+        let url = address.url("p@ss:/w?rd%");
+        let text = url.to_str().unwrap();
+        let config: ::postgres::Config = text.parse().unwrap();
+        assert_eq!(config.get_password(), Some(b"p@ss:/w?rd%".as_slice()));
+        assert_eq!(config.get_user(), Some("liu fang"));
+        assert_eq!(config.get_dbname(), Some("年报"));
+        assert_eq!(ServerAddress::parse(text), Some(address.clone()));
+        let remembered = address.remembered();
+        assert!(!remembered.contains("p%40ss"), "{remembered}");
+        assert_eq!(ServerAddress::parse(&remembered), Some(address));
+        assert_eq!(ServerAddress::parse("D:\\年报\\2026.nianbao"), None);
     }
 }

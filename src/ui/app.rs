@@ -384,8 +384,8 @@ impl App {
     /// Opens `db`, else the last file, else the welcome screen.
     pub fn new(settings: Settings, db: Option<PathBuf>) -> App {
         let mut app = App {
+            screen: Screen::Welcome(Welcome::new(None, settings.last_server.as_deref())),
             settings,
-            screen: Screen::Welcome(Welcome::new(None)),
             started: None,
             title: String::new(),
         };
@@ -408,7 +408,14 @@ impl App {
                 self.settings.remember(path);
                 self.screen = Screen::SignIn(signin);
             }
-            Err(e) => self.screen = Screen::Welcome(Welcome::new(Some(e.to_string()))),
+            Err(e) => {
+                // A server that refused keeps the address typed (not the password).
+                let tried = crate::store::server_url(path)
+                    .and_then(crate::store::ServerAddress::parse)
+                    .map(|a| a.remembered())
+                    .or_else(|| self.settings.last_server.clone());
+                self.screen = Screen::Welcome(Welcome::new(Some(e.to_string()), tried.as_deref()))
+            }
         }
     }
 
@@ -431,11 +438,17 @@ impl App {
             }
             Screen::SignIn(s) => match s.ui(ui) {
                 SignInAction::None => {}
-                SignInAction::ChangeFile => next = Some(Screen::Welcome(Welcome::new(None))),
+                SignInAction::ChangeFile => {
+                    next = Some(Screen::Welcome(Welcome::new(
+                        None,
+                        self.settings.last_server.as_deref(),
+                    )))
+                }
                 SignInAction::SignedIn => {
-                    if let Screen::SignIn(s) =
-                        std::mem::replace(&mut self.screen, Screen::Welcome(Welcome::new(None)))
-                    {
+                    if let Screen::SignIn(s) = std::mem::replace(
+                        &mut self.screen,
+                        Screen::Welcome(Welcome::new(None, self.settings.last_server.as_deref())),
+                    ) {
                         next = Some(match s.into_signed_in() {
                             Ok((store, user, actor)) => {
                                 Screen::Session(Box::new(Session::new(store, user, actor)))
@@ -448,12 +461,16 @@ impl App {
             Screen::Session(session) => match session.ui(ui) {
                 SessionAction::None => {}
                 SessionAction::SignOut => {
-                    if let Screen::Session(s) =
-                        std::mem::replace(&mut self.screen, Screen::Welcome(Welcome::new(None)))
-                    {
+                    if let Screen::Session(s) = std::mem::replace(
+                        &mut self.screen,
+                        Screen::Welcome(Welcome::new(None, self.settings.last_server.as_deref())),
+                    ) {
                         next = Some(match SignIn::new(s.store) {
                             Ok(signin) => Screen::SignIn(signin),
-                            Err(e) => Screen::Welcome(Welcome::new(Some(e.to_string()))),
+                            Err(e) => Screen::Welcome(Welcome::new(
+                                Some(e.to_string()),
+                                self.settings.last_server.as_deref(),
+                            )),
                         });
                     }
                 }
@@ -488,7 +505,11 @@ impl App {
     }
 }
 
+/// The file's name, or the server without the password.
 fn file_name(path: &Path) -> String {
+    if crate::store::server_url(path).is_some() {
+        return crate::store::location(path);
+    }
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())

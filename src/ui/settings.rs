@@ -24,6 +24,10 @@ pub fn demo_path() -> PathBuf {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Settings {
     pub last_db: Option<PathBuf>,
+    /// The last database server connected to, without the password
+    /// (`postgres://user@host:port/db`).
+    #[serde(default)]
+    pub last_server: Option<String>,
     /// Where to save; `None` in tests (nothing is written).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -47,13 +51,17 @@ impl Settings {
         Settings::default()
     }
 
-    /// Remembers `db` as the last opened file. Failing to save is not worth an error. A
-    /// server URL is not remembered: it may hold the password, which is never stored.
+    /// Remembers `db` as the last opened file, or as the last server without its
+    /// password (which is never stored). Failing to save is not worth an error.
     pub fn remember(&mut self, db: &std::path::Path) {
-        if crate::store::server_url(db).is_some() {
-            return;
+        match crate::store::server_url(db) {
+            Some(url) => {
+                // The next start shows the connection form filled in, for the password.
+                self.last_db = None;
+                self.last_server = crate::store::ServerAddress::parse(url).map(|a| a.remembered());
+            }
+            None => self.last_db = Some(db.to_path_buf()),
         }
-        self.last_db = Some(db.to_path_buf());
         if let Some(file) = &self.file {
             if let Some(dir) = file.parent() {
                 let _ = std::fs::create_dir_all(dir);

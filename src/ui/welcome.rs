@@ -1,11 +1,12 @@
-//! 欢迎: no file is open. Create a new data file, open one, or open the demo (created in
-//! the user's data folder on first use, as a background job).
+//! 欢迎: no file is open. Create a new data file, open one, open the demo (created in
+//! the user's data folder on first use, as a background job), or connect to a database
+//! server shared by many desktops (the address remembered, the password typed each time).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::jobs::{Job, JobError};
-use crate::store::{Store, StoreError};
+use crate::store::{ServerAddress, Store, StoreError};
 
 use super::settings::demo_path;
 use super::widgets;
@@ -15,6 +16,9 @@ pub struct Welcome {
     path_text: String,
     agency: String,
     demo_job: Option<Job<PathBuf, DemoError>>,
+    server: ServerAddress,
+    port_text: String,
+    password: String,
 }
 
 /// Why the demo file could not be made.
@@ -31,13 +35,77 @@ pub enum DemoError {
 }
 
 impl Welcome {
-    pub fn new(error: Option<String>) -> Welcome {
+    /// The welcome screen; `last_server` (a remembered address) fills in the connection
+    /// form.
+    pub fn new(error: Option<String>, last_server: Option<&str>) -> Welcome {
+        let server = last_server
+            .and_then(ServerAddress::parse)
+            .unwrap_or_default();
         Welcome {
             error,
             path_text: String::new(),
             agency: String::new(),
             demo_job: None,
+            port_text: server.port.to_string(),
+            server,
+            password: String::new(),
         }
+    }
+
+    /// 连接数据库服务器: the address and the password, checked before connecting.
+    fn server_ui(&mut self, ui: &mut egui::Ui) -> Option<PathBuf> {
+        let mut open = None;
+        ui.group(|ui| {
+            ui.strong("连接数据库服务器（多台电脑共用一个数据库时）");
+            egui::Grid::new("server_form")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let field = |ui: &mut egui::Ui, label: &str, text: &mut String, secret| {
+                        let l = ui.label(label);
+                        ui.add(
+                            egui::TextEdit::singleline(text)
+                                .password(secret)
+                                .desired_width(260.0),
+                        )
+                        .labelled_by(l.id);
+                        ui.end_row();
+                    };
+                    field(ui, "服务器：", &mut self.server.host, false);
+                    field(ui, "端口：", &mut self.port_text, false);
+                    field(ui, "数据库：", &mut self.server.database, false);
+                    field(ui, "用户名：", &mut self.server.user, false);
+                    field(ui, "密码：", &mut self.password, true);
+                });
+            if ui.button("连接").clicked() {
+                match self.server_url() {
+                    Ok(url) => open = Some(url),
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            ui.label("服务器地址、数据库和用户名由信息中心提供；密码不会保存在本机。");
+        });
+        open
+    }
+
+    fn server_url(&mut self) -> Result<PathBuf, String> {
+        let missing = [
+            (&self.server.host, "服务器"),
+            (&self.server.database, "数据库"),
+            (&self.server.user, "用户名"),
+        ]
+        .into_iter()
+        .filter(|(v, _)| v.trim().is_empty())
+        .map(|(_, name)| name)
+        .collect::<Vec<_>>();
+        if !missing.is_empty() {
+            return Err(format!("请填写{}", missing.join("、")));
+        }
+        self.server.port = self
+            .port_text
+            .trim()
+            .parse()
+            .map_err(|_| format!("端口应为 1–65535 的数字：{}", self.port_text.trim()))?;
+        Ok(self.server.url(&std::mem::take(&mut self.password)))
     }
 
     /// Returns a file to open.
@@ -101,23 +169,29 @@ impl Welcome {
                 {
                     open = Some(p);
                 }
-                ui.label("或输入路径：");
-                ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(420.0));
+                let label = ui.label("或输入路径：");
+                ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(420.0))
+                    .labelled_by(label.id);
                 if ui.button("打开").clicked() && !self.path_text.trim().is_empty() {
                     open = Some(PathBuf::from(self.path_text.trim()));
                 }
             });
         });
         ui.add_space(8.0);
+        if let Some(url) = self.server_ui(ui) {
+            open = Some(url);
+        }
+        ui.add_space(8.0);
         ui.group(|ui| {
             ui.strong("新建数据文件");
             ui.horizontal(|ui| {
-                ui.label("机关名称：");
+                let label = ui.label("机关名称：");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.agency)
                         .hint_text("如：某某市市场监督管理局")
                         .desired_width(300.0),
-                );
+                )
+                .labelled_by(label.id);
                 if ui.button("新建…").clicked() {
                     if self.agency.trim().is_empty() {
                         self.error = Some("请先填写机关名称".into());
