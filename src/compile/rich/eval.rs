@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use minijinja::Environment;
 
-use crate::document::{Figure, chinese_number};
+use crate::document::{Figure, Table, chinese_number};
 use crate::model::YearData;
 
 use super::super::side::{Shared, Side};
@@ -24,8 +24,9 @@ pub enum ChipValue {
     Figure(Figure),
     /// A year, the agency's name, …
     Text(String),
-    /// A national table (`table("t3")`): the editor shows its name.
-    Table(String),
+    /// A national table (`table("t3")`): its name (表三) and the tables it prints, which
+    /// the editor draws as tables.
+    Table { name: String, tables: Vec<Table> },
     /// No value outside the report as a whole: a loop's item, or an expression the
     /// compiler refuses (the compile says why, with its line).
     Unavailable { label: String, reason: String },
@@ -38,7 +39,7 @@ impl ChipValue {
             ChipValue::Figure(f) if f.missing => "【缺数】".into(),
             ChipValue::Figure(f) => f.text.clone(),
             ChipValue::Text(t) => t.clone(),
-            ChipValue::Table(name) => format!("〔{name}〕"),
+            ChipValue::Table { name, .. } => format!("〔{name}〕"),
             ChipValue::Unavailable { label, .. } => format!("〔{label}〕"),
         }
     }
@@ -118,8 +119,17 @@ impl Evaluator {
         {
             return ChipValue::Figure(f.clone());
         }
-        if token(TABLE_START).is_some() {
-            return ChipValue::Table(table_name(tag_body(chip)));
+        if let Some(i) = token(TABLE_START) {
+            return ChipValue::Table {
+                name: table_name(tag_body(chip)),
+                tables: self
+                    .shared
+                    .side()
+                    .tables
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_default(),
+            };
         }
         ChipValue::Text(text.trim().to_string())
     }

@@ -149,10 +149,15 @@ fn chips_are_valued_by_the_compiler_over_the_data() {
     let v = eval.values(&s);
     assert_eq!(v["{{ n.text }}"].shown(), "〔各项内容〕");
     assert!(v["{{ figure(\"nope\") }}"].is_warning());
-    assert!(matches!(
-        eval.value("", "{{ table(\"t3\") }}"),
-        ChipValue::Table(t) if t == "表三"
-    ));
+    // A table chip carries the tables it prints: table 3's grid, with its figures.
+    match eval.value("", "{{ table(\"t3\") }}") {
+        ChipValue::Table { name, tables } => {
+            assert_eq!(name, "表三");
+            assert!(!tables.is_empty());
+            assert!(tables[0].rows.len() > 20, "{} rows", tables[0].rows.len());
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

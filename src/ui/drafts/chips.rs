@@ -26,6 +26,12 @@ use crate::document::HeadingNumbers;
 /// The values chips show, by chip source.
 pub type ChipValues = Arc<HashMap<String, ChipValue>>;
 
+/// The empty lines a table chip holds for its tables: one per row, one between two
+/// tables, and one that ends the last row's line.
+pub fn table_lines(tables: &[crate::document::Table]) -> usize {
+    tables.iter().map(|t| t.rows.len()).sum::<usize>() + tables.len()
+}
+
 /// How a stretch of the shown text is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpanKind {
@@ -35,6 +41,9 @@ pub enum SpanKind {
     Marker,
     /// A heading's generated number (`一、`), and its line after it.
     Heading(u8),
+    /// The empty lines of a table chip, one per table row, over which the view draws
+    /// the table.
+    TableRows,
 }
 
 /// A drawn stretch: characters of the shown text and how.
@@ -108,6 +117,24 @@ impl ChipBuffer {
     /// The change made since the last call, if any.
     pub fn take_edit(&mut self) -> Option<EditKind> {
         self.edit.take()
+    }
+
+    /// The table chips: the shown character where each one's rows start (its first
+    /// empty line) and the tables it draws there.
+    pub fn table_chips(&self) -> Vec<(usize, &[crate::document::Table])> {
+        self.segments
+            .iter()
+            .zip(&self.ranges)
+            .filter_map(|(s, r)| match s {
+                Segment::Chip(c) => match self.values.get(c) {
+                    Some(ChipValue::Table { name, tables }) => {
+                        Some((r.start + name.chars().count() + 2, tables.as_slice()))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
     }
 
     /// The chip whose characters hold `at` (a click on it), with its source.
@@ -230,6 +257,21 @@ impl ChipBuffer {
             let (shown, kind) = match s {
                 Segment::Text(t) => (t.clone(), None),
                 Segment::Chip(c) => match self.values.get(c) {
+                    Some(ChipValue::Table { name, tables }) => {
+                        // The name, then one line per table row (and one between
+                        // tables), ending the line the last row is drawn on.
+                        let label = format!("〔{name}〕");
+                        let label_chars = label.chars().count();
+                        let lines = table_lines(tables);
+                        spans.push(Span {
+                            chars: start + label_chars..start + label_chars + lines,
+                            kind: SpanKind::TableRows,
+                        });
+                        (
+                            label + &"\n".repeat(lines),
+                            Some(SpanKind::Chip { warning: false }),
+                        )
+                    }
                     Some(v) => (
                         v.shown(),
                         Some(SpanKind::Chip {

@@ -1,7 +1,9 @@
 //! The 正文 view of an open draft (the default for the office): a `TextEdit` over the
 //! [`ChipBuffer`], drawn with chips on a light blue ground (warning colour for
-//! 【缺数】), markers small and grey, headings larger. A click on a chip asks for its
-//! provenance; the cursor never rests inside a chip.
+//! 【缺数】), markers small and grey, headings larger, and each national table drawn as
+//! a table (its grid and figures, over the empty lines its chip holds: one chip, moved
+//! or deleted whole). A click on a chip asks for its provenance; the cursor never rests
+//! inside a chip.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,6 +16,9 @@ use super::chips::{ChipBuffer, ChipValues, EditKind, Span, SpanKind};
 
 /// The body size of the 正文 view.
 const BODY: f32 = 16.0;
+/// A table's text size, and the height of one of its rows.
+const TABLE_TEXT: f32 = 12.0;
+const TABLE_ROW: f32 = 20.0;
 
 /// The editor's state between frames.
 pub struct RichView {
@@ -103,6 +108,7 @@ impl RichView {
             .interactive(editable)
             .layouter(&mut layouter);
         let output = edit.show(ui);
+        self.paint_tables(ui, &output);
         let _ = output.response.response.clone().labelled_by(label);
         let id = output.response.response.id;
         self.edit_id = Some(id);
@@ -171,6 +177,107 @@ impl RichView {
     }
 }
 
+impl RichView {
+    /// Draws each table chip's tables over the empty lines it holds, one row per line.
+    fn paint_tables(&self, ui: &egui::Ui, output: &egui::text_edit::TextEditOutput) {
+        let area = output.response.response.rect;
+        let painter = ui.painter_at(area);
+        let (x0, x1) = (output.galley_pos.x + 2.0, area.right() - 8.0);
+        let line = |i: usize| {
+            output
+                .galley
+                .pos_from_cursor(CCursor::new(i))
+                .translate(output.galley_pos.to_vec2())
+        };
+        let text = ui.visuals().text_color();
+        let grid = egui::Stroke::new(0.6, Color32::from_gray(150));
+        let header = ui.visuals().faint_bg_color;
+        for (first, tables) in self.buffer.table_chips() {
+            let mut at = first + 1;
+            for table in tables {
+                let rows: Vec<egui::Rect> = (0..table.rows.len()).map(|r| line(at + r)).collect();
+                at += table.rows.len() + 1;
+                let xs = column_edges(table, x0, x1);
+                for (r, row) in table.rows.iter().enumerate() {
+                    for cell in &row.cells {
+                        let last = (r + cell.row_span.max(1) - 1).min(rows.len() - 1);
+                        let right = (cell.col + cell.col_span.max(1)).min(table.columns);
+                        let (Some(&left), Some(&right)) = (xs.get(cell.col), xs.get(right)) else {
+                            continue;
+                        };
+                        let rect = egui::Rect::from_x_y_ranges(
+                            left..=right,
+                            rows[r].top()..=rows[last].bottom(),
+                        );
+                        if r < table.header_rows {
+                            painter.rect_filled(rect, 0.0, header);
+                        }
+                        painter.rect_stroke(rect, 0.0, grid, egui::StrokeKind::Inside);
+                        paint_cell(ui, &painter, rect, cell, text);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The x of each column's left edge and of the last one's right edge.
+fn column_edges(table: &crate::document::Table, x0: f32, x1: f32) -> Vec<f32> {
+    let widths = match &table.widths {
+        Some(w) if w.len() == table.columns && w.iter().sum::<f32>() > 0.0 => w.clone(),
+        _ => vec![1.0; table.columns],
+    };
+    let total: f32 = widths.iter().sum();
+    let mut edges = vec![x0];
+    let mut x = x0;
+    for w in widths {
+        x += w / total * (x1 - x0);
+        edges.push(x);
+    }
+    edges
+}
+
+/// A cell's text in its rect, aligned as printed (vertical text one character a line).
+fn paint_cell(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    cell: &crate::document::Cell,
+    color: Color32,
+) {
+    let mut text = cell.text();
+    if cell.vertical {
+        text = text
+            .chars()
+            .map(String::from)
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    let mut job = LayoutJob::simple(
+        text,
+        FontId::proportional(TABLE_TEXT),
+        color,
+        (rect.width() - 6.0).max(10.0),
+    );
+    job.halign = match cell.align {
+        crate::document::Align::Left => egui::Align::LEFT,
+        crate::document::Align::Center => egui::Align::Center,
+        crate::document::Align::Right => egui::Align::RIGHT,
+    };
+    let galley = ui.ctx().fonts_mut(|f| f.layout_job(job));
+    let x = match cell.align {
+        crate::document::Align::Left => rect.left() + 3.0,
+        crate::document::Align::Center => rect.center().x,
+        crate::document::Align::Right => rect.right() - 3.0,
+    };
+    let y = rect.center().y - galley.size().y / 2.0;
+    painter.with_clip_rect(rect.shrink(1.0)).galley(
+        egui::pos2(x, y.max(rect.top())),
+        galley,
+        color,
+    );
+}
+
 /// The formatting of the shown text: plain prose, chips, markers, headings.
 pub fn layout_job(text: &str, spans: &Rc<RefCell<Vec<Span>>>, dark: bool) -> LayoutJob {
     let spans = spans.borrow();
@@ -227,6 +334,11 @@ pub fn layout_job(text: &str, spans: &Rc<RefCell<Vec<Span>>>, dark: bool) -> Lay
                     } else if dark {
                         format.color = Color32::from_rgb(0x10, 0x30, 0x60);
                     }
+                }
+                SpanKind::TableRows => {
+                    format.font_id = FontId::proportional(TABLE_TEXT);
+                    format.line_height = Some(TABLE_ROW);
+                    format.background = Color32::TRANSPARENT;
                 }
                 SpanKind::Marker => {
                     format.font_id = FontId::proportional(BODY * 0.75);
