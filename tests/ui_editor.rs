@@ -196,6 +196,7 @@ fn both_builtin_templates_show_no_template_syntax_in_any_line() {
     h.run_ok();
     let ids: Vec<i64> = screen(&mut h).drafts().iter().map(|d| d.id).collect();
     assert_eq!(ids.len(), 2);
+    let mut with_tables = 0;
     for id in ids {
         let store = Store::open(&path).unwrap();
         screen(&mut h).open(&store, id);
@@ -233,9 +234,42 @@ fn both_builtin_templates_show_no_template_syntax_in_any_line() {
         let values = editor(&mut h).writing.values.clone();
         let proactive = &values[&format!("{{{{ figure(\"{PROACTIVE}\") }}}}")];
         assert!(text.contains(&proactive.shown()));
+        // The annual report's national tables are tables in the text: each table chip
+        // holds its grid (drawn over its empty lines), with every row of the PDF's.
+        let rich = editor(&mut h).writing.rich.as_ref().unwrap();
+        let tables = rich.buffer.table_chips();
+        if text.contains("〔表三〕") {
+            with_tables += 1;
+            assert_eq!(tables.len(), 3, "tables 2, 3 and 4");
+            for (first, grids) in &tables {
+                let rows: usize = grids.iter().map(|t| t.rows.len()).sum();
+                assert!(rows >= 3, "{rows} rows");
+                let lines = &rich
+                    .buffer
+                    .text()
+                    .chars()
+                    .skip(*first)
+                    .take(rows)
+                    .collect::<String>();
+                assert_eq!(lines, &"\n".repeat(rows), "one empty line per row");
+            }
+            let t3 = tables
+                .iter()
+                .map(|(_, g)| g)
+                .find(|g| g[0].rows.len() > 20)
+                .unwrap();
+            let cells: String = t3[0]
+                .rows
+                .iter()
+                .flat_map(|r| &r.cells)
+                .map(|c| c.text())
+                .collect();
+            assert!(cells.contains("本年新收政府信息公开申请数量"), "{cells}");
+        }
         h.get_by_label("← 报告稿列表").click();
         h.run_ok();
     }
+    assert_eq!(with_tables, 1, "the annual report has the tables");
 }
 
 #[test]
