@@ -1001,3 +1001,55 @@ fn the_office_connects_to_a_server_and_only_its_address_is_remembered() {
         .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
         .unwrap();
 }
+
+/// Two desktops on one file: while the contact has the grid open, the office changes a
+/// cell from another desktop. The contact's save of that cell is refused with the
+/// current value and who changed it, the grid shows the current value, and the file
+/// keeps the office's value (nothing overwritten, the contact's number in the message).
+#[test]
+fn a_cell_changed_on_another_desktop_meanwhile_is_not_overwritten() {
+    let (_dir, path, mut h) = open_demo();
+    sign_in(&mut h, "郑浩");
+    assert_eq!(grid(&mut h).cursor(), (0, 8), "September");
+    {
+        let mut other = Store::open(&path).unwrap();
+        let office = other.actor("liu.office").unwrap();
+        other
+            .set_value(
+                &office,
+                &nianbao::store::ValueWrite {
+                    year: 2019,
+                    month: 9,
+                    division: "credit".into(),
+                    metric: "credit.interceptions".into(),
+                    value: Some(Decimal::from(4321)),
+                    note: String::new(),
+                    seen: None,
+                },
+            )
+            .unwrap();
+    }
+    type_text(&mut h, "55");
+    press(&mut h, Key::Enter);
+    let g = grid(&mut h);
+    let Some(nianbao::ui::entry::Notice::Problem(message)) = g.notice() else {
+        panic!("{:?}", g.notice().is_some());
+    };
+    assert!(message.contains("刚被他人修改"), "{message}");
+    assert!(message.contains("liu.office 于"), "{message}");
+    assert!(message.contains("改为 4321"), "{message}");
+    assert!(message.contains("您填写的 55 未保存"), "{message}");
+    assert_eq!(g.rows()[0].values[8], Some(Decimal::from(4321)));
+    assert_eq!(
+        stored(&path, 9, "credit.interceptions"),
+        Some(Decimal::from(4321))
+    );
+    // Typed again, now over the value shown, it is saved.
+    grid(&mut h).set_cursor(0, 8);
+    type_text(&mut h, "55");
+    press(&mut h, Key::Enter);
+    assert_eq!(
+        stored(&path, 9, "credit.interceptions"),
+        Some(Decimal::from(55))
+    );
+}
