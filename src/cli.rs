@@ -19,6 +19,7 @@ use crate::store::{Actor, OpenedYear, Store, StoreError};
 use crate::{demo, pipeline, prose, sheet, value};
 
 mod register;
+mod server;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -144,6 +145,12 @@ pub enum Command {
     Register {
         #[command(subcommand)]
         command: register::RegisterCommand,
+    },
+    /// Set up a PostgreSQL server: a store with the server's roles and row-level
+    /// security, and users' database logins (run as the server's administrator).
+    Server {
+        #[command(subcommand)]
+        command: server::ServerCommand,
     },
     /// Compile a report from a template and export it.
     Export {
@@ -468,6 +475,7 @@ pub fn run(cli: Cli) -> Outcome {
             check(&reader(&db()?, &cli.user)?, year, json, texts)
         }
         Command::Register { command } => register::run(&db()?, &cli.user, command),
+        Command::Server { command } => server::run(&db()?, command),
         Command::Export {
             year,
             template,

@@ -417,3 +417,209 @@ fn a_lost_connection_is_a_clear_message_and_the_next_action_reconnects() {
         .unwrap();
     assert_eq!(log.len(), audit_before + 1, "the cut-off save left no row");
 }
+
+/// `url` with another login (the user part replaced; the host, database and options
+/// kept).
+fn as_login(url: &str, role: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (_, host) = rest.split_once('@').unwrap();
+    format!("{scheme}://{role}:{password}@{host}")
+}
+
+/// Permissions that hold outside the app: a division contact connected straight to the
+/// database with their own login (no Nianbao in between) cannot write another division's
+/// figures, a closed month, the users or the audit log; a leader cannot write figures;
+/// and the same contact working through the store saves their own open month.
+#[test]
+fn the_servers_own_rules_refuse_a_contacts_forbidden_writes_made_outside_the_app() {
+    let Some(db) = server("the_servers_own_rules") else {
+        return;
+    };
+    let admin = db.path().to_str().unwrap().to_string();
+    let mut store = nianbao::demo::create(db.path()).unwrap();
+    let roles = store.secure_on_server().unwrap();
+    let contact_role = store
+        .grant_server_login("zheng.hao", "zheng-password-1")
+        .unwrap();
+    let leader_role = store
+        .grant_server_login("huang.leader", "leader-password")
+        .unwrap();
+    assert_eq!(contact_role, format!("{}.zheng.hao", roles.schema));
+    let err = store.grant_server_login("zheng.hao", "short").unwrap_err();
+    assert!(err.to_string().contains("至少 8 个字符"), "{err}");
+    drop(store);
+
+    let contact_url = as_login(&admin, &contact_role, "zheng-password-1");
+    let mut contact = postgres::Client::connect(&contact_url, postgres::NoTls).unwrap();
+    let cell = |client: &mut postgres::Client, division: &str, month: i64| -> Option<i64> {
+        client
+            .query_one(
+                "SELECT value FROM monthly_values WHERE year = 2019 AND division = $1
+                 AND month = $2 AND metric = (SELECT metric FROM metric_owners
+                   WHERE year = 2019 AND division = $1 ORDER BY metric LIMIT 1)",
+                &[&division, &month],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let update = |client: &mut postgres::Client, division: &str, month: i64| {
+        client.execute(
+            "UPDATE monthly_values SET value = 999999 WHERE year = 2019 AND division = $1
+             AND month = $2",
+            &[&division, &month],
+        )
+    };
+    let refused = |r: Result<u64, postgres::Error>| {
+        let e = r.expect_err("refused by the server");
+        let code = e.code().map(|c| c.code().to_string());
+        assert!(
+            matches!(code.as_deref(), Some("42501")),
+            "insufficient privilege or a policy: {e}"
+        );
+    };
+    // Another division: the rows are not the contact's to change.
+    let news_before = cell(&mut contact, "news", 12);
+    assert_eq!(update(&mut contact, "news", 12).unwrap(), 0);
+    assert_eq!(cell(&mut contact, "news", 12), news_before);
+    refused(contact.execute(
+        "INSERT INTO monthly_values (year, division, metric, month, value, note, updated_by,
+           updated_at) VALUES (2019, 'news', 'news.original', 0, 1, '', 'x', 'x')",
+        &[],
+    ));
+    // Their own division's locked January: untouched; their open December: written.
+    let january = cell(&mut contact, "credit", 1);
+    assert_eq!(update(&mut contact, "credit", 1).unwrap(), 0);
+    assert_eq!(cell(&mut contact, "credit", 1), january);
+    assert!(update(&mut contact, "credit", 12).unwrap() > 0);
+    assert_eq!(cell(&mut contact, "credit", 12), Some(999999));
+    // Unlocking a month (no row of theirs may go back to open), making themselves
+    // office staff, rewriting the log: refused.
+    assert_eq!(
+        contact
+            .execute(
+                "UPDATE submissions SET status = 'open' WHERE division = 'credit'",
+                &[]
+            )
+            .unwrap(),
+        0
+    );
+    let january: String = contact
+        .query_one(
+            "SELECT status FROM submissions WHERE year = 2019 AND division = 'credit'
+             AND month = 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(january, "locked");
+    refused(contact.execute(
+        "UPDATE users SET role = 'office' WHERE login = 'zheng.hao'",
+        &[],
+    ));
+    refused(contact.execute("UPDATE audit_log SET actor = 'x'", &[]));
+    refused(contact.execute("DELETE FROM audit_log", &[]));
+    refused(contact.execute("DELETE FROM monthly_values", &[]));
+    // Applicants' names are the office's only.
+    refused(contact.execute("SELECT applicant_name FROM applications", &[]));
+    // A leader writes no figures.
+    let leader_url = as_login(&admin, &leader_role, "leader-password");
+    let mut leader = postgres::Client::connect(&leader_url, postgres::NoTls).unwrap();
+    refused(update(&mut leader, "credit", 12));
+    drop((contact, leader));
+
+    // The same contact through the store: their open month saves, with its audit row.
+    let mut store = Store::open(Path::new(&contact_url)).unwrap();
+    let zheng = store.actor("zheng.hao").unwrap();
+    let write = ValueWrite {
+        year: 2019,
+        month: 12,
+        division: "credit".into(),
+        metric: "credit.interceptions".into(),
+        value: Some(7.into()),
+        note: String::new(),
+        seen: None,
+    };
+    store.set_value(&zheng, &write).unwrap();
+    assert_eq!(
+        store
+            .value(2019, 12, "credit", "credit.interceptions")
+            .unwrap(),
+        Some(Some(7.into()))
+    );
+    let year = store.year_data(2019).unwrap();
+    assert_eq!(year.year, 2019);
+    drop(store);
+
+    // The roles are the cluster's: removed with the test's schema.
+    let mut client = raw(&db);
+    for role in [
+        contact_role,
+        leader_role,
+        roles.office,
+        roles.contact,
+        roles.leader,
+    ] {
+        let _ = client.batch_execute(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\""));
+    }
+}
+
+/// `nianbao server init` sets up an agency on the server in one command, and `server
+/// login` gives its office user a database login they can work with; on a file the
+/// command says it is for servers only.
+#[test]
+fn the_it_department_sets_up_an_agency_with_two_commands() {
+    let Some(db) = server("the_it_department_sets_up_an_agency") else {
+        return;
+    };
+    let url = db.path().to_str().unwrap();
+    let out = cli::ok(&[
+        "server",
+        "init",
+        "--db",
+        url,
+        "--agency",
+        "某某市某局",
+        "--year",
+        "2026",
+    ]);
+    assert!(out.contains("权限与行级安全策略已设置"), "{out}");
+    let out = cli::ok(&[
+        "server",
+        "login",
+        "--db",
+        url,
+        "--login",
+        "office",
+        "--password",
+        "office-pass-1",
+    ]);
+    let schema = db
+        .path()
+        .to_str()
+        .unwrap()
+        .rsplit("search_path%3D")
+        .next()
+        .unwrap()
+        .to_string();
+    let role = format!("{schema}.office");
+    assert!(out.contains(&role), "{out}");
+    let office_url = as_login(url, &role, "office-pass-1");
+    let mut store = Store::open(Path::new(&office_url)).unwrap();
+    let office = store.actor("office").unwrap();
+    store.set_agency_short(&office, "某局").unwrap();
+    drop(store);
+    let file = db.dir().join("年报.db");
+    cli::ok(&["init", "--db", cli::path_str(&file), "--agency", "某局"]);
+    let refused = cli::run(&["server", "secure", "--db", cli::path_str(&file)]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(cli::text(&refused.stderr).contains("只用于 PostgreSQL"));
+    let mut client = raw(&db);
+    for r in [
+        role,
+        format!("{schema}_office"),
+        format!("{schema}_contact"),
+        format!("{schema}_leader"),
+    ] {
+        let _ = client.batch_execute(&format!("DROP OWNED BY \"{r}\"; DROP ROLE \"{r}\""));
+    }
+}

@@ -25,6 +25,7 @@ mod postgres_ddl;
 mod register;
 mod schema;
 pub mod scratch;
+mod server_roles;
 mod settings;
 mod sqlite;
 mod submissions;
@@ -54,6 +55,7 @@ pub use org::{NewUser, UserProfile};
 pub use postgres::{ServerAddress, url_of as server_url};
 pub use register::{REGISTER_AUTHOR, TableSource};
 pub use schema::VERSION as SCHEMA_VERSION;
+pub use server_roles::ServerRoles;
 pub use values::{ValueWrite, WriteRights, WriteSummary};
 
 /// How long a writer waits for another process's write to finish before giving up.

@@ -169,8 +169,15 @@ impl Store {
     }
 
     fn read_applications(&self, with_names: bool) -> Result<Vec<Application>> {
+        // Without the names, the column is not read at all: on a server only the
+        // office's roles may read it (`server_roles.rs`).
+        let columns = if with_names {
+            APPLICATION_COLUMNS.to_string()
+        } else {
+            APPLICATION_COLUMNS.replace("applicant_name", "'' AS applicant_name")
+        };
         self.conn.query_map(
-            &format!("SELECT {APPLICATION_COLUMNS} FROM applications ORDER BY received, number"),
+            &format!("SELECT {columns} FROM applications ORDER BY received, number"),
             params![],
             |r| {
                 let mut app = read_application(r)?;
