@@ -45,6 +45,27 @@ fn with_password(url: &str, password: &str) -> String {
     format!("{scheme}://{user}:{password}@{host}")
 }
 
+/// A December 2019 value of the demo, as the tests write it.
+fn december(division: &str, metric: &str, value: i64) -> ValueWrite {
+    ValueWrite {
+        year: 2019,
+        month: 12,
+        division: division.into(),
+        metric: metric.into(),
+        value: Some(value.into()),
+        note: String::new(),
+        seen: None,
+    }
+}
+
+/// Removes roles a test made: they belong to the cluster, not to the test's schema.
+fn drop_roles(db: &Scratch, roles: &[String]) {
+    let mut client = raw(db);
+    for role in roles {
+        let _ = client.batch_execute(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\""));
+    }
+}
+
 #[test]
 fn an_unreachable_server_is_a_clear_message() {
     // Port 1 on the loopback: nothing listens there, the refusal is immediate.
@@ -182,16 +203,9 @@ fn a_read_only_session_writes_nothing() {
     let mut store = Store::open_read_only(db.path()).unwrap();
     assert_eq!(store.engine(), Engine::Postgres);
     let office = store.actor("liu.office").unwrap();
-    let write = ValueWrite {
-        year: 2019,
-        month: 12,
-        division: "credit".into(),
-        metric: "credit.interceptions".into(),
-        value: Some(1.into()),
-        note: String::new(),
-        seen: None,
-    };
-    let err = store.set_value(&office, &write).unwrap_err();
+    let err = store
+        .set_value(&office, &december("credit", "credit.interceptions", 1))
+        .unwrap_err();
     assert!(matches!(err, StoreError::ReadOnly), "{err:?}");
     let url = db.path().to_str().unwrap();
     let password = url.split_once("://").unwrap().1.split('@').next().unwrap();
@@ -281,15 +295,6 @@ fn a_write_waits_only_for_writers_of_its_own_division() {
     };
     let mut store = nianbao::demo::create(db.path()).unwrap();
     let office = store.actor("liu.office").unwrap();
-    let write = |division: &str, metric: &str, value: i64| ValueWrite {
-        year: 2019,
-        month: 12,
-        division: division.into(),
-        metric: metric.into(),
-        value: Some(value.into()),
-        note: String::new(),
-        seen: None,
-    };
     let mut other = raw(&db);
     let mut holding = other.transaction().unwrap();
     holding
@@ -301,16 +306,16 @@ fn a_write_waits_only_for_writers_of_its_own_division() {
         .unwrap();
     let started = std::time::Instant::now();
     store
-        .set_value(&office, &write("news", "news.original", 1726))
+        .set_value(&office, &december("news", "news.original", 1726))
         .unwrap();
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
     let err = store
-        .set_value(&office, &write("credit", "credit.interceptions", 5))
+        .set_value(&office, &december("credit", "credit.interceptions", 5))
         .unwrap_err();
     assert!(matches!(err, StoreError::Busy), "{err:?}");
     holding.rollback().unwrap();
     store
-        .set_value(&office, &write("credit", "credit.interceptions", 5))
+        .set_value(&office, &december("credit", "credit.interceptions", 5))
         .unwrap();
     assert_eq!(
         store
@@ -357,15 +362,7 @@ fn a_lost_connection_is_a_clear_message_and_the_next_action_reconnects() {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     };
-    let write = |value: i64| ValueWrite {
-        year: 2019,
-        month: 12,
-        division: "credit".into(),
-        metric: "credit.interceptions".into(),
-        value: Some(value.into()),
-        note: String::new(),
-        seen: None,
-    };
+    let write = |value: i64| december("credit", "credit.interceptions", value);
     cut(&mut admin);
     assert!(
         store
@@ -530,16 +527,9 @@ fn the_servers_own_rules_refuse_a_contacts_forbidden_writes_made_outside_the_app
     // The same contact through the store: their open month saves, with its audit row.
     let mut store = Store::open(Path::new(&contact_url)).unwrap();
     let zheng = store.actor("zheng.hao").unwrap();
-    let write = ValueWrite {
-        year: 2019,
-        month: 12,
-        division: "credit".into(),
-        metric: "credit.interceptions".into(),
-        value: Some(7.into()),
-        note: String::new(),
-        seen: None,
-    };
-    store.set_value(&zheng, &write).unwrap();
+    store
+        .set_value(&zheng, &december("credit", "credit.interceptions", 7))
+        .unwrap();
     assert_eq!(
         store
             .value(2019, 12, "credit", "credit.interceptions")
@@ -551,16 +541,16 @@ fn the_servers_own_rules_refuse_a_contacts_forbidden_writes_made_outside_the_app
     drop(store);
 
     // The roles are the cluster's: removed with the test's schema.
-    let mut client = raw(&db);
-    for role in [
-        contact_role,
-        leader_role,
-        roles.office,
-        roles.contact,
-        roles.leader,
-    ] {
-        let _ = client.batch_execute(&format!("DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\""));
-    }
+    drop_roles(
+        &db,
+        &[
+            contact_role,
+            leader_role,
+            roles.office,
+            roles.contact,
+            roles.leader,
+        ],
+    );
 }
 
 /// `nianbao server init` sets up an agency on the server in one command, and `server
@@ -613,13 +603,13 @@ fn the_it_department_sets_up_an_agency_with_two_commands() {
     let refused = cli::run(&["server", "secure", "--db", cli::path_str(&file)]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(cli::text(&refused.stderr).contains("只用于 PostgreSQL"));
-    let mut client = raw(&db);
-    for r in [
-        role,
-        format!("{schema}_office"),
-        format!("{schema}_contact"),
-        format!("{schema}_leader"),
-    ] {
-        let _ = client.batch_execute(&format!("DROP OWNED BY \"{r}\"; DROP ROLE \"{r}\""));
-    }
+    drop_roles(
+        &db,
+        &[
+            role,
+            format!("{schema}_office"),
+            format!("{schema}_contact"),
+            format!("{schema}_leader"),
+        ],
+    );
 }

@@ -19,7 +19,7 @@
 //! program that bypasses the app. Role and schema names go into the DDL quoted, and a
 //! password as a quoted literal: PostgreSQL takes no parameters in `CREATE ROLE`.
 
-use super::engine::{Engine, params};
+use super::engine::{Db, Engine, params};
 use super::*;
 
 /// The tables a contact writes rows of, with the row-level policies.
@@ -55,7 +55,7 @@ impl Store {
             ));
         }
         let tx = self.write_tx()?;
-        let schema: String = tx.query_one("SELECT current_schema()", params![], |r| r.get(0))?;
+        let schema = current_schema(&tx)?;
         let roles = ServerRoles {
             office: format!("{schema}_office"),
             contact: format!("{schema}_contact"),
@@ -76,7 +76,7 @@ impl Store {
             return Err(StoreError::Invalid("数据库密码至少 8 个字符".into()));
         }
         let tx = self.write_tx()?;
-        let schema: String = tx.query_one("SELECT current_schema()", params![], |r| r.get(0))?;
+        let schema = current_schema(&tx)?;
         let role: String = tx
             .query_opt(
                 "SELECT role FROM users WHERE login = ?1 AND active",
@@ -103,6 +103,11 @@ impl Store {
         tx.commit()?;
         Ok(name)
     }
+}
+
+/// The schema the connection works in: the store's, which names its roles.
+fn current_schema(db: &Db) -> Result<String> {
+    db.query_one("SELECT current_schema()", params![], |r| r.get(0))
 }
 
 /// A refusal by the server of our DDL (not allowed to create roles, a role that exists).

@@ -127,8 +127,8 @@ impl ChipBuffer {
             .zip(&self.ranges)
             .filter_map(|(s, r)| match s {
                 Segment::Chip(c) => match self.values.get(c) {
-                    Some(ChipValue::Table { name, tables }) => {
-                        Some((r.start + name.chars().count() + 2, tables.as_slice()))
+                    Some(v @ ChipValue::Table { tables, .. }) => {
+                        Some((r.start + v.shown().chars().count(), tables.as_slice()))
                     }
                     _ => None,
                 },
@@ -257,10 +257,10 @@ impl ChipBuffer {
             let (shown, kind) = match s {
                 Segment::Text(t) => (t.clone(), None),
                 Segment::Chip(c) => match self.values.get(c) {
-                    Some(ChipValue::Table { name, tables }) => {
+                    Some(v @ ChipValue::Table { tables, .. }) => {
                         // The name, then one line per table row (and one between
                         // tables), ending the line the last row is drawn on.
-                        let label = format!("〔{name}〕");
+                        let label = v.shown();
                         let label_chars = label.chars().count();
                         let lines = table_lines(tables);
                         spans.push(Span {

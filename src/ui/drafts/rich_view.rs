@@ -175,9 +175,7 @@ impl RichView {
         }
         out
     }
-}
 
-impl RichView {
     /// Draws each table chip's tables over the empty lines it holds, one row per line.
     fn paint_tables(&self, ui: &egui::Ui, output: &egui::text_edit::TextEditOutput) {
         let area = output.response.response.rect;
