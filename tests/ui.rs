@@ -14,7 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use nianbao::model::{Aggregation, Metric, MonthStatus, Period, ValueKind};
 use nianbao::store::{AuditFilter, Store};
-use nianbao::ui::app::{App, Tab};
+use nianbao::ui::app::{App, Screen, Tab};
 use nianbao::ui::board::Board;
 use nianbao::ui::entry::{EntryGrid, EntryMode};
 use nianbao::ui::settings::Settings;
@@ -52,7 +52,10 @@ fn demo_file(dir: &Path) -> PathBuf {
 }
 
 fn harness(path: &Path) -> Harness<'static, App> {
-    let app = App::new(Settings::in_memory(), Some(path.to_path_buf()));
+    harness_of(App::new(Settings::in_memory(), Some(path.to_path_buf())))
+}
+
+fn harness_of(app: App) -> Harness<'static, App> {
     Harness::builder()
         .with_size(Vec2::new(1400.0, 900.0))
         // egui_kittest panics on any glyph the fonts lack: every screen the tests reach
@@ -974,20 +977,14 @@ fn the_office_connects_to_a_server_and_only_its_address_is_remembered() {
 
     let mut settings = Settings::in_memory();
     settings.last_server = Some(address.remembered());
-    let app = App::new(settings, None);
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1400.0, 900.0))
-        .with_context_setup(nianbao::ui::fonts::install)
-        .build_ui_state(|ui, app: &mut App| app.show(ui), app);
+    let mut h = harness_of(App::new(settings, None));
     h.run();
     fill(&mut h, "密码：", "not-the-password");
-    click_button(&mut h, "连接");
-    h.run();
+    connect(&mut h);
     assert!(h.query_by_label_contains("拒绝登录").is_some());
     assert!(h.state_mut().session().is_none());
     fill(&mut h, "密码：", &password);
-    click_button(&mut h, "连接");
-    h.run();
+    connect(&mut h);
     sign_in(&mut h, "刘芳");
     let title = h.state().title().to_string();
     let shown = format!("{}:{}/{database}", address.host, address.port);
@@ -1052,4 +1049,21 @@ fn a_cell_changed_on_another_desktop_meanwhile_is_not_overwritten() {
         stored(&path, 9, "credit.interceptions"),
         Some(Decimal::from(55))
     );
+}
+
+/// Clicks 连接 and runs the app until the connection, made in the background while a
+/// spinner turns, is done.
+fn connect(h: &mut Harness<'_, App>) {
+    h.get_by_role_and_label(Role::Button, "连接").click();
+    h.step();
+    for _ in 0..1000 {
+        let connecting = matches!(&h.state().screen, Screen::Welcome(w) if w.connecting());
+        if !connecting {
+            h.run();
+            return;
+        }
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the connection did not finish");
 }

@@ -21,7 +21,7 @@ use super::register::RegisterScreen;
 use super::settings::Settings;
 use super::signin::{SignIn, SignInAction};
 use super::users::UsersEditor;
-use super::welcome::Welcome;
+use super::welcome::{Opening, Welcome};
 use super::widgets::{self, OpenYears, YearsRead};
 
 /// Which screen is up.
@@ -403,7 +403,13 @@ impl App {
 
     /// Opens a data file and shows the sign-in; on failure the welcome screen shows why.
     pub fn open(&mut self, path: &Path) {
-        match Store::open(path).and_then(SignIn::new) {
+        self.opened(path, Store::open(path));
+    }
+
+    /// Shows the sign-in of a store opened at `path` (here or in the background), or the
+    /// welcome screen with why it could not be.
+    fn opened(&mut self, path: &Path, store: crate::store::Result<Store>) {
+        match store.and_then(SignIn::new) {
             Ok(signin) => {
                 self.settings.remember(path);
                 self.screen = Screen::SignIn(signin);
@@ -431,11 +437,11 @@ impl App {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let mut next: Option<Screen> = None;
         match &mut self.screen {
-            Screen::Welcome(w) => {
-                if let Some(path) = w.ui(ui) {
-                    self.open(&path);
-                }
-            }
+            Screen::Welcome(w) => match w.ui(ui) {
+                Some(Opening::Path(path)) => self.open(&path),
+                Some(Opening::Connected(path, store)) => self.opened(&path, Ok(store)),
+                None => {}
+            },
             Screen::SignIn(s) => match s.ui(ui) {
                 SignInAction::None => {}
                 SignInAction::ChangeFile => {

@@ -16,6 +16,8 @@ pub struct Welcome {
     path_text: String,
     agency: String,
     demo_job: Option<Job<PathBuf, DemoError>>,
+    /// Connecting to a server, off the UI thread (an unreachable one takes seconds).
+    connect_job: Option<Job<(PathBuf, Store), StoreError>>,
     server: ServerAddress,
     port_text: String,
     password: String,
@@ -34,6 +36,14 @@ pub enum DemoError {
     Store(#[from] StoreError),
 }
 
+/// What the welcome screen asks the app to open.
+pub enum Opening {
+    /// A file to open.
+    Path(PathBuf),
+    /// A server, connected in the background.
+    Connected(PathBuf, Store),
+}
+
 impl Welcome {
     /// The welcome screen; `last_server` (a remembered address) fills in the connection
     /// form.
@@ -46,15 +56,35 @@ impl Welcome {
             path_text: String::new(),
             agency: String::new(),
             demo_job: None,
+            connect_job: None,
             port_text: server.port.to_string(),
             server,
             password: String::new(),
         }
     }
 
-    /// 连接数据库服务器: the address and the password, checked before connecting.
-    fn server_ui(&mut self, ui: &mut egui::Ui) -> Option<PathBuf> {
+    /// Whether a connection to a server is being made.
+    pub fn connecting(&self) -> bool {
+        self.connect_job.is_some()
+    }
+
+    /// 连接数据库服务器: the address and the password, checked, then connected to in
+    /// the background; the connected store when it is done.
+    fn server_ui(&mut self, ui: &mut egui::Ui) -> Option<Opening> {
         let mut open = None;
+        if let Some(job) = &mut self.connect_job {
+            match job.poll() {
+                Some(Ok((url, store))) => {
+                    self.connect_job = None;
+                    open = Some(Opening::Connected(url, store));
+                }
+                Some(Err(e)) => {
+                    self.connect_job = None;
+                    self.error = Some(e.to_string());
+                }
+                None => {}
+            }
+        }
         ui.group(|ui| {
             ui.strong("连接数据库服务器（多台电脑共用一个数据库时）");
             egui::Grid::new("server_form")
@@ -76,9 +106,25 @@ impl Welcome {
                     field(ui, "用户名：", &mut self.server.user, false);
                     field(ui, "密码：", &mut self.password, true);
                 });
-            if ui.button("连接").clicked() {
+            if self.connect_job.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("正在连接 {}…", self.server.host.trim()));
+                });
+            } else if ui.button("连接").clicked() {
                 match self.server_url() {
-                    Ok(url) => open = Some(url),
+                    Ok(url) => {
+                        self.error = None;
+                        let ctx = ui.ctx().clone();
+                        self.connect_job = Some(Job::spawn(
+                            "连接数据库服务器",
+                            Arc::new(move || ctx.request_repaint()),
+                            move |_| {
+                                let store = Store::open(&url).map_err(JobError::Failed)?;
+                                Ok((url, store))
+                            },
+                        ));
+                    }
                     Err(e) => self.error = Some(e),
                 }
             }
@@ -108,8 +154,8 @@ impl Welcome {
         Ok(self.server.url(&std::mem::take(&mut self.password)))
     }
 
-    /// Returns a file to open.
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<PathBuf> {
+    /// Returns a file to open, or a server connected to.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Opening> {
         let mut open = None;
         if let Some(job) = &mut self.demo_job {
             match job.poll() {
@@ -178,8 +224,8 @@ impl Welcome {
             });
         });
         ui.add_space(8.0);
-        if let Some(url) = self.server_ui(ui) {
-            open = Some(url);
+        if let Some(connected) = self.server_ui(ui) {
+            return Some(connected);
         }
         ui.add_space(8.0);
         ui.group(|ui| {
@@ -211,7 +257,7 @@ impl Welcome {
                 "新文件含办公室和办公室用户“office”（未设密码），并开启今年的国家统计表指标。",
             );
         });
-        open
+        open.map(Opening::Path)
     }
 }
 
