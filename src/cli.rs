@@ -18,6 +18,7 @@ use crate::pipeline::PipelineError;
 use crate::store::{Actor, OpenedYear, Store, StoreError};
 use crate::{demo, pipeline, prose, sheet, value};
 
+mod city;
 mod register;
 mod server;
 
@@ -152,6 +153,12 @@ pub enum Command {
         #[command(subcommand)]
         command: server::ServerCommand,
     },
+    /// A city office's consolidated report of its agencies (on a server, or from the
+    /// agencies' files): their reports' state, the checks, the export.
+    City {
+        #[command(subcommand)]
+        command: city::CityCommand,
+    },
     /// Compile a report from a template and export it.
     Export {
         #[arg(long)]
@@ -276,7 +283,8 @@ impl From<PipelineError> for Failure {
             | PipelineError::Fonts(_)
             | PipelineError::Pdf(_)
             | PipelineError::Docx(_)
-            | PipelineError::YearNotOpen { .. } => exit::CANNOT_RUN,
+            | PipelineError::YearNotOpen { .. }
+            | PipelineError::NoAgencies => exit::CANNOT_RUN,
         };
         Failure::new(code, e)
     }
@@ -476,6 +484,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Register { command } => register::run(&db()?, &cli.user, command),
         Command::Server { command } => server::run(&db()?, command),
+        Command::City { command } => city::run(&reader(&db()?, &cli.user)?, command),
         Command::Export {
             year,
             template,
@@ -611,7 +620,17 @@ fn export(
     for w in &compiled.warnings {
         eprintln!("提示：{}", w.message);
     }
-    let doc = &compiled.document;
+    write_outputs(store, &compiled.document, pdf, docx, text)
+}
+
+/// Writes `doc` to each output asked for (already checked not to be the data file).
+fn write_outputs(
+    store: &Store,
+    doc: &crate::document::Document,
+    pdf: Option<&Path>,
+    docx: Option<&Path>,
+    text: Option<&Path>,
+) -> Outcome {
     let names = pipeline::font_names(store)?;
     let write = |path: &Path, bytes: &[u8]| -> Result<(), Failure> {
         crate::output::write_file(path, bytes, Some(store.path()))?;

@@ -29,6 +29,7 @@
 
 pub mod approval; // a draft's road to 已审定: compile over today's data, review, approve, drift
 pub mod check; // data checks over a year → findings
+pub mod city; // a city's consolidated report: agencies' national tables summed, checked each and summed
 pub mod cli; // subcommands → library calls → printed results
 pub mod compile; // templates + a year's data → document, with provenance
 pub mod demo; // the demo agency: the seed report as data (`data`, no store) and the demo file

@@ -5,6 +5,7 @@
 
 use thiserror::Error;
 
+use crate::city::Consolidated;
 use crate::compile::{self, CompileError, CompileOptions, Compiled, Template};
 use crate::document::Document;
 use crate::export::docx::{self, DocxError, DocxOptions};
@@ -27,6 +28,10 @@ pub enum PipelineError {
     Docx(#[from] DocxError),
     #[error("{year}年没有指标目录（用 nianbao year --open {year} 开启该年度）")]
     YearNotOpen { year: i32 },
+    #[error(
+        "没有可汇总的单位：当前登录无权读取任何单位的数据，或数据库中还没有单位（用 nianbao server init --schema 代码 建立）"
+    )]
+    NoAgencies,
 }
 
 /// The font families the file asks for (its settings), or the defaults of a stock
@@ -46,6 +51,63 @@ pub fn compile_year(store: &Store, year: i32, id: &str) -> Result<Compiled, Pipe
         date: store.settings()?.report_date(year),
     };
     Ok(compile::compile(&template, &data, &options)?)
+}
+
+/// Where a city's agencies are read from.
+#[derive(Debug, Clone, Copy)]
+pub enum Agencies<'a> {
+    /// The agencies on the city store's server: all its login may read, or these codes.
+    Server(Option<&'a [String]>),
+    /// Each agency's own file.
+    Files(&'a [std::path::PathBuf]),
+}
+
+/// The consolidated `year` of `agencies` for the city whose store is `city`: each agency's
+/// national tables read (only those rows), checked, and summed (see `crate::city`).
+pub fn consolidate_year(
+    city: &Store,
+    year: i32,
+    agencies: Agencies<'_>,
+    options: &crate::check::CheckOptions,
+) -> Result<Consolidated, PipelineError> {
+    let figures = match agencies {
+        Agencies::Server(chosen) => {
+            let codes = match chosen {
+                Some(codes) => codes.to_vec(),
+                None => city.city_agencies()?,
+            };
+            codes
+                .iter()
+                .map(|code| city.agency_figures(Some(code), year))
+                .collect::<Result<Vec<_>, _>>()?
+        }
+        Agencies::Files(paths) => paths
+            .iter()
+            .map(|path| Store::open_read_only(path)?.agency_figures(None, year))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    if figures.is_empty() {
+        return Err(PipelineError::NoAgencies);
+    }
+    Ok(crate::city::consolidate(
+        &city.agency()?,
+        year,
+        &figures,
+        options,
+    ))
+}
+
+/// The consolidated report (template `city-annual-report`, or the store's own template
+/// directory's) over a [`consolidate_year`]'s sum, dated as the city store says.
+pub fn compile_consolidated(
+    city: &Store,
+    consolidated: &Consolidated,
+) -> Result<Compiled, PipelineError> {
+    let template = Template::load(crate::city::TEMPLATE, None)?;
+    let options = CompileOptions {
+        date: city.settings()?.report_date(consolidated.data.year),
+    };
+    Ok(compile::compile(&template, &consolidated.data, &options)?)
 }
 
 /// The fonts to lay out with: the configured families where the system has them, the

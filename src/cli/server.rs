@@ -13,12 +13,29 @@ use crate::store::{ServerRoles, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum ServerCommand {
-    /// A new agency's store in the URL's schema, with its roles and policies (one
-    /// command: `nianbao server init --db postgres://admin@host/db --agency 某某局`).
+    /// A new agency's store with its roles and policies (one command: `nianbao server
+    /// init --db postgres://admin@host/db --agency 某某局 --schema mjj`), in the schema
+    /// named (made if missing; one per agency, so many agencies share a database), or
+    /// in the URL's schema. A city office that is there already is given reading of it.
     Init {
         #[arg(long)]
         agency: String,
+        /// The agency's code: its schema, and the prefix of its roles (lower-case
+        /// letters, digits, `_`).
+        #[arg(long)]
+        schema: Option<String>,
         /// The first year to open (default: this year).
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// A city office's store, which consolidates the agencies of the database: made like
+    /// an agency's, and given reading of every agency (those added later too).
+    City {
+        /// The city office's name as its reports sign (e.g. 某某市人民政府办公室).
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        schema: String,
         #[arg(long)]
         year: Option<i32>,
     },
@@ -41,14 +58,16 @@ pub(super) fn run(db: &Path, command: ServerCommand) -> Outcome {
         ));
     }
     match command {
-        ServerCommand::Init { agency, year } => {
-            use chrono::Datelike;
-            let year = year.unwrap_or_else(|| chrono::Local::now().year());
-            let (mut store, _) = Store::create_agency(db, &agency, year)?;
-            let roles = store.secure_on_server()?;
-            println!("已在 {} 建立{agency}的数据。", crate::store::location(db));
-            print_roles(&roles);
-        }
+        ServerCommand::Init {
+            agency,
+            schema,
+            year,
+        } => init(db, schema.as_deref(), &agency, year, false)?,
+        ServerCommand::City {
+            agency,
+            schema,
+            year,
+        } => init(db, Some(&schema), &agency, year, true)?,
         ServerCommand::Secure => {
             let roles = Store::open(db)?.secure_on_server()?;
             print_roles(&roles);
@@ -59,6 +78,38 @@ pub(super) fn run(db: &Path, command: ServerCommand) -> Outcome {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn init(
+    db: &Path,
+    schema: Option<&str>,
+    agency: &str,
+    year: Option<i32>,
+    city: bool,
+) -> Result<(), Failure> {
+    use chrono::Datelike;
+    let year = year.unwrap_or_else(|| chrono::Local::now().year());
+    if let Some(code) = schema {
+        crate::store::valid_agency_code(code).map_err(Failure::cannot_run)?;
+    }
+    let url = db.to_str().unwrap_or_default();
+    let (store, roles) = Store::init_on_server(url, schema, agency, year, city)?;
+    let kind = if city { "市级汇总库" } else { "数据" };
+    println!("已在 {} 建立{agency}的{kind}。", store.location());
+    print_roles(&roles);
+    if city {
+        println!(
+            "可读取的单位（{} 个）：{}",
+            roles.shared_with.len(),
+            roles.shared_with.join("、")
+        );
+    } else if !roles.shared_with.is_empty() {
+        println!(
+            "市级汇总库 {} 可读取本单位的数据。",
+            roles.shared_with.join("、")
+        );
+    }
+    Ok(())
 }
 
 fn print_roles(r: &ServerRoles) {

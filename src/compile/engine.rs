@@ -157,8 +157,8 @@ fn add_text_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     );
 }
 
-/// `divisions`, `has`, `metrics` and `division_name`: the catalogue, for loops and
-/// conditions.
+/// `divisions`, `reports`, `has`, `metrics` and `division_name`: the catalogue (and a
+/// city's agencies), for loops and conditions.
 fn add_list_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
     let s = shared.clone();
     env.add_function("divisions", move || -> Value {
@@ -174,10 +174,36 @@ fn add_list_functions(env: &mut Environment<'static>, shared: &Arc<Shared>) {
             .collect()
     });
 
+    // A city's consolidated report: the agencies summed, with their own reports.
     let s = shared.clone();
-    env.add_function("has", move |code: String| -> bool {
-        s.facts.metric(&code).is_some()
+    env.add_function("reports", move || -> Value {
+        s.facts
+            .reports
+            .iter()
+            .map(|r| {
+                record([
+                    ("code", Value::from(r.code.clone())),
+                    ("name", Value::from(r.name.clone())),
+                    ("state", Value::from(r.describe())),
+                    ("approved", Value::from(r.approved.is_some())),
+                ])
+            })
+            .collect()
     });
+
+    let s = shared.clone();
+    // `has(code)`: in this year's catalogue; `has(code, year=year - 1)`: in last year's.
+    env.add_function(
+        "has",
+        move |code: String, kw: Kwargs| -> Result<bool, Error> {
+            let year: Option<i32> = kw.get("year")?;
+            kw.assert_all_used()?;
+            Ok(match year {
+                None => s.facts.metric(&code).is_some(),
+                Some(y) => s.facts.has_in(y, &code),
+            })
+        },
+    );
 
     let s = shared.clone();
     env.add_function("metrics", move |kw: Kwargs| -> Result<Value, Error> {

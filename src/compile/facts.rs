@@ -41,6 +41,8 @@ pub(crate) struct Facts {
     pub metric_order: Vec<String>,
     values: HashMap<(i32, String), Vec<Cell>>,
     pub narratives: Vec<Narrative>,
+    /// A city's agencies with their own reports (empty for an agency).
+    pub reports: Vec<crate::model::city::AgencyReport>,
 }
 
 /// Which values a figure combines.
@@ -153,12 +155,22 @@ impl Facts {
             metric_order: data.metrics.iter().map(|m| m.code.clone()).collect(),
             values,
             narratives: data.narratives.clone(),
+            reports: data.reports.clone(),
         }
     }
 
     /// This year's catalogue entry.
     pub fn metric(&self, code: &str) -> Option<&Metric> {
         self.metrics.get(code)
+    }
+
+    /// Whether `year`'s own catalogue (this year's or last year's) has `code`.
+    pub fn has_in(&self, year: i32, code: &str) -> bool {
+        if year == self.year {
+            self.metrics.contains_key(code)
+        } else {
+            year == self.year - 1 && self.prev_metrics.contains_key(code)
+        }
     }
 
     /// The catalogue entry for `year`; last year falls back to this year's definition

@@ -59,7 +59,7 @@ use crate::document::Document;
 use crate::model::{Finding, YearData};
 
 /// The built-in templates: (id, source). Their files live in `templates/`.
-pub const BUILTIN: [(&str, &str); 2] = [
+pub const BUILTIN: [(&str, &str); 3] = [
     (
         "work-summary",
         include_str!("../../templates/work-summary.jinja"),
@@ -67,6 +67,10 @@ pub const BUILTIN: [(&str, &str); 2] = [
     (
         "annual-report",
         include_str!("../../templates/annual-report.jinja"),
+    ),
+    (
+        "city-annual-report",
+        include_str!("../../templates/city-annual-report.jinja"),
     ),
 ];
 
@@ -208,7 +212,7 @@ pub enum CompileError {
         kind: TemplateErrorKind,
         message: String,
     },
-    #[error("没有名为“{0}”的模板（内置模板：work-summary、annual-report）")]
+    #[error("没有名为“{0}”的模板（内置模板：work-summary、annual-report、city-annual-report）")]
     NotFound(String),
     #[error("无法读取模板文件 {path}：{source}")]
     Read {

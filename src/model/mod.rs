@@ -13,6 +13,7 @@
 //! `crate::model::register::Application`).
 
 pub mod calendar;
+pub mod city;
 mod finding;
 pub mod formula;
 mod metric;

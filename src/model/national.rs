@@ -73,6 +73,13 @@ pub const NATIONAL_TABLES: [(&str, &str); 3] = [
     ("t4.", "四、政府信息公开行政复议、行政诉讼情况"),
 ];
 
+/// Whether `code` is a cell of the national tables (`t2.`, `t3.`, `t4.`).
+pub fn is_national(code: &str) -> bool {
+    NATIONAL_TABLES
+        .iter()
+        .any(|(prefix, _)| code.starts_with(prefix))
+}
+
 /// Where a national metric sits in the published tables, for screens that list the codes
 /// in the tables' order: the table's heading, the row or clause it belongs to (with the
 /// official numbering), and its own short label.

@@ -90,6 +90,9 @@ pub struct YearData {
     /// In the years whose tables 3 and 4 come from the 依申请 register: the records each
     /// cell counts, by (year, metric code). Empty for years of entered figures.
     pub register: RecordsByFigure,
+    /// In a city's consolidated report, whose divisions are its agencies: each agency's
+    /// own report. Empty for an agency.
+    pub reports: Vec<super::city::AgencyReport>,
     /// By year, then metric code; each list ordered by month, then division.
     values: HashMap<i32, HashMap<Arc<str>, Vec<StoredValue>>>,
 }
@@ -113,6 +116,7 @@ impl YearData {
             narratives: Vec::new(),
             statuses: HashMap::new(),
             register: HashMap::new(),
+            reports: Vec::new(),
             values: HashMap::new(),
         }
     }

@@ -140,7 +140,7 @@ impl Store {
         self.conn.query_map(
             "SELECT id, year, template, title, source, status, revision_of, created_by,
                     created_at, updated_by, updated_at
-             FROM drafts WHERE (?1 IS NULL OR year = ?1) ORDER BY id DESC",
+             FROM drafts WHERE (CAST(?1 AS INTEGER) IS NULL OR year = ?1) ORDER BY id DESC",
             params![year],
             draft_row,
         )

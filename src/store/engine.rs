@@ -415,6 +415,29 @@ impl Db {
         })
     }
 
+    /// A read-only transaction that sees one moment of the store throughout: on SQLite a
+    /// deferred `BEGIN` (a read snapshot in WAL mode), on PostgreSQL `REPEATABLE READ READ
+    /// ONLY`, taking no write lock. Inside another transaction, a savepoint.
+    pub fn begin_read(&self) -> Result<Tx<'_>> {
+        let depth = self.depth.get();
+        if depth == 0 {
+            match &self.conn {
+                Conn::Sqlite(c) => c.execute_batch("BEGIN DEFERRED")?,
+                Conn::Postgres(s) => self.retried(s, |s| {
+                    s.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                })?,
+            }
+        } else {
+            self.control(&format!("SAVEPOINT nianbao_{depth}"))?;
+        }
+        self.depth.set(depth + 1);
+        Ok(Tx {
+            db: self,
+            depth,
+            done: false,
+        })
+    }
+
     /// Ends the transaction (or savepoint) that a [`Tx::detach`] let go.
     pub(super) fn end(&self, depth: u32, commit: bool) -> Result<()> {
         self.depth.set(depth);

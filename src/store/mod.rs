@@ -15,6 +15,7 @@
 
 mod audit;
 mod catalogue;
+mod city;
 mod drafts;
 mod engine;
 mod file;
@@ -46,13 +47,14 @@ use crate::value::{self, ValueError};
 pub use audit::{AuditEntry, AuditFilter};
 use audit::{audit, audit_at};
 pub use catalogue::OpenedYear;
+pub use city::valid_agency_code;
 pub use drafts::{Approval, Draft, DraftComment, DraftStatus};
 pub use engine::Engine;
 use engine::{Db, Tx, params};
 pub use file::{JournalMode, journal_mode_for};
 pub use migrate::{TableCopy, migrate};
 pub use org::{NewUser, UserProfile};
-pub use postgres::{ServerAddress, url_of as server_url};
+pub use postgres::{ServerAddress, url_in_schema, url_of as server_url};
 pub use register::{REGISTER_AUTHOR, TableSource};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use server_roles::ServerRoles;

@@ -12,8 +12,25 @@ impl Store {
         agency: &str,
         year: i32,
     ) -> Result<(Store, OpenedYear)> {
+        Store::create_store(path, agency, year, None)
+    }
+
+    /// [`Store::create_agency`], with the setting `mark` written in the same
+    /// transaction (a city office's store is marked as one).
+    pub(super) fn create_store(
+        path: &std::path::Path,
+        agency: &str,
+        year: i32,
+        mark: Option<(&str, &str)>,
+    ) -> Result<(Store, OpenedYear)> {
         require_valid_year(year)?;
         Store::create_with(path, agency, |store| {
+            if let Some((key, value)) = mark {
+                store.conn.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                    params![key, value],
+                )?;
+            }
             let setup = Actor::setup();
             store.put_division(
                 &setup,

@@ -51,6 +51,23 @@ pub fn url_of(path: &Path) -> Option<&str> {
         .then_some(text)
 }
 
+/// `url` with the connection's schema set to `schema`: one store of several in a
+/// database (an agency's, in a city's database).
+pub fn url_in_schema(url: &str, schema: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-csearch_path%3D{schema}")
+}
+
+/// Creates the empty schema `schema` for a store, unless it is there (connected as the
+/// server's administrator).
+pub(super) fn create_schema(url: &str, schema: &str) -> Result<()> {
+    let server = connect(url, false)?;
+    server.batch(&format!(
+        "CREATE SCHEMA IF NOT EXISTS {}",
+        super::server_roles::ident(schema)
+    ))
+}
+
 /// `url` as it may be shown: without the password.
 pub fn shown(url: &str) -> String {
     match url.parse::<::postgres::Config>() {

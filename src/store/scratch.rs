@@ -39,8 +39,7 @@ impl Scratch {
             Engine::Postgres => {
                 let server = test_server(test)?;
                 let schema = fresh_schema(&server);
-                let sep = if server.contains('?') { '&' } else { '?' };
-                let location = format!("{server}{sep}options=-csearch_path%3D{schema}").into();
+                let location = super::postgres::url_in_schema(&server, &schema).into();
                 Some(Scratch {
                     engine,
                     location,

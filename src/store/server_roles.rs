@@ -19,11 +19,19 @@
 //! program that bypasses the app. Role and schema names go into the DDL quoted, and a
 //! password as a quoted literal: PostgreSQL takes no parameters in `CREATE ROLE`.
 
+use std::path::Path;
+
 use super::engine::{Db, Engine, params};
 use super::*;
 
 /// The tables a contact writes rows of, with the row-level policies.
 const DIVISION_TABLES: &[&str] = &["monthly_values", "narratives", "submissions"];
+
+/// The columns of `applications` that everyone but the office may read: all but the
+/// applicant's name.
+const APPLICATION_COLUMNS_WITHOUT_NAMES: &str = "id, number, received, channel, \
+    applicant_type, request, division, correction_sent, correction_answered, extension_days, \
+    fee_notice, fee_paid, replied, result, notes, withdrawn_reason, updated_by, updated_at";
 
 /// What [`Store::secure_on_server`] set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +40,13 @@ pub struct ServerRoles {
     pub office: String,
     pub contact: String,
     pub leader: String,
+    /// For an agency, the city offices given reading of it; for a city office, the
+    /// agencies it was given reading of (schemas).
+    pub shared_with: Vec<String>,
 }
 
 /// `name` as a quoted SQL identifier.
-fn ident(name: &str) -> String {
+pub(super) fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
@@ -54,18 +65,64 @@ impl Store {
                 "数据文件不需要设置服务器权限：只有 PostgreSQL 数据库使用数据库角色".into(),
             ));
         }
+        let city = self.is_city()?;
         let tx = self.write_tx()?;
         let schema = current_schema(&tx)?;
-        let roles = ServerRoles {
+        let mut roles = ServerRoles {
             office: format!("{schema}_office"),
             contact: format!("{schema}_contact"),
             leader: format!("{schema}_leader"),
             schema,
+            shared_with: Vec::new(),
         };
         tx.execute_batch(&security_ddl(&roles))
             .map_err(|e| server_refusal(e, "设置数据库角色和权限"))?;
+        // A city reads every agency beside it; an agency is read by every city.
+        for (other, other_is_city) in stores_beside(&tx)? {
+            if city == other_is_city {
+                continue;
+            }
+            let (agency, reader) = if city {
+                (&other, &roles.schema)
+            } else {
+                (&roles.schema, &other)
+            };
+            tx.execute_batch(&city_reading_ddl(agency, reader))
+                .map_err(|e| server_refusal(e, "设置市级汇总的读取权限"))?;
+            roles.shared_with.push(other);
+        }
         tx.commit()?;
         Ok(roles)
+    }
+
+    /// Sets up a new store on the server at `url` (connected as its administrator) in
+    /// one go: in the schema `code` (made if missing; `None`: the URL's own schema), an
+    /// agency's store, or with `city` a city office's, with `year` opened, then its roles
+    /// and policies, and the city's reading of the agencies. `nianbao server init`.
+    pub fn init_on_server(
+        url: &str,
+        code: Option<&str>,
+        name: &str,
+        year: i32,
+        city: bool,
+    ) -> Result<(Store, ServerRoles)> {
+        let url = match code {
+            Some(code) => {
+                super::valid_agency_code(code)?;
+                super::postgres::create_schema(url, code)
+                    .map_err(|e| server_refusal(e, "建立单位的模式（schema）"))?;
+                super::url_in_schema(url, code)
+            }
+            None => url.to_string(),
+        };
+        let path = Path::new(&url);
+        let (mut store, _) = if city {
+            Store::create_city(path, name, year)?
+        } else {
+            Store::create_agency(path, name, year)?
+        };
+        let roles = store.secure_on_server()?;
+        Ok((store, roles))
     }
 
     /// Lets the store's user `login` connect with `password`: their login role is made
@@ -92,17 +149,70 @@ impl Store {
             |r| r.get(0),
         )?;
         let verb = if exists { "ALTER" } else { "CREATE" };
+        // The login lands in its store's schema: the address needs no schema of its own.
         tx.execute_batch(&format!(
-            "{verb} ROLE {} LOGIN PASSWORD {}; GRANT {} TO {};",
-            ident(&name),
+            "{verb} ROLE {role} LOGIN PASSWORD {}; GRANT {} TO {role};
+             ALTER ROLE {role} SET search_path = {};",
             literal(password),
             ident(&group),
-            ident(&name)
+            ident(&schema),
+            role = ident(&name),
         ))
         .map_err(|e| server_refusal(e, "建立数据库登录"))?;
         tx.commit()?;
         Ok(name)
     }
+}
+
+/// The other stores of ours in the database, as the connection may see them: schema, and
+/// whether it is a city office's.
+fn stores_beside(db: &Db) -> Result<Vec<(String, bool)>> {
+    let schemas: Vec<String> = db.query_map(
+        "SELECT table_schema FROM information_schema.tables
+         WHERE table_name = 'nianbao_schema' AND table_schema <> current_schema()
+         ORDER BY table_schema",
+        params![],
+        |r| r.get(0),
+    )?;
+    schemas
+        .into_iter()
+        .map(|schema| {
+            let kind: Option<String> = db.query_opt(
+                &format!("SELECT value FROM {}.meta WHERE key = ?1", ident(&schema)),
+                params![super::city::KIND],
+                |r| r.get(0),
+            )?;
+            Ok((schema, kind.as_deref() == Some("city")))
+        })
+        .collect()
+}
+
+/// Lets the city office whose store is in schema `city` read the agency in schema
+/// `agency`: everything but its users and the applicants' names. Its office and leaders
+/// read; the roles are the city's own store's (`city_office`, `city_leader`), so it must
+/// have been secured first. Runs again without harm.
+fn city_reading_ddl(agency: &str, city: &str) -> String {
+    let s = ident(agency);
+    let readers = format!(
+        "{}, {}",
+        ident(&format!("{city}_office")),
+        ident(&format!("{city}_leader"))
+    );
+    let mut sql = format!(
+        "GRANT USAGE ON SCHEMA {s} TO {readers};
+         GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {readers};
+         REVOKE SELECT ON {s}.users FROM {readers};
+         REVOKE SELECT ON {s}.applications FROM {readers};
+         GRANT SELECT ({APPLICATION_COLUMNS_WITHOUT_NAMES}) ON {s}.applications TO {readers};\n"
+    );
+    let policy = ident(&format!("city_{city}_reads"));
+    for table in DIVISION_TABLES {
+        sql.push_str(&format!(
+            "DROP POLICY IF EXISTS {policy} ON {s}.{table};
+             CREATE POLICY {policy} ON {s}.{table} FOR SELECT TO {readers} USING (true);\n"
+        ));
+    }
+    sql
 }
 
 /// The schema the connection works in: the store's, which names its roles.
@@ -145,10 +255,7 @@ GRANT INSERT ON {s}.audit_log TO {contact}, {leader};
 
 -- Applicants' names: the office only.
 REVOKE SELECT ON {s}.applications FROM {contact}, {leader};
-GRANT SELECT (id, number, received, channel, applicant_type, request, division,
-    correction_sent, correction_answered, extension_days, fee_notice, fee_paid, replied,
-    result, notes, withdrawn_reason, updated_by, updated_at)
-    ON {s}.applications TO {contact}, {leader};
+GRANT SELECT ({APPLICATION_COLUMNS_WITHOUT_NAMES}) ON {s}.applications TO {contact}, {leader};
 
 -- A contact: their division's rows, checked by the policies below.
 GRANT INSERT, UPDATE ON {s}.monthly_values, {s}.narratives, {s}.submissions TO {contact};

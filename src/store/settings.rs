@@ -27,6 +27,15 @@ impl Store {
         )
     }
 
+    /// Renames the agency (机关名称, as its reports sign); never to nothing.
+    pub fn set_agency(&mut self, actor: &Actor, name: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("机关名称不能为空".into()));
+        }
+        self.set_meta(actor, AGENCY, name)
+    }
+
     /// Sets the short name the agency uses of itself in prose.
     pub fn set_agency_short(&mut self, actor: &Actor, short: &str) -> Result<()> {
         self.set_meta(actor, AGENCY_SHORT, short.trim())

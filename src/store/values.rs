@@ -87,17 +87,40 @@ impl Store {
     /// A year's stored values (and the year before's, for comparisons) with the catalogue,
     /// divisions, narratives and month statuses: the compiler's and the checks' input.
     pub fn year_data(&self, year: i32) -> Result<YearData> {
+        self.year_data_of(year, false)
+    }
+
+    /// [`Store::year_data`] for the national tables only: their metrics (and any their
+    /// formulas use), only those metrics' values, no narratives. What a city's
+    /// consolidated report reads of each agency: a few hundred rows, however many
+    /// monthly figures the divisions keep.
+    pub fn national_year_data(&self, year: i32) -> Result<YearData> {
+        self.year_data_of(year, true)
+    }
+
+    fn year_data_of(&self, year: i32, national_only: bool) -> Result<YearData> {
+        let (mut metrics, mut prev_metrics) = (self.metrics(year)?, self.metrics(year - 1)?);
+        let mut only = None;
+        if national_only {
+            let scope: HashSet<String> = national_scope(&metrics)
+                .union(&national_scope(&prev_metrics))
+                .cloned()
+                .collect();
+            metrics.retain(|m| scope.contains(&m.code));
+            prev_metrics.retain(|m| scope.contains(&m.code));
+            only = Some(scope);
+        }
         let mut data = YearData::new(
             self.agency()?,
             year,
             self.divisions()?,
-            self.metrics(year)?,
-            self.metrics(year - 1)?,
+            metrics,
+            prev_metrics,
         );
         if let Some(short) = self.meta(settings::AGENCY_SHORT)? {
             data.agency_short = short;
         }
-        let mut values = self.values_of_years(year - 1..=year)?;
+        let mut values = self.values_of_years(year - 1..=year, only.as_ref())?;
         let (records, register_years) = self.register_overlay(year - 1..=year, &mut values)?;
         data.register = records;
         for y in register_years {
@@ -109,6 +132,10 @@ impl Store {
             metrics.extend(crate::model::register_tables::reply_metrics());
         }
         data.set_values(values);
+        data.statuses = self.month_statuses(year)?;
+        if national_only {
+            return Ok(data);
+        }
         data.narratives = self.conn.query_map(
             "SELECT year, quarter, division, text FROM narratives WHERE year = ?1
              ORDER BY division, quarter",
@@ -122,7 +149,6 @@ impl Store {
                 })
             },
         )?;
-        data.statuses = self.month_statuses(year)?;
         Ok(data)
     }
 
@@ -188,7 +214,12 @@ impl Store {
     /// Every stored value of some years, in no particular order: `YearData` indexes and
     /// sorts them itself, so this skips the joins and the sort of [`Store::stored_values`]
     /// (on a year of 100 divisions × 80 metrics they were most of the load time).
-    fn values_of_years(&self, years: std::ops::RangeInclusive<i32>) -> Result<Vec<StoredValue>> {
+    /// With `only`, the values of those metrics alone.
+    fn values_of_years(
+        &self,
+        years: std::ops::RangeInclusive<i32>,
+        only: Option<&HashSet<String>>,
+    ) -> Result<Vec<StoredValue>> {
         let mut places: HashMap<i32, HashMap<String, u32>> = HashMap::new();
         let (first, last) = (*years.start(), *years.end());
         self.conn.query_each(
@@ -206,35 +237,43 @@ impl Store {
         // Strings are read in place and shared (see `StoredValue`).
         let [mut division, mut metric, mut by, mut at] = <[Shared; 4]>::default();
         let mut scale = 0;
-        self.conn.query_each(
+        let mut sql = String::from(
             "SELECT year, month, division, metric, value, note, updated_by, updated_at
              FROM monthly_values WHERE year BETWEEN ?1 AND ?2",
-            params![first, last],
-            |r| {
-                let year: i32 = r.get(0)?;
-                let code = r.get_str(3)?;
-                if out
-                    .last()
-                    .is_none_or(|v: &StoredValue| v.year != year || *v.metric != *code)
-                {
-                    scale = *places.get(&year).and_then(|p| p.get(code)).ok_or_else(|| {
-                        StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
-                    })?;
-                }
-                let v: Option<i64> = r.get(4)?;
-                out.push(StoredValue {
-                    year,
-                    month: r.get(1)?,
-                    division: division.get(r.get_str(2)?),
-                    metric: metric.get(code),
-                    value: v.map(|v| value::from_scaled(v, scale)),
-                    note: r.get(5)?,
-                    updated_by: by.get(r.get_str(6)?),
-                    updated_at: at.get(r.get_str(7)?),
-                });
-                Ok(())
-            },
-        )?;
+        );
+        let mut args: Vec<&dyn engine::Param> = vec![&first, &last];
+        if let Some(codes) = only {
+            if codes.is_empty() {
+                return Ok(Vec::new());
+            }
+            let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 3)).collect();
+            sql.push_str(&format!(" AND metric IN ({})", marks.join(", ")));
+            args.extend(codes.iter().map(|c| c as &dyn engine::Param));
+        }
+        self.conn.query_each(&sql, &args, |r| {
+            let year: i32 = r.get(0)?;
+            let code = r.get_str(3)?;
+            if out
+                .last()
+                .is_none_or(|v: &StoredValue| v.year != year || *v.metric != *code)
+            {
+                scale = *places.get(&year).and_then(|p| p.get(code)).ok_or_else(|| {
+                    StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
+                })?;
+            }
+            let v: Option<i64> = r.get(4)?;
+            out.push(StoredValue {
+                year,
+                month: r.get(1)?,
+                division: division.get(r.get_str(2)?),
+                metric: metric.get(code),
+                value: v.map(|v| value::from_scaled(v, scale)),
+                note: r.get(5)?,
+                updated_by: by.get(r.get_str(6)?),
+                updated_at: at.get(r.get_str(7)?),
+            });
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -759,4 +798,33 @@ impl Shared {
         self.last = Some(shared.clone());
         shared
     }
+}
+
+/// The codes a national-tables read needs: the tables' metrics (`t2.`, `t3.`, `t4.`) and,
+/// for any the office made a formula, the metrics the formula uses, transitively.
+fn national_scope(metrics: &[crate::model::Metric]) -> HashSet<String> {
+    let by_code: HashMap<&str, &crate::model::Metric> =
+        metrics.iter().map(|m| (m.code.as_str(), m)).collect();
+    let mut scope = HashSet::new();
+    let mut pending: Vec<&str> = metrics
+        .iter()
+        .map(|m| m.code.as_str())
+        .filter(|c| crate::model::national::is_national(c))
+        .collect();
+    while let Some(code) = pending.pop() {
+        if !scope.insert(code.to_string()) {
+            continue;
+        }
+        if let Some(crate::model::Aggregation::Formula(f)) =
+            by_code.get(code).map(|m| &m.aggregation)
+            && let Ok(expr) = crate::model::formula::Expr::parse(f)
+        {
+            pending.extend(
+                expr.metrics()
+                    .into_iter()
+                    .filter_map(|c| by_code.get_key_value(c).map(|(k, _)| *k)),
+            );
+        }
+    }
+    scope
 }
