@@ -29,6 +29,8 @@ pub enum DraftError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Compile(#[from] CompileError),
+    #[error(transparent)]
+    Pipeline(#[from] crate::pipeline::PipelineError),
     #[error("{year}年没有指标目录，不能起草该年度的报告")]
     YearNotOpen { year: i32 },
     #[error("还有 {errors} 个错误未解决，不能审定（见检查面板）")]
@@ -77,9 +79,10 @@ pub fn start(
     )?)
 }
 
-/// The year's data, refusing a year that was never opened.
+/// The year's data (a city office's: its agencies' consolidated), refusing a year that was
+/// never opened.
 pub fn year_data(store: &Store, year: i32) -> Result<YearData, DraftError> {
-    let data = store.year_data(year)?;
+    let data = crate::pipeline::report_data(store, year)?;
     if data.metrics.is_empty() {
         return Err(DraftError::YearNotOpen { year });
     }

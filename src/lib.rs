@@ -20,11 +20,12 @@
 //! L1: ui, cli
 //! L2: approval, jobs, ledger
 //! L3: pipeline, prose, demo, sheet
-//! L4: import, compile, check, export
-//! L5: read, layout, store, demo::data
-//! L6: document, value, output
-//! L7: model, input
-//! L8: style
+//! L4: city
+//! L5: import, compile, check, export
+//! L6: read, layout, store, demo::data
+//! L7: document, value, output
+//! L8: model, input
+//! L9: style
 //! ```
 
 pub mod approval; // a draft's road to 已审定: compile over today's data, review, approve, drift

@@ -11,6 +11,7 @@ use crate::document::Document;
 use crate::export::docx::{self, DocxError, DocxOptions};
 use crate::export::pdf::{self, PdfError, PdfMeta};
 use crate::layout::{self, fonts::FontError, fonts::FontSet};
+use crate::model::YearData;
 use crate::store::{Store, StoreError};
 use crate::style::FontNames;
 
@@ -40,9 +41,19 @@ pub fn font_names(store: &Store) -> Result<FontNames, StoreError> {
     Ok(store.settings()?.fonts)
 }
 
+/// The data a store's reports of `year` are compiled over: its own year, or for a city
+/// office's store the consolidated year of every agency its login may read.
+pub fn report_data(store: &Store, year: i32) -> Result<YearData, PipelineError> {
+    if store.is_city()? {
+        let options = crate::check::CheckOptions::default();
+        return Ok(consolidate_year(store, year, Agencies::Server(None), &options)?.data);
+    }
+    Ok(store.year_data(year)?)
+}
+
 /// Compiles template `id` over `year` of the file.
 pub fn compile_year(store: &Store, year: i32, id: &str) -> Result<Compiled, PipelineError> {
-    let data = store.year_data(year)?;
+    let data = report_data(store, year)?;
     if data.metrics.is_empty() {
         return Err(PipelineError::YearNotOpen { year });
     }

@@ -106,6 +106,9 @@ fn settle(h: &mut Harness<'_, App>) {
         if let Some(audit) = &mut session.audit {
             audit.wait_loaded();
         }
+        if let Some(agencies) = &mut session.agencies {
+            agencies.wait_loaded();
+        }
     }
     h.run();
 }
@@ -1066,4 +1069,82 @@ fn connect(h: &mut Harness<'_, App>) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     panic!("the connection did not finish");
+}
+
+/// A city office's desktop: its agencies with their reports and checks on 各单位, and the
+/// consolidated report started on 报告稿 from the city template, its figures the sums.
+#[test]
+fn a_city_office_sees_its_agencies_and_starts_the_consolidated_report() {
+    let Some(admin) = nianbao::store::scratch::test_server("ui: a city office") else {
+        return;
+    };
+    // A database of its own: the administrator's city sees every store in its database.
+    let database = format!("nb_ui_city_{}", std::process::id());
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+        format!("CREATE DATABASE {database}"),
+    ] {
+        client.batch_execute(&sql).unwrap();
+    }
+    let mut address = nianbao::store::ServerAddress::parse(&admin).unwrap();
+    address.database = database.clone();
+    let password = admin
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split('@').next())
+        .and_then(|login| login.split_once(':'))
+        .map(|(_, p)| p.to_string())
+        .unwrap();
+    let base = address.url(&password).display().to_string();
+    let [jia, yi, city] = ["jia", "yi", "city"];
+    let mut in_db = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    for s in [jia, yi, city] {
+        in_db.batch_execute(&format!("CREATE SCHEMA {s}")).unwrap();
+    }
+    drop(in_db);
+    let url = |schema: &str| nianbao::store::url_in_schema(&base, schema);
+    let mut demo = nianbao::demo::create(Path::new(&url(jia))).unwrap();
+    let office = demo.actor("liu.office").unwrap();
+    demo.set_agency(&office, "甲局").unwrap();
+    drop(demo);
+    drop(Store::create_agency(Path::new(&url(yi)), "乙局", 2019).unwrap());
+    drop(Store::create_city(Path::new(&url(city)), "某某市人民政府", 2019).unwrap());
+
+    let mut h = harness(Path::new(&url(city)));
+    sign_in(&mut h, "办公室");
+    assert_eq!(h.state_mut().session().unwrap().tab, Tab::Agencies);
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("2 个单位，0 个的年度报告已审定")
+            .is_some()
+    );
+    assert!(h.query_by_label("甲局").is_some());
+    assert!(h.query_by_label("乙局").is_some());
+    assert_eq!(h.query_all_by_label("尚未起草").count(), 2);
+    // 乙局 entered nothing: its checks and the sum's name the missing figures.
+    assert!(h.query_by_label_contains("合计的检查（错误").is_some());
+    // The report is started from the city's template, over the agencies' sums.
+    open_tab(&mut h, "报告稿");
+    assert!(
+        h.query_by_value("政府信息公开工作年度报告（各单位汇总）")
+            .is_some()
+    );
+    h.get_by_label("新建报告稿").click();
+    // The new draft opens in the editor, whose preview keeps a spinner going: step.
+    for _ in 0..3 {
+        h.step();
+    }
+    let store = Store::open(Path::new(&url(city))).unwrap();
+    let drafts = store.drafts(Some(2019)).unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].template, "city-annual-report");
+    assert_eq!(
+        drafts[0].title,
+        "某某市人民政府2019年政府信息公开工作年度报告"
+    );
+    drop(h);
+    drop(store);
+    client
+        .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .unwrap();
 }

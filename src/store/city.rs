@@ -14,8 +14,7 @@
 //! A file can be an agency too ([`Store::agency_figures`] with no schema): a city that
 //! collects files sums them the same way.
 
-use super::engine::params;
-use super::server_roles::ident;
+use super::engine::{ident, params};
 use super::*;
 use crate::model::city::{AgencyFigures, AgencyReport};
 

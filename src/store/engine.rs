@@ -523,6 +523,11 @@ pub fn is_constraint_violation(e: &StoreError) -> bool {
     }
 }
 
+/// `name` as a quoted SQL identifier (a schema or role, which take no parameters).
+pub(super) fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// `sql` with SQLite's placeholders (`?1`, or `?` numbered in order) as PostgreSQL's
 /// (`$1`). Quoted text, quoted names and comments are copied unchanged.
 pub fn numbered_placeholders(sql: &str) -> String {

@@ -64,7 +64,7 @@ pub(super) fn create_schema(url: &str, schema: &str) -> Result<()> {
     let server = connect(url, false)?;
     server.batch(&format!(
         "CREATE SCHEMA IF NOT EXISTS {}",
-        super::server_roles::ident(schema)
+        super::engine::ident(schema)
     ))
 }
 

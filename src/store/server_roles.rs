@@ -21,7 +21,7 @@
 
 use std::path::Path;
 
-use super::engine::{Db, Engine, params};
+use super::engine::{Db, Engine, ident, params};
 use super::*;
 
 /// The tables a contact writes rows of, with the row-level policies.
@@ -43,11 +43,6 @@ pub struct ServerRoles {
     /// For an agency, the city offices given reading of it; for a city office, the
     /// agencies it was given reading of (schemas).
     pub shared_with: Vec<String>,
-}
-
-/// `name` as a quoted SQL identifier.
-pub(super) fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// `text` as a quoted SQL string literal.

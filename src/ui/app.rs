@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::model::{Role, User};
 use crate::store::{Actor, Store};
 
+use super::agencies::AgenciesScreen;
 use super::audit::AuditScreen;
 use super::board::Board;
 use super::catalogue::CatalogueEditor;
@@ -55,6 +56,8 @@ pub enum Tab {
     Overview,
     /// 依申请台账 (office only: the applicants' names are personal data)
     Register,
+    /// 各单位: a city office's agencies, their reports and checks
+    Agencies,
 }
 
 impl Tab {
@@ -70,6 +73,7 @@ impl Tab {
             Tab::Drafts => "报告稿",
             Tab::Overview => "概览",
             Tab::Register => "依申请台账",
+            Tab::Agencies => "各单位",
         }
     }
 
@@ -81,8 +85,16 @@ impl Tab {
         )
     }
 
-    /// The tabs of a role, the first one shown after sign-in.
-    pub fn for_role(role: Role) -> &'static [Tab] {
+    /// The tabs of a role in an agency's store (`city` false) or a city office's, the
+    /// first one shown after sign-in. A city office has no divisions of its own: it sees
+    /// its agencies, writes the consolidated report and keeps its users.
+    pub fn for_role(role: Role, city: bool) -> &'static [Tab] {
+        if city {
+            return match role {
+                Role::Office => &[Tab::Agencies, Tab::Drafts, Tab::Users, Tab::Audit],
+                Role::Leader | Role::Contact => &[Tab::Agencies, Tab::Drafts],
+            };
+        }
         match role {
             Role::Contact => &[Tab::Entry],
             Role::Office => &[
@@ -129,6 +141,9 @@ pub struct Session {
     pub drafts: Option<DraftsScreen>,
     pub overview: Option<Overview>,
     pub register: Option<RegisterScreen>,
+    pub agencies: Option<AgenciesScreen>,
+    /// Whether the store is a city office's (see [`Tab::for_role`]).
+    pub city: bool,
 }
 
 enum SessionAction {
@@ -138,7 +153,8 @@ enum SessionAction {
 
 impl Session {
     pub fn new(store: Store, user: User, actor: Actor) -> Session {
-        let tab = Tab::for_role(actor.role)[0];
+        let city = store.is_city().unwrap_or(false);
+        let tab = Tab::for_role(actor.role, city)[0];
         let years = widgets::read_years(&store);
         Session {
             store,
@@ -156,6 +172,8 @@ impl Session {
             drafts: None,
             overview: None,
             register: None,
+            agencies: None,
+            city,
         }
     }
 
@@ -263,7 +281,7 @@ impl Session {
         let mut action = SessionAction::None;
         egui::Panel::top("session-top").show(ui, |ui| {
             ui.horizontal(|ui| {
-                for &tab in Tab::for_role(self.actor.role) {
+                for &tab in Tab::for_role(self.actor.role, self.city) {
                     if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
                         self.switch_to(tab);
                     }
@@ -332,6 +350,12 @@ impl Session {
             Tab::Overview => {
                 self.overview
                     .get_or_insert_with(|| Overview::new(years))
+                    .ui(ui, store);
+                false
+            }
+            Tab::Agencies => {
+                self.agencies
+                    .get_or_insert_with(|| AgenciesScreen::new(years))
                     .ui(ui, store);
                 false
             }

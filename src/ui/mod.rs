@@ -13,6 +13,7 @@
 //! edited), and turns the composed text into `Event::Ime(Commit)`. Nothing here disables
 //! it; full-width digits typed through an IME are normalised by `value::parse`.
 
+pub mod agencies;
 pub mod app;
 pub mod audit;
 pub mod board;

@@ -54,11 +54,25 @@ use super::provenance::{EntryJump, UserNames};
 use super::review;
 use super::widgets::{self, OpenYears};
 
-/// The built-in templates a draft starts from: (id, name).
-pub const TEMPLATES: [(&str, &str); 2] = [
+/// The built-in templates a draft starts from: (id, name). An agency's store offers the
+/// first two, a city office's the last (see [`templates_for`]).
+pub const TEMPLATES: [(&str, &str); 3] = [
     ("annual-report", "政府信息公开工作年度报告"),
     ("work-summary", "政务公开工作总结"),
+    (
+        "city-annual-report",
+        "政府信息公开工作年度报告（各单位汇总）",
+    ),
 ];
+
+/// The templates offered in an agency's store, or with `city` in a city office's.
+pub fn templates_for(city: bool) -> &'static [(&'static str, &'static str)] {
+    if city {
+        &TEMPLATES[2..]
+    } else {
+        &TEMPLATES[..2]
+    }
+}
 
 /// The 报告稿 tab. See the module doc.
 pub struct DraftsScreen {
@@ -66,6 +80,8 @@ pub struct DraftsScreen {
     years: Vec<i32>,
     role: Role,
     drafts: Vec<Draft>,
+    /// The templates offered (an agency's or a city's), and the one chosen.
+    templates: &'static [(&'static str, &'static str)],
     template: usize,
     notice: Option<Result<String, String>>,
     fonts: Result<Arc<PreviewFonts>, String>,
@@ -101,6 +117,7 @@ impl DraftsScreen {
             years: years.all().to_vec(),
             role: actor.role,
             drafts: Vec::new(),
+            templates: templates_for(store.is_city().unwrap_or(false)),
             template: 0,
             notice,
             fonts,
@@ -208,16 +225,16 @@ impl DraftsScreen {
                 ui.separator();
                 let label = ui.label("模板：");
                 egui::ComboBox::from_id_salt("draft-template")
-                    .selected_text(TEMPLATES[self.template].1)
+                    .selected_text(self.templates[self.template].1)
                     .show_ui(ui, |ui| {
-                        for (i, (_, name)) in TEMPLATES.iter().enumerate() {
+                        for (i, (_, name)) in self.templates.iter().enumerate() {
                             ui.selectable_value(&mut self.template, i, *name);
                         }
                     })
                     .response
                     .labelled_by(label.id);
                 if ui.button("新建报告稿").clicked() {
-                    self.create(store, actor, TEMPLATES[self.template].0);
+                    self.create(store, actor, self.templates[self.template].0);
                 }
             }
         });
