@@ -7,7 +7,7 @@
 //!   months): reading a year from the store, compiling `annual-report`, and running the
 //!   checks (issue #4: under 1 s each), against a plain SQLite `GROUP BY` over that year.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
 #[path = "support/million.rs"]

@@ -82,6 +82,16 @@ impl Store {
             } else {
                 (&roles.schema, &other)
             };
+            // A city not yet secured has no roles to grant to: its `server secure`
+            // grants it the agencies then.
+            let reader_roles: bool = tx.query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?1)",
+                params![format!("{reader}_office")],
+                |r| r.get(0),
+            )?;
+            if !reader_roles {
+                continue;
+            }
             tx.execute_batch(&city_reading_ddl(agency, reader))
                 .map_err(|e| server_refusal(e, "设置市级汇总的读取权限"))?;
             roles.shared_with.push(other);
