@@ -149,7 +149,9 @@ fn the_board_makes_workbooks_and_takes_a_folder_of_returns_back() {
 
     click(&mut h, "确认导入（1 份）");
     let take = board(&mut h).take_returns.as_mut().unwrap();
-    assert!(take.wait(), "written");
+    // The frames after the click may already have taken the job's result: the summary
+    // tells what was written either way.
+    take.wait();
     let report = take.report().expect("the summary").clone();
     assert_eq!((report.imported(), report.refused()), (1, 1));
     h.run_ok();
