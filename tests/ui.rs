@@ -961,21 +961,7 @@ fn the_office_connects_to_a_server_and_only_its_address_is_remembered() {
     };
     // A database of its own: the form names a database, not a schema in one.
     let database = format!("nb_ui_{}", std::process::id());
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {database}"),
-        format!("CREATE DATABASE {database}"),
-    ] {
-        client.batch_execute(&sql).unwrap();
-    }
-    let password = admin
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split('@').next())
-        .and_then(|login| login.split_once(':'))
-        .map(|(_, p)| p.to_string())
-        .unwrap();
-    let mut address = nianbao::store::ServerAddress::parse(&admin).unwrap();
-    address.database = database.clone();
+    let (address, password) = own_database(&admin, &database);
     drop(nianbao::demo::create(&address.url(&password)).unwrap());
 
     let mut settings = Settings::in_memory();
@@ -997,9 +983,31 @@ fn the_office_connects_to_a_server_and_only_its_address_is_remembered() {
     assert_eq!(remembered, address.remembered());
     assert!(!remembered.contains(&password), "{remembered}");
     drop(h);
-    client
+    postgres::Client::connect(&admin, postgres::NoTls)
+        .unwrap()
         .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
         .unwrap();
+}
+
+/// A fresh database `database` on the test server: its address, and the test login's
+/// password.
+fn own_database(admin: &str, database: &str) -> (nianbao::store::ServerAddress, String) {
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).unwrap();
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+        format!("CREATE DATABASE {database}"),
+    ] {
+        client.batch_execute(&sql).unwrap();
+    }
+    let password = admin
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split('@').next())
+        .and_then(|login| login.split_once(':'))
+        .map(|(_, p)| p.to_string())
+        .unwrap();
+    let mut address = nianbao::store::ServerAddress::parse(admin).unwrap();
+    address.database = database.to_string();
+    (address, password)
 }
 
 /// Two desktops on one file: while the contact has the grid open, the office changes a
@@ -1080,21 +1088,7 @@ fn a_city_office_sees_its_agencies_and_starts_the_consolidated_report() {
     };
     // A database of its own: the administrator's city sees every store in its database.
     let database = format!("nb_ui_city_{}", std::process::id());
-    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
-        format!("CREATE DATABASE {database}"),
-    ] {
-        client.batch_execute(&sql).unwrap();
-    }
-    let mut address = nianbao::store::ServerAddress::parse(&admin).unwrap();
-    address.database = database.clone();
-    let password = admin
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split('@').next())
-        .and_then(|login| login.split_once(':'))
-        .map(|(_, p)| p.to_string())
-        .unwrap();
+    let (address, password) = own_database(&admin, &database);
     let base = address.url(&password).display().to_string();
     let [jia, yi, city] = ["jia", "yi", "city"];
     let mut in_db = postgres::Client::connect(&base, postgres::NoTls).unwrap();
@@ -1144,7 +1138,8 @@ fn a_city_office_sees_its_agencies_and_starts_the_consolidated_report() {
     );
     drop(h);
     drop(store);
-    client
+    postgres::Client::connect(&admin, postgres::NoTls)
+        .unwrap()
         .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
         .unwrap();
 }

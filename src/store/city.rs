@@ -60,26 +60,11 @@ impl Store {
                 "一个数据文件只有一个单位的数据：汇总各单位请连接数据库服务器上的市级库，或指定各单位的数据文件".into(),
             ));
         }
-        // information_schema lists only the tables the login has some right on.
-        let schemas: Vec<String> = self.conn.query_map(
-            "SELECT table_schema FROM information_schema.tables
-             WHERE table_name = 'nianbao_schema' AND table_schema <> current_schema()
-             ORDER BY table_schema",
-            params![],
-            |r| r.get(0),
-        )?;
-        let mut out = Vec::new();
-        for schema in schemas {
-            let kind: Option<String> = self.conn.query_opt(
-                &format!("SELECT value FROM {}.meta WHERE key = ?1", ident(&schema)),
-                params![KIND],
-                |r| r.get(0),
-            )?;
-            if kind.as_deref() != Some("city") {
-                out.push(schema);
-            }
-        }
-        Ok(out)
+        Ok(stores_beside(&self.conn)?
+            .into_iter()
+            .filter(|(_, city)| !city)
+            .map(|(schema, _)| schema)
+            .collect())
     }
 
     /// An agency's national figures for `year` and the state of its own report: the
@@ -138,4 +123,28 @@ fn file_code(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| location(path))
+}
+
+/// The other stores of ours in the database, as the connection may see them
+/// (information_schema lists only the tables the login has some right on): schema, and
+/// whether it is a city office's.
+pub(super) fn stores_beside(db: &Db) -> Result<Vec<(String, bool)>> {
+    let schemas: Vec<String> = db.query_map(
+        "SELECT table_schema FROM information_schema.tables
+         WHERE table_name = 'nianbao_schema' AND table_schema <> current_schema()
+         ORDER BY table_schema",
+        params![],
+        |r| r.get(0),
+    )?;
+    schemas
+        .into_iter()
+        .map(|schema| {
+            let kind: Option<String> = db.query_opt(
+                &format!("SELECT value FROM {}.meta WHERE key = ?1", ident(&schema)),
+                params![KIND],
+                |r| r.get(0),
+            )?;
+            Ok((schema, kind.as_deref() == Some("city")))
+        })
+        .collect()
 }

@@ -398,34 +398,26 @@ impl Db {
     /// per file whatever is written; on PostgreSQL, writes for different divisions run
     /// side by side (see `postgres.rs`).
     pub fn begin_locking(&self, lock: Lock<'_>) -> Result<Tx<'_>> {
-        let depth = self.depth.get();
-        if depth == 0 {
-            match &self.conn {
-                Conn::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE")?,
-                Conn::Postgres(s) => self.retried(s, |s| s.begin_write(lock))?,
-            }
-        } else {
-            self.control(&format!("SAVEPOINT nianbao_{depth}"))?;
-        }
-        self.depth.set(depth + 1);
-        Ok(Tx {
-            db: self,
-            depth,
-            done: false,
-        })
+        self.begin_with("BEGIN IMMEDIATE", |s| s.begin_write(lock))
     }
 
     /// A read-only transaction that sees one moment of the store throughout: on SQLite a
     /// deferred `BEGIN` (a read snapshot in WAL mode), on PostgreSQL `REPEATABLE READ READ
     /// ONLY`, taking no write lock. Inside another transaction, a savepoint.
     pub fn begin_read(&self) -> Result<Tx<'_>> {
+        self.begin_with("BEGIN DEFERRED", |s| {
+            s.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        })
+    }
+
+    /// A transaction begun with `sqlite` or `postgres` (retried once on a lost
+    /// connection), or a savepoint inside one already open.
+    fn begin_with(&self, sqlite: &str, postgres: impl Fn(&Server) -> Result<()>) -> Result<Tx<'_>> {
         let depth = self.depth.get();
         if depth == 0 {
             match &self.conn {
-                Conn::Sqlite(c) => c.execute_batch("BEGIN DEFERRED")?,
-                Conn::Postgres(s) => self.retried(s, |s| {
-                    s.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                })?,
+                Conn::Sqlite(c) => c.execute_batch(sqlite)?,
+                Conn::Postgres(s) => self.retried(s, &postgres)?,
             }
         } else {
             self.control(&format!("SAVEPOINT nianbao_{depth}"))?;

@@ -73,7 +73,7 @@ impl Store {
         tx.execute_batch(&security_ddl(&roles))
             .map_err(|e| server_refusal(e, "设置数据库角色和权限"))?;
         // A city reads every agency beside it; an agency is read by every city.
-        for (other, other_is_city) in stores_beside(&tx)? {
+        for (other, other_is_city) in super::city::stores_beside(&tx)? {
             if city == other_is_city {
                 continue;
             }
@@ -167,29 +167,6 @@ impl Store {
         tx.commit()?;
         Ok(name)
     }
-}
-
-/// The other stores of ours in the database, as the connection may see them: schema, and
-/// whether it is a city office's.
-fn stores_beside(db: &Db) -> Result<Vec<(String, bool)>> {
-    let schemas: Vec<String> = db.query_map(
-        "SELECT table_schema FROM information_schema.tables
-         WHERE table_name = 'nianbao_schema' AND table_schema <> current_schema()
-         ORDER BY table_schema",
-        params![],
-        |r| r.get(0),
-    )?;
-    schemas
-        .into_iter()
-        .map(|schema| {
-            let kind: Option<String> = db.query_opt(
-                &format!("SELECT value FROM {}.meta WHERE key = ?1", ident(&schema)),
-                params![super::city::KIND],
-                |r| r.get(0),
-            )?;
-            Ok((schema, kind.as_deref() == Some("city")))
-        })
-        .collect()
 }
 
 /// Lets the city office whose store is in schema `city` read the agency in schema
