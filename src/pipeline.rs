@@ -82,16 +82,7 @@ pub fn consolidate_year(
     options: &crate::check::CheckOptions,
 ) -> Result<Consolidated, PipelineError> {
     let figures = match agencies {
-        Agencies::Server(chosen) => {
-            let codes = match chosen {
-                Some(codes) => codes.to_vec(),
-                None => city.city_agencies()?,
-            };
-            codes
-                .iter()
-                .map(|code| city.agency_figures(Some(code), year))
-                .collect::<Result<Vec<_>, _>>()?
-        }
+        Agencies::Server(chosen) => city.agencies_figures(chosen, year)?,
         Agencies::Files(paths) => paths
             .iter()
             .map(|path| Store::open_read_only(path)?.agency_figures(None, year))

@@ -12,6 +12,7 @@ use clap::{Args, Subcommand};
 use super::{Failure, Outcome, exit, write_outputs};
 use crate::check::CheckOptions;
 use crate::city::Consolidated;
+use crate::model::city::AgencyFigures;
 use crate::model::{Severity, has_errors};
 use crate::pipeline::{self, Agencies};
 use crate::store::{Store, StoreError};
@@ -155,19 +156,18 @@ pub(super) fn run(city: &Store, command: CityCommand) -> Outcome {
 
 fn status(city: &Store, year: i32) -> Outcome {
     // A file has no agencies to list: the command cannot run there (exit 2).
-    let codes = match city.city_agencies() {
+    let agencies = match city.agencies_figures(None, year) {
         Err(e @ StoreError::Invalid(_)) => return Err(Failure::cannot_run(e)),
         other => other?,
     };
     let mut approved = 0;
-    for code in &codes {
-        let report = city.agency_figures(Some(code), year)?.report;
+    for AgencyFigures { report, .. } in &agencies {
         approved += usize::from(report.approved.is_some());
         println!("{}\t{}\t{}", report.code, report.name, report.describe());
     }
     println!(
         "{year}年：{} 个单位，{approved} 个的年度报告已审定。",
-        codes.len()
+        agencies.len()
     );
     Ok(ExitCode::SUCCESS)
 }

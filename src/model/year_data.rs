@@ -131,22 +131,40 @@ impl YearData {
 
     /// Replaces the stored values; `values` may hold this year's and last year's values
     /// in any order.
+    ///
+    /// A store reads them in key order (division, metric, month), so runs of one
+    /// (year, metric) are moved as a whole (one hash per run, not per value), and each
+    /// metric's list is put in (month, division) order by months, keeping the order of
+    /// divisions within a month — no comparison sort over the year's values.
     pub fn set_values(&mut self, values: Vec<StoredValue>) {
         let mut index: HashMap<i32, HashMap<Arc<str>, Vec<StoredValue>>> = HashMap::new();
+        let mut run: Vec<StoredValue> = Vec::new();
+        let mut put = |run: &mut Vec<StoredValue>| {
+            if let Some(first) = run.first() {
+                let (year, metric) = (first.year, first.metric.clone());
+                index
+                    .entry(year)
+                    .or_default()
+                    .entry(metric)
+                    .or_default()
+                    .append(run);
+            }
+        };
         for v in values {
-            index
-                .entry(v.year)
-                .or_default()
-                .entry(v.metric.clone())
-                .or_default()
-                .push(v);
+            if run
+                .last()
+                .is_some_and(|last| last.year != v.year || last.metric != v.metric)
+            {
+                put(&mut run);
+            }
+            run.push(v);
         }
+        put(&mut run);
         for list in index.values_mut().flat_map(HashMap::values_mut) {
-            list.sort_unstable_by(|a, b| (a.month, &a.division).cmp(&(b.month, &b.division)));
+            by_month_then_division(list);
         }
         self.values = index;
     }
-
     /// This year's catalogue entry for `code`.
     pub fn metric(&self, code: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.code == code)
@@ -184,6 +202,31 @@ impl YearData {
             .get(&(division.to_string(), month))
             .copied()
             .unwrap_or(MonthStatus::Open)
+    }
+}
+
+/// Orders one metric's values by (month, division): bucketed by month (a month is
+/// 0–12), each month's bucket kept in the order it came in and sorted by division only
+/// when it is not already.
+fn by_month_then_division(list: &mut Vec<StoredValue>) {
+    let by_key =
+        |a: &StoredValue, b: &StoredValue| (a.month, &a.division).cmp(&(b.month, &b.division));
+    if list.is_sorted_by(|a, b| by_key(a, b).is_le()) {
+        return;
+    }
+    if list.iter().any(|v| v.month > 12) {
+        list.sort_by(by_key);
+        return;
+    }
+    let mut months: [Vec<StoredValue>; 13] = Default::default();
+    for v in list.drain(..) {
+        months[usize::from(v.month)].push(v);
+    }
+    for mut month in months {
+        if !month.is_sorted_by(|a, b| a.division <= b.division) {
+            month.sort_by(|a, b| a.division.cmp(&b.division));
+        }
+        list.append(&mut month);
     }
 }
 
@@ -235,5 +278,67 @@ pub(crate) mod fixture {
             .collect();
         data.set_values(stored);
         data
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(year: i32, month: u8, division: &str, metric: &str) -> StoredValue {
+        StoredValue {
+            year,
+            month,
+            division: division.into(),
+            metric: metric.into(),
+            value: Some(Decimal::from(month)),
+            note: String::new(),
+            updated_by: "t".into(),
+            updated_at: "".into(),
+        }
+    }
+
+    fn keys(data: &YearData, year: i32, metric: &str) -> Vec<(u8, String)> {
+        data.values(year, metric)
+            .iter()
+            .map(|v| (v.month, v.division.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn values_are_ordered_by_month_then_division_however_they_come() {
+        let mut expected = Vec::new();
+        for month in 0..=12u8 {
+            for division in ["a", "b", "c"] {
+                expected.push((month, division.to_string()));
+            }
+        }
+        // In key order (division, metric, month), as a store reads them, with two
+        // metrics and two years interleaved.
+        let mut in_key_order = Vec::new();
+        for year in [2018, 2019] {
+            for division in ["a", "b", "c"] {
+                for metric in ["m1", "m2"] {
+                    for month in 0..=12u8 {
+                        in_key_order.push(value(year, month, division, metric));
+                    }
+                }
+            }
+        }
+        // Shuffled: every ordering must give the same lists.
+        let mut shuffled = in_key_order.clone();
+        shuffled.reverse();
+        shuffled.swap(3, 40);
+        shuffled.swap(7, 90);
+        for values in [in_key_order, shuffled] {
+            let mut data = YearData::default();
+            data.set_values(values);
+            for year in [2018, 2019] {
+                for metric in ["m1", "m2"] {
+                    assert_eq!(keys(&data, year, metric), expected, "{year} {metric}");
+                }
+            }
+            assert_eq!(data.all_values().count(), 2 * 2 * 3 * 13);
+        }
     }
 }

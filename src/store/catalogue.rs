@@ -19,17 +19,14 @@ impl Store {
 
     /// The catalogue of `year`, in display order.
     pub fn metrics(&self, year: i32) -> Result<Vec<Metric>> {
-        let mut owners: std::collections::HashMap<String, Vec<String>> = Default::default();
-        self.conn.query_each(
-            "SELECT o.metric, o.division FROM metric_owners o
-             JOIN divisions d ON d.code = o.division
-             WHERE o.year = ?1 ORDER BY d.sort_order, o.division",
-            params![year],
-            |r| {
-                owners.entry(r.get(0)?).or_default().push(r.get(1)?);
-                Ok(())
-            },
-        )?;
+        let mut metrics = self.metric_rows(year)?;
+        self.fill_owners(year, &mut metrics, None)?;
+        Ok(metrics)
+    }
+
+    /// The catalogue of `year` without owners (see [`Store::fill_owners`]): a national
+    /// read picks its metrics from these before it reads whose they are.
+    pub(super) fn metric_rows(&self, year: i32) -> Result<Vec<Metric>> {
         self.conn.query_map(
             "SELECT code, name, unit, kind, places, aggregation, period, words, sort_order
              FROM metrics WHERE year = ?1 ORDER BY sort_order, code",
@@ -41,7 +38,7 @@ impl Store {
                     StoreError::Corrupt(format!("指标 {code} 的汇总方式无效：{aggregation}"))
                 })?;
                 Ok(Metric {
-                    owners: owners.remove(&code).unwrap_or_default(),
+                    owners: Vec::new(),
                     name: r.get(1)?,
                     unit: r.get(2)?,
                     kind: ValueKind::from_label(r.get_str(3)?, r.get(4)?),
@@ -53,6 +50,41 @@ impl Store {
                 })
             },
         )
+    }
+
+    /// Sets each metric's owners (in division order) from `year`'s catalogue; with
+    /// `only`, reads the owners of those metric codes alone (a city reading an agency's
+    /// national tables skips the thousands of owner rows of its divisions' own metrics).
+    pub(super) fn fill_owners(
+        &self,
+        year: i32,
+        metrics: &mut [Metric],
+        only: Option<&std::collections::HashSet<String>>,
+    ) -> Result<()> {
+        let mut sql = String::from(
+            "SELECT o.metric, o.division FROM metric_owners o
+             JOIN divisions d ON d.code = o.division
+             WHERE o.year = ?1",
+        );
+        let mut args: Vec<&dyn engine::Param> = vec![&year];
+        if let Some(codes) = only {
+            if codes.is_empty() {
+                return Ok(());
+            }
+            let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 2)).collect();
+            sql.push_str(&format!(" AND o.metric IN ({})", marks.join(", ")));
+            args.extend(codes.iter().map(|c| c as &dyn engine::Param));
+        }
+        sql.push_str(" ORDER BY d.sort_order, o.division");
+        let mut owners: std::collections::HashMap<String, Vec<String>> = Default::default();
+        self.conn.query_each(&sql, &args, |r| {
+            owners.entry(r.get(0)?).or_default().push(r.get(1)?);
+            Ok(())
+        })?;
+        for m in metrics {
+            m.owners = owners.remove(&m.code).unwrap_or_default();
+        }
+        Ok(())
     }
 
     /// Adds or changes catalogue entries of `year` in one transaction. Changing a metric's

@@ -71,16 +71,46 @@ impl Store {
     /// agency whose schema is `agency` on this server, or with `None` this store itself
     /// (coded `code`). Read in one snapshot.
     pub fn agency_figures(&self, agency: Option<&str>, year: i32) -> Result<AgencyFigures> {
-        let tx = self.conn.begin_read()?;
-        let code = match agency {
-            None => file_code(&self.path),
-            Some(schema) => {
-                if !self.city_agencies()?.iter().any(|s| s == schema) {
+        match agency {
+            None => self.figures_of(None, year),
+            Some(schema) => Ok(self
+                .agencies_figures(Some(&[schema.to_string()]), year)?
+                .remove(0)),
+        }
+    }
+
+    /// [`Store::agency_figures`] of several agencies on this server: those `chosen`, or
+    /// with `None` every agency the login may read ([`Store::city_agencies`], asked once).
+    /// Each agency is read in a snapshot of its own.
+    pub fn agencies_figures(
+        &self,
+        chosen: Option<&[String]>,
+        year: i32,
+    ) -> Result<Vec<AgencyFigures>> {
+        let readable = self.city_agencies()?;
+        let codes = match chosen {
+            None => readable.as_slice(),
+            Some(codes) => {
+                if let Some(schema) = codes.iter().find(|c| !readable.contains(c)) {
                     return Err(StoreError::Invalid(format!(
                         "服务器上没有代码为“{schema}”的单位，或当前登录无权读取它的数据"
                     )));
                 }
-                tx.execute_batch(&format!("SET LOCAL search_path TO {}", ident(schema)))?;
+                codes
+            }
+        };
+        codes
+            .iter()
+            .map(|schema| self.figures_of(Some(schema), year))
+            .collect()
+    }
+
+    fn figures_of(&self, agency: Option<&str>, year: i32) -> Result<AgencyFigures> {
+        let tx = self.conn.begin_read()?;
+        let code = match agency {
+            None => file_code(&self.path),
+            Some(schema) => {
+                tx.read_schema(schema)?;
                 schema.to_string()
             }
         };

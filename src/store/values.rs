@@ -99,7 +99,8 @@ impl Store {
     }
 
     fn year_data_of(&self, year: i32, national_only: bool) -> Result<YearData> {
-        let (mut metrics, mut prev_metrics) = (self.metrics(year)?, self.metrics(year - 1)?);
+        let (mut metrics, mut prev_metrics) =
+            (self.metric_rows(year)?, self.metric_rows(year - 1)?);
         let mut only = None;
         if national_only {
             let scope: HashSet<String> = national_scope(&metrics)
@@ -110,6 +111,8 @@ impl Store {
             prev_metrics.retain(|m| scope.contains(&m.code));
             only = Some(scope);
         }
+        self.fill_owners(year, &mut metrics, only.as_ref())?;
+        self.fill_owners(year - 1, &mut prev_metrics, only.as_ref())?;
         let mut data = YearData::new(
             self.agency()?,
             year,
