@@ -518,14 +518,34 @@ fn the_servers_own_rules_refuse_a_contacts_forbidden_writes_made_outside_the_app
     refused(contact.execute("DELETE FROM monthly_values", &[]));
     // Applicants' names are the office's only.
     refused(contact.execute("SELECT applicant_name FROM applications", &[]));
+    // Nor the users' password hashes; the rest of a user they read.
+    refused(contact.execute("SELECT password_hash FROM users", &[]));
+    refused(contact.execute("SELECT * FROM users", &[]));
+    assert!(
+        contact
+            .execute("SELECT login, role, division FROM users", &[])
+            .unwrap()
+            > 0
+    );
     // A leader writes no figures.
     let leader_url = as_login(&admin, &leader_role, "leader-password");
     let mut leader = postgres::Client::connect(&leader_url, postgres::NoTls).unwrap();
     refused(update(&mut leader, "credit", 12));
     drop((contact, leader));
 
-    // The same contact through the store: their open month saves, with its audit row.
+    // The same contact through the store: their database login is their user (no
+    // second password, no hashes read); their open month saves, with its audit row.
     let mut store = Store::open(Path::new(&contact_url)).unwrap();
+    assert_eq!(store.database_user().unwrap().as_deref(), Some("zheng.hao"));
+    let users = store.users().unwrap();
+    assert!(users.iter().any(|u| u.login == "zheng.hao"));
+    assert!(users.iter().all(|u| !u.has_password));
+    assert!(store.verify_password("zheng.hao", "").unwrap());
+    let other = users.iter().find(|u| u.login != "zheng.hao").unwrap();
+    assert!(
+        store.verify_password(&other.login, "anything").is_err(),
+        "another user's password cannot be checked with a contact's login"
+    );
     let zheng = store.actor("zheng.hao").unwrap();
     store
         .set_value(&zheng, &december("credit", "credit.interceptions", 7))

@@ -452,9 +452,7 @@ impl Db {
     /// prepare every statement 50 times.) A file has one schema: refused.
     pub(super) fn read_schema(&self, schema: &str) -> Result<()> {
         match &self.conn {
-            Conn::Sqlite(_) => Err(StoreError::Invalid(
-                "一个数据文件只有一个单位的数据".into(),
-            )),
+            Conn::Sqlite(_) => Err(StoreError::Invalid("一个数据文件只有一个单位的数据".into())),
             Conn::Postgres(s) => s.batch(&format!("SET LOCAL search_path TO {}", ident(schema))),
         }
     }

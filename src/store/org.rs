@@ -145,9 +145,18 @@ impl Store {
     }
 
     pub fn users(&self) -> Result<Vec<User>> {
+        // A contact or leader on a server may not read the hashes (and needs none: they
+        // sign in with their database login).
+        let has_password = if self.reads_password_hashes()? {
+            "password_hash IS NOT NULL"
+        } else {
+            "FALSE"
+        };
         self.conn.query_map(
-            "SELECT login, display_name, role, division, phone, password_hash IS NOT NULL, active
-             FROM users ORDER BY role, division NULLS FIRST, login",
+            &format!(
+                "SELECT login, display_name, role, division, phone, {has_password}, active
+                 FROM users ORDER BY role, division NULLS FIRST, login"
+            ),
             params![],
             |r| {
                 Ok(User {
@@ -390,8 +399,13 @@ impl Store {
     }
 
     /// Checks a user's password. A user without a password passes with any input; a
-    /// deactivated user is refused ([`StoreError::Inactive`]).
+    /// deactivated user is refused ([`StoreError::Inactive`]); on a server, the user the
+    /// connection's login role is ([`Store::database_user`]) passes: the server has
+    /// checked their database password.
     pub fn verify_password(&self, login: &str, password: &str) -> Result<bool> {
+        if self.database_user()?.as_deref() == Some(login) {
+            return Ok(true);
+        }
         let row: Option<(Option<String>, bool)> = self.conn.query_opt(
             "SELECT password_hash, active FROM users WHERE login = ?1",
             params![login],

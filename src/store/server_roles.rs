@@ -6,8 +6,10 @@
 //! For a store in schema `S` (the connection's current schema):
 //! - group roles `S_office`, `S_contact`, `S_leader` (no login), and one login role
 //!   `S.login` per user who may connect (`nianbao server login`);
-//! - everyone reads the store, except the applicants' names in the register, which only
-//!   the office reads (a column grant);
+//! - everyone reads the store, except the applicants' names in the register and the
+//!   users' password hashes, which only the office reads (column grants); a login role
+//!   is its user, so a contact or leader signs in with the database password alone
+//!   ([`Store::database_user`]);
 //! - the office writes everything but the schema marker, and nobody, the office
 //!   included, may change or delete a row of the audit log (insert only);
 //! - a division contact inserts and updates only their own division's values and notes,
@@ -32,6 +34,9 @@ const DIVISION_TABLES: &[&str] = &["monthly_values", "narratives", "submissions"
 const APPLICATION_COLUMNS_WITHOUT_NAMES: &str = "id, number, received, channel, \
     applicant_type, request, division, correction_sent, correction_answered, extension_days, \
     fee_notice, fee_paid, replied, result, notes, withdrawn_reason, updated_by, updated_at";
+
+/// The columns of `users` that contacts and leaders may read: all but the password hash.
+const USER_COLUMNS_WITHOUT_PASSWORDS: &str = "login, display_name, role, division, phone, active";
 
 /// What [`Store::secure_on_server`] set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +133,44 @@ impl Store {
         };
         let roles = store.secure_on_server()?;
         Ok((store, roles))
+    }
+
+    /// On a server, the store's user whose login role (`schema.login`, made by
+    /// [`Store::grant_server_login`]) the connection signed in as, if that user is
+    /// active: the server checked their password when it let them connect. `None` on a
+    /// file and for any other login (the administrator), who picks a user and gives that
+    /// user's password.
+    pub fn database_user(&self) -> Result<Option<String>> {
+        if self.engine() != Engine::Postgres {
+            return Ok(None);
+        }
+        let (role, schema): (String, String) = self.conn.query_one(
+            "SELECT CAST(session_user AS text), CAST(current_schema() AS text)",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let Some(login) = role.strip_prefix(&format!("{schema}.")) else {
+            return Ok(None);
+        };
+        let active: Option<bool> = self.conn.query_opt(
+            "SELECT active FROM users WHERE login = ?1",
+            params![login],
+            |r| r.get(0),
+        )?;
+        Ok(active.filter(|a| *a).map(|_| login.to_string()))
+    }
+
+    /// Whether this connection may read the users' password hashes: always on a file;
+    /// on a server, the office's logins and the administrator only.
+    pub(super) fn reads_password_hashes(&self) -> Result<bool> {
+        if self.engine() != Engine::Postgres {
+            return Ok(true);
+        }
+        self.conn.query_one(
+            "SELECT has_column_privilege('users', 'password_hash', 'SELECT')",
+            params![],
+            |r| r.get(0),
+        )
     }
 
     /// Lets the store's user `login` connect with `password`: their login role is made
@@ -234,6 +277,10 @@ GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {s} TO {office};
 REVOKE INSERT, UPDATE, DELETE ON {s}.nianbao_schema FROM {office};
 REVOKE UPDATE, DELETE ON {s}.audit_log FROM {office};
 GRANT INSERT ON {s}.audit_log TO {contact}, {leader};
+
+-- Password hashes: the office only (a hash read is a password to guess offline).
+REVOKE SELECT ON {s}.users FROM {contact}, {leader};
+GRANT SELECT ({USER_COLUMNS_WITHOUT_PASSWORDS}) ON {s}.users TO {contact}, {leader};
 
 -- Applicants' names: the office only.
 REVOKE SELECT ON {s}.applications FROM {contact}, {leader};

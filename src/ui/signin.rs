@@ -1,5 +1,6 @@
 //! 登录: pick a user of the open file; a password field appears when the user has one.
-//! The role decides which tabs follow.
+//! On a server, a user connected with their own database login is that user, chosen
+//! already and asked no second password. The role decides which tabs follow.
 
 use crate::model::{Division, User};
 use crate::store::{Actor, Store, StoreError};
@@ -24,13 +25,25 @@ pub enum SignInAction {
 
 impl SignIn {
     pub fn new(store: Store) -> Result<SignIn, StoreError> {
+        // On a server, a user's own database login is the user: offered alone, chosen,
+        // with no second password (the server checked it).
+        let own = store.database_user()?;
+        let users: Vec<User> = store
+            .users()?
+            .into_iter()
+            // A deactivated user (停用) is not offered; the store refuses them anyway.
+            .filter(|u| u.active && own.as_ref().is_none_or(|l| *l == u.login))
+            .map(|u| User {
+                has_password: u.has_password && own.is_none(),
+                ..u
+            })
+            .collect();
         Ok(SignIn {
             agency: store.agency()?,
-            // A deactivated user (停用) is not offered; the store refuses them anyway.
-            users: store.users()?.into_iter().filter(|u| u.active).collect(),
+            selected: own.is_some().then_some(0).filter(|_| !users.is_empty()),
+            users,
             divisions: store.divisions()?,
             store,
-            selected: None,
             password: String::new(),
             error: None,
         })
