@@ -593,16 +593,26 @@ fn the_it_department_sets_up_an_agency_with_two_commands() {
         "2026",
     ]);
     assert!(out.contains("权限与行级安全策略已设置"), "{out}");
-    let out = cli::ok(&[
-        "server",
-        "login",
-        "--db",
-        url,
-        "--login",
-        "office",
-        "--password",
-        "office-pass-1",
-    ]);
+    // The password from standard input, as an administrator would give it.
+    let mut login = cli::nianbao()
+        .args([
+            "server",
+            "login",
+            "--db",
+            url,
+            "--login",
+            "office",
+            "--password-stdin",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut login.stdin.take().unwrap(), b"office-pass-1\n").unwrap();
+    let output = login.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", cli::text(&output.stderr));
+    let out = cli::text(&output.stdout);
     let schema = db
         .path()
         .to_str()

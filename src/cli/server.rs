@@ -41,13 +41,21 @@ pub enum ServerCommand {
     },
     /// The roles and policies for a store already on the server (after `migrate`).
     Secure,
-    /// Lets the store's user LOGIN connect to the database with PASSWORD (made or
-    /// changed), as a member of their kind's group role.
+    /// Lets the store's user LOGIN connect to the database with a password (made or
+    /// changed), as a member of their kind's group role. The password is read from the
+    /// first line of standard input with --password-stdin (it then stays out of the
+    /// shell's history and the process list); --password PW is for test scripts.
     Login {
         #[arg(long)]
         login: String,
+        #[arg(
+            long,
+            required_unless_present = "password_stdin",
+            conflicts_with = "password_stdin"
+        )]
+        password: Option<String>,
         #[arg(long)]
-        password: String,
+        password_stdin: bool,
     },
 }
 
@@ -72,12 +80,35 @@ pub(super) fn run(db: &Path, command: ServerCommand) -> Outcome {
             let roles = Store::open(db)?.secure_on_server()?;
             print_roles(&roles);
         }
-        ServerCommand::Login { login, password } => {
+        ServerCommand::Login {
+            login,
+            password,
+            password_stdin: _,
+        } => {
+            let password = match password {
+                Some(p) => p,
+                None => password_from_stdin()?,
+            };
             let role = Store::open(db)?.grant_server_login(&login, &password)?;
             println!("用户 {login} 可用数据库登录名 {role} 连接。");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first line of standard input, without its line ending.
+fn password_from_stdin() -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::cannot_run(format!("无法从标准输入读取密码：{e}")))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err(Failure::cannot_run(
+            "标准输入中没有密码：--password-stdin 读取第一行作为密码",
+        ));
+    }
+    Ok(password)
 }
 
 fn init(
@@ -117,5 +148,7 @@ fn print_roles(r: &ServerRoles) {
         "数据库角色：办公室 {}，处室填报员 {}，领导 {}；权限与行级安全策略已设置（模式 {}）。",
         r.office, r.contact, r.leader, r.schema
     );
-    println!("请用 nianbao server login --login 用户名 --password 密码 为每位用户建立数据库登录。");
+    println!(
+        "请用 nianbao server login --login 用户名 --password-stdin（从标准输入读入密码）为每位用户建立数据库登录。"
+    );
 }
