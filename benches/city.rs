@@ -8,7 +8,8 @@
 //! - SQLite: one agency's year read and checks in a file of 1,000,000 values
 //!   (`support/million.rs`) against a `GROUP BY division, metric` over that year.
 //!
-//! Prints the median of `CITY_RUNS` runs (default 5) of each, and the ratios.
+//! Prints the median of `CITY_RUNS` runs (default 5) of each, and the ratios;
+//! `CITY_AGENCIES` sets the number of agencies (default 50).
 //! Run: `eval "$(scripts/start-test-pg.sh)"; cargo bench --bench city`. The agencies'
 //! values are written with `INSERT … SELECT generate_series` (minutes through the store);
 //! everything read is read through the store.
@@ -26,9 +27,16 @@ use nianbao::store::scratch::test_server;
 use nianbao::store::{Actor, Store, ValueWrite, url_in_schema};
 
 const YEAR: i32 = 2019;
-const AGENCIES: usize = 50;
 const DIVISIONS: usize = 40;
 const METRICS: usize = 200;
+
+/// The number of agencies: `CITY_AGENCIES`, default the issue's 50.
+fn agencies() -> usize {
+    std::env::var("CITY_AGENCIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50)
+}
 
 fn runs() -> usize {
     std::env::var("CITY_RUNS")
@@ -112,8 +120,9 @@ impl Drop for Schemas<'_> {
 }
 
 fn postgres(admin: &str) {
+    let count = agencies();
     let prefix = format!("nbbench_{}", std::process::id());
-    let names: Vec<String> = (0..AGENCIES)
+    let names: Vec<String> = (0..count)
         .map(|i| format!("{prefix}_a{i:02}"))
         .chain([format!("{prefix}_city")])
         .collect();
@@ -123,13 +132,13 @@ fn postgres(admin: &str) {
     };
     let mut client = postgres::Client::connect(admin, postgres::NoTls).unwrap();
     let started = Instant::now();
-    for (i, schema) in names[..AGENCIES].iter().enumerate() {
+    for (i, schema) in names[..count].iter().enumerate() {
         client
             .batch_execute(&format!("CREATE SCHEMA \"{schema}\""))
             .unwrap();
         agency(&mut client, &url_in_schema(admin, schema), schema, i);
     }
-    let city_schema = &names[AGENCIES];
+    let city_schema = &names[count];
     client
         .batch_execute(&format!("CREATE SCHEMA \"{city_schema}\""))
         .unwrap();
@@ -141,19 +150,19 @@ fn postgres(admin: &str) {
     .unwrap();
     client.batch_execute("ANALYZE").unwrap();
     println!(
-        "PostgreSQL: built {AGENCIES} agencies × {DIVISIONS} divisions × {METRICS} metrics × 12 \
+        "PostgreSQL: built {count} agencies × {DIVISIONS} divisions × {METRICS} metrics × 12 \
          months in {:.1?}",
         started.elapsed()
     );
 
     let options = CheckOptions::default();
     let (consolidated, (cells, findings)) = median(runs(), || {
-        let chosen = Agencies::Server(Some(&names[..AGENCIES]));
+        let chosen = Agencies::Server(Some(&names[..count]));
         let c = pipeline::consolidate_year(&city, YEAR, chosen, &options).unwrap();
-        assert_eq!(c.agencies.len(), AGENCIES);
+        assert_eq!(c.agencies.len(), count);
         (c.data.all_values().count(), c.all_findings().len())
     });
-    let union: Vec<String> = names[..AGENCIES]
+    let union: Vec<String> = names[..count]
         .iter()
         .map(|s| format!("SELECT metric, value FROM \"{s}\".monthly_values WHERE year = {YEAR}"))
         .collect();
@@ -168,7 +177,7 @@ fn postgres(admin: &str) {
         (result.len(), rows)
     });
     println!(
-        "PostgreSQL, {AGENCIES} agencies: consolidated tables + checks {consolidated:.1?} \
+        "PostgreSQL, {count} agencies: consolidated tables + checks {consolidated:.1?} \
          ({cells} agency figures, {findings} findings); GROUP BY over {rows} values \
          {group_by:.1?} ({groups} groups); ratio {:.2}×",
         consolidated.as_secs_f64() / group_by.as_secs_f64()

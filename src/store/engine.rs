@@ -445,15 +445,17 @@ impl Db {
     }
 
     /// For the rest of the transaction, reads another schema of the server
-    /// (`SET LOCAL search_path`). The prepared statements are kept: PostgreSQL parses a
-    /// prepared statement again when `search_path` has changed since it was last used
-    /// (PREPARE, "Notes", since 9.3), and every agency's schema has the same tables.
-    /// (Clearing them, as a schema change must, made a city's read of 50 agencies
-    /// prepare every statement 50 times.) A file has one schema: refused.
+    /// (`SET LOCAL search_path`). The prepared statements are forgotten, as after a
+    /// schema change: kept, PostgreSQL would parse each again for the new path but go on
+    /// with plans it had settled on for another agency's tables, which made a city's read
+    /// of 5 agencies 15 times slower (2.7 s against 177 ms, `benches/city.rs`). A file
+    /// has one schema: refused.
     pub(super) fn read_schema(&self, schema: &str) -> Result<()> {
         match &self.conn {
             Conn::Sqlite(_) => Err(StoreError::Invalid("一个数据文件只有一个单位的数据".into())),
-            Conn::Postgres(s) => s.batch(&format!("SET LOCAL search_path TO {}", ident(schema))),
+            Conn::Postgres(s) => {
+                s.execute_batch(&format!("SET LOCAL search_path TO {}", ident(schema)))
+            }
         }
     }
 
