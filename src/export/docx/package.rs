@@ -15,8 +15,8 @@ use crate::style::FontNames;
 
 /// The empty `Normal` style docx-rs always writes before ours.
 const DOCX_RS_NORMAL: &str = r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr /><w:pPr><w:rPr /></w:pPr><w:qFormat /></w:style>"#;
-/// The row property that marks header rows (see `table::table`).
-const HEADER_ROW_MARKER: &str = r#"<w:trHeight w:val="0" w:hRule="atLeast" />"#;
+/// The row height rule that marks header rows (see `table::table`).
+const HEADER_ROW_MARKER: &str = r#" w:hRule="auto" />"#;
 
 pub(super) fn finish(
     docx: Docx,
@@ -38,7 +38,7 @@ pub(super) fn finish(
         return Err(DocxError::UnexpectedXml("the header-row marker"));
     }
     xml.document = document
-        .replace(HEADER_ROW_MARKER, "<w:tblHeader />")
+        .replace(HEADER_ROW_MARKER, r#" w:hRule="atLeast" /><w:tblHeader />"#)
         .into_bytes();
     xml.doc_props.core = core_properties(doc, options).into_bytes();
     xml.font_table = font_table(&options.fonts).into_bytes();
