@@ -41,7 +41,10 @@
 //! - `w:firstLineChars` (indent in characters, which follows the document grid) — docx-rs
 //!   reads it but its writer drops it;
 //! - `w:tblHeader` (repeat header rows on each page) — no writer at all; header rows
-//!   carry a no-op height (`w:trHeight` at least 0) as the marker that is replaced;
+//!   carry the height rule `auto` as the marker that is replaced (by `atLeast` and the
+//!   header mark);
+//! - `w:overflowPunct` off (no hanging punctuation, as in our layout) — no writer; it goes
+//!   into the paragraph defaults;
 //! - the style `Normal` — docx-rs always writes an empty one; ours (the body text, shown
 //!   as 正文 in Chinese Word and WPS) replaces it;
 //! - `docProps/core.xml` — docx-rs has no setter for the title and author;
