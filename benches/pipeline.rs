@@ -58,7 +58,7 @@ fn export_pdf(id: &str) -> Vec<u8> {
 fn export_docx(id: &str) -> Vec<u8> {
     let store = Store::open(&FILES.demo).unwrap();
     let compiled = pipeline::compile_year(&store, 2019, id).unwrap();
-    pipeline::docx_bytes(&compiled.document, &Default::default()).unwrap()
+    pipeline::docx_bytes(&compiled.document, &FONTS, &Default::default()).unwrap()
 }
 
 #[divan::bench(args = ["annual-report", "work-summary"], sample_count = 20)]

@@ -640,12 +640,17 @@ fn write_outputs(
     if let Some(path) = text {
         write(path, doc.plain_text().as_bytes())?;
     }
-    if let Some(path) = pdf {
-        let fonts = pipeline::fonts(&names)?;
-        write(path, &pipeline::pdf_bytes(doc, &fonts)?)?;
+    // The DOCX is paginated by the same layout as the PDF, so both need the fonts.
+    let fonts = if pdf.is_some() || docx.is_some() {
+        Some(pipeline::fonts(&names)?)
+    } else {
+        None
+    };
+    if let (Some(path), Some(fonts)) = (pdf, &fonts) {
+        write(path, &pipeline::pdf_bytes(doc, fonts)?)?;
     }
-    if let Some(path) = docx {
-        write(path, &pipeline::docx_bytes(doc, &names)?)?;
+    if let (Some(path), Some(fonts)) = (docx, &fonts) {
+        write(path, &pipeline::docx_bytes(doc, fonts, &names)?)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -133,10 +133,17 @@ pub fn pdf_bytes(doc: &Document, fonts: &FontSet) -> Result<Vec<u8>, PipelineErr
     Ok(pdf::pdf(&pages, fonts, &meta)?)
 }
 
-/// The document as a DOCX for Word and WPS.
-pub fn docx_bytes(doc: &Document, names: &FontNames) -> Result<Vec<u8>, PipelineError> {
+/// The document as a DOCX for Word and WPS, paginated as the PDF is: laid out with the
+/// same `fonts`, the layout's page starts and table rows go to the writer
+/// ([`DocxOptions::pagination`]), so Word, WPS and LibreOffice break pages where we do.
+pub fn docx_bytes(
+    doc: &Document,
+    fonts: &FontSet,
+    names: &FontNames,
+) -> Result<Vec<u8>, PipelineError> {
     let options = DocxOptions {
         fonts: names.clone(),
+        pagination: layout::pagination(doc, fonts),
         ..DocxOptions::for_document(doc)
     };
     Ok(docx::docx(doc, &options)?)

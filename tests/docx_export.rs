@@ -13,8 +13,10 @@ mod ooxml;
 use std::collections::BTreeSet;
 
 use docx_fixture::{T3_GRID_COLUMNS, T3_RESULT_ROWS, docx_fixture, table3_document};
+use nianbao::document::Run;
 use nianbao::document::{Block, Document, ParagraphStyle, Table};
 use nianbao::export::docx::{DocxOptions, PageGeometry, docx, style_id};
+use nianbao::layout::{FontSet, PageStart, Pagination, TableRows};
 use nianbao::style::FontNames;
 use ooxml::{Element, Package};
 
@@ -654,8 +656,11 @@ fn libreoffice_sets_28_characters_a_line() {
     );
 }
 
-/// The demo's two reports: LibreOffice's rendering of our DOCX has within one page as
-/// many pages as our own PDF layout, and the same text.
+/// The demo's two reports: LibreOffice's rendering of our DOCX (drawn with the faces our
+/// layout measured, see `ooxml::convert_to_pdf_with_our_faces`) has as many pages as our
+/// own PDF, and every page that our layout begins with a heading, a paragraph, a table
+/// (or its continuation) or the closing begins with the same text. Every page is
+/// printed with what our layout begins it with, matching or not, for a look.
 #[test]
 #[ignore = "needs LibreOffice (soffice): run by .ci/run"]
 fn libreoffice_pages_of_the_demo_reports_match_our_layout() {
@@ -664,6 +669,7 @@ fn libreoffice_pages_of_the_demo_reports_match_our_layout() {
     let fonts = nianbao::layout::FontSet::bundled().unwrap();
     let data = nianbao::demo::data::year_data(2019);
     let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
     for id in ["work-summary", "annual-report"] {
         let doc = compile(
             &Template::builtin(id).unwrap(),
@@ -672,27 +678,247 @@ fn libreoffice_pages_of_the_demo_reports_match_our_layout() {
         )
         .unwrap()
         .document;
-        let ours = nianbao::layout::layout(&doc, &fonts).len();
-        let bytes = docx(&doc, &DocxOptions::for_document(&doc)).unwrap();
-        let pdf = ooxml::convert_to_pdf(&soffice, dir.path(), &format!("{id}.docx"), &bytes);
-        let theirs = lopdf::Document::load(&pdf).unwrap().get_pages().len();
-        assert!(
-            ours.abs_diff(theirs) <= 1,
-            "{id}: our layout has {ours} pages, LibreOffice {theirs}"
+        let starts = nianbao::layout::pagination(&doc, &fonts).starts;
+        let ours = nianbao::pipeline::pdf_bytes(&doc, &fonts).unwrap();
+        let ours_path = dir.path().join(format!("{id}-ours.pdf"));
+        std::fs::write(&ours_path, &ours).unwrap();
+        ooxml::keep_for_inspection(&[&ours_path]);
+        let bytes = nianbao::pipeline::docx_bytes(&doc, &fonts, &FontNames::default()).unwrap();
+        let pdf = ooxml::convert_to_pdf_with_our_faces(
+            &soffice,
+            dir.path(),
+            &format!("{id}.docx"),
+            &bytes,
         );
-        let got: String = squeeze(&ooxml::pdf_text(&pdf));
-        for sentence in doc
-            .plain_text()
-            .lines()
-            .filter(|l| l.chars().count() > 12)
-            .take(5)
-        {
-            let want: String = sentence
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .take(12)
-                .collect();
-            assert!(got.contains(&want), "{id}: LibreOffice text lacks {want}");
+        let want = ooxml::page_heads(&ours_path, 10);
+        let got = ooxml::page_heads(&pdf, 10);
+        assert_eq!(want.len(), starts.len(), "{id}: our PDF's pages");
+        eprintln!(
+            "{id}: our PDF {} pages, LibreOffice {}",
+            want.len(),
+            got.len()
+        );
+        if want.len() != got.len() {
+            failures.push(format!(
+                "{id}: our PDF has {} pages, LibreOffice {}",
+                want.len(),
+                got.len()
+            ));
+        }
+        let mut same = 0;
+        for (k, (w, start)) in want.iter().zip(&starts).enumerate() {
+            let g = got.get(k).map_or("", String::as_str);
+            let mark = if w == g { "  " } else { "≠ " };
+            eprintln!(
+                "{mark}page {}: ours {w:?}, LibreOffice {g:?} ({start:?})",
+                k + 1
+            );
+            same += usize::from(w == g);
+            // Pages that begin inside a paragraph are printed, not asserted: nothing in
+            // the DOCX marks them, and LibreOffice (7.4) sets Latin letters and digits on
+            // the character grid wider or narrower than Word and our layout do (it
+            // centres a Latin run in whole grid cells), so its lines with figures hold a
+            // character more or less than ours and a long run of prose drifts (the
+            // work summary: the same 10 pages, but its page starts a line or two off).
+            let ok = matches!(start, PageStart::Line { .. }) || w == g;
+            if !ok || g.is_empty() {
+                failures.push(format!(
+                    "{id} page {} ({start:?}): ours {w:?}, LibreOffice {g:?}",
+                    k + 1
+                ));
+            }
+        }
+        eprintln!(
+            "{id}: {same} of {} pages begin with the same text",
+            want.len()
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "pages differ:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The text of the DOCX paragraph that block `block` begins: a heading or paragraph,
+/// with the paragraph that a run-in heading runs into; a table's first cell.
+fn paragraph_text(doc: &Document, block: usize) -> String {
+    let mut text = String::new();
+    for b in &doc.blocks[block..] {
+        match b {
+            Block::Heading(h) => {
+                text.push_str(&h.text());
+                if !h.run_in {
+                    break;
+                }
+            }
+            Block::Paragraph(p) => {
+                text.push_str(&nianbao::document::runs_text(&p.runs));
+                break;
+            }
+            Block::Table(t) => {
+                if text.is_empty() {
+                    text = t.rows[0].cells[0].text();
+                }
+                break;
+            }
         }
     }
+    text
+}
+
+/// The paragraphs (in the body and in tables) that carry `w:pageBreakBefore`, by text.
+fn marked_paragraphs(package: &Package) -> Vec<String> {
+    body(package)
+        .descendants("w:p")
+        .into_iter()
+        .filter(|p| {
+            p.child("w:pPr")
+                .is_some_and(|pr| pr.child("w:pageBreakBefore").is_some())
+        })
+        .map(|p| squeeze(&ooxml::text(p)))
+        .collect()
+}
+
+/// The DOCX marks exactly the pages our layout begins with a block or the closing, and
+/// its tables' rows are at least our heights, kept with the next where ours are.
+fn assert_docx_carries(doc: &Document, pagination: &Pagination, package: &Package) {
+    let closing = |line: usize| {
+        let c = doc.closing.as_ref().expect("a closing");
+        squeeze(if line == 0 { &c.agency } else { &c.date })
+    };
+    let mut want: Vec<String> = pagination
+        .starts
+        .iter()
+        .filter_map(|s| match *s {
+            PageStart::Block { block } => Some(squeeze(&paragraph_text(doc, block))),
+            PageStart::Closing { line } => Some(closing(line)),
+            _ => None,
+        })
+        .collect();
+    let mut got = marked_paragraphs(package);
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "paragraphs with pageBreakBefore");
+
+    let tables = body(package)
+        .descendants("w:tbl")
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    let ours: Vec<&TableRows> = pagination.tables.values().collect();
+    assert_eq!(tables.len(), ours.len());
+    for (tbl, rows) in tables.iter().zip(ours) {
+        let trs: Vec<&Element> = tbl.children().filter(|e| e.name == "w:tr").collect();
+        assert_eq!(trs.len(), rows.heights.len());
+        for (r, tr) in trs.iter().enumerate() {
+            let pr = tr.child("w:trPr").expect("trPr");
+            assert!(pr.child("w:cantSplit").is_some(), "row {r} may split");
+            let height = pr.child("w:trHeight").expect("trHeight");
+            assert_eq!(height.attr("w:hRule"), Some("atLeast"));
+            let twips = height.attr_u32("w:val");
+            assert!(
+                (f64::from(twips) - f64::from(rows.heights[r]) * 20.0).abs() <= 0.5,
+                "row {r}: {twips} twips, ours {} pt",
+                rows.heights[r]
+            );
+            for p in tr.descendants("w:p") {
+                let keep = p
+                    .child("w:pPr")
+                    .is_some_and(|pr| pr.child("w:keepNext").is_some());
+                assert_eq!(keep, rows.keep_with_next[r], "row {r} keep with next");
+            }
+        }
+    }
+}
+
+fn paginated(doc: &Document) -> (Pagination, Package) {
+    let fonts = FontSet::bundled().expect("bundled fonts");
+    let bytes = nianbao::pipeline::docx_bytes(doc, &fonts, &FontNames::default()).unwrap();
+    (
+        nianbao::layout::pagination(doc, &fonts),
+        Package::read(&bytes),
+    )
+}
+
+/// Where our layout moves a heading (never a page's last line) and the closing (never
+/// alone at a page's foot) to the next page, the DOCX's paragraph breaks before them:
+/// Word and LibreOffice would otherwise keep the closing on the page and set the heading
+/// there too when their lines run a little shorter than ours.
+#[test]
+fn page_breaks_before_what_our_layout_moves_to_a_new_page() {
+    let filler = |n: usize| -> String {
+        "政府信息公开工作年度报告本机关认真组织编制"
+            .chars()
+            .cycle()
+            .take(n)
+            .collect()
+    };
+    let paragraph = |text: String| {
+        Block::Paragraph(nianbao::document::Paragraph {
+            style: ParagraphStyle::Body,
+            runs: vec![Run::text(text)],
+        })
+    };
+    // Title, blank line and 20 lines fill page 1 but for one line: the heading would be
+    // its last. Page 2: the heading, 19 lines; the closing needs three.
+    let doc = Document {
+        title: "标题".into(),
+        blocks: vec![
+            paragraph(filler(20 * 28 - 2)),
+            Block::Heading(nianbao::document::Heading {
+                level: 1,
+                number: "一、".into(),
+                runs: vec![Run::text("总体情况")],
+                run_in: false,
+            }),
+            paragraph(filler(20 * 28 - 2)),
+        ],
+        closing: Some(nianbao::document::Closing {
+            agency: "某局".into(),
+            date: "2020年1月1日".into(),
+        }),
+    };
+    let (pagination, package) = paginated(&doc);
+    assert_eq!(
+        pagination.starts,
+        [
+            PageStart::First,
+            PageStart::Block { block: 1 },
+            PageStart::Closing { line: 0 }
+        ]
+    );
+    assert_docx_carries(&doc, &pagination, &package);
+    assert_eq!(marked_paragraphs(&package), ["一、总体情况", "某局"]);
+}
+
+/// The demo reports and the fixture (tables over several pages) carry our layout's
+/// decisions: the breaks where a page begins with a block, row heights and keeps.
+#[test]
+fn demo_docx_carries_our_page_breaks_and_row_heights() {
+    use nianbao::compile::{CompileOptions, Template, compile};
+    let data = nianbao::demo::data::year_data(2019);
+    let mut docs = vec![docx_fixture()];
+    for id in ["work-summary", "annual-report"] {
+        let template = Template::builtin(id).unwrap();
+        docs.push(
+            compile(&template, &data, &CompileOptions::default())
+                .unwrap()
+                .document,
+        );
+    }
+    for doc in &docs {
+        let (pagination, package) = paginated(doc);
+        assert!(pagination.starts.len() > 1, "{}", doc.title);
+        assert_docx_carries(doc, &pagination, &package);
+    }
+    // The annual report's page 3 begins with a heading our layout moved there.
+    let (pagination, package) = paginated(&docs[2]);
+    assert!(
+        pagination
+            .starts
+            .iter()
+            .any(|s| matches!(s, PageStart::Block { .. }))
+    );
+    assert_eq!(marked_paragraphs(&package), ["二、主动公开政府信息情况"]);
 }

@@ -41,7 +41,10 @@
 //! - `w:firstLineChars` (indent in characters, which follows the document grid) — docx-rs
 //!   reads it but its writer drops it;
 //! - `w:tblHeader` (repeat header rows on each page) — no writer at all; header rows
-//!   carry a no-op height (`w:trHeight` at least 0) as the marker that is replaced;
+//!   carry the height rule `auto` as the marker that is replaced (by `atLeast` and the
+//!   header mark);
+//! - `w:overflowPunct` off (no hanging punctuation, as in our layout) — no writer; it goes
+//!   into the paragraph defaults;
 //! - the style `Normal` — docx-rs always writes an empty one; ours (the body text, shown
 //!   as 正文 in Chinese Word and WPS) replaces it;
 //! - `docProps/core.xml` — docx-rs has no setter for the title and author;
@@ -56,17 +59,19 @@ mod table;
 
 use chrono::NaiveDate;
 use docx_rs::{
-    AlignmentType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing, PageMargin, PageNum,
-    RunFonts, SpecialIndentType, Style, StyleType,
+    AlignmentType, BreakType, DocGrid, DocGridType, Docx, Footer, LineSpacing, LineSpacingType,
+    PageMargin, PageNum, RunFonts, SpecialIndentType, Style, StyleType,
 };
 
 use crate::document::{Block, Document, Heading, Paragraph, ParagraphStyle, Run};
+use crate::layout::{PageStart, Pagination};
 use crate::style::{self, FontNames, TextRole};
 
 pub use table::column_widths;
 
-/// What the DOCX needs besides the document: fonts and the file's properties.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the DOCX needs besides the document: fonts, the file's properties, and our
+/// layout's page breaks.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocxOptions {
     /// Font family per role; the defaults exist on a stock Chinese Windows.
     pub fonts: FontNames,
@@ -76,6 +81,10 @@ pub struct DocxOptions {
     pub title: String,
     /// Document property "created"; `None` leaves it out.
     pub created: Option<NaiveDate>,
+    /// Where our layout (`layout::pagination`, with the fonts the PDF uses) begins each
+    /// page and how tall it makes table rows. Empty: Word paginates on its own, guided
+    /// only by the styles' keep-with-next. `pipeline::docx_bytes` always fills it.
+    pub pagination: Pagination,
 }
 
 impl DocxOptions {
@@ -311,55 +320,120 @@ pub fn docx(doc: &Document, options: &DocxOptions) -> Result<Vec<u8>, DocxError>
             .style(style_id::TITLE)
             .add_run(text_run(&Run::text(&doc.title))),
     );
-    out = body(out, doc, geometry.text_width)?;
+    let breaks = Breaks::new(&options.pagination);
+    out = body(out, doc, geometry.text_width, &breaks)?;
     if let Some(closing) = &doc.closing {
         // GB/T 9704 §7.3.5: one blank line under the text, then agency and date.
         let space = LineSpacing::new().before(geometry.line_pitch);
         out = out
-            .add_paragraph(closing_paragraph(&closing.agency).line_spacing(space))
-            .add_paragraph(closing_paragraph(&closing.date));
+            .add_paragraph(
+                closing_paragraph(&closing.agency)
+                    .line_spacing(space)
+                    .page_break_before(breaks.closing[0]),
+            )
+            .add_paragraph(closing_paragraph(&closing.date).page_break_before(breaks.closing[1]));
     }
     package::finish(out, doc, options)
 }
 
+/// Our layout's page breaks as the paragraphs and rows that carry them.
+///
+/// A page our layout begins with a block (heading, paragraph, caption, table) or with
+/// the closing gets `w:pageBreakBefore` on that paragraph: a property of the paragraph,
+/// which moves with it when a clerk edits the text above, and which adds no page where
+/// Word has already broken (unlike a `w:br w:type="page"`). A page that begins inside a
+/// paragraph ([`PageStart::Line`]) or inside a table ([`PageStart::Row`]) carries no
+/// mark: no paragraph property breaks a paragraph or a table in two, and a hard break
+/// there would stay mid-paragraph after any edit. Those pages come out right because
+/// the page above ends where ours does (it began where ours did and holds the same
+/// lines on the same grid, table rows at least as tall as ours).
+struct Breaks<'a> {
+    /// Blocks that begin a page.
+    blocks: std::collections::HashSet<usize>,
+    /// The agency's and the date's line of the closing.
+    closing: [bool; 2],
+    pagination: &'a Pagination,
+}
+
+impl<'a> Breaks<'a> {
+    fn new(pagination: &'a Pagination) -> Breaks<'a> {
+        let mut breaks = Breaks {
+            blocks: Default::default(),
+            closing: [false; 2],
+            pagination,
+        };
+        for start in pagination.starts.iter().skip(1) {
+            match *start {
+                PageStart::Block { block } => {
+                    breaks.blocks.insert(block);
+                }
+                PageStart::Closing { line } if line < 2 => breaks.closing[line] = true,
+                PageStart::First
+                | PageStart::Closing { .. }
+                | PageStart::Line { .. }
+                | PageStart::Row { .. } => {}
+            }
+        }
+        breaks
+    }
+
+    fn before(&self, block: usize) -> bool {
+        self.blocks.contains(&block)
+    }
+}
+
 /// The blocks of the body: headings, paragraphs (with their run-in headings), tables.
-fn body(mut out: Docx, doc: &Document, text_width: u32) -> Result<Docx, DocxError> {
-    let mut run_in: Vec<&Heading> = Vec::new();
+fn body(
+    mut out: Docx,
+    doc: &Document,
+    text_width: u32,
+    breaks: &Breaks<'_>,
+) -> Result<Docx, DocxError> {
+    // Run-in headings waiting for their paragraph, with their block indices.
+    let mut run_in: Vec<(usize, &Heading)> = Vec::new();
     let mut tables = 0;
     let mut last_was_table = false;
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
-            Block::Heading(h) if h.run_in => run_in.push(h),
+            Block::Heading(h) if h.run_in => run_in.push((i, h)),
             Block::Heading(h) => {
-                out = flush_run_in(out, &mut run_in);
-                out = out.add_paragraph(heading_paragraph(&[h]));
+                out = flush_run_in(out, &mut run_in, breaks);
+                out =
+                    out.add_paragraph(heading_paragraph(&[h]).page_break_before(breaks.before(i)));
                 last_was_table = false;
             }
             Block::Paragraph(p) => {
-                let mut paragraph = body_paragraph(p, &std::mem::take(&mut run_in));
+                let first = run_in.first().map_or(i, |(b, _)| *b);
+                let headings: Vec<&Heading> = run_in.drain(..).map(|(_, h)| h).collect();
+                let mut paragraph =
+                    body_paragraph(p, &headings).page_break_before(breaks.before(first));
                 // A centred paragraph right before a table is its caption: keep them on
                 // one page, as our own layout does.
                 if p.style == ParagraphStyle::Centered
                     && matches!(doc.blocks.get(i + 1), Some(Block::Table(_)))
                 {
-                    paragraph = paragraph.keep_next(true);
+                    paragraph = paragraph.keep_next(true).keep_lines(true);
                 }
                 out = out.add_paragraph(paragraph);
                 last_was_table = false;
             }
             Block::Table(t) => {
-                out = flush_run_in(out, &mut run_in);
+                out = flush_run_in(out, &mut run_in, breaks);
                 if last_was_table {
                     // Word joins tables that touch; keep them apart.
                     out = out.add_paragraph(spacer());
                 }
                 tables += 1;
-                out = out.add_table(table::table(t, text_width, tables)?);
+                let layout = table::Layout {
+                    rows: breaks.pagination.tables.get(&i),
+                    page_break_before: breaks.before(i),
+                };
+                out = out.add_table(table::table(t, text_width, tables, &layout)?);
                 last_was_table = true;
             }
         }
     }
-    out = flush_run_in(out, &mut run_in);
+    out = flush_run_in(out, &mut run_in, breaks);
     if last_was_table && doc.closing.is_none() {
         // A body must end with a paragraph, else Word adds one of the Normal style.
         out = out.add_paragraph(spacer());
@@ -368,13 +442,12 @@ fn body(mut out: Docx, doc: &Document, text_width: u32) -> Result<Docx, DocxErro
 }
 
 /// Run-in headings with no paragraph to run into stand as a heading paragraph.
-fn flush_run_in(out: Docx, pending: &mut Vec<&Heading>) -> Docx {
-    if pending.is_empty() {
+fn flush_run_in(out: Docx, pending: &mut Vec<(usize, &Heading)>, breaks: &Breaks<'_>) -> Docx {
+    let Some(&(first, _)) = pending.first() else {
         return out;
-    }
-    let p = heading_paragraph(pending);
-    pending.clear();
-    out.add_paragraph(p)
+    };
+    let headings: Vec<&Heading> = pending.drain(..).map(|(_, h)| h).collect();
+    out.add_paragraph(heading_paragraph(&headings).page_break_before(breaks.before(first)))
 }
 
 fn spacer() -> docx_rs::Paragraph {
@@ -493,8 +566,15 @@ fn styles(fonts: &FontNames) -> Vec<Style> {
         // cells, spreading the title out.
         off_grid(style_id::TITLE, "Title", TextRole::Title)
             .align(AlignmentType::Center)
-            // GB/T 9704 §7.3.3: one blank line between title and text.
-            .line_spacing(LineSpacing::new().after(geometry.line_pitch)),
+            // Each line of the title one line of the grid, as in our layout (single
+            // spacing of a 22 pt CJK face is about 32 pt, which cost the first page a
+            // line); GB/T 9704 §7.3.3: one blank line between title and text.
+            .line_spacing(
+                LineSpacing::new()
+                    .line(geometry.line_pitch as i32)
+                    .line_rule(LineSpacingType::Exact)
+                    .after(geometry.line_pitch),
+            ),
         off_grid(style_id::TABLE, "表格", TextRole::Table),
         paragraph(style_id::CLOSING, "落款", TextRole::Closing)
             .align(AlignmentType::Right)
@@ -507,7 +587,8 @@ fn styles(fonts: &FontNames) -> Vec<Style> {
             .align(AlignmentType::Both)
             .indent(None, indent, None, None)
             .outline_lvl(i);
-        heading.paragraph_property = heading.paragraph_property.keep_next(true);
+        // Our layout moves a heading whole, with room for the next line, to a new page.
+        heading.paragraph_property = heading.paragraph_property.keep_next(true).keep_lines(true);
         let mut run = Style::new(style_id::HEADING_RUNS[i], StyleType::Character)
             .name(format!("{}字符", heading_names[i]))
             .fonts(run_fonts(fonts.family(role)));
@@ -518,6 +599,16 @@ fn styles(fonts: &FontNames) -> Vec<Style> {
         }
         out.push(heading);
         out.push(run);
+    }
+    // Our layout fills every page to its last line: no widow and orphan control, which
+    // Word would otherwise apply (LibreOffice's default has it too) and which would move
+    // a paragraph's last or first line to another page than ours.
+    for style in out
+        .iter_mut()
+        .filter(|s| s.style_type == StyleType::Paragraph)
+    {
+        style.paragraph_property =
+            std::mem::take(&mut style.paragraph_property).widow_control(false);
     }
     out
 }

@@ -145,6 +145,48 @@ pub struct Source {
     pub offset: usize,
 }
 
+/// What a page begins with, as the layout decided it: the page breaks another renderer
+/// of the same document (Word, WPS, LibreOffice reading our DOCX) should repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PageStart {
+    /// The first page (it begins with the title, or whatever comes first).
+    First,
+    /// `doc.blocks[block]` begins the page: the first line of a heading or paragraph (for
+    /// a run-in heading, the heading's block, whose paragraph follows on the same line),
+    /// or a table with its first row (a caption kept with its table is the start instead).
+    Block { block: usize },
+    /// Heading or paragraph `block` continues from the page before: its line `line`
+    /// (0-based, of the lines this layout set) is the page's first.
+    Line { block: usize, line: usize },
+    /// Table `block` continues with body row `row`, under its repeated header rows.
+    Row { block: usize, row: usize },
+    /// The closing block (落款): line 0 is the agency, 1 the date.
+    Closing { line: usize },
+}
+
+/// What the layout decided beyond glyph positions, for exporters that hand the text to
+/// another layout engine (the DOCX): where each page begins and how the tables' rows are
+/// measured and kept together. Computed by [`pagination`] from the same flow as
+/// [`layout`]'s pages, so the two cannot disagree.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Pagination {
+    /// One per page, in page order; `starts[0]` is [`PageStart::First`].
+    pub starts: Vec<PageStart>,
+    /// Per table, by block index.
+    pub tables: std::collections::BTreeMap<usize, TableRows>,
+}
+
+/// A table's rows as laid out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TableRows {
+    /// Height of each row in points, its cell padding and text included.
+    pub heights: Vec<f32>,
+    /// `keep_with_next[r]`: the layout keeps row `r` on the page of row `r + 1` (header
+    /// rows with the first body rows, rows a merged cell ties together) when they fit.
+    pub keep_with_next: Vec<bool>,
+}
+
 /// How a piece of text is set: its role (which face), its size in points, whether it is
 /// bold, and whether full-width characters keep the body's 28-a-line grid pitch (body
 /// text and headings do; table cells and page numbers use the faces' own advances).
@@ -196,6 +238,32 @@ impl TextRun {
 
 /// Lays out a document. Pure function of the document and the fonts.
 pub fn layout(doc: &Document, fonts: &FontSet) -> Vec<Page> {
+    flow(doc, fonts).0
+}
+
+/// Where [`layout`] starts each page, and its tables' rows: for the DOCX, so that Word,
+/// WPS and LibreOffice break pages where the PDF does.
+pub fn pagination(doc: &Document, fonts: &FontSet) -> Pagination {
+    let (pages, starts, tables) = flow(doc, fonts);
+    debug_assert_eq!(pages.len(), starts.len());
+    Pagination {
+        starts,
+        tables: tables
+            .into_iter()
+            .map(|(block, t)| (block, t.rows()))
+            .collect(),
+    }
+}
+
+/// The pages, what each begins with, and the measured tables by block.
+fn flow(
+    doc: &Document,
+    fonts: &FontSet,
+) -> (
+    Vec<Page>,
+    Vec<PageStart>,
+    HashMap<usize, table::TableLayout>,
+) {
     let mut flow = Flow::new(fonts);
     let tables: HashMap<usize, table::TableLayout> = doc
         .blocks
@@ -257,17 +325,21 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Vec<Page> {
     if let Some(c) = &doc.closing {
         flow.closing(&c.agency, &c.date);
     }
-    let mut pages = flow.finish();
+    let (mut pages, starts) = flow.finish();
     for page in &mut pages {
         page_number(page, fonts);
     }
-    pages
+    (pages, starts, tables)
 }
 
 /// Running state while filling pages.
 pub(crate) struct Flow<'a> {
     fonts: &'a FontSet,
     pages: Vec<Page>,
+    /// What each finished page began with.
+    starts: Vec<PageStart>,
+    /// What the page being filled began with.
+    start: PageStart,
     items: Vec<Item>,
     /// Vertical position within the text block, from its top, in points.
     y: f32,
@@ -280,13 +352,17 @@ impl<'a> Flow<'a> {
         Flow {
             fonts,
             pages: Vec::new(),
+            starts: Vec::new(),
+            start: PageStart::First,
             items: Vec::new(),
             y: 0.0,
         }
     }
 
-    pub(crate) fn new_page(&mut self) {
+    /// Finishes the page being filled; the next begins with `next`.
+    pub(crate) fn new_page(&mut self, next: PageStart) {
         let number = self.pages.len() as u32 + 1;
+        self.starts.push(std::mem::replace(&mut self.start, next));
         self.pages.push(Page {
             number,
             width: PAGE_WIDTH,
@@ -296,11 +372,11 @@ impl<'a> Flow<'a> {
         self.y = 0.0;
     }
 
-    fn finish(mut self) -> Vec<Page> {
+    fn finish(mut self) -> (Vec<Page>, Vec<PageStart>) {
         if !self.items.is_empty() || self.pages.is_empty() {
-            self.new_page();
+            self.new_page(PageStart::First);
         }
-        self.pages
+        (self.pages, self.starts)
     }
 
     /// Moves down to the next grid line (after a table).
@@ -413,16 +489,26 @@ impl<'a> Flow<'a> {
         }
         self.snap();
         let lines = linebreak::break_lines(&atoms, BLOCK_WIDTH - indent, BLOCK_WIDTH);
+        // The block the paragraph's first character comes from (a run-in heading's).
+        let block = match atoms[0].source.origin {
+            Origin::Block { block } => Some(block),
+            _ => None,
+        };
+        let start = |line: usize| match block {
+            Some(block) if line == 0 => PageStart::Block { block },
+            Some(block) => PageStart::Line { block, line },
+            None => PageStart::First,
+        };
         if keep_next > 0.0 {
             let need = lines.len() as f32 * LINE_PITCH + keep_next.min(BLOCK_HEIGHT * 0.75);
             if self.y > 0.0 && need > self.room() + EPS {
-                self.new_page();
+                self.new_page(start(0));
             }
         }
         let n = lines.len();
         for (k, range) in lines.into_iter().enumerate() {
             if LINE_PITCH > self.room() + EPS {
-                self.new_page();
+                self.new_page(start(k));
             }
             let x0 = if k == 0 { indent } else { 0.0 };
             let room = BLOCK_WIDTH - x0;
@@ -506,7 +592,7 @@ impl<'a> Flow<'a> {
         self.snap();
         if self.y > 0.0 {
             if 3.0 * LINE_PITCH > self.room() + EPS {
-                self.new_page();
+                self.new_page(PageStart::Closing { line: 0 });
             } else {
                 self.y += LINE_PITCH;
             }
@@ -532,12 +618,12 @@ impl<'a> Flow<'a> {
             dx = BLOCK_WIDTH - two - dw;
             ax = dx - two;
         }
-        for (atoms, x) in [(a, ax.max(0.0)), (d, dx.max(0.0))] {
+        for (line, (atoms, x)) in [(a, ax.max(0.0)), (d, dx.max(0.0))].into_iter().enumerate() {
             if atoms.is_empty() {
                 continue;
             }
             if LINE_PITCH > self.room() + EPS {
-                self.new_page();
+                self.new_page(PageStart::Closing { line });
             }
             let (xs, _) =
                 linebreak::place_line(&atoms, 0..atoms.len(), BLOCK_WIDTH - x, LineAlign::Left);

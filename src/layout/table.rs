@@ -14,8 +14,8 @@ use std::ops::Range;
 
 use super::linebreak::{self, Atom, LineAlign};
 use super::{
-    BLOCK_HEIGHT, BLOCK_LEFT, BLOCK_TOP, BLOCK_WIDTH, EM_ASCENT, Flow, FontSet, Item, Origin, Rule,
-    TextStyle,
+    BLOCK_HEIGHT, BLOCK_LEFT, BLOCK_TOP, BLOCK_WIDTH, EM_ASCENT, Flow, FontSet, Item, Origin,
+    PageStart, Rule, TableRows, TextStyle,
 };
 use crate::document::{Align, Table};
 use crate::style::{self, TextRole};
@@ -44,6 +44,8 @@ struct CellBox {
 
 /// A table measured for the text block; placed by [`TableLayout::place`].
 pub(crate) struct TableLayout {
+    /// The table's index among the document's blocks.
+    block: usize,
     /// Column edges from the block's left edge (`columns + 1` values).
     col_x: Vec<f32>,
     row_h: Vec<f32>,
@@ -105,6 +107,7 @@ impl TableLayout {
         }
         let row_h = row_heights(&cells, table.rows.len(), size);
         TableLayout {
+            block,
             col_x,
             row_h,
             header_rows: table.header_rows.min(table.rows.len()),
@@ -159,6 +162,43 @@ impl TableLayout {
             start = end;
         }
         groups
+    }
+
+    /// Row heights, and which rows [`TableLayout::plan`] keeps with the next: the header
+    /// with the first group, and the rows of each group (or, in a group taller than a
+    /// page, of each of its sub-groups) that fits on a page under the header.
+    pub(crate) fn rows(&self) -> TableRows {
+        let n = self.row_h.len();
+        let mut keep = vec![false; n];
+        let room = BLOCK_HEIGHT - self.header_height() + 0.01;
+        let mut tie = |rows: &Range<usize>| {
+            for k in &mut keep[rows.start..rows.end.saturating_sub(1)] {
+                *k = true;
+            }
+        };
+        let groups = self.groups();
+        // The header stays with the first group, or with the first body row when the two
+        // are taller than a page.
+        let header_and_first = match groups.first() {
+            Some(g) if self.row_h[..g.end].iter().sum::<f32>() <= BLOCK_HEIGHT + 0.01 => g.end,
+            _ => (self.header_rows + 1).min(n),
+        };
+        tie(&(0..header_and_first));
+        for g in &groups {
+            if self.row_h[g.clone()].iter().sum::<f32>() <= room {
+                tie(g);
+                continue;
+            }
+            for sub in self.groups_in(g.clone(), true) {
+                if self.row_h[sub.clone()].iter().sum::<f32>() <= room {
+                    tie(&sub);
+                }
+            }
+        }
+        TableRows {
+            heights: self.row_h.clone(),
+            keep_with_next: keep,
+        }
     }
 
     /// The height that must fit below a heading that precedes the table.
@@ -273,7 +313,14 @@ impl TableLayout {
         let owners: Vec<usize> = self.cells.iter().map(text_chunk).collect();
         for (k, (new_page, body)) in chunks.iter().enumerate() {
             if *new_page {
-                flow.new_page();
+                flow.new_page(if k == 0 {
+                    PageStart::Block { block: self.block }
+                } else {
+                    PageStart::Row {
+                        block: self.block,
+                        row: body.start,
+                    }
+                });
             }
             let top = flow.y;
             let mut y = top;

@@ -243,3 +243,67 @@ fn rows_tied_by_a_merged_cell_move_together() {
         assert_eq!(row_pages(&pages, 19, row), [(2, false)], "row {row}");
     }
 }
+
+#[test]
+fn pagination_tells_what_each_page_begins_with() {
+    // A table moved whole (page 2), a paragraph split over pages (page 3), rows tied by
+    // a merged cell (kept with each other), a table continued (page 4 or later).
+    let mut blocks = filling(20);
+    blocks.push(table(&[("法规处", filler(200))], 1));
+    blocks.push(body(&filler(28 * 30)));
+    let mut rows = vec![("办公室", filler(4))];
+    rows.extend((0..3).map(|i| ("", filler(40 + i))));
+    rows.extend((0..40).map(|_| ("处", filler(4))));
+    let Block::Table(mut t) = table(&rows, 1) else {
+        unreachable!()
+    };
+    t.rows[2].cells[0] = Cell {
+        row_span: 3,
+        ..Cell::new(0, "市场监管")
+    };
+    for row in &mut t.rows[3..5] {
+        row.cells.remove(0);
+    }
+    blocks.push(Block::Table(t));
+    let doc = document(blocks);
+    let pages = layout(&doc, fonts());
+    let p = pagination(&doc, fonts());
+    assert_eq!(p.starts.len(), pages.len());
+    assert_eq!(p.starts[0], PageStart::First);
+    assert_eq!(p.starts[1], PageStart::Block { block: 20 });
+    assert!(
+        matches!(p.starts[2], PageStart::Line { block: 21, .. }),
+        "{:?}",
+        p.starts
+    );
+    let continued: Vec<usize> = p
+        .starts
+        .iter()
+        .filter_map(|s| match *s {
+            PageStart::Row { block: 22, row } => Some(row),
+            _ => None,
+        })
+        .collect();
+    assert!(!continued.is_empty(), "{:?}", p.starts);
+    // Each continued row's text is the first of its page but the repeated header.
+    for (k, start) in p.starts.iter().enumerate() {
+        if let PageStart::Row { block, row } = *start {
+            let first = pages[k]
+                .text_runs()
+                .find(|r| !r.artifact)
+                .expect("text on the page");
+            assert!(
+                matches!(first.source.origin, Origin::Cell { block: b, row: r, .. } if b == block && r == row),
+                "page {}: {:?}",
+                k + 1,
+                first.source
+            );
+        }
+    }
+    let rows = &p.tables[&22];
+    assert_eq!(rows.heights.len(), 45);
+    // The header keeps with the first row; the merged rows 2–4 keep together.
+    assert!(rows.keep_with_next[0]);
+    assert_eq!(&rows.keep_with_next[2..5], [true, true, false]);
+    assert!(!rows.keep_with_next[6]);
+}

@@ -91,7 +91,7 @@ fn write(
     r.step(0, 2, "排版")?;
     let bytes = match format {
         Format::Pdf => pipeline::pdf_bytes(doc, fonts),
-        Format::Docx => pipeline::docx_bytes(doc, names),
+        Format::Docx => pipeline::docx_bytes(doc, fonts, names),
     }
     .map_err(|e| JobError::Failed(e.into()))?;
     r.step(1, 2, "写入文件")?;

@@ -251,12 +251,61 @@ pub fn libreoffice() -> PathBuf {
 }
 
 /// Writes `bytes` as `dir/name` and converts it with LibreOffice; returns the PDF path.
-/// A private user profile keeps parallel runs from fighting over one.
+/// A private user profile keeps parallel runs from fighting over one. LibreOffice finds
+/// stand-ins for the Windows faces the DOCX names (仿宋, 黑体 …) as fontconfig pleases
+/// (here DejaVu Sans and Noto Sans CJK JP).
 pub fn convert_to_pdf(soffice: &Path, dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    run_libreoffice(soffice, dir, name, bytes, None)
+}
+
+/// [`convert_to_pdf`] with LibreOffice set to draw the faces the DOCX names with the
+/// faces our layout measured when it lacked them (`layout::fonts::Bundled`): 仿宋, 宋体
+/// and the title's 小标宋 as Noto Serif CJK SC, 黑体 as Noto Sans CJK SC, 楷体 as our
+/// bundled Kai — as Word on an office PC draws 仿宋 with the very file our layout read
+/// there. A fontconfig file of the test's own (`FONTCONFIG_FILE`, for this LibreOffice
+/// only) adds `assets/fonts` and the aliases.
+pub fn convert_to_pdf_with_our_faces(
+    soffice: &Path,
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+) -> PathBuf {
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts");
+    let alias = |windows: &str, ours: &str| {
+        format!(
+            r#"<alias binding="strong"><family>{windows}</family><prefer><family>{ours}</family></prefer></alias>"#
+        )
+    };
+    let conf = format!(
+        r#"<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd"><fontconfig><cachedir>{cache}</cachedir><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{assets}</dir>{}{}{}{}{}</fontconfig>"#,
+        alias("仿宋", "Noto Serif CJK SC"),
+        alias("宋体", "Noto Serif CJK SC"),
+        alias("方正小标宋简体", "Noto Serif CJK SC"),
+        alias("黑体", "Noto Sans CJK SC"),
+        alias("楷体", "Nianbao Kai"),
+        cache = dir.join("fc-cache").display(),
+        assets = assets.display(),
+    );
+    let file = dir.join("fonts.conf");
+    std::fs::write(&file, conf).unwrap();
+    run_libreoffice(soffice, dir, name, bytes, Some(&file))
+}
+
+fn run_libreoffice(
+    soffice: &Path,
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    fontconfig: Option<&Path>,
+) -> PathBuf {
     let input = dir.join(name);
     std::fs::write(&input, bytes).unwrap();
     let profile = dir.join("lo-profile");
-    let status = Command::new(soffice)
+    let mut command = Command::new(soffice);
+    if let Some(file) = fontconfig {
+        command.env("FONTCONFIG_FILE", file);
+    }
+    let status = command
         .arg(format!(
             "-env:UserInstallation=file://{}",
             profile.display()
@@ -275,7 +324,7 @@ pub fn convert_to_pdf(soffice: &Path, dir: &Path, name: &str, bytes: &[u8]) -> P
 
 /// Copies `files` into `$NIANBAO_KEEP_DOCX_RENDER` when it is set, for looking at
 /// (`pdftoppm -r 60 -png`).
-fn keep_for_inspection(files: &[&Path]) {
+pub fn keep_for_inspection(files: &[&Path]) {
     let Some(keep) = std::env::var_os("NIANBAO_KEEP_DOCX_RENDER") else {
         return;
     };
@@ -329,4 +378,22 @@ pub fn keep_first(s: &str, needle: &str) -> String {
             format!("{}{}", &s[..split], s[split..].replace(needle, ""))
         }
     }
+}
+
+/// The first `n` characters of each page's text (`pdftotext -raw`, pages split at form
+/// feeds), whitespace and page numbers `—N—` left out.
+pub fn page_heads(pdf: &Path, n: usize) -> Vec<String> {
+    let text = pdf_text(pdf);
+    let mut pages: Vec<&str> = text.split('\u{c}').collect();
+    // pdftotext ends the last page with a form feed too.
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+        .into_iter()
+        .map(|page| {
+            let squeezed: String = page.chars().filter(|c| !c.is_whitespace()).collect();
+            without_page_numbers(&squeezed).chars().take(n).collect()
+        })
+        .collect()
 }

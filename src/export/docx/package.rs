@@ -15,8 +15,16 @@ use crate::style::FontNames;
 
 /// The empty `Normal` style docx-rs always writes before ours.
 const DOCX_RS_NORMAL: &str = r#"<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal" /><w:rPr /><w:pPr><w:rPr /></w:pPr><w:qFormat /></w:style>"#;
-/// The row property that marks header rows (see `table::table`).
-const HEADER_ROW_MARKER: &str = r#"<w:trHeight w:val="0" w:hRule="atLeast" />"#;
+/// docx-rs's empty paragraph defaults.
+const DOCX_RS_PPR_DEFAULT: &str = "<w:pPrDefault><w:pPr><w:rPr /></w:pPr></w:pPrDefault>";
+/// Ours: no punctuation hanging past the right margin (`w:overflowPunct` off), as our
+/// layout pushes the character before a closing mark down instead; docx-rs has no writer
+/// for it. Word and LibreOffice let 。，” hang by default, which fits a character more
+/// on such lines than our PDF has.
+const PPR_DEFAULT: &str =
+    r#"<w:pPrDefault><w:pPr><w:overflowPunct w:val="0" /><w:rPr /></w:pPr></w:pPrDefault>"#;
+/// The row height rule that marks header rows (see `table::table`).
+const HEADER_ROW_MARKER: &str = r#" w:hRule="auto" />"#;
 
 pub(super) fn finish(
     docx: Docx,
@@ -38,7 +46,7 @@ pub(super) fn finish(
         return Err(DocxError::UnexpectedXml("the header-row marker"));
     }
     xml.document = document
-        .replace(HEADER_ROW_MARKER, "<w:tblHeader />")
+        .replace(HEADER_ROW_MARKER, r#" w:hRule="atLeast" /><w:tblHeader />"#)
         .into_bytes();
     xml.doc_props.core = core_properties(doc, options).into_bytes();
     xml.font_table = font_table(&options.fonts).into_bytes();
@@ -79,7 +87,8 @@ fn utf8(bytes: &[u8]) -> Result<&str, DocxError> {
     std::str::from_utf8(bytes).map_err(|_| DocxError::UnexpectedXml("UTF-8 XML"))
 }
 
-/// Drops docx-rs's empty `Normal` (ours follows) and states the first-line indent in
+/// Drops docx-rs's empty `Normal` (ours follows), turns hanging punctuation off in the
+/// paragraph defaults ([`PPR_DEFAULT`]), and states the first-line indent in
 /// characters: `w:firstLineChars="200"` is two characters of the document grid, which
 /// Word and WPS keep right when the grid squeezes characters; the twips beside it are
 /// for readers that do not know the attribute.
@@ -89,6 +98,10 @@ fn patch_styles(styles: &[u8]) -> Result<String, DocxError> {
         return Err(DocxError::UnexpectedXml("docx-rs's empty Normal style"));
     };
     let styles = format!("{}{}", &styles[..at], &styles[at + DOCX_RS_NORMAL.len()..]);
+    if styles.matches(DOCX_RS_PPR_DEFAULT).count() != 1 {
+        return Err(DocxError::UnexpectedXml("docx-rs's paragraph defaults"));
+    }
+    let styles = styles.replace(DOCX_RS_PPR_DEFAULT, PPR_DEFAULT);
     let twips = format!(r#"w:firstLine="{}""#, 2 * body_char());
     if !styles.contains(&twips) {
         return Err(DocxError::UnexpectedXml(

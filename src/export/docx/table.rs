@@ -13,6 +13,7 @@ use docx_rs::{
 
 use super::{DocxError, TableProblem, style_id, text_run};
 use crate::document::{Align, Cell, Table};
+use crate::layout::TableRows;
 use crate::style::{self, TextRole};
 
 /// Left and right padding inside a cell, twips (1 mm).
@@ -33,7 +34,21 @@ enum Slot<'a> {
 /// A row's grid positions, each with the column it starts at.
 type RowSlots<'a> = Vec<(usize, Slot<'a>)>;
 
-pub(super) fn table(t: &Table, text_width: u32, index: usize) -> Result<docx_rs::Table, DocxError> {
+/// What our layout decided about a table (see `Breaks` in the parent module).
+#[derive(Default)]
+pub(super) struct Layout<'a> {
+    /// Our row heights and keeps; `None` leaves rows to size themselves.
+    pub rows: Option<&'a TableRows>,
+    /// The table begins a page of ours (no caption before it was moved instead).
+    pub page_break_before: bool,
+}
+
+pub(super) fn table(
+    t: &Table,
+    text_width: u32,
+    index: usize,
+    layout: &Layout<'_>,
+) -> Result<docx_rs::Table, DocxError> {
     // Slots first: they check the spans that the widths then rely on.
     let slots = slots(t).map_err(|(row, problem)| DocxError::Table {
         table: index,
@@ -49,16 +64,38 @@ pub(super) fn table(t: &Table, text_width: u32, index: usize) -> Result<docx_rs:
         .iter()
         .enumerate()
         .map(|(r, row)| {
+            // Rows our layout keeps with the next: every paragraph of the row keeps with
+            // the next, which Word reads as "keep this row with the next".
+            let keep = layout
+                .rows
+                .is_some_and(|l| l.keep_with_next.get(r).copied().unwrap_or(false));
             let cells = row
                 .iter()
-                .map(|(col, slot)| cell(*col, slot, &widths))
+                .enumerate()
+                .map(|(k, (col, slot))| {
+                    let first = r == 0 && k == 0 && layout.page_break_before;
+                    cell(*col, slot, &widths, keep, first)
+                })
                 .collect();
             // A row stays on one page (official tables do not break inside a row).
             let row = TableRow::new(cells).cant_split();
-            // A no-op height (at least 0) marks header rows for `package`, which turns
-            // it into `w:tblHeader` (repeat on every page): docx-rs cannot write that.
-            if r < t.header_rows {
-                row.row_height(0.0).height_rule(HeightRule::AtLeast)
+            // At least as tall as our layout made it, so that the rows a page holds are
+            // ours (Word's and LibreOffice's single-spaced 小四 rows are about 15 pt,
+            // ours 21.6 pt: 1.3 em lines and 3 pt padding).
+            let height = layout
+                .rows
+                .and_then(|l| l.heights.get(r))
+                .map_or(0.0, |pt| (pt * 20.0).round());
+            // Header rows carry `w:hRule="auto"` as the marker that `package` turns into
+            // `w:tblHeader` (repeat on every page) and back to `atLeast`: docx-rs cannot
+            // write `w:tblHeader`.
+            let rule = if r < t.header_rows {
+                HeightRule::Auto
+            } else {
+                HeightRule::AtLeast
+            };
+            if r < t.header_rows || height > 0.0 {
+                row.row_height(height).height_rule(rule)
             } else {
                 row
             }
@@ -94,7 +131,13 @@ pub(super) fn table(t: &Table, text_width: u32, index: usize) -> Result<docx_rs:
         ))
 }
 
-fn cell(col: usize, slot: &Slot<'_>, widths: &[u32]) -> TableCell {
+fn cell(
+    col: usize,
+    slot: &Slot<'_>,
+    widths: &[u32],
+    keep_next: bool,
+    page_break_before: bool,
+) -> TableCell {
     let span = match slot {
         Slot::Start(c) => c.col_span,
         Slot::Continue { span } => *span,
@@ -107,7 +150,10 @@ fn cell(col: usize, slot: &Slot<'_>, widths: &[u32]) -> TableCell {
     if span > 1 {
         tc = tc.grid_span(span);
     }
-    let mut p = Paragraph::new().style(style_id::TABLE);
+    let mut p = Paragraph::new()
+        .style(style_id::TABLE)
+        .keep_next(keep_next)
+        .page_break_before(page_break_before);
     match slot {
         Slot::Start(c) => {
             p = p.align(match c.align {
