@@ -304,3 +304,32 @@ fn bytes_that_are_no_pdf_and_a_truncated_pdf_are_refused() {
         text(&out.stderr)
     );
 }
+
+/// `qpdf --encrypt USER owner 256` of `pdf` into `out`.
+fn encrypted(pdf: &Path, user: &str, out: &Path) {
+    let status = Command::new("qpdf")
+        .args(["--encrypt", user, "owner", "256", "--extract=n", "--"])
+        .arg(pdf)
+        .arg(out)
+        .status()
+        .expect("qpdf on the PATH: run scripts/install-test-deps.sh");
+    assert!(status.success());
+}
+
+#[test]
+#[ignore = "needs qpdf: run by .ci/run"]
+fn a_pdf_protected_against_copying_reads_and_one_with_an_open_password_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, pdf, _) = demo_exports(dir.path());
+    // An owner password only (no copying, no printing), as many sites publish.
+    let protected = dir.path().join("禁止复制.pdf");
+    encrypted(&pdf, "", &protected);
+    imports_as_the_demo(dir.path(), &demo, &protected, "fresh.db");
+    let locked = dir.path().join("有密码.pdf");
+    encrypted(&pdf, "secret", &locked);
+    refused(
+        "有密码.pdf",
+        &std::fs::read(&locked).unwrap(),
+        "该 PDF 已加密（设有打开密码），无法读取",
+    );
+}

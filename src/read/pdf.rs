@@ -91,7 +91,9 @@ pub(crate) fn layout_text_within(bytes: &[u8], limits: &Limits) -> Result<String
         ..Default::default()
     };
     let doc = lopdf::Document::load_mem_with_options(bytes, options).map_err(load_error)?;
-    if doc.is_encrypted() || doc.encryption_state.is_none() && doc.trailer.has(b"Encrypt") {
+    // lopdf decrypts with the empty password when it opens the file, and then drops
+    // `/Encrypt`: what is still encrypted needs a password we do not have.
+    if doc.trailer.has(b"Encrypt") {
         return Err(DocumentError::PdfEncrypted);
     }
     if doc.objects.len() > limits.objects {

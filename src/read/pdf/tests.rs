@@ -269,3 +269,24 @@ fn the_demo_pdf_has_its_national_tables() {
     let text = layout_text(&bytes).unwrap();
     assert!(text.contains("全年主动公开政府信息 4387 条"), "{text}");
 }
+
+#[test]
+fn content_that_inflates_past_the_bound_is_refused() {
+    let small = Limits {
+        content_bytes: 1 << 20,
+        ..LIMITS
+    };
+    let mut doc = Document::load_mem(&pdf(1, b"", cid_font)).unwrap();
+    let page = *doc.get_pages().values().next().unwrap();
+    let mut bomb = Stream::new(dictionary! {}, vec![b' '; 4 << 20]);
+    bomb.compress().unwrap();
+    assert!(bomb.content.len() < 64 * 1024);
+    let bomb = doc.add_object(bomb);
+    doc.get_dictionary_mut(page).unwrap().set("Contents", bomb);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    assert!(matches!(
+        layout_text_within(&bytes, &small),
+        Err(DocumentError::PdfTooLarge { .. })
+    ));
+}
