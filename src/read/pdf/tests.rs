@@ -290,3 +290,22 @@ fn content_that_inflates_past_the_bound_is_refused() {
         Err(DocumentError::PdfTooLarge { .. })
     ));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Damaged PDFs: bytes overwritten anywhere in a small good one. Read without the
+    /// `catch_unwind` guard, so that a panic in lopdf or here shows.
+    #[test]
+    fn damaged_pdfs_never_panic(
+        edits in proptest::collection::vec((0.0f64..1.0, proptest::num::u8::ANY), 1..20),
+    ) {
+        let content = b"BT /F1 10 Tf 50 700 Td [<00010002> -1000 <0003>] TJ T* (x) ' ET";
+        let mut bytes = pdf(2, content, cid_font);
+        for (at, byte) in edits {
+            let i = ((bytes.len() - 1) as f64 * at) as usize;
+            bytes[i] = byte;
+        }
+        let _ = layout_text_within(&bytes, &LIMITS);
+    }
+}
