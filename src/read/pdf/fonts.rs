@@ -100,8 +100,9 @@ impl<'a> Font<'a> {
         }
     }
 
-    /// Calls `f(code bytes, text, width in text space per unit font size, is a one-byte
-    /// space)` for each code of `bytes`.
+    /// Calls `f(text, width in text space per unit of font size, is the one-byte code
+    /// 32 that word spacing applies to)` for each code of `bytes`; a trailing partial code
+    /// is dropped.
     pub(super) fn each(&self, bytes: &[u8], mut f: impl FnMut(String, f64, bool)) {
         let mut i = 0;
         while i < bytes.len() {
