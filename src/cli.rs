@@ -99,7 +99,7 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
-    /// Import tables 2, 3 and 4 of a published annual report (.docx, .html, .htm, .txt)
+    /// Import tables 2, 3 and 4 of a published annual report (.docx, .pdf, .html, .htm, .txt)
     /// as the office's figures for a year, all or nothing.
     ImportReport {
         #[arg(long)]
@@ -133,7 +133,7 @@ pub enum Command {
         year: i32,
         #[arg(long)]
         json: bool,
-        /// A report's text (.txt) to hold against the data: typed numbers that
+        /// A report (.docx, .pdf, .html, .txt) to hold against the data: typed numbers that
         /// contradict it, equal it without being linked, or repeat last year's.
         #[arg(long, value_name = "FILE")]
         prose: Option<PathBuf>,

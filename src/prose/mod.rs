@@ -171,9 +171,11 @@ pub enum ProseError {
 /// The text of a report file for [`check_prose`]:
 /// - `.txt` in UTF-8 (with or without BOM) or GB18030, as it is (hard line breaks from a
 ///   PDF are re-joined by the checks themselves);
-/// - `.docx` (a report written in Word or WPS) and `.html` / `.htm` (a saved web page):
-///   their paragraphs, one a line, read by [`crate::read`]. Tables are left out: their
-///   numbers are not prose, and the data checks already cover the national tables.
+/// - `.docx` (a report written in Word or WPS), `.pdf` (as published, with a text layer)
+///   and `.html` / `.htm` (a saved web page): their paragraphs, one a line, read by
+///   [`crate::read`] (a PDF's lines are its paragraphs' lines, re-joined like a `.txt`'s).
+///   Tables are left out: their numbers are not prose, and the data checks already
+///   cover the national tables.
 ///
 /// Other file types are refused with the reader's message, and so is a file larger than
 /// [`crate::input::MAX_REPORT_BYTES`] (a report is well under 1 MB), before any is read.

@@ -13,6 +13,7 @@
 //! | [`docx`] | `.docx` as Word, WPS or our own exporter write it | `w:gridSpan`, `w:vMerge`, `w:gridBefore/After` resolved |
 //! | [`html`] | `.html` / `.htm`, any encoding a Chinese site uses | `colspan`, `rowspan` resolved |
 //! | [`text`] | `.txt`, cells separated by tabs or runs of 2+ spaces | unknown: rows are as written (see [`Table::spans_known`]) |
+//! | [`pdf`] | `.pdf` with a text layer (WPS, Word, LibreOffice, editors, our exporter) | unknown: its lines are rebuilt as `pdftotext -layout` prints them, then read as [`text`] |
 //!
 //! Text is tidied the same way everywhere: a line break inside a paragraph or cell (Word's
 //! `w:br`, HTML's `<br>` and block elements, several paragraphs in one cell) is kept as
@@ -21,6 +22,7 @@
 
 pub mod docx;
 pub mod html;
+pub mod pdf;
 pub mod text;
 
 use std::path::Path;
@@ -92,7 +94,7 @@ pub enum ReadError {
     /// The file could not be read, or is larger than any report ([`MAX_REPORT_BYTES`]).
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error("不支持的文件类型：{0}（只支持 .docx、.html、.htm 和 .txt）")]
+    #[error("不支持的文件类型：{0}（只支持 .docx、.pdf、.html、.htm 和 .txt）")]
     UnsupportedType(String),
     /// The file was read, but what is in it is not a document we can read.
     #[error("{path}：{problem}")]
@@ -118,6 +120,19 @@ pub enum DocumentError {
     TooDeep { what: &'static str, limit: usize },
     #[error(transparent)]
     Encoding(#[from] EncodingError),
+    /// Not a PDF, or one too damaged to read; the reason in Chinese.
+    #[error("不是有效的 PDF 文件（{0}），未读取；请重新下载或重新导出 PDF，或用原始 Word 文件")]
+    NotPdf(String),
+    #[error("该 PDF 已加密（设有打开密码），无法读取；请用没有密码的 PDF，或用原始 Word 文件")]
+    PdfEncrypted,
+    #[error("该 PDF 没有文字层（可能是扫描件），无法读取；请用原始 Word 文件或复制文字")]
+    PdfNoText,
+    #[error(
+        "该 PDF 的文字大多无法还原（所用字体没有文字对照表 ToUnicode），无法读取；请用原始 Word 文件或复制文字"
+    )]
+    PdfNoUnicode,
+    #[error("该 PDF 的{what}超过 {limit}，不像是一份报告，未读取")]
+    PdfTooLarge { what: &'static str, limit: usize },
     #[error(
         "网页既不是有效的 UTF-8，也不是它声明（或默认）的 {encoding} 编码：第 {line} 行（第 {offset} 字节）有无效字节 0x{byte:02X}；请在浏览器中重新“另存为”网页后再试，未读取任何内容"
     )]
@@ -129,7 +144,7 @@ pub enum DocumentError {
     },
 }
 
-/// Reads a `.docx`, `.html` / `.htm` or `.txt` file by its extension. The file is read
+/// Reads a `.docx`, `.pdf`, `.html` / `.htm` or `.txt` file by its extension. The file is read
 /// whole, but never more than [`MAX_REPORT_BYTES`] of it (nor of any part of a `.docx`).
 pub fn read_file(path: &Path) -> Result<Vec<Block>, ReadError> {
     let ext = path
@@ -138,6 +153,7 @@ pub fn read_file(path: &Path) -> Result<Vec<Block>, ReadError> {
         .unwrap_or_default();
     let reader: fn(&[u8]) -> Result<Vec<Block>, DocumentError> = match ext.as_str() {
         "docx" => docx::read,
+        "pdf" => pdf::read,
         "html" | "htm" => html::read,
         "txt" => text::read,
         _ => return Err(ReadError::UnsupportedType(path.display().to_string())),

@@ -18,7 +18,12 @@ use super::{Block, Cell, DocumentError, Table, tidy};
 
 /// Reads report text; fails only on bytes that are not text (see the module doc).
 pub fn read(bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
-    let text = crate::input::decode_text(bytes)?;
+    Ok(blocks(&crate::input::decode_text(bytes)?))
+}
+
+/// The blocks of decoded text, line by line as the module doc says (also the last step
+/// of [`super::pdf`], which rebuilds a PDF's lines in this shape).
+pub(super) fn blocks(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut table: Vec<Vec<Cell>> = Vec::new();
     let end_table = |table: &mut Vec<Vec<Cell>>, blocks: &mut Vec<Block>| {
@@ -43,7 +48,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
         }
     }
     end_table(&mut table, &mut blocks);
-    Ok(blocks)
+    blocks
 }
 
 /// A line's cells, tidied; empty for a blank line.

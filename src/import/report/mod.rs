@@ -1,6 +1,6 @@
 //! Importing last year's published annual report (`nianbao import-report`): tables 2, 3
-//! and 4 of the national 2021 format, read out of a `.docx`, `.html` / `.htm` or `.txt`
-//! file, become the office's year figures (`t2.*`, `t3.*`, `t4.*`).
+//! and 4 of the national 2021 format, read out of a `.docx`, `.pdf`, `.html` / `.htm` or
+//! `.txt` file, become the office's year figures (`t2.*`, `t3.*`, `t4.*`).
 //!
 //! The document is read into blocks by [`crate::read`]; [`matcher`] finds the tables and
 //! places each value cell on its code, recognising labels as [`labels`] describes; the
@@ -112,12 +112,13 @@ pub struct Reading {
     pub notices: Vec<String>,
 }
 
-/// Reads a report file (`.docx`, `.html`, `.htm`, `.txt`).
+/// Reads a report file (`.docx`, `.pdf`, `.html`, `.htm`, `.txt`). A PDF is read as
+/// its text is (`loose`): its lines are rebuilt as `pdftotext -layout` prints them.
 pub fn read_report(path: &Path) -> Result<Reading, ImportError> {
     let blocks = crate::read::read_file(path)?;
     let loose = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("pdf"));
     let reading = read_blocks(&blocks, loose);
     if reading.placed.is_empty() && reading.unplaced.is_empty() {
         return Err(ImportError::NoTables(path.display().to_string()));
