@@ -222,9 +222,19 @@ fn text_out_of_the_demos_pdfs_finds_what_the_plain_text_finds() {
 fn files_that_cannot_be_read_stop_the_command() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
+    // A PDF cut short: read in-process, and said to be damaged.
     let pdf = dir.path().join("report.pdf");
     std::fs::write(&pdf, b"%PDF-1.7").unwrap();
     let out = check_prose(&db, &pdf, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("不是有效的 PDF 文件"),
+        "{}",
+        text(&out.stderr)
+    );
+    let odt = dir.path().join("report.odt");
+    std::fs::write(&odt, b"PK").unwrap();
+    let out = check_prose(&db, &odt, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("不支持的文件类型"),
