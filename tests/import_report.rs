@@ -12,7 +12,7 @@ mod cli;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use cli::{ok, run, text};
+use cli::{national, ok, run, text};
 use nianbao::model::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, national_metrics};
 
 fn fixture(name: &str) -> PathBuf {
@@ -38,23 +38,6 @@ fn import_report(db: &Path, year: i32, path: &Path, extra: &[&str]) -> Output {
     args.extend_from_slice(extra);
     args.push(path.to_str().unwrap());
     run(&args)
-}
-
-/// The national table figures stored for `year`: code → value text (`""` = blank).
-fn national(db: &Path, year: i32) -> BTreeMap<String, String> {
-    let out = ok(&[
-        "values",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        &year.to_string(),
-    ]);
-    out.lines()
-        .skip(1)
-        .map(|l| l.split(',').collect::<Vec<&str>>())
-        .filter(|f| ["t2.", "t3.", "t4."].iter().any(|p| f[3].starts_with(p)))
-        .map(|f| (f[3].to_string(), f[4].to_string()))
-        .collect()
 }
 
 fn check(db: &Path, year: i32) -> (Option<i32>, String) {

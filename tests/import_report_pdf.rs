@@ -12,12 +12,11 @@ mod cli;
 #[path = "support/ooxml.rs"]
 mod ooxml;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use cli::{ok, run, text};
+use cli::{national, ok, run, text};
 use lopdf::{Document, Object, Stream, dictionary};
 use nianbao::import::report::{Reading, read_blocks};
 use nianbao::model::national::national_metrics;
@@ -52,23 +51,6 @@ fn import_report(db: &Path, year: i32, path: &Path) -> Output {
         &year.to_string(),
         path.to_str().unwrap(),
     ])
-}
-
-/// The national table figures stored for `year`: code → value text (`""` = blank).
-fn national(db: &Path, year: i32) -> BTreeMap<String, String> {
-    let out = ok(&[
-        "values",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        &year.to_string(),
-    ]);
-    out.lines()
-        .skip(1)
-        .map(|l| l.split(',').collect::<Vec<&str>>())
-        .filter(|f| ["t2.", "t3.", "t4."].iter().any(|p| f[3].starts_with(p)))
-        .map(|f| (f[3].to_string(), f[4].to_string()))
-        .collect()
 }
 
 /// Imports `pdf` into a new file for 2019 and asserts it gives the demo's figures.

@@ -1,5 +1,5 @@
 //! Running the `nianbao` binary for the end-to-end tests (`tests/cli.rs`, `tests/prose.rs`,
-//! `tests/import_report.rs` pull this file in with `#[path]`): one run, its exit code
+//! `tests/import_report.rs`, `tests/import_report_pdf.rs` pull this file in with `#[path]`): one run, its exit code
 //! checked with the output shown when it is not the expected one, and the files most
 //! tests start from (the demo, a new agency's file, a CSV sheet).
 
@@ -85,6 +85,17 @@ pub fn import_expecting(code: i32, db: &Path, year: i32, sheet: &Path) -> Output
 /// `nianbao values --db db --year year`: every stored value as CSV.
 pub fn values(db: &Path, year: i32) -> String {
     ok(&["values", "--db", path_str(db), "--year", &year.to_string()])
+}
+
+/// The national table figures stored for `year`: code → value text (`""` = blank).
+pub fn national(db: &Path, year: i32) -> std::collections::BTreeMap<String, String> {
+    values(db, year)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<&str>>())
+        .filter(|f| ["t2.", "t3.", "t4."].iter().any(|p| f[3].starts_with(p)))
+        .map(|f| (f[3].to_string(), f[4].to_string()))
+        .collect()
 }
 
 /// Writes `contents` to `dir/name` and returns its path.

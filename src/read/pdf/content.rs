@@ -117,22 +117,29 @@ impl<'a> Reader<'a> {
         self.counts
     }
 
+    /// Bytes of page content still allowed to be decompressed.
+    fn content_left(&self) -> usize {
+        self.limits
+            .content_bytes
+            .saturating_sub(self.counts.content_bytes)
+    }
+
+    /// The error for page content that would decompress past the limit.
+    fn content_too_large(&self) -> DocumentError {
+        DocumentError::PdfTooLarge {
+            what: "页面内容解压后字节数",
+            limit: self.limits.content_bytes,
+        }
+    }
+
     /// The glyphs of one page, in the order shown.
     pub(super) fn page(&mut self, page_id: ObjectId) -> Result<Vec<Glyph>, DocumentError> {
-        let remaining = self
-            .limits
-            .content_bytes
-            .saturating_sub(self.counts.content_bytes);
+        let remaining = self.content_left();
         let content = match self.doc.get_page_content_with_limit(page_id, remaining) {
             Ok(c) => c,
             Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
                 ..
-            })) => {
-                return Err(DocumentError::PdfTooLarge {
-                    what: "页面内容解压后字节数",
-                    limit: self.limits.content_bytes,
-                });
-            }
+            })) => return Err(self.content_too_large()),
             // A page whose content cannot be had shows nothing (as in viewers).
             Err(_) => Vec::new(),
         };
@@ -331,20 +338,12 @@ impl<'a> Reader<'a> {
         if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form") {
             return Ok(());
         }
-        let remaining = self
-            .limits
-            .content_bytes
-            .saturating_sub(self.counts.content_bytes);
+        let remaining = self.content_left();
         let content = match stream.decompressed_content_with_limit(remaining) {
             Ok(c) => c,
             Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
                 ..
-            })) => {
-                return Err(DocumentError::PdfTooLarge {
-                    what: "页面内容解压后字节数",
-                    limit: self.limits.content_bytes,
-                });
-            }
+            })) => return Err(self.content_too_large()),
             Err(_) if stream.content.len() <= remaining => stream.content.clone(),
             Err(_) => return Ok(()),
         };
