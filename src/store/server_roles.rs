@@ -257,7 +257,10 @@ fn server_refusal(e: StoreError, what: &str) -> StoreError {
     }
 }
 
-/// The roles, grants, functions and policies of [`Store::secure_on_server`].
+/// The roles, grants, functions and policies of [`Store::secure_on_server`]. Re-runnable:
+/// roles that exist are kept, functions replaced and policies dropped and made again, so
+/// running `server secure` on a store secured by an older version brings its grants up to
+/// date (for example the password hashes contacts and leaders may no longer read).
 fn security_ddl(r: &ServerRoles) -> String {
     let s = ident(&r.schema);
     let (office, contact, leader) = (ident(&r.office), ident(&r.contact), ident(&r.leader));
@@ -265,9 +268,7 @@ fn security_ddl(r: &ServerRoles) -> String {
     let prefix_chars = r.schema.chars().count() + 1;
     let mut sql = format!(
         r#"
-CREATE ROLE {office} NOLOGIN;
-CREATE ROLE {contact} NOLOGIN;
-CREATE ROLE {leader} NOLOGIN;
+{create_roles}
 GRANT USAGE ON SCHEMA {s} TO {everyone};
 GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {everyone};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {everyone};
@@ -292,29 +293,49 @@ GRANT INSERT, UPDATE ON {s}.monthly_values, {s}.narratives, {s}.submissions TO {
 GRANT INSERT, UPDATE ON {s}.drafts, {s}.draft_comments, {s}.draft_approvals TO {leader};
 
 -- The Nianbao user behind the connection's login role `schema.login`.
-CREATE FUNCTION {s}.nianbao_login() RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION {s}.nianbao_login() RETURNS text LANGUAGE sql STABLE
     AS $$ SELECT substr(CAST(session_user AS text), {first}) $$;
-CREATE FUNCTION {s}.nianbao_division() RETURNS text LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION {s}.nianbao_division() RETURNS text LANGUAGE sql STABLE
     AS $$ SELECT division FROM {s}.users WHERE login = {s}.nianbao_login() AND active $$;
 -- Whether a division's month (0: the year, which follows December) is open.
-CREATE FUNCTION {s}.nianbao_month_open(y bigint, d text, m bigint) RETURNS boolean
+CREATE OR REPLACE FUNCTION {s}.nianbao_month_open(y bigint, d text, m bigint) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$ SELECT NOT EXISTS (SELECT 1 FROM {s}.submissions x WHERE x.year = y
         AND x.division = d AND x.month = CASE WHEN m = 0 THEN 12 ELSE m END
         AND x.status <> 'open') $$;
 "#,
         first = prefix_chars + 1,
+        create_roles = [&r.office, &r.contact, &r.leader]
+            .map(|role| format!(
+                "DO $r$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {}) \
+                 THEN CREATE ROLE {} NOLOGIN; END IF; END $r$;",
+                literal(role),
+                ident(role)
+            ))
+            .join("\n"),
     );
     for table in DIVISION_TABLES {
         let t = format!("{s}.{table}");
         sql.push_str(&format!(
             "ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;
+             DROP POLICY IF EXISTS office_writes ON {t};
+             DROP POLICY IF EXISTS everyone_reads ON {t};
              CREATE POLICY office_writes ON {t} TO {office} USING (true) WITH CHECK (true);
              CREATE POLICY everyone_reads ON {t} FOR SELECT TO {contact}, {leader} USING (true);\n"
         ));
     }
     let own = format!("division = {s}.nianbao_division()");
     let open = format!("{s}.nianbao_month_open(year, division, month)");
+    for (policy, table) in [
+        ("contact_inserts", "monthly_values"),
+        ("contact_updates", "monthly_values"),
+        ("contact_inserts", "narratives"),
+        ("contact_updates", "narratives"),
+        ("contact_hands_in", "submissions"),
+        ("contact_hands_in_open", "submissions"),
+    ] {
+        sql.push_str(&format!("DROP POLICY IF EXISTS {policy} ON {s}.{table};\n"));
+    }
     sql.push_str(&format!(
         "CREATE POLICY contact_inserts ON {s}.monthly_values FOR INSERT TO {contact}
              WITH CHECK ({own} AND {open});
