@@ -10,9 +10,8 @@ use std::io::Write;
 mod cli;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use cli::{national, ok, run, text};
+use cli::{import_report, national, ok, run, text};
 use nianbao::model::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, national_metrics};
 
 fn fixture(name: &str) -> PathBuf {
@@ -24,20 +23,6 @@ fn fixture(name: &str) -> PathBuf {
 /// A new file for an agency with `year` open.
 fn init(dir: &Path, name: &str, year: i32) -> PathBuf {
     cli::init(dir, name, "某市某局", year)
-}
-
-fn import_report(db: &Path, year: i32, path: &Path, extra: &[&str]) -> Output {
-    let year = year.to_string();
-    let mut args = vec![
-        "import-report",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        &year,
-    ];
-    args.extend_from_slice(extra);
-    args.push(path.to_str().unwrap());
-    run(&args)
 }
 
 fn check(db: &Path, year: i32) -> (Option<i32>, String) {

@@ -13,10 +13,10 @@ mod cli;
 mod ooxml;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Instant;
 
-use cli::{national, ok, run, text};
+use cli::{check_prose, import_report, national, ok, text};
 use lopdf::{Document, Object, Stream, dictionary};
 use nianbao::import::report::{Reading, read_blocks};
 use nianbao::model::national::national_metrics;
@@ -42,23 +42,12 @@ fn demo_exports(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (demo, pdf, docx)
 }
 
-fn import_report(db: &Path, year: i32, path: &Path) -> Output {
-    run(&[
-        "import-report",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        &year.to_string(),
-        path.to_str().unwrap(),
-    ])
-}
-
 /// Imports `pdf` into a new file for 2019 and asserts it gives the demo's figures.
 fn imports_as_the_demo(dir: &Path, demo: &Path, pdf: &Path, name: &str) {
     let expected = national(demo, 2019);
     assert_eq!(expected.len(), national_metrics().len());
     let db = cli::init(dir, name, "某市某局", 2019);
-    let out = import_report(&db, 2019, pdf);
+    let out = import_report(&db, 2019, pdf, &[]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     assert!(
@@ -79,16 +68,7 @@ fn the_demo_report_as_our_pdf_reads_back_every_table_value() {
 fn check_prose_reads_the_pdfs_sentences() {
     let dir = tempfile::tempdir().unwrap();
     let (demo, pdf, _) = demo_exports(dir.path());
-    let out = run(&[
-        "check",
-        "--db",
-        demo.to_str().unwrap(),
-        "--year",
-        "2019",
-        "--prose",
-        pdf.to_str().unwrap(),
-        "--json",
-    ]);
+    let out = check_prose(&demo, &pdf, &["--json"]);
     let stdout = text(&out.stdout);
     assert!(
         out.status.code() != Some(2),
@@ -225,16 +205,8 @@ fn refused(name: &str, bytes: &[u8], says: &str) {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     let before = national(&db, 2019);
-    let import = import_report(&db, 2019, &path);
-    let prose = run(&[
-        "check",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        "2019",
-        "--prose",
-        path.to_str().unwrap(),
-    ]);
+    let import = import_report(&db, 2019, &path, &[]);
+    let prose = check_prose(&db, &path, &[]);
     for out in [import, prose] {
         let message = text(&out.stderr);
         assert_eq!(
@@ -279,7 +251,7 @@ fn bytes_that_are_no_pdf_and_a_truncated_pdf_are_refused() {
     let path = dir.path().join("损坏.pdf");
     std::fs::write(&path, &damaged).unwrap();
     let db = cli::init(dir.path(), "d.db", "某市某局", 2019);
-    let out = import_report(&db, 2019, &path);
+    let out = import_report(&db, 2019, &path, &[]);
     assert!(
         !text(&out.stderr).contains("panicked"),
         "{}",

@@ -11,7 +11,7 @@ mod cli;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cli::{demo, run, text};
+use cli::{check_prose, demo, run, text};
 use rust_decimal::Decimal;
 
 /// The demo's yearly value of a national metric.
@@ -21,20 +21,6 @@ fn national(year: i32, code: &str) -> Decimal {
         .find(|(c, _)| c == code)
         .map(|(_, v)| v)
         .unwrap()
-}
-
-fn check_prose(db: &Path, file: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "check",
-        "--db",
-        db.to_str().unwrap(),
-        "--year",
-        "2019",
-        "--prose",
-        file.to_str().unwrap(),
-    ];
-    args.extend(extra);
-    run(&args)
 }
 
 fn json(out: &Output) -> serde_json::Value {

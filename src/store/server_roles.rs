@@ -230,14 +230,21 @@ fn city_reading_ddl(agency: &str, city: &str) -> String {
          REVOKE SELECT ON {s}.applications FROM {readers};
          GRANT SELECT ({APPLICATION_COLUMNS_WITHOUT_NAMES}) ON {s}.applications TO {readers};\n"
     );
-    let policy = ident(&format!("city_{city}_reads"));
+    let policy_name = ident(&format!("city_{city}_reads"));
     for table in DIVISION_TABLES {
-        sql.push_str(&format!(
-            "DROP POLICY IF EXISTS {policy} ON {s}.{table};
-             CREATE POLICY {policy} ON {s}.{table} FOR SELECT TO {readers} USING (true);\n"
+        sql.push_str(&policy(
+            &policy_name,
+            &format!("{s}.{table}"),
+            &format!("FOR SELECT TO {readers} USING (true)"),
         ));
     }
     sql
+}
+
+/// `CREATE POLICY name ON table rule`, the policy of that name dropped first, so that the
+/// DDL can run again over a store it secured before.
+fn policy(name: &str, table: &str, rule: &str) -> String {
+    format!("DROP POLICY IF EXISTS {name} ON {table};\nCREATE POLICY {name} ON {table} {rule};\n")
 }
 
 /// The schema the connection works in: the store's, which names its roles.
@@ -316,39 +323,58 @@ CREATE OR REPLACE FUNCTION {s}.nianbao_month_open(y bigint, d text, m bigint) RE
     );
     for table in DIVISION_TABLES {
         let t = format!("{s}.{table}");
-        sql.push_str(&format!(
-            "ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;
-             DROP POLICY IF EXISTS office_writes ON {t};
-             DROP POLICY IF EXISTS everyone_reads ON {t};
-             CREATE POLICY office_writes ON {t} TO {office} USING (true) WITH CHECK (true);
-             CREATE POLICY everyone_reads ON {t} FOR SELECT TO {contact}, {leader} USING (true);\n"
+        sql.push_str(&format!("ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;\n"));
+        sql.push_str(&policy(
+            "office_writes",
+            &t,
+            &format!("TO {office} USING (true) WITH CHECK (true)"),
+        ));
+        sql.push_str(&policy(
+            "everyone_reads",
+            &t,
+            &format!("FOR SELECT TO {contact}, {leader} USING (true)"),
         ));
     }
     let own = format!("division = {s}.nianbao_division()");
     let open = format!("{s}.nianbao_month_open(year, division, month)");
-    for (policy, table) in [
-        ("contact_inserts", "monthly_values"),
-        ("contact_updates", "monthly_values"),
-        ("contact_inserts", "narratives"),
-        ("contact_updates", "narratives"),
-        ("contact_hands_in", "submissions"),
-        ("contact_hands_in_open", "submissions"),
+    for (name, table, rule) in [
+        (
+            "contact_inserts",
+            "monthly_values",
+            format!("FOR INSERT TO {contact} WITH CHECK ({own} AND {open})"),
+        ),
+        (
+            "contact_updates",
+            "monthly_values",
+            format!(
+                "FOR UPDATE TO {contact} USING ({own} AND {open}) WITH CHECK ({own} AND {open})"
+            ),
+        ),
+        (
+            "contact_inserts",
+            "narratives",
+            format!("FOR INSERT TO {contact} WITH CHECK ({own})"),
+        ),
+        (
+            "contact_updates",
+            "narratives",
+            format!("FOR UPDATE TO {contact} USING ({own}) WITH CHECK ({own})"),
+        ),
+        (
+            "contact_hands_in",
+            "submissions",
+            format!("FOR INSERT TO {contact} WITH CHECK ({own} AND status = 'submitted')"),
+        ),
+        (
+            "contact_hands_in_open",
+            "submissions",
+            format!(
+                "FOR UPDATE TO {contact} USING ({own} AND status = 'open') \
+                 WITH CHECK ({own} AND status = 'submitted')"
+            ),
+        ),
     ] {
-        sql.push_str(&format!("DROP POLICY IF EXISTS {policy} ON {s}.{table};\n"));
+        sql.push_str(&policy(name, &format!("{s}.{table}"), &rule));
     }
-    sql.push_str(&format!(
-        "CREATE POLICY contact_inserts ON {s}.monthly_values FOR INSERT TO {contact}
-             WITH CHECK ({own} AND {open});
-         CREATE POLICY contact_updates ON {s}.monthly_values FOR UPDATE TO {contact}
-             USING ({own} AND {open}) WITH CHECK ({own} AND {open});
-         CREATE POLICY contact_inserts ON {s}.narratives FOR INSERT TO {contact}
-             WITH CHECK ({own});
-         CREATE POLICY contact_updates ON {s}.narratives FOR UPDATE TO {contact}
-             USING ({own}) WITH CHECK ({own});
-         CREATE POLICY contact_hands_in ON {s}.submissions FOR INSERT TO {contact}
-             WITH CHECK ({own} AND status = 'submitted');
-         CREATE POLICY contact_hands_in_open ON {s}.submissions FOR UPDATE TO {contact}
-             USING ({own} AND status = 'open') WITH CHECK ({own} AND status = 'submitted');\n"
-    ));
     sql
 }

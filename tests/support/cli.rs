@@ -82,6 +82,30 @@ pub fn import_expecting(code: i32, db: &Path, year: i32, sheet: &Path) -> Output
     )
 }
 
+/// `nianbao import-report --db db --year year [extra…] report`.
+pub fn import_report(db: &Path, year: i32, report: &Path, extra: &[&str]) -> Output {
+    let year = year.to_string();
+    let mut args = vec!["import-report", "--db", path_str(db), "--year", &year];
+    args.extend_from_slice(extra);
+    args.push(path_str(report));
+    run(&args)
+}
+
+/// `nianbao check --db db --year 2019 --prose file [extra…]` (2019: the demo's year).
+pub fn check_prose(db: &Path, file: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "check",
+        "--db",
+        path_str(db),
+        "--year",
+        "2019",
+        "--prose",
+        path_str(file),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 /// `nianbao values --db db --year year`: every stored value as CSV.
 pub fn values(db: &Path, year: i32) -> String {
     ok(&["values", "--db", path_str(db), "--year", &year.to_string()])
