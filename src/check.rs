@@ -165,42 +165,44 @@ impl<'a> Context<'a> {
     /// Value rules and missing months of one metric.
     fn values(&self, metric: &Metric, out: &mut Vec<Finding>) {
         let year = self.data.year;
-        let stored = self.data.values(year, &metric.code);
-        for v in stored {
-            let Some(x) = v.value else { continue };
-            let problem = match metric.kind {
-                ValueKind::Ratio { .. } => None,
-                _ if x.is_sign_negative() && !x.is_zero() => {
-                    Some(("value.negative", format!("不能为负数：{x}")))
+        let rows = self.data.values(year, &metric.code).rows();
+        for row in rows {
+            for (month, x) in row.months() {
+                let Some(x) = x else { continue };
+                let problem = match metric.kind {
+                    ValueKind::Ratio { .. } => None,
+                    _ if x.is_sign_negative() && !x.is_zero() => {
+                        Some(("value.negative", format!("不能为负数：{x}")))
+                    }
+                    ValueKind::Count if !x.fract().is_zero() => {
+                        Some(("value.not_integer", format!("应为整数：{x}")))
+                    }
+                    kind if x.normalize().scale() > kind.places() => Some((
+                        "value.places",
+                        format!("小数位数过多：{x}（最多 {} 位）", kind.places()),
+                    )),
+                    _ => None,
+                };
+                if let Some((code, what)) = problem {
+                    let mut f = self.finding(Severity::Error, code, Some(metric));
+                    f.message = format!(
+                        "{}（{}）{}，{}：{what}",
+                        metric.name,
+                        metric.code,
+                        month_label(month),
+                        self.division_name(&row.division)
+                    );
+                    f.division = Some(row.division.to_string());
+                    f.months = vec![month];
+                    out.push(f);
                 }
-                ValueKind::Count if !x.fract().is_zero() => {
-                    Some(("value.not_integer", format!("应为整数：{x}")))
-                }
-                kind if x.normalize().scale() > kind.places() => Some((
-                    "value.places",
-                    format!("小数位数过多：{x}（最多 {} 位）", kind.places()),
-                )),
-                _ => None,
-            };
-            if let Some((code, what)) = problem {
-                let mut f = self.finding(Severity::Error, code, Some(metric));
-                f.message = format!(
-                    "{}（{}）{}，{}：{what}",
-                    metric.name,
-                    metric.code,
-                    month_label(v.month),
-                    self.division_name(&v.division)
-                );
-                f.division = Some(v.division.to_string());
-                f.months = vec![v.month];
-                out.push(f);
             }
         }
         // Months with a value, per division, as bits.
-        let mut present: HashMap<&str, u16> = HashMap::new();
-        for v in stored.iter().filter(|v| v.value.is_some()) {
-            *present.entry(&*v.division).or_default() |= 1 << v.month.min(15);
-        }
+        let present: HashMap<&str, u16> = rows
+            .iter()
+            .map(|r| (&*r.division, r.months_with_value()))
+            .collect();
         for owner in &metric.owners {
             let bits = present.get(owner.as_str()).copied().unwrap_or(0);
             match metric.period {

@@ -13,7 +13,7 @@ fn d(s: &str) -> Decimal {
 /// The demo with one stored value changed (`None` = delete it).
 fn edited(year: i32, metric: &str, month: u8, value: Option<Option<Decimal>>) -> YearData {
     let mut data = year_data(2019);
-    let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
+    let mut values: Vec<StoredValue> = data.all_values().map(|v| v.to_stored()).collect();
     let i = values
         .iter()
         .position(|v| v.year == year && *v.metric == *metric && v.month == month)
@@ -76,7 +76,7 @@ fn broken_table3_identity_names_row_and_column() {
 fn balance_identity_per_column() {
     // 本年新收（法律服务机构）3 → 5 and its total 82 → 84: rows add up, the column does not.
     let mut data = edited(2019, "t3.new.legal", 0, Some(Some(d("5"))));
-    let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
+    let mut values: Vec<StoredValue> = data.all_values().map(|v| v.to_stored()).collect();
     for v in &mut values {
         if v.year == 2019 && &*v.metric == "t3.new.total" {
             v.value = Some(d("84"));
@@ -169,7 +169,7 @@ fn effective_documents_roll_forward_or_warn_with_three_numbers() {
     let data = edited(2018, "t2.normative.effective", 0, None);
     let data = {
         let mut data = data;
-        let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
+        let mut values: Vec<StoredValue> = data.all_values().map(|v| v.to_stored()).collect();
         for v in &mut values {
             if v.year == 2019 && &*v.metric == "t2.normative.effective" {
                 v.value = Some(d("50"));
@@ -296,7 +296,7 @@ fn json_shape_is_stable() {
 fn a_wholly_blank_table3_column_is_one_warning() {
     // An agency that leaves 科研机构 blank in every row, and one more blank cell elsewhere.
     let mut data = year_data(2019);
-    let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
+    let mut values: Vec<StoredValue> = data.all_values().map(|v| v.to_stored()).collect();
     for v in values.iter_mut().filter(|v| v.year == 2019) {
         if v.metric.starts_with("t3.") && v.metric.ends_with(".research")
             || &*v.metric == "t3.deny.law.natural"

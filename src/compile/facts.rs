@@ -117,7 +117,7 @@ impl Facts {
                 }
                 let mut cells = Vec::with_capacity(stored.len());
                 for v in stored {
-                    let division = match division_index.get(&*v.division) {
+                    let division = match division_index.get(v.division) {
                         Some(i) => *i,
                         None => {
                             let i = division_codes.len() as u32;

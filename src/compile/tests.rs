@@ -30,7 +30,7 @@ fn figure<'a>(c: &'a Compiled, text: &str) -> &'a Figure {
 }
 
 fn without(data: &mut YearData, year: i32, metric: &str, month: u8, blank: bool) {
-    let mut values: Vec<StoredValue> = data.all_values().cloned().collect();
+    let mut values: Vec<StoredValue> = data.all_values().map(|v| v.to_stored()).collect();
     let i = values
         .iter()
         .position(|v| v.year == year && *v.metric == *metric && v.month == month)

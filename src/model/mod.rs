@@ -30,4 +30,6 @@ pub use org::{Division, OFFICE, Role, User};
 pub use settings::FileSettings;
 #[cfg(test)]
 pub(crate) use year_data::fixture as year_data_fixture;
-pub use year_data::{MonthStatus, Narrative, StoredValue, YearData};
+pub use year_data::{
+    DivisionMonths, MonthStatus, Narrative, StoredValue, ValueRef, Values, ValuesIter, YearData,
+};

@@ -2,6 +2,11 @@
 //! the store in one go and handed over as plain data. This is the narrow query type
 //! between `store` and `compile`/`check`: neither of them ever sees SQL or a connection,
 //! and tests can build a `YearData` by hand.
+//!
+//! Values are held per (year, metric, division) as a [`DivisionMonths`], thirteen month
+//! slots, and lent out as [`ValueRef`]s in (month, division) order by [`YearData::values`];
+//! [`StoredValue`] is the owned record that hand-built data and the store's other reads
+//! use.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,11 +19,10 @@ use super::{Division, Metric};
 
 /// One stored value (月度数值). `month` is 1–12, or 0 for a yearly metric's value.
 /// `value` is `None` for a cell stored as "not reported" (blank is not zero).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 ///
-/// The codes, the user and the time are shared strings: a year of a big file holds
-/// hundreds of thousands of values but only a few hundred distinct codes, and reading
-/// them without one allocation per string per value is most of a fast year read.
+/// The codes, the user and the time are shared strings: a read of many values holds only
+/// a few hundred distinct codes, and needs no allocation per string per value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredValue {
     pub year: i32,
     pub month: u8,
@@ -93,8 +97,8 @@ pub struct YearData {
     /// In a city's consolidated report, whose divisions are its agencies: each agency's
     /// own report. Empty for an agency.
     pub reports: Vec<super::city::AgencyReport>,
-    /// By year, then metric code; each list ordered by month, then division.
-    values: HashMap<i32, HashMap<Arc<str>, Vec<StoredValue>>>,
+    /// By year, then metric code; each list ordered by division code.
+    values: HashMap<i32, HashMap<Arc<str>, Vec<DivisionMonths>>>,
 }
 
 impl YearData {
@@ -130,41 +134,71 @@ impl YearData {
     }
 
     /// Replaces the stored values; `values` may hold this year's and last year's values
-    /// in any order.
-    ///
-    /// A store reads them in key order (division, metric, month), so runs of one
-    /// (year, metric) are moved as a whole (one hash per run, not per value), and each
-    /// metric's list is put in (month, division) order by months, keeping the order of
-    /// divisions within a month — no comparison sort over the year's values.
+    /// in any order. A month outside 0–12 is not a stored value and is left out.
     pub fn set_values(&mut self, values: Vec<StoredValue>) {
-        let mut index: HashMap<i32, HashMap<Arc<str>, Vec<StoredValue>>> = HashMap::new();
-        let mut run: Vec<StoredValue> = Vec::new();
-        let mut put = |run: &mut Vec<StoredValue>| {
-            if let Some(first) = run.first() {
-                let (year, metric) = (first.year, first.metric.clone());
-                index
-                    .entry(year)
-                    .or_default()
-                    .entry(metric)
-                    .or_default()
-                    .append(run);
+        self.values.clear();
+        for v in values {
+            self.put_value(v);
+        }
+    }
+
+    /// Stores one value, replacing what was stored in its cell.
+    pub fn put_value(&mut self, v: StoredValue) {
+        let rows = self
+            .values
+            .entry(v.year)
+            .or_default()
+            .entry(v.metric)
+            .or_default();
+        let i = match rows.binary_search_by(|r| (*r.division).cmp(&*v.division)) {
+            Ok(i) => i,
+            Err(i) => {
+                rows.insert(i, DivisionMonths::new(v.division));
+                i
             }
         };
-        for v in values {
-            if run
-                .last()
-                .is_some_and(|last| last.year != v.year || last.metric != v.metric)
-            {
-                put(&mut run);
-            }
-            run.push(v);
-        }
-        put(&mut run);
-        for list in index.values_mut().flat_map(HashMap::values_mut) {
-            by_month_then_division(list);
-        }
-        self.values = index;
+        rows[i].put(v.month, v.value, &v.note, v.updated_by, v.updated_at);
     }
+
+    /// Removes the value of one cell, if stored.
+    pub fn remove_value(&mut self, year: i32, month: u8, division: &str, metric: &str) {
+        let Some(rows) = self.values.get_mut(&year).and_then(|m| m.get_mut(metric)) else {
+            return;
+        };
+        if let Ok(i) = rows.binary_search_by(|r| (*r.division).cmp(division)) {
+            rows[i].remove(month);
+            if rows[i].stored == 0 {
+                rows.remove(i);
+            }
+        }
+    }
+
+    /// Replaces the stored values with a store's read: one [`DivisionMonths`] per (year,
+    /// metric, division) (at most one each), in any order. The store's fast path: no value is
+    /// moved again.
+    pub fn set_division_months(
+        &mut self,
+        rows: impl IntoIterator<Item = (i32, Arc<str>, DivisionMonths)>,
+    ) {
+        self.values.clear();
+        for (year, metric, row) in rows {
+            if row.stored == 0 {
+                continue;
+            }
+            self.values
+                .entry(year)
+                .or_default()
+                .entry(metric)
+                .or_default()
+                .push(row);
+        }
+        for rows in self.values.values_mut().flat_map(HashMap::values_mut) {
+            if !rows.is_sorted_by(|a, b| a.division < b.division) {
+                rows.sort_by(|a, b| a.division.cmp(&b.division));
+            }
+        }
+    }
+
     /// This year's catalogue entry for `code`.
     pub fn metric(&self, code: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.code == code)
@@ -181,16 +215,45 @@ impl YearData {
     }
 
     /// Stored values of `metric` in `year`, ordered by month then division.
-    pub fn values(&self, year: i32, metric: &str) -> &[StoredValue] {
-        self.values
-            .get(&year)
-            .and_then(|m| m.get(metric))
-            .map_or(&[], Vec::as_slice)
+    pub fn values(&self, year: i32, metric: &str) -> Values<'_> {
+        match self.values.get(&year).and_then(|m| m.get_key_value(metric)) {
+            Some((metric, rows)) => Values { year, metric, rows },
+            None => Values {
+                year,
+                metric: "",
+                rows: &[],
+            },
+        }
+    }
+
+    /// The stored value of one cell, if any.
+    pub fn value(
+        &self,
+        year: i32,
+        month: u8,
+        division: &str,
+        metric: &str,
+    ) -> Option<ValueRef<'_>> {
+        let values = self.values(year, metric);
+        let i = values
+            .rows
+            .binary_search_by(|r| (*r.division).cmp(division))
+            .ok()?;
+        values.rows[i].get(month, year, values.metric)
     }
 
     /// All stored values, in no particular order.
-    pub fn all_values(&self) -> impl Iterator<Item = &StoredValue> {
-        self.values.values().flat_map(HashMap::values).flatten()
+    pub fn all_values(&self) -> impl Iterator<Item = ValueRef<'_>> {
+        self.values.iter().flat_map(|(year, metrics)| {
+            metrics.iter().flat_map(|(metric, rows)| {
+                Values {
+                    year: *year,
+                    metric,
+                    rows,
+                }
+                .iter()
+            })
+        })
     }
 
     pub fn division(&self, code: &str) -> Option<&Division> {
@@ -205,28 +268,252 @@ impl YearData {
     }
 }
 
-/// Orders one metric's values by (month, division): bucketed by month (a month is
-/// 0–12), each month's bucket kept in the order it came in and sorted by division only
-/// when it is not already.
-fn by_month_then_division(list: &mut Vec<StoredValue>) {
-    let by_key =
-        |a: &StoredValue, b: &StoredValue| (a.month, &a.division).cmp(&(b.month, &b.division));
-    if list.is_sorted_by(|a, b| by_key(a, b).is_le()) {
-        return;
-    }
-    if list.iter().any(|v| v.month > 12) {
-        list.sort_by(by_key);
-        return;
-    }
-    let mut months: [Vec<StoredValue>; 13] = Default::default();
-    for v in list.drain(..) {
-        months[usize::from(v.month)].push(v);
-    }
-    for mut month in months {
-        if !month.is_sorted_by(|a, b| a.division <= b.division) {
-            month.sort_by(|a, b| a.division.cmp(&b.division));
+/// One division's stored values of one metric in one year, by month (0 = the year's
+/// value): how a year's data holds its values, and what a store's year read makes of
+/// each (year, metric, division) the engine aggregated.
+///
+/// Thirteen slots and a bit per month, not one record per value: a year of a big file is
+/// a few hundred thousand values but a few thousand of these, and who wrote them and when
+/// is usually one user at one time for the whole row (an import, a month handed in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DivisionMonths {
+    pub division: Arc<str>,
+    /// Bit `m` set: month `m` has a stored row.
+    stored: u16,
+    /// By month; `None` where nothing is stored or the value is stored as not reported.
+    values: [Option<Decimal>; 13],
+    /// The months that have a note, with it (most have none).
+    notes: Vec<(u8, String)>,
+    /// Who wrote which months when, each user and time once.
+    origins: Vec<Origin>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Origin {
+    months: u16,
+    by: Arc<str>,
+    at: Arc<str>,
+}
+
+impl DivisionMonths {
+    pub fn new(division: Arc<str>) -> DivisionMonths {
+        DivisionMonths {
+            division,
+            stored: 0,
+            values: [None; 13],
+            notes: Vec::new(),
+            origins: Vec::new(),
         }
-        list.append(&mut month);
+    }
+
+    /// The number of months stored.
+    pub fn len(&self) -> usize {
+        self.stored.count_ones() as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stored == 0
+    }
+
+    /// Stores month `month`'s value (0–12; any other month is not a cell and is left
+    /// out), replacing what was there.
+    pub fn put(
+        &mut self,
+        month: u8,
+        value: Option<Decimal>,
+        note: &str,
+        by: Arc<str>,
+        at: Arc<str>,
+    ) {
+        if month > 12 {
+            return;
+        }
+        let bit = 1u16 << month;
+        if self.stored & bit != 0 {
+            self.remove(month);
+        }
+        self.stored |= bit;
+        self.values[usize::from(month)] = value;
+        if !note.is_empty() {
+            self.notes.push((month, note.to_string()));
+        }
+        match self
+            .origins
+            .iter_mut()
+            .find(|o| same(&o.by, &by) && same(&o.at, &at))
+        {
+            Some(o) => o.months |= bit,
+            None => self.origins.push(Origin {
+                months: bit,
+                by,
+                at,
+            }),
+        }
+    }
+
+    /// The stored months with their values (`None`: stored as not reported), by month.
+    pub fn months(&self) -> impl Iterator<Item = (u8, Option<Decimal>)> + '_ {
+        (0..=12u8)
+            .filter(|m| self.stored & (1 << m) != 0)
+            .map(|m| (m, self.values[usize::from(m)]))
+    }
+
+    /// Bit `m` set: month `m` has a value (stored, and not as "not reported").
+    pub fn months_with_value(&self) -> u16 {
+        self.values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_some())
+            .fold(0, |bits, (m, _)| bits | 1 << m)
+    }
+
+    /// Removes month `month`'s value, if stored.
+    pub fn remove(&mut self, month: u8) {
+        let Some(slot) = self.values.get_mut(usize::from(month)) else {
+            return;
+        };
+        let bit = 1u16 << month;
+        self.stored &= !bit;
+        *slot = None;
+        self.notes.retain(|(m, _)| *m != month);
+        for o in &mut self.origins {
+            o.months &= !bit;
+        }
+        self.origins.retain(|o| o.months != 0);
+    }
+
+    fn origin(&self, month: u8) -> (&Arc<str>, &Arc<str>) {
+        self.origins
+            .iter()
+            .find(|o| o.months & (1 << month) != 0)
+            .map(|o| (&o.by, &o.at))
+            .expect("every stored month has its origin")
+    }
+
+    /// Month `month`'s stored value, lent out as a [`ValueRef`] of `year` and `metric`.
+    fn get<'a>(&'a self, month: u8, year: i32, metric: &'a str) -> Option<ValueRef<'a>> {
+        if month > 12 || self.stored & (1 << month) == 0 {
+            return None;
+        }
+        let (by, at) = self.origin(month);
+        Some(ValueRef {
+            year,
+            month,
+            division: &self.division,
+            metric,
+            value: self.values[usize::from(month)],
+            note: self
+                .notes
+                .iter()
+                .find(|(m, _)| *m == month)
+                .map_or("", |(_, n)| n),
+            updated_by: by,
+            updated_at: at,
+        })
+    }
+}
+
+/// The same shared string, by pointer when it is one (a store's read shares them).
+fn same(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || **a == **b
+}
+
+/// One stored value as a year's data lends it out: a [`StoredValue`] without the copies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValueRef<'a> {
+    pub year: i32,
+    pub month: u8,
+    pub division: &'a str,
+    pub metric: &'a str,
+    pub value: Option<Decimal>,
+    pub note: &'a str,
+    pub updated_by: &'a str,
+    pub updated_at: &'a str,
+}
+
+impl ValueRef<'_> {
+    /// The value as an owned record (e.g. to change it and build other year data).
+    pub fn to_stored(&self) -> StoredValue {
+        StoredValue {
+            year: self.year,
+            month: self.month,
+            division: self.division.into(),
+            metric: self.metric.into(),
+            value: self.value,
+            note: self.note.to_string(),
+            updated_by: self.updated_by.into(),
+            updated_at: self.updated_at.into(),
+        }
+    }
+}
+
+/// The stored values of one metric in one year ([`YearData::values`]): iterated in
+/// (month, division) order.
+#[derive(Debug, Clone, Copy)]
+pub struct Values<'a> {
+    year: i32,
+    metric: &'a str,
+    rows: &'a [DivisionMonths],
+}
+
+impl<'a> Values<'a> {
+    pub fn is_empty(&self) -> bool {
+        self.rows.iter().all(|r| r.stored == 0)
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+            .iter()
+            .map(|r| r.stored.count_ones() as usize)
+            .sum()
+    }
+
+    pub fn iter(&self) -> ValuesIter<'a> {
+        ValuesIter {
+            values: *self,
+            month: 0,
+            row: 0,
+        }
+    }
+
+    /// The divisions' rows, in division code order.
+    pub fn rows(&self) -> &'a [DivisionMonths] {
+        self.rows
+    }
+}
+
+impl<'a> IntoIterator for Values<'a> {
+    type Item = ValueRef<'a>;
+    type IntoIter = ValuesIter<'a>;
+
+    fn into_iter(self) -> ValuesIter<'a> {
+        self.iter()
+    }
+}
+
+/// [`Values`] in (month, division) order: each month, the divisions that stored it.
+pub struct ValuesIter<'a> {
+    values: Values<'a>,
+    month: u8,
+    row: usize,
+}
+
+impl<'a> Iterator for ValuesIter<'a> {
+    type Item = ValueRef<'a>;
+
+    fn next(&mut self) -> Option<ValueRef<'a>> {
+        let Values { year, metric, rows } = self.values;
+        while self.month <= 12 {
+            while let Some(r) = rows.get(self.row) {
+                self.row += 1;
+                if let Some(v) = r.get(self.month, year, metric) {
+                    return Some(v);
+                }
+            }
+            self.month += 1;
+            self.row = 0;
+        }
+        None
     }
 }
 

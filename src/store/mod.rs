@@ -20,6 +20,7 @@ mod drafts;
 mod engine;
 mod file;
 mod migrate;
+mod months;
 mod org;
 mod postgres;
 mod postgres_ddl;
@@ -39,8 +40,8 @@ use rust_decimal::Decimal;
 use thiserror::Error;
 
 use crate::model::{
-    Aggregation, Division, Metric, MonthStatus, Narrative, OFFICE, Period, Role, StoredValue, User,
-    ValueKind, YearData,
+    Aggregation, Division, DivisionMonths, Metric, MonthStatus, Narrative, OFFICE, Period, Role,
+    StoredValue, User, ValueKind, YearData,
 };
 use crate::value::{self, ValueError};
 

@@ -254,7 +254,11 @@ on_both_engines! {
         );
         let data = store.year_data(2026).unwrap();
         assert_eq!(
-            &*data.values(2026, "t3.new.total")[0].updated_by,
+            data.values(2026, "t3.new.total")
+                .iter()
+                .next()
+                .unwrap()
+                .updated_by,
             REGISTER_AUTHOR
         );
         assert!(data.metric("t3.new.total").unwrap().kind == ValueKind::Count);

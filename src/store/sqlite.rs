@@ -1,16 +1,18 @@
 //! The SQLite engine: a file opened and created the safe way (checked before SQLite touches
 //! it, journal mode for its disk, read-only and immutable opens, a new file built under a
-//! temporary name and renamed into place), rusqlite's side of the [`Db`] seam, and
+//! temporary name and renamed into place, the store's own SQL function `months()` on
+//! every connection), rusqlite's side of the [`Db`] seam, and
 //! SQLite's error codes as [`StoreError`]s. Only SQLite: the PostgreSQL side is
 //! `postgres.rs`.
 
 use std::path::Path;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
 use super::engine::{Db, Param, Value};
-use super::{BUSY_TIMEOUT, Result, Store, StoreError, file, journal_mode_for, schema};
+use super::{BUSY_TIMEOUT, Result, Store, StoreError, file, journal_mode_for, months, schema};
 
 /// How a file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +57,7 @@ pub(super) fn create_with<T>(
     let partial = crate::output::temp_file_in(folder, ".new")?.into_temp_path();
     let built = {
         let mut store = Store {
-            conn: Db::sqlite(Connection::open(&partial)?),
+            conn: Db::sqlite(with_functions(Connection::open(&partial)?)?),
             path: path.to_path_buf(),
         };
         configure(&store)?;
@@ -83,7 +85,7 @@ pub(super) fn create_with<T>(
 /// Opens an existing file: see [`Store::open`] and [`Store::open_read_only`].
 pub(super) fn open(path: &Path, access: Access) -> Result<Store> {
     file::check_header(path)?;
-    let conn = access.connect(path)?;
+    let conn = with_functions(access.connect(path)?)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     let read = |pragma: &str| -> Result<i32> {
         conn.pragma_query_value(None, pragma, |r| r.get(0))
@@ -128,6 +130,17 @@ fn sqlite(store: &Store) -> &Connection {
         .conn
         .as_sqlite()
         .expect("a store opened by sqlite.rs is on SQLite")
+}
+
+/// The store's own SQL functions on a new connection: `months()` (see `months.rs`).
+fn with_functions(conn: Connection) -> Result<Connection> {
+    conn.create_aggregate_function(
+        months::NAME,
+        months::ARGS,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        months::Months,
+    )?;
+    Ok(conn)
 }
 
 fn configure(store: &Store) -> Result<()> {

@@ -123,8 +123,8 @@ impl Store {
         if let Some(short) = self.meta(settings::AGENCY_SHORT)? {
             data.agency_short = short;
         }
-        let mut values = self.values_of_years(year - 1..=year, only.as_ref())?;
-        let (records, register_years) = self.register_overlay(year - 1..=year, &mut values)?;
+        data.set_division_months(self.division_months(year - 1..=year, only.as_ref())?);
+        let (records, register_years) = self.register_overlay(year - 1..=year, &mut data)?;
         data.register = records;
         for y in register_years {
             let metrics = if y == year {
@@ -134,7 +134,6 @@ impl Store {
             };
             metrics.extend(crate::model::register_tables::reply_metrics());
         }
-        data.set_values(values);
         data.statuses = self.month_statuses(year)?;
         if national_only {
             return Ok(data);
@@ -214,70 +213,92 @@ impl Store {
         Ok(out)
     }
 
-    /// Every stored value of some years, in no particular order: `YearData` indexes and
-    /// sorts them itself, so this skips the joins and the sort of [`Store::stored_values`]
-    /// (on a year of 100 divisions × 80 metrics they were most of the load time).
-    /// With `only`, the values of those metrics alone.
-    fn values_of_years(
+    /// Every stored value of some years as one [`DivisionMonths`] per (year, metric,
+    /// division), in no particular order; with `only`, the values of those metrics alone.
+    ///
+    /// SQLite gathers each group's months itself (`months()`, see `months.rs`), so a year
+    /// of 100 divisions × 80 metrics crosses into the process as 8,000 rows, not 96,000.
+    /// PostgreSQL sends the rows in key order and they are gathered here.
+    fn division_months(
         &self,
         years: std::ops::RangeInclusive<i32>,
         only: Option<&HashSet<String>>,
-    ) -> Result<Vec<StoredValue>> {
-        let mut places: HashMap<i32, HashMap<String, u32>> = HashMap::new();
+    ) -> Result<Vec<(i32, Arc<str>, DivisionMonths)>> {
+        let mut places: HashMap<(i32, Arc<str>), u32> = HashMap::new();
+        let [mut divisions, mut metrics] = <[months::Shared; 2]>::default();
         let (first, last) = (*years.start(), *years.end());
         self.conn.query_each(
             "SELECT year, code, places FROM metrics WHERE year BETWEEN ?1 AND ?2",
             params![first, last],
             |r| {
-                places
-                    .entry(r.get(0)?)
-                    .or_default()
-                    .insert(r.get(1)?, r.get(2)?);
+                places.insert((r.get(0)?, metrics.get(r.get_str(1)?)), r.get(2)?);
                 Ok(())
             },
         )?;
-        let mut out = Vec::new();
-        // Strings are read in place and shared (see `StoredValue`).
-        let [mut division, mut metric, mut by, mut at] = <[Shared; 4]>::default();
-        let mut scale = 0;
-        let mut sql = String::from(
-            "SELECT year, month, division, metric, value, note, updated_by, updated_at
-             FROM monthly_values WHERE year BETWEEN ?1 AND ?2",
-        );
+        let mut filter = String::new();
         let mut args: Vec<&dyn engine::Param> = vec![&first, &last];
         if let Some(codes) = only {
             if codes.is_empty() {
                 return Ok(Vec::new());
             }
             let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 3)).collect();
-            sql.push_str(&format!(" AND metric IN ({})", marks.join(", ")));
+            filter = format!(" AND metric IN ({})", marks.join(", "));
             args.extend(codes.iter().map(|c| c as &dyn engine::Param));
         }
+        let scale_of = |year: i32, code: Arc<str>| -> Result<(Arc<str>, u32)> {
+            match places.get(&(year, code.clone())) {
+                Some(p) => Ok((code, *p)),
+                None => Err(StoreError::Corrupt(format!(
+                    "{year}年的值属于目录中没有的指标：{code}"
+                ))),
+            }
+        };
+        if self.conn.engine() == Engine::Sqlite {
+            let mut out = Vec::new();
+            let mut origins = months::Origins::default();
+            let sql = format!(
+                "SELECT year, division, metric, {}(month, value, note, updated_by, updated_at)
+                 FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}
+                 GROUP BY year, division, metric",
+                months::NAME
+            );
+            self.conn.query_each(&sql, &args, |r| {
+                let year: i32 = r.get(0)?;
+                let division = divisions.get(r.get_str(1)?);
+                let (metric, places) = scale_of(year, metrics.get(r.get_str(2)?))?;
+                let engine::Value::Bytes(blob) = r.value(3)? else {
+                    return Err(StoreError::Corrupt("月度数值汇总不是二进制数据".into()));
+                };
+                let row = months::decode(blob, division, places, &mut origins)?;
+                out.push((year, metric, row));
+                Ok(())
+            })?;
+            return Ok(out);
+        }
+        let mut grouper = months::Grouper::default();
+        let sql = format!(
+            "SELECT year, division, metric, month, value, note, updated_by, updated_at
+             FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}
+             ORDER BY year, division, metric, month"
+        );
         self.conn.query_each(&sql, &args, |r| {
             let year: i32 = r.get(0)?;
-            let code = r.get_str(3)?;
-            if out
-                .last()
-                .is_none_or(|v: &StoredValue| v.year != year || *v.metric != *code)
-            {
-                scale = *places.get(&year).and_then(|p| p.get(code)).ok_or_else(|| {
-                    StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
-                })?;
-            }
+            let division = divisions.get(r.get_str(1)?);
+            let (metric, places) = scale_of(year, metrics.get(r.get_str(2)?))?;
             let v: Option<i64> = r.get(4)?;
-            out.push(StoredValue {
+            grouper.push(
                 year,
-                month: r.get(1)?,
-                division: division.get(r.get_str(2)?),
-                metric: metric.get(code),
-                value: v.map(|v| value::from_scaled(v, scale)),
-                note: r.get(5)?,
-                updated_by: by.get(r.get_str(6)?),
-                updated_at: at.get(r.get_str(7)?),
-            });
+                division,
+                metric,
+                r.get(3)?,
+                v.map(|v| value::from_scaled(v, places)),
+                r.get_str(5)?,
+                r.get_str(6)?,
+                r.get_str(7)?,
+            );
             Ok(())
         })?;
-        Ok(out)
+        Ok(grouper.done)
     }
 
     // ----- narratives ----------------------------------------------------------------
@@ -773,34 +794,6 @@ fn scaled(w: &ValueWrite, kind: ValueKind) -> Result<Option<i64>> {
             metric: w.metric.clone(),
             source: ValueError::TooLarge(text),
         })
-}
-
-/// One column's strings, each allocated once: rows come in primary-key order, so the
-/// string of the row before is the usual hit, and a set holds the others.
-#[derive(Default)]
-struct Shared {
-    last: Option<Arc<str>>,
-    seen: HashSet<Arc<str>>,
-}
-
-impl Shared {
-    fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(last) = &self.last
-            && **last == *s
-        {
-            return last.clone();
-        }
-        let shared = match self.seen.get(s) {
-            Some(a) => a.clone(),
-            None => {
-                let a: Arc<str> = Arc::from(s);
-                self.seen.insert(a.clone());
-                a
-            }
-        };
-        self.last = Some(shared.clone());
-        shared
-    }
 }
 
 /// The codes a national-tables read needs: the tables' metrics (`t2.`, `t3.`, `t4.`) and,

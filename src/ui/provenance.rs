@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 
 use crate::document::{Figure, Provenance};
 use crate::model::register_tables::CellRecord;
-use crate::model::{Period, StoredValue, YearData};
+use crate::model::{Period, ValueRef, YearData};
 use crate::value;
 
 use super::widgets;
@@ -124,7 +124,7 @@ fn provenance_body(
     let stored: HashMap<(&str, u8), _> = data
         .values(p.year, &p.metric_code)
         .iter()
-        .map(|v| ((&*v.division, v.month), v))
+        .map(|v| ((v.division, v.month), v))
         .collect();
     if p.values.is_empty() {
         ui.label(RichText::new("没有填报数据").weak());
@@ -167,7 +167,7 @@ fn provenance_body(
 fn values_grid(
     ui: &mut egui::Ui,
     p: &Provenance,
-    stored: &HashMap<(&str, u8), &StoredValue>,
+    stored: &HashMap<(&str, u8), ValueRef<'_>>,
     division_name: &dyn Fn(&str) -> String,
     users: &UserNames,
 ) {
@@ -208,9 +208,9 @@ fn values_grid(
                 };
                 match now {
                     Some(s) => {
-                        let login = &*s.updated_by;
+                        let login = s.updated_by;
                         ui.label(users.get(login).map_or(login, String::as_str));
-                        ui.label(&*s.updated_at);
+                        ui.label(s.updated_at);
                     }
                     None => {
                         ui.label("—");

@@ -161,7 +161,7 @@ impl Store {
         Ok(())
     }
 
-    /// For [`Store::year_data`]: in the years of `values` whose tables come from the
+    /// For [`Store::year_data`]: in the years of `data` whose tables come from the
     /// register, the register's figures take the place of the entered ones (those of the
     /// year's catalogue; every cell, 0 included), and the figures of the year's replies
     /// ([`register_tables::REPLY_FIGURES`]) are added. Returns the records behind each of
@@ -169,7 +169,7 @@ impl Store {
     pub(in crate::store) fn register_overlay(
         &self,
         years: std::ops::RangeInclusive<i32>,
-        values: &mut Vec<StoredValue>,
+        data: &mut YearData,
     ) -> Result<(RecordsByFigure, Vec<i32>)> {
         let mut records = RecordsByFigure::new();
         let mut register_years = Vec::new();
@@ -192,18 +192,17 @@ impl Store {
             register_years.push(year);
             let (applications, appeals) = (self.register_records()?, self.appeals()?);
             let tables = register_tables::compute(year, &applications, &appeals);
-            let in_tables = |v: &StoredValue| {
-                v.year == year
-                    && v.division.as_ref() == OFFICE
-                    && tables.cells.contains_key(&*v.metric)
-            };
-            values.retain(|v| !in_tables(v));
+            for code in tables.cells.keys() {
+                for month in 0..=12 {
+                    data.remove_value(year, month, OFFICE, code);
+                }
+            }
             let metrics: HashSet<String> =
                 self.metrics(year)?.into_iter().map(|m| m.code).collect();
             for (code, ids) in tables.cells.iter().filter(|(c, _)| metrics.contains(*c)) {
                 let count = ids.len() as u64;
                 let note = format!("{REGISTER_AUTHOR}：{count} 件");
-                values.push(figure(year, code, Some(Decimal::from(count)), note));
+                data.put_value(figure(year, code, Some(Decimal::from(count)), note));
             }
             for (code, list) in tables.records(&applications, &appeals) {
                 if metrics.contains(&code) {
@@ -218,7 +217,7 @@ impl Store {
             };
             for (code, value, ids) in replies.figures() {
                 let note = format!("{REGISTER_AUTHOR}：{} 件答复", replies.replied.len());
-                values.push(figure(year, code, value, note));
+                data.put_value(figure(year, code, value, note));
                 records.insert(
                     (year, code.to_string()),
                     CellRecord::of_applications(ids, &applications),

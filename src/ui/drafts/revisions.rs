@@ -9,9 +9,6 @@
 //! marked as well as one the office rewrote. A leader starts from the version they last
 //! commented on.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use crate::compile::CompileOptions;
 use crate::compile::rich::diff::{Piece, compare};
 use crate::compile::rich::{self, eval::Evaluator};
@@ -107,21 +104,12 @@ fn comment_rows(store: &Store, draft: &Draft) -> Result<Vec<AuditEntry>, StoreEr
 /// `data` (read now) as it was when audit row `audit_id` was written: every later value
 /// change in `later` (the audit log's rows after it, any order) undone.
 pub fn data_as_of(data: &YearData, later: &[AuditEntry], audit_id: i64) -> YearData {
-    type Key = (i32, u8, Arc<str>, Arc<str>);
-    let mut values: HashMap<Key, StoredValue> = data
-        .all_values()
-        .map(|v| {
-            (
-                (v.year, v.month, v.division.clone(), v.metric.clone()),
-                v.clone(),
-            )
-        })
-        .collect();
     let mut rows: Vec<&AuditEntry> = later
         .iter()
         .filter(|e| e.id > audit_id && e.entity == "value")
         .collect();
     rows.sort_by_key(|e| std::cmp::Reverse(e.id));
+    let mut out = data.clone();
     for e in rows {
         let mut parts = e.key.splitn(4, '/');
         let (Some(y), Some(m), Some(d), Some(code)) =
@@ -132,28 +120,27 @@ pub fn data_as_of(data: &YearData, later: &[AuditEntry], audit_id: i64) -> YearD
         let (Ok(year), Ok(month)) = (y.parse::<i32>(), m.parse::<u8>()) else {
             continue;
         };
-        let key: Key = (year, month, d.into(), code.into());
         match e.old.as_deref() {
-            None => {
-                values.remove(&key);
-            }
+            None => out.remove_value(year, month, d, code),
             Some(old) => {
-                let v = values.entry(key).or_insert_with(|| StoredValue {
-                    year,
-                    month,
-                    division: d.into(),
-                    metric: code.into(),
-                    value: None,
-                    note: String::new(),
-                    updated_by: e.actor.as_str().into(),
-                    updated_at: e.at.as_str().into(),
-                });
+                let mut v = match out.value(year, month, d, code) {
+                    Some(now) => now.to_stored(),
+                    None => StoredValue {
+                        year,
+                        month,
+                        division: d.into(),
+                        metric: code.into(),
+                        value: None,
+                        note: String::new(),
+                        updated_by: e.actor.as_str().into(),
+                        updated_at: e.at.as_str().into(),
+                    },
+                };
                 v.value = old.parse().ok();
+                out.put_value(v);
             }
         }
     }
-    let mut out = data.clone();
-    out.set_values(values.into_values().collect());
     out
 }
 
