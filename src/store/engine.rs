@@ -257,6 +257,11 @@ impl Db {
         }
     }
 
+    /// Whether a transaction is open on this connection.
+    pub(super) fn in_transaction(&self) -> bool {
+        self.depth.get() > 0
+    }
+
     pub fn engine(&self) -> Engine {
         match self.conn {
             Conn::Sqlite(_) => Engine::Sqlite,

@@ -132,6 +132,20 @@ fn sqlite(store: &Store) -> &Connection {
         .expect("a store opened by sqlite.rs is on SQLite")
 }
 
+/// A second read-only connection to the store's file, for a read that can be split and
+/// run on both cores (a year read and the year before). `None` on PostgreSQL, inside a
+/// transaction (whose changes another connection would not see), or when the file does
+/// not open so.
+pub(super) fn second_reader(store: &Store) -> Option<Db> {
+    if store.conn.engine() != super::Engine::Sqlite || store.conn.in_transaction() {
+        return None;
+    }
+    let conn = with_functions(Access::ReadOnly.connect(&store.path).ok()?).ok()?;
+    conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+    conn.pragma_update(None, "query_only", true).ok()?;
+    Some(Db::sqlite(conn))
+}
+
 /// The store's own SQL functions on a new connection: `months()` (see `months.rs`).
 fn with_functions(conn: Connection) -> Result<Connection> {
     conn.create_aggregate_function(

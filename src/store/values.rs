@@ -217,88 +217,51 @@ impl Store {
     /// division), in no particular order; with `only`, the values of those metrics alone.
     ///
     /// SQLite gathers each group's months itself (`months()`, see `months.rs`), so a year
-    /// of 100 divisions × 80 metrics crosses into the process as 8,000 rows, not 96,000.
-    /// PostgreSQL sends the rows in key order and they are gathered here.
+    /// of 100 divisions × 80 metrics crosses into the process as 8,000 rows, not 96,000;
+    /// outside a transaction the years before the last are read on a second connection on
+    /// the other core meanwhile. PostgreSQL sends the rows in key order and they are
+    /// gathered here.
     fn division_months(
         &self,
         years: std::ops::RangeInclusive<i32>,
         only: Option<&HashSet<String>>,
     ) -> Result<Vec<(i32, Arc<str>, DivisionMonths)>> {
-        let mut places: HashMap<(i32, Arc<str>), u32> = HashMap::new();
-        let [mut divisions, mut metrics] = <[months::Shared; 2]>::default();
+        if only.is_some_and(HashSet::is_empty) {
+            return Ok(Vec::new());
+        }
         let (first, last) = (*years.start(), *years.end());
+        let mut places: HashMap<i32, HashMap<String, u32>> = HashMap::new();
         self.conn.query_each(
             "SELECT year, code, places FROM metrics WHERE year BETWEEN ?1 AND ?2",
             params![first, last],
             |r| {
-                places.insert((r.get(0)?, metrics.get(r.get_str(1)?)), r.get(2)?);
+                places
+                    .entry(r.get(0)?)
+                    .or_default()
+                    .insert(r.get(1)?, r.get(2)?);
                 Ok(())
             },
         )?;
-        let mut filter = String::new();
-        let mut args: Vec<&dyn engine::Param> = vec![&first, &last];
-        if let Some(codes) = only {
-            if codes.is_empty() {
-                return Ok(Vec::new());
-            }
-            let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 3)).collect();
-            filter = format!(" AND metric IN ({})", marks.join(", "));
-            args.extend(codes.iter().map(|c| c as &dyn engine::Param));
-        }
-        let scale_of = |year: i32, code: Arc<str>| -> Result<(Arc<str>, u32)> {
-            match places.get(&(year, code.clone())) {
-                Some(p) => Ok((code, *p)),
-                None => Err(StoreError::Corrupt(format!(
-                    "{year}年的值属于目录中没有的指标：{code}"
-                ))),
-            }
+        let read = YearRead { only, places };
+        let second = match first < last {
+            true => sqlite::second_reader(self),
+            false => None,
         };
-        if self.conn.engine() == Engine::Sqlite {
-            let mut out = Vec::new();
-            let mut origins = months::Origins::default();
-            let sql = format!(
-                "SELECT year, division, metric, {}(month, value, note, updated_by, updated_at)
-                 FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}
-                 GROUP BY year, division, metric",
-                months::NAME
-            );
-            self.conn.query_each(&sql, &args, |r| {
-                let year: i32 = r.get(0)?;
-                let division = divisions.get(r.get_str(1)?);
-                let (metric, places) = scale_of(year, metrics.get(r.get_str(2)?))?;
-                let engine::Value::Bytes(blob) = r.value(3)? else {
-                    return Err(StoreError::Corrupt("月度数值汇总不是二进制数据".into()));
-                };
-                let row = months::decode(blob, division, places, &mut origins)?;
-                out.push((year, metric, row));
-                Ok(())
-            })?;
-            return Ok(out);
-        }
-        let mut grouper = months::Grouper::default();
-        let sql = format!(
-            "SELECT year, division, metric, month, value, note, updated_by, updated_at
-             FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}
-             ORDER BY year, division, metric, month"
-        );
-        self.conn.query_each(&sql, &args, |r| {
-            let year: i32 = r.get(0)?;
-            let division = divisions.get(r.get_str(1)?);
-            let (metric, places) = scale_of(year, metrics.get(r.get_str(2)?))?;
-            let v: Option<i64> = r.get(4)?;
-            grouper.push(
-                year,
-                division,
-                metric,
-                r.get(3)?,
-                v.map(|v| value::from_scaled(v, places)),
-                r.get_str(5)?,
-                r.get_str(6)?,
-                r.get_str(7)?,
-            );
-            Ok(())
-        })?;
-        Ok(grouper.done)
+        let Some(second) = second else {
+            return read.rows(&self.conn, first, last);
+        };
+        std::thread::scope(|s| {
+            let read = &read;
+            let before = s.spawn(move || read.rows(&second, first, last - 1));
+            let mut out = read.rows(&self.conn, last, last)?;
+            // The second connection is only a shortcut: whatever kept it from reading
+            // (a file it may not open), this one reads those years itself.
+            match before.join() {
+                Ok(Ok(rows)) => out.extend(rows),
+                _ => out.extend(read.rows(&self.conn, first, last - 1)?),
+            }
+            Ok(out)
+        })
     }
 
     // ----- narratives ----------------------------------------------------------------
@@ -796,6 +759,84 @@ fn scaled(w: &ValueWrite, kind: ValueKind) -> Result<Option<i64>> {
         })
 }
 
+/// What a year read reads, on whichever connection: which metrics, and the decimal
+/// places of each by year.
+struct YearRead<'a> {
+    only: Option<&'a HashSet<String>>,
+    places: HashMap<i32, HashMap<String, u32>>,
+}
+
+impl YearRead<'_> {
+    /// The (year, metric, division) rows of years `first..=last` read through `db`.
+    fn rows(&self, db: &Db, first: i32, last: i32) -> Result<Vec<(i32, Arc<str>, DivisionMonths)>> {
+        let [mut divisions, mut metrics] = <[months::Shared; 2]>::default();
+        let mut filter = String::new();
+        let mut args: Vec<&dyn engine::Param> = vec![&first, &last];
+        if let Some(codes) = self.only {
+            let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 3)).collect();
+            filter = format!(" AND metric IN ({})", marks.join(", "));
+            args.extend(codes.iter().map(|c| c as &dyn engine::Param));
+        }
+        let places = |year: i32, code: &str| -> Result<u32> {
+            self.places
+                .get(&year)
+                .and_then(|p| p.get(code))
+                .copied()
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
+                })
+        };
+        if db.engine() == Engine::Sqlite {
+            let mut out = Vec::new();
+            let mut origins = months::Origins::default();
+            let sql = format!(
+                "SELECT year, division, metric, {}(month, value, note, updated_by, updated_at)
+                 FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}
+                 GROUP BY year, division, metric",
+                months::NAME
+            );
+            db.query_each(&sql, &args, |r| {
+                let year: i32 = r.get(0)?;
+                let division = divisions.get(r.get_str(1)?);
+                let code = r.get_str(2)?;
+                let places = places(year, code)?;
+                let engine::Value::Bytes(blob) = r.value(3)? else {
+                    return Err(StoreError::Corrupt("月度数值汇总不是二进制数据".into()));
+                };
+                let row = months::decode(blob, division, places, &mut origins)?;
+                out.push((year, metrics.get(code), row));
+                Ok(())
+            })?;
+            return Ok(out);
+        }
+        let mut grouper = months::Grouper::default();
+        let sql = format!(
+            "SELECT year, division, metric, month, value, note, updated_by, updated_at
+             FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}
+             ORDER BY year, division, metric, month"
+        );
+        db.query_each(&sql, &args, |r| {
+            let year: i32 = r.get(0)?;
+            let division = divisions.get(r.get_str(1)?);
+            let code = r.get_str(2)?;
+            let places = places(year, code)?;
+            let v: Option<i64> = r.get(4)?;
+            grouper.push(
+                year,
+                division,
+                metrics.get(code),
+                r.get(3)?,
+                v.map(|v| value::from_scaled(v, places)),
+                r.get_str(5)?,
+                r.get_str(6)?,
+                r.get_str(7)?,
+            );
+            Ok(())
+        })?;
+        Ok(grouper.done)
+    }
+}
+
 /// The codes a national-tables read needs: the tables' metrics (`t2.`, `t3.`, `t4.`) and,
 /// for any the office made a formula, the metrics the formula uses, transitively.
 fn national_scope(metrics: &[crate::model::Metric]) -> HashSet<String> {
@@ -823,4 +864,101 @@ fn national_scope(metrics: &[crate::model::Metric]) -> HashSet<String> {
         }
     }
     scope
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Division, Metric};
+
+    fn metric(code: &str, places: u32) -> Metric {
+        Metric {
+            code: code.into(),
+            name: code.into(),
+            unit: "元".into(),
+            kind: if places == 0 {
+                ValueKind::Count
+            } else {
+                ValueKind::Amount { places }
+            },
+            aggregation: Aggregation::Sum,
+            period: Period::Monthly,
+            owners: vec!["a".into(), "b".into()],
+            words: Vec::new(),
+            sort_order: 0,
+        }
+    }
+
+    /// A year read split over two connections (the year before on the other core) reads
+    /// what one connection reads in a transaction: every value, blank, note, user and
+    /// time of both years.
+    #[test]
+    fn a_split_year_read_reads_what_one_connection_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("t.db"), "某局").unwrap();
+        let setup = Actor::setup();
+        let other = Actor {
+            login: "li".into(),
+            ..Actor::setup()
+        };
+        for (code, order) in [("a", 1), ("b", 2)] {
+            let division = Division {
+                code: code.into(),
+                name: code.into(),
+                sort_order: order,
+            };
+            store.put_division(&setup, &division).unwrap();
+        }
+        let mut writes = Vec::new();
+        for year in [2025, 2026] {
+            store
+                .put_metrics(&setup, year, &[metric("n", 0), metric("money", 2)])
+                .unwrap();
+            for (division, code) in [("a", "n"), ("b", "n"), ("a", "money")] {
+                for month in 1..=12u8 {
+                    writes.push(ValueWrite {
+                        year,
+                        month,
+                        division: division.into(),
+                        metric: code.into(),
+                        value: (month != 3).then(|| match code {
+                            "n" => Decimal::from(month),
+                            _ => Decimal::new(i64::from(month) * 101, 2),
+                        }),
+                        note: if month == 5 {
+                            "备注".into()
+                        } else {
+                            String::new()
+                        },
+                        seen: None,
+                    });
+                }
+            }
+        }
+        let (first, second) = writes.split_at(writes.len() / 2);
+        store.write_values(&setup, first, |_, _| {}).unwrap();
+        store.write_values(&other, second, |_, _| {}).unwrap();
+        let sorted = |mut rows: Vec<(i32, Arc<str>, DivisionMonths)>| {
+            rows.sort_by(|a, b| (a.0, &a.1, &a.2.division).cmp(&(b.0, &b.1, &b.2.division)));
+            rows
+        };
+        assert!(sqlite::second_reader(&store).is_some());
+        let split = sorted(store.division_months(2025..=2026, None).unwrap());
+        let tx = store.conn.begin_read().unwrap();
+        assert!(sqlite::second_reader(&store).is_none());
+        let one = sorted(store.division_months(2025..=2026, None).unwrap());
+        drop(tx);
+        assert_eq!(split, one);
+        assert_eq!(split.len(), 6);
+        let count: usize = split.iter().map(|(_, _, r)| r.len()).sum();
+        assert_eq!(count, writes.len());
+        let data = store.year_data(2026).unwrap();
+        let march = data.value(2025, 3, "a", "money").unwrap();
+        assert_eq!((march.value, march.updated_by), (None, "setup"));
+        let may = data.value(2026, 5, "b", "n").unwrap();
+        assert_eq!((may.note, may.updated_by), ("备注", "li"));
+        assert_eq!(may.value, Some(Decimal::from(5)));
+        let money = data.value(2026, 7, "a", "money").unwrap().value;
+        assert_eq!(money, Some(Decimal::new(707, 2)));
+    }
 }
