@@ -416,10 +416,13 @@ impl<'a> Context<'a> {
 
     /// Per-month totals over all divisions (index 0 = yearly value) of this year.
     fn month_totals(&self, year: i32, code: &str) -> [Option<Decimal>; 13] {
-        let mut totals = [None; 13];
-        for v in self.data.values(year, code) {
-            if let (Some(x), Some(slot)) = (v.value, totals.get_mut(usize::from(v.month))) {
-                *slot = Some(slot.unwrap_or_default() + x);
+        let mut totals: [Option<Decimal>; 13] = [None; 13];
+        for row in self.data.values(year, code).rows() {
+            for (month, x) in row.months() {
+                if let Some(x) = x {
+                    let slot = &mut totals[usize::from(month)];
+                    *slot = Some(slot.unwrap_or_default() + x);
+                }
             }
         }
         totals
