@@ -245,6 +245,7 @@ fn store_exit(e: &StoreError) -> u8 {
         | ServerHasStore(_)
         | ServerNotEmpty { .. }
         | ServerNeedsUpgrade(_)
+        | ServerUpgradeNeedsOwner { .. }
         | ConnectionLost(_)
         | Server(_) => exit::CANNOT_RUN,
         ServerLogin(_) => exit::DENIED,

@@ -572,6 +572,31 @@ fn the_servers_own_rules_refuse_a_contacts_forbidden_writes_made_outside_the_app
     assert_eq!(year.year, 2019);
     drop(store);
 
+    // A store left at an older schema: the contact's login may not change its tables, so
+    // opening it says the owner must upgrade it, and changes nothing.
+    let mut owner = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    let version = |client: &mut postgres::Client| -> i64 {
+        client
+            .query_one("SELECT version FROM nianbao_schema", &[])
+            .unwrap()
+            .get(0)
+    };
+    let current = version(&mut owner);
+    owner
+        .execute("UPDATE nianbao_schema SET version = $1", &[&(current - 1)])
+        .unwrap();
+    let err = Store::open(Path::new(&contact_url)).err().expect("refused");
+    assert!(
+        matches!(err, StoreError::ServerUpgradeNeedsOwner { found, .. } if i64::from(found) == current - 1),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("nianbao server secure"), "{err}");
+    assert_eq!(version(&mut owner), current - 1, "nothing written");
+    owner
+        .execute("UPDATE nianbao_schema SET version = $1", &[&current])
+        .unwrap();
+    drop(owner);
+
     // The roles are the cluster's: removed with the test's schema.
     drop_roles(
         &db,

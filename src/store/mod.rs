@@ -106,8 +106,15 @@ pub enum StoreError {
         "数据库 {server} 中已有 {tables} 个其他数据表，不会在其中建立年报的数据；请为年报新建一个空数据库"
     )]
     ServerNotEmpty { server: String, tables: i64 },
-    #[error("数据库 {0} 的年报数据来自旧版本，需要升级后才能使用：请以可写方式打开一次")]
+    #[error(
+        "数据库 {0} 的年报数据来自旧版本，需要升级后才能使用，只读打开不能升级：请 IT 部门用建立它的管理员账号运行一次 nianbao server secure --db postgres://管理员@服务器/数据库；数据未作任何修改"
+    )]
     ServerNeedsUpgrade(String),
+    #[error(
+        "数据库 {server} 的年报数据是旧版本（版本 {found}，本版年报用版本 {}），升级只能由建立它的数据库所有者进行，本账号无权升级。请 IT 部门用该管理员账号运行一次 nianbao server secure --db postgres://管理员@服务器/数据库（升级并更新各角色的权限），之后即可照常登录；数据未作任何修改",
+        schema::VERSION
+    )]
+    ServerUpgradeNeedsOwner { server: String, found: i32 },
     #[error(
         "与数据库服务器的连接已断开（{0}）；本次修改未保存。请检查网络，恢复后再保存一次即会重新连接"
     )]

@@ -276,14 +276,27 @@ pub(super) fn open(url: &str, read_only: bool) -> Result<Store> {
         if read_only {
             return Err(StoreError::ServerNeedsUpgrade(name));
         }
-        let tx = store.write_tx()?;
-        // Read again under the write lock: another desktop may have upgraded meanwhile.
-        let now = version(&tx)?.ok_or_else(|| StoreError::NoSchema(name.clone()))?;
-        schema::require_known(now)?;
-        if now < schema::VERSION {
-            schema::upgrade_from(&tx, now)?;
-        }
-        tx.commit()?;
+        let mut upgrade = || -> Result<()> {
+            let tx = store.write_tx()?;
+            // Read again under the write lock: another desktop may have upgraded meanwhile.
+            let now = version(&tx)?.ok_or_else(|| StoreError::NoSchema(name.clone()))?;
+            schema::require_known(now)?;
+            if now < schema::VERSION {
+                schema::upgrade_from(&tx, now)?;
+            }
+            tx.commit()
+        };
+        // A user's login may read and write the store's rows but not change its tables:
+        // only the owner (the IT department's administrator) can upgrade it.
+        upgrade().map_err(|e| match &e {
+            StoreError::Server(pg) if pg.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) => {
+                StoreError::ServerUpgradeNeedsOwner {
+                    server: name.clone(),
+                    found,
+                }
+            }
+            _ => e,
+        })?;
     }
     Ok(store)
 }
