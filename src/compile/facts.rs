@@ -323,8 +323,12 @@ impl Facts {
                 .map(|d| self.division_codes[*d as usize].clone())
                 .collect(),
         );
-        provenance.values = used
-            .iter()
+        // Listed by month and in the divisions' display order (the order of the entry
+        // grid, and of a city's agencies), not by code.
+        let mut listed = used.clone();
+        listed.sort_by_key(|c| (c.month, c.division));
+        provenance.values = listed
+            .into_iter()
             .map(|c| SourceValue {
                 division: self.division_codes[c.division as usize].clone(),
                 month: c.month,

@@ -500,3 +500,41 @@ fn a_hand_built_year_compiles_and_a_missing_month_shows_as_missing() {
         ("compile.missing", &[3u8][..])
     );
 }
+
+/// A figure's values are listed in the divisions' display order (a city's agencies in
+/// the city's order), not by code.
+#[test]
+fn provenance_lists_the_divisions_in_display_order() {
+    let full: Vec<(u8, i64)> = (1..=2).map(|m| (m, 10)).collect();
+    let mut data =
+        crate::model::year_data_fixture::one_metric(2019, "news.original", "原创新闻", &full);
+    data.divisions.insert(
+        0,
+        crate::model::Division {
+            code: "zz".into(),
+            name: "综合处".into(),
+            sort_order: 0,
+        },
+    );
+    data.metrics[0].owners.insert(0, "zz".into());
+    for month in 1..=2 {
+        data.put_value(StoredValue {
+            year: 2019,
+            month,
+            division: "zz".into(),
+            metric: "news.original".into(),
+            value: Some(5.into()),
+            note: String::new(),
+            updated_by: "t".into(),
+            updated_at: "".into(),
+        });
+    }
+    let c = source("{{ figure(\"news.original\", months=[1, 2]) }}\n", &data).unwrap();
+    let listed: Vec<(u8, &str)> = figure(&c, "30")
+        .provenance
+        .values
+        .iter()
+        .map(|v| (v.month, v.division.as_str()))
+        .collect();
+    assert_eq!(listed, [(1, "zz"), (1, "news"), (2, "zz"), (2, "news")]);
+}
