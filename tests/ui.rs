@@ -1,8 +1,9 @@
 //! The desktop app driven through egui_kittest on a temporary demo file: sign-in, the
 //! entry grid's keys, paste, undo, invalid input, submitting, and the office unlocking;
 //! yearly figures; the office's catalogue, division and user editors; screens whose
-//! reads fail, and a file with no open year. Every check that matters is made against
-//! the file through a second `Store`.
+//! reads fail, and a file with no open year; on a server (`NIANBAO_TEST_PG`), connecting,
+//! a contact's own database login, and a city office. Every check that matters is made
+//! against the file through a second `Store`.
 //!
 //! egui_kittest's accessibility check is on: after every frame, each input widget the
 //! tests reach must have an accessible name (it is also how the tests find them).
@@ -1077,6 +1078,57 @@ fn connect(h: &mut Harness<'_, App>) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     panic!("the connection did not finish");
+}
+
+/// A division contact with a database login of their own (`server login`): the form
+/// connects with it, the sign-in offers that user alone, already chosen and asking no
+/// second password, and signing in gives the contact's screens only.
+#[test]
+fn a_contact_signs_in_with_their_own_database_login() {
+    let Some(admin) = nianbao::store::scratch::test_server("ui: a contact's database login") else {
+        return;
+    };
+    let database = format!("nb_ui_login_{}", std::process::id());
+    let (address, password) = own_database(&admin, &database);
+    let mut store = nianbao::demo::create(&address.url(&password)).unwrap();
+    let roles = store.secure_on_server().unwrap();
+    let login = store
+        .grant_server_login("zheng.hao", "zheng-password-1")
+        .unwrap();
+    drop(store);
+
+    let mut settings = Settings::in_memory();
+    let contact = nianbao::store::ServerAddress {
+        user: login.clone(),
+        ..address.clone()
+    };
+    settings.last_server = Some(contact.remembered());
+    let mut h = harness_of(App::new(settings, None));
+    h.run();
+    fill(&mut h, "密码：", "zheng-password-1");
+    connect(&mut h);
+    assert!(matches!(h.state().screen, Screen::SignIn(_)), "connected");
+    // Only the login's own user is offered, chosen, with no password field.
+    assert!(h.query_by_label_contains("郑浩（zheng.hao）").is_some());
+    assert!(h.query_by_label_contains("刘芳").is_none());
+    assert!(h.query_by_label("密码：").is_none());
+    h.get_by_label("登录").click();
+    settle(&mut h);
+    let session = h.state_mut().session().expect("signed in");
+    assert_eq!(session.user.login, "zheng.hao");
+    assert!(h.query_by_label("报送情况").is_none());
+    assert!(h.query_by_label("导入表格").is_none());
+    drop(h);
+
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .unwrap();
+    for role in [login, roles.office, roles.contact, roles.leader] {
+        client
+            .batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""))
+            .unwrap();
+    }
 }
 
 /// A city office's desktop: its agencies with their reports and checks on 各单位, and the
