@@ -219,8 +219,7 @@ impl Store {
     /// SQLite gathers each group's months itself (`months()`, see `months.rs`), so a year
     /// of 100 divisions × 80 metrics crosses into the process as 8,000 rows, not 96,000;
     /// outside a transaction the years before the last are read on a second connection on
-    /// the other core meanwhile. PostgreSQL sends the rows in key order and they are
-    /// gathered here.
+    /// the other core meanwhile. PostgreSQL sends the rows and they are gathered here.
     fn division_months(
         &self,
         years: std::ops::RangeInclusive<i32>,
@@ -812,8 +811,7 @@ impl YearRead<'_> {
         let mut grouper = months::Grouper::default();
         let sql = format!(
             "SELECT year, division, metric, month, value, note, updated_by, updated_at
-             FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}
-             ORDER BY year, division, metric, month"
+             FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}"
         );
         db.query_each(&sql, &args, |r| {
             let year: i32 = r.get(0)?;
