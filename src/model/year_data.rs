@@ -142,8 +142,12 @@ impl YearData {
         }
     }
 
-    /// Stores one value, replacing what was stored in its cell.
+    /// Stores one value, replacing what was stored in its cell (a month outside 0–12 is
+    /// not a cell and is left out).
     pub fn put_value(&mut self, v: StoredValue) {
+        if v.month > 12 {
+            return;
+        }
         let rows = self
             .values
             .entry(v.year)
