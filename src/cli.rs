@@ -785,16 +785,17 @@ fn import_report(
     for n in &reading.notices {
         println!("说明：{n}");
     }
-    let plan = import::report::plan(store, year, &reading)?;
-    let refused = reading.unplaced.len() + plan.rejected.len();
-    for u in &reading.unplaced {
-        eprintln!("无法对应：{u}");
+    let options = import::PlanOptions {
+        actor: Some(actor.clone()),
+        clear_blanks: false,
+    };
+    let plan = import::report::plan(store, year, &reading, &options)?;
+    for n in &plan.notices {
+        println!("说明：{}", reading.describe(n));
     }
+    let refused = plan.rejected.len();
     for p in &plan.rejected {
-        match reading.location(p.row) {
-            Some(at) => eprintln!("不能导入：{at}：{}", p.reason),
-            None => eprintln!("不能导入：第 {} 项：{}", p.row, p.reason),
-        }
+        eprintln!("不能导入：{}", reading.describe(p));
     }
     if refused > 0 {
         eprintln!("{refused} 个单元格有问题，未导入任何数据。");

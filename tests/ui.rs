@@ -411,7 +411,105 @@ fn a_blank_cell_keeps_the_stored_value_unless_the_office_ticks_clear() {
     assert_eq!(stored(&path, 10, "credit.test_a"), None);
 }
 
-fn import_plan(h: &mut Harness<'_, App>) -> nianbao::import::ImportPlan {
+#[test]
+fn last_years_report_as_pdf_is_read_previewed_by_cell_and_imported() {
+    let (dir, path, mut h) = signed_in("刘芳");
+    // The demo's own 2019 report as our exporter writes it, then one of its figures
+    // changed in the file: importing the report puts it back, and nothing else changes.
+    let pdf = dir.path().join("2019年报.pdf");
+    {
+        let store = Store::open(&path).unwrap();
+        let doc = nianbao::pipeline::compile_year(&store, 2019, "annual-report")
+            .unwrap()
+            .document;
+        let fonts =
+            nianbao::pipeline::fonts(&nianbao::pipeline::font_names(&store).unwrap()).unwrap();
+        std::fs::write(&pdf, nianbao::pipeline::pdf_bytes(&doc, &fonts).unwrap()).unwrap();
+    }
+    let office = Store::open(&path).unwrap().actor("liu.office").unwrap();
+    let code = "t3.open.natural";
+    let before = Store::open(&path)
+        .unwrap()
+        .value(2019, 0, "office", code)
+        .unwrap()
+        .flatten()
+        .expect("the demo has the figure");
+    let write = nianbao::store::ValueWrite {
+        year: 2019,
+        month: 0,
+        division: "office".into(),
+        metric: code.into(),
+        value: Some(before + Decimal::from(1000)),
+        note: String::new(),
+        seen: None,
+    };
+    Store::open(&path)
+        .unwrap()
+        .set_value(&office, &write)
+        .unwrap();
+    let audit_before = Store::open(&path)
+        .unwrap()
+        .audit_log(&AuditFilter::default())
+        .unwrap()
+        .len();
+
+    h.get_by_label("导入表格").click();
+    h.run();
+    check_import(&mut h, &pdf);
+    let plan = import_plan(&mut h);
+    assert!(plan.rejected.is_empty(), "{:?}", plan.rejected);
+    let changed: Vec<_> = (plan.rows.iter())
+        .filter(|r| r.change == nianbao::import::RowChange::Changed)
+        .collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(changed[0].write.metric, code);
+    // The preview names the cell by table, row and column, and shows the tables as read.
+    h.get_by_label_contains("修改　表三“（一）予以公开”行“自然人”");
+    h.get_by_label_contains("从年报读到的表格");
+    h.get_by_label("确认导入").click();
+    h.run();
+    wait_idle(&mut h);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.value(2019, 0, "office", code).unwrap().flatten(),
+        Some(before)
+    );
+    let audit = store.audit_log(&AuditFilter::default()).unwrap();
+    assert_eq!(
+        audit.len(),
+        audit_before + 1,
+        "one cell written, one audit row"
+    );
+}
+
+#[test]
+fn a_document_without_the_tables_is_refused_with_its_reason_and_writes_nothing() {
+    let (dir, path, mut h) = signed_in("刘芳");
+    let txt = dir.path().join("通知.txt");
+    std::fs::write(
+        &txt,
+        "关于做好2019年政府信息公开工作年度报告的通知\n请各处室于1月15日前报送。\n",
+    )
+    .unwrap();
+    let audit_before = Store::open(&path)
+        .unwrap()
+        .audit_log(&AuditFilter::default())
+        .unwrap()
+        .len();
+    h.get_by_label("导入表格").click();
+    h.run();
+    check_import(&mut h, &txt);
+    assert!(import_plan_if_any(&mut h).is_none());
+    h.get_by_label_contains("没有找到年报的表二、表三或表四");
+    assert!(h.query_by_label("确认导入").is_none());
+    let audit = Store::open(&path)
+        .unwrap()
+        .audit_log(&AuditFilter::default())
+        .unwrap();
+    assert_eq!(audit.len(), audit_before);
+}
+
+fn import_plan_if_any(h: &mut Harness<'_, App>) -> Option<nianbao::import::ImportPlan> {
     h.state_mut()
         .session()
         .unwrap()
@@ -420,7 +518,10 @@ fn import_plan(h: &mut Harness<'_, App>) -> nianbao::import::ImportPlan {
         .unwrap()
         .plan()
         .cloned()
-        .expect("preview")
+}
+
+fn import_plan(h: &mut Harness<'_, App>) -> nianbao::import::ImportPlan {
+    import_plan_if_any(h).expect("preview")
 }
 
 /// The import screen checks `sheet` in the background, as after choosing it in the dialog.

@@ -144,6 +144,15 @@ pub enum DocumentError {
     },
 }
 
+/// The extensions [`read_file`] reads, lower case.
+pub const REPORT_EXTENSIONS: [&str; 5] = ["docx", "pdf", "html", "htm", "txt"];
+
+/// Whether `path` has one of the [`REPORT_EXTENSIONS`] (in any case).
+pub fn is_report_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| REPORT_EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str()))
+}
+
 /// Reads a `.docx`, `.pdf`, `.html` / `.htm` or `.txt` file by its extension. The file is read
 /// whole, but never more than [`MAX_REPORT_BYTES`] of it (nor of any part of a `.docx`).
 pub fn read_file(path: &Path) -> Result<Vec<Block>, ReadError> {

@@ -4,6 +4,12 @@
 //! with a progress bar. Both jobs open their own connection to the file. Checking can be
 //! cancelled (取消 beside its progress bar); the write is one transaction and is not.
 //!
+//! Last year's published report (`.pdf`, `.docx`, `.html`, `.txt`, as
+//! `nianbao import-report` reads it) goes the same way: its tables 2–4 are read by
+//! [`crate::import::report`] into the office's year figures, the preview shows the
+//! tables as read (to compare with the report), the reader's notes, and each cell by its
+//! table, row and column; a cell that could not be placed refuses the whole import.
+//!
 //! The check is made as the signed-in user (rows they may not write are refused with
 //! their row), and with the checkbox 空白单元格清除已有数值 (off by default) an empty value
 //! cell clears a stored value; otherwise the stored value is kept and the preview says so.
@@ -11,7 +17,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::import::{self, ImportError, ImportPlan, RowChange};
+use crate::import::report::Reading;
+use crate::import::{self, ImportError, ImportPlan, RowChange, RowProblem};
 use crate::jobs::{Job, JobError};
 use crate::store::{Actor, Store, WriteSummary};
 use crate::value;
@@ -22,8 +29,8 @@ pub struct ImportScreen {
     pub year: i32,
     years: Vec<i32>,
     path_text: String,
-    plan_job: Option<Job<ImportPlan, ImportError>>,
-    plan: Option<(PathBuf, ImportPlan)>,
+    plan_job: Option<Job<Checked, ImportError>>,
+    plan: Option<(PathBuf, Checked)>,
     apply_job: Option<Job<WriteSummary, ImportError>>,
     notice: Option<Result<String, String>>,
     /// 空白单元格清除已有数值.
@@ -62,22 +69,49 @@ impl ImportScreen {
             actor: self.actor.clone(),
             clear_blanks: self.clear_blanks,
         };
+        let report = crate::read::is_report_file(&path);
         self.plan_job = Some(Job::spawn(
-            "检查表格",
+            if report {
+                "检查年报"
+            } else {
+                "检查表格"
+            },
             Arc::new(move || ctx.request_repaint()),
             move |r| {
+                if report {
+                    r.step(0, 2, "读取年报")?;
+                    let reading = import::report::read_report(&p).map_err(JobError::Failed)?;
+                    r.step(1, 2, "核对数据")?;
+                    let store = Store::open(&db).map_err(|e| JobError::Failed(e.into()))?;
+                    let plan = import::report::plan(&store, year, &reading, &options)
+                        .map_err(JobError::Failed)?;
+                    return Ok(Checked {
+                        plan,
+                        reading: Some(reading),
+                    });
+                }
                 r.step(0, 2, "读取表格")?;
                 let sheet = import::read(&p).map_err(JobError::Failed)?;
                 r.step(1, 2, "核对数据")?;
                 let store = Store::open(&db).map_err(|e| JobError::Failed(e.into()))?;
-                import::plan_sheet(&store, year, &sheet, &options).map_err(JobError::Failed)
+                let plan =
+                    import::plan_sheet(&store, year, &sheet, &options).map_err(JobError::Failed)?;
+                Ok(Checked {
+                    plan,
+                    reading: None,
+                })
             },
         ));
     }
 
     /// The plan being previewed, if any.
     pub fn plan(&self) -> Option<&ImportPlan> {
-        self.plan.as_ref().map(|(_, p)| p)
+        self.plan.as_ref().map(|(_, c)| &c.plan)
+    }
+
+    /// What was read out of the report being previewed, if the file was a report.
+    pub fn reading(&self) -> Option<&Reading> {
+        self.plan.as_ref().and_then(|(_, c)| c.reading.as_ref())
     }
 
     pub fn busy(&self) -> bool {
@@ -94,7 +128,7 @@ impl ImportScreen {
 
     /// Starts writing the previewed plan.
     pub fn confirm(&mut self, ctx: &egui::Context, store: &Store, actor: &Actor) {
-        let Some((_, plan)) = self.plan.clone() else {
+        let Some((_, Checked { plan, .. })) = self.plan.clone() else {
             return;
         };
         let db = store.path().to_path_buf();
@@ -121,14 +155,17 @@ impl ImportScreen {
             widgets::year_picker(ui, "import-year", &self.years, &mut self.year);
             ui.label("表头：year,month,division,metric,value[,note]（CSV 或 xlsx 第一个工作表）");
         });
+        ui.label(
+            "也可选上年的年报（PDF、DOCX、HTML 或 TXT）：读出其表二至表四，记为所选年度办公室的全年数。",
+        );
         self.file_ui(ui, store);
         self.progress_ui(ui);
         widgets::notice_line(ui, &self.notice);
         let mut confirm = false;
         let mut cancel = false;
-        if let Some((path, plan)) = &self.plan {
+        if let Some((path, checked)) = &self.plan {
             ui.separator();
-            (confirm, cancel) = plan_ui(ui, path, plan, self.apply_job.is_none());
+            (confirm, cancel) = plan_ui(ui, path, checked, self.apply_job.is_none());
         }
         if confirm {
             self.confirm(ui.ctx(), store, actor);
@@ -187,8 +224,10 @@ impl ImportScreen {
                 .add_enabled(idle, egui::Button::new("选择文件…"))
                 .clicked()
                 && let Some(p) = rfd::FileDialog::new()
-                    .add_filter("表格", &["csv", "xlsx"])
-                    .set_title("选择要导入的表格")
+                    .add_filter("表格或年报", &SHEETS_AND_REPORTS)
+                    .add_filter("表格", &SHEETS)
+                    .add_filter("上年年报", &crate::read::REPORT_EXTENSIONS)
+                    .set_title("选择要导入的表格或上年年报")
                     .pick_file()
             {
                 self.check_file(ui.ctx(), store, p);
@@ -225,33 +264,84 @@ impl ImportScreen {
     }
 }
 
-/// The preview of a checked file: counts, notices, rejected rows, the buttons, the rows
-/// that would change. Returns (确认导入, 取消) clicks.
+/// What checking a file gave: the plan and, for a report, what was read out of it.
+#[derive(Debug, Clone)]
+struct Checked {
+    plan: ImportPlan,
+    reading: Option<Reading>,
+}
+
+impl Checked {
+    /// A refused row or notice of the plan as a line: by its cell for a report, by its
+    /// row for a sheet.
+    fn describe(&self, p: &RowProblem) -> String {
+        match &self.reading {
+            Some(reading) => reading.describe(p),
+            None => format!("第 {} 行：{}", p.row, p.reason),
+        }
+    }
+}
+
+/// The sheet files the import reads.
+const SHEETS: [&str; 2] = ["csv", "xlsx"];
+/// [`SHEETS`] and [`crate::read::REPORT_EXTENSIONS`], for the dialog's first filter.
+const SHEETS_AND_REPORTS: [&str; 7] = ["csv", "xlsx", "docx", "pdf", "html", "htm", "txt"];
+
+/// The preview of a checked file: counts, for a report the tables as read and the
+/// reader's notes, the notices, rejected rows, the buttons, the rows that would change.
+/// Returns (确认导入, 取消) clicks.
 fn plan_ui(
     ui: &mut egui::Ui,
     path: &std::path::Path,
-    plan: &ImportPlan,
+    checked: &Checked,
     idle: bool,
 ) -> (bool, bool) {
+    let plan = &checked.plan;
     ui.strong(format!("预览：{}", path.display()));
+    let unit = if checked.reading.is_some() {
+        "项"
+    } else {
+        "行"
+    };
     ui.label(format!(
-        "新增 {} 行，修改 {} 行，不变 {} 行，有误 {} 行",
+        "新增 {} {unit}，修改 {} {unit}，不变 {} {unit}，有误 {} {unit}",
         plan.count(RowChange::New),
         plan.count(RowChange::Changed),
         plan.count(RowChange::Unchanged),
         plan.rejected.len()
     ));
+    if let Some(reading) = &checked.reading {
+        egui::CollapsingHeader::new("从年报读到的表格（请与原文核对）")
+            .id_salt("report-tables")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("report-tables-scroll")
+                    .max_height(220.0)
+                    .show(ui, |ui| {
+                        ui.label(egui::RichText::new(reading.tables_text()).monospace());
+                    });
+            });
+        for n in &reading.notices {
+            ui.label(format!("说明：{n}"));
+        }
+    }
     for n in &plan.notices {
-        ui.label(format!("第 {} 行：{}", n.row, n.reason));
+        ui.label(checked.describe(n));
     }
     if !plan.rejected.is_empty() {
-        widgets::error_line(ui, Some("表格有错误，改正后重新检查；不会导入任何数据："));
+        let what = if checked.reading.is_some() {
+            "年报中有读不出或不能导入的数值，不会导入任何数据："
+        } else {
+            "表格有错误，改正后重新检查；不会导入任何数据："
+        };
+        widgets::error_line(ui, Some(what));
         egui::ScrollArea::vertical()
             .id_salt("rejected")
             .max_height(160.0)
             .show(ui, |ui| {
                 for p in &plan.rejected {
-                    ui.label(format!("第 {} 行：{}", p.row, p.reason));
+                    ui.label(checked.describe(p));
                 }
             });
     }
@@ -264,18 +354,17 @@ fn plan_ui(
             )
         })
         .inner;
-    planned_rows_ui(ui, plan);
+    planned_rows_ui(ui, checked);
     (confirm, cancel)
 }
 
-/// The rows an import would add or change, one line each.
-fn planned_rows_ui(ui: &mut egui::Ui, plan: &ImportPlan) {
-    let rows: Vec<_> = plan
-        .rows
-        .iter()
+/// The rows an import would add or change, one line each: by row, month and division
+/// for a sheet, by table cell for a report.
+fn planned_rows_ui(ui: &mut egui::Ui, checked: &Checked) {
+    let rows: Vec<_> = (checked.plan.rows.iter())
         .filter(|r| r.change != RowChange::Unchanged)
         .collect();
-    ui.label(format!("将新增或修改的 {} 行：", rows.len()));
+    ui.label(format!("将新增或修改的 {} 项：", rows.len()));
     egui::ScrollArea::vertical()
         .id_salt("planned")
         .auto_shrink([false, false])
@@ -292,10 +381,14 @@ fn planned_rows_ui(ui: &mut egui::Ui, plan: &ImportPlan) {
                     RowChange::Changed => "修改",
                     RowChange::Unchanged => "不变",
                 };
-                ui.label(format!(
-                    "第 {} 行　{}　{}月　{}　{}　{} → {}",
-                    r.row, change, r.write.month, r.write.division, r.write.metric, old, new
-                ));
+                let at = checked.reading.as_ref().and_then(|x| x.location(r.row));
+                ui.label(match at {
+                    Some(at) => format!("{change}　{at}（{}）　{old} → {new}", r.write.metric),
+                    None => format!(
+                        "第 {} 行　{change}　{}月　{}　{}　{old} → {new}",
+                        r.row, r.write.month, r.write.division, r.write.metric
+                    ),
+                });
             }
         });
 }

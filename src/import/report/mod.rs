@@ -25,7 +25,7 @@ use std::path::Path;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{ImportError, ImportPlan, RawRow};
+use super::{ImportError, ImportPlan, PlanOptions, RawRow, RowProblem, Sheet};
 use crate::model::OFFICE;
 use crate::model::national::{T3_COLUMNS, T3_ROWS, T4_COLUMNS, T4_GROUPS, national_metrics};
 use crate::store::Store;
@@ -134,9 +134,28 @@ pub fn read_blocks(blocks: &[crate::read::Block], loose: bool) -> Reading {
     reading
 }
 
-/// Checks what was read against the store, like a CSV import: the preview.
-pub fn plan(store: &Store, year: i32, reading: &Reading) -> Result<ImportPlan, ImportError> {
-    super::plan(store, year, &reading.raw_rows(year))
+/// Checks what was read against the store, like a CSV import, as `options` say (who
+/// will write, whether a blank clears): the preview. Cells that could not be placed are
+/// refused rows of the plan too, numbered after the placed cells and described in full
+/// by their reason, so that a plan of a report with any of them cannot be applied.
+pub fn plan(
+    store: &Store,
+    year: i32,
+    reading: &Reading,
+    options: &PlanOptions,
+) -> Result<ImportPlan, ImportError> {
+    let first = reading.placed.len() + 1;
+    let sheet = Sheet {
+        rows: reading.raw_rows(year),
+        problems: (reading.unplaced.iter().enumerate())
+            .map(|(i, u)| RowProblem {
+                row: first + i,
+                reason: format!("无法对应：{u}"),
+            })
+            .collect(),
+        notices: Vec::new(),
+    };
+    super::plan_sheet(store, year, &sheet, options)
 }
 
 impl Reading {
@@ -237,6 +256,16 @@ impl Reading {
     /// The location of import row `row` of [`Reading::raw_rows`].
     pub fn location(&self, row: usize) -> Option<&Location> {
         self.placed.get(row.checked_sub(1)?).map(|p| &p.at)
+    }
+
+    /// A problem or notice of this reading's [`plan`], as a line for a person: the
+    /// placed cell's location and the reason, or the reason alone for a cell that could
+    /// not be placed (its reason names where it is).
+    pub fn describe(&self, problem: &RowProblem) -> String {
+        match self.location(problem.row) {
+            Some(at) => format!("{at}：{}", problem.reason),
+            None => problem.reason.clone(),
+        }
     }
 
     fn value(&self, code: &str) -> Option<&str> {
