@@ -64,6 +64,69 @@ fn the_demo_report_as_our_pdf_reads_back_every_table_value() {
     imports_as_the_demo(dir.path(), &demo, &pdf, "fresh.db");
 }
 
+/// The demo with three table cells left blank: the first value column of a table-3
+/// row (right of its label), the first of table 4's row (no label on its line) and one
+/// in the middle of it. Returns the file, its PDF and its DOCX of the annual report.
+fn demo_with_blanks(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let demo = dir.join("blanks.db");
+    ok(&["demo", "--db", demo.to_str().unwrap()]);
+    let csv = cli::write_file(
+        dir,
+        "blanks.csv",
+        "year,month,division,metric,value\n\
+         2019,,office,t3.open.natural,\n\
+         2019,,office,t4.review.upheld,\n\
+         2019,,office,t4.review.other,\n",
+    );
+    let db = demo.to_str().unwrap();
+    ok(&[
+        "import",
+        "--db",
+        db,
+        "--year",
+        "2019",
+        "--clear-blanks",
+        csv.to_str().unwrap(),
+    ]);
+    let (pdf, docx) = (dir.join("blanks.pdf"), dir.join("blanks.docx"));
+    ok(&[
+        "export",
+        "--db",
+        db,
+        "--year",
+        "2019",
+        "--template",
+        "annual-report",
+        "--pdf",
+        pdf.to_str().unwrap(),
+        "--docx",
+        docx.to_str().unwrap(),
+    ]);
+    let blank = national(&demo, 2019);
+    for code in ["t3.open.natural", "t4.review.upheld", "t4.review.other"] {
+        assert_eq!(blank[code], "", "{code} is blank in the demo now");
+    }
+    (demo, pdf, docx)
+}
+
+#[test]
+fn blank_cells_of_our_pdf_read_as_blank_not_as_the_next_columns_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, pdf, _) = demo_with_blanks(dir.path());
+    imports_as_the_demo(dir.path(), &demo, &pdf, "fresh.db");
+}
+
+#[test]
+#[ignore = "needs LibreOffice (soffice): run by .ci/run"]
+fn blank_cells_of_libreoffices_pdf_read_as_blank() {
+    let soffice = ooxml::libreoffice();
+    let dir = tempfile::tempdir().unwrap();
+    let (demo, _, docx) = demo_with_blanks(dir.path());
+    let bytes = std::fs::read(&docx).unwrap();
+    let pdf = ooxml::convert_to_pdf(&soffice, dir.path(), "lo.docx", &bytes);
+    imports_as_the_demo(dir.path(), &demo, &pdf, "fresh.db");
+}
+
 #[test]
 fn check_prose_reads_the_pdfs_sentences() {
     let dir = tempfile::tempdir().unwrap();

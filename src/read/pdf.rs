@@ -115,11 +115,11 @@ pub(crate) fn layout_text_within(bytes: &[u8], limits: &Limits) -> Result<String
     let mut reader = content::Reader::new(&doc, limits);
     let mut out = String::new();
     for page_id in pages.values() {
-        let glyphs = reader.page(*page_id)?;
+        let page = reader.page(*page_id)?;
         if !out.is_empty() {
             out.push('\n');
         }
-        for line in lines::lines(glyphs) {
+        for line in lines::lines(page) {
             out.push_str(&line);
             out.push('\n');
         }

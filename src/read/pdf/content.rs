@@ -1,11 +1,16 @@
-//! A page's content stream → the glyphs it shows, each with its box in page space.
+//! A page's content stream → the glyphs it shows, each with its box in page space, and
+//! the straight lines it paints (a table's ruling lines).
 //!
 //! Owns: the graphics and text state the text operators need (PDF 32000-1 §8.4, §9.3,
 //! §9.4: `q`/`Q`/`cm`, `BT`/`ET`, `Tc`/`Tw`/`Tz`/`TL`/`Tf`/`Ts`, `Td`/`TD`/`Tm`/`T*`,
-//! `Tj`/`TJ`/`'`/`"`), form XObjects (`Do`, with their `/Matrix` and `/Resources`), and
-//! the work bounds of [`super::Limits`].
+//! `Tj`/`TJ`/`'`/`"`), form XObjects (`Do`, with their `/Matrix` and `/Resources`), the
+//! straight segments of painted paths (§8.5: `m`/`l`/`h`/`re`, kept when stroked or
+//! filled, dropped by `n`; curves only move the pen), and the work bounds of
+//! [`super::Limits`].
 //! Never: paints, clips or reads images; glyphs are not checked for being visible (a
-//! scan with an invisible OCR layer is read by that layer, as viewers search it).
+//! scan with an invisible OCR layer is read by that layer, as viewers search it), nor
+//! segments for their colour or width (a thin filled rectangle, as Word draws a border,
+//! gives its edges).
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -31,6 +36,23 @@ pub(super) struct Glyph {
     /// set sideways by its content rather than by `/Rotate`).
     pub turn: u8,
 }
+
+/// A straight segment of a painted path, in page space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Segment {
+    pub from: (f64, f64),
+    pub to: (f64, f64),
+}
+
+/// What one page shows: its glyphs in the order shown, and its painted segments.
+#[derive(Debug, Default)]
+pub(super) struct Page {
+    pub glyphs: Vec<Glyph>,
+    pub segments: Vec<Segment>,
+}
+
+/// Segments kept a page at most (a page of tables has some thousand).
+const MAX_SEGMENTS: usize = 100_000;
 
 /// What has been read so far.
 #[derive(Debug, Clone, Copy, Default)]
@@ -99,7 +121,7 @@ pub(super) struct Reader<'a> {
     limits: &'a Limits,
     fonts: HashMap<ObjectId, Rc<Font<'a>>>,
     counts: Counts,
-    glyphs: Vec<Glyph>,
+    page: Page,
 }
 
 impl<'a> Reader<'a> {
@@ -109,7 +131,7 @@ impl<'a> Reader<'a> {
             limits,
             fonts: HashMap::new(),
             counts: Counts::default(),
-            glyphs: Vec::new(),
+            page: Page::default(),
         }
     }
 
@@ -132,8 +154,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The glyphs of one page, in the order shown.
-    pub(super) fn page(&mut self, page_id: ObjectId) -> Result<Vec<Glyph>, DocumentError> {
+    /// The glyphs and segments of one page.
+    pub(super) fn page(&mut self, page_id: ObjectId) -> Result<Page, DocumentError> {
         let remaining = self.content_left();
         let content = match self.doc.get_page_content_with_limit(page_id, remaining) {
             Ok(c) => c,
@@ -146,7 +168,7 @@ impl<'a> Reader<'a> {
         self.counts.content_bytes += content.len();
         let resources = page_resources(self.doc, page_id);
         self.run(&content, &resources, IDENTITY, 0)?;
-        Ok(std::mem::take(&mut self.glyphs))
+        Ok(std::mem::take(&mut self.page))
     }
 
     fn run(
@@ -163,6 +185,7 @@ impl<'a> Reader<'a> {
         let mut saved: Vec<State<'a>> = Vec::new();
         let mut unsaved_depth = 0usize;
         let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
+        let mut path = Path::default();
         for op in Content::decode_iter(content) {
             // A broken operation ends the stream, as in viewers: what came before stays.
             let Ok(op) = op else { break };
@@ -244,6 +267,28 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
+                "m" if n.len() == 2 => path.move_to(apply(&state.ctm, n[0], n[1])),
+                "l" if n.len() == 2 => path.line_to(apply(&state.ctm, n[0], n[1])),
+                "c" if n.len() == 6 => path.pen = apply(&state.ctm, n[4], n[5]),
+                "v" | "y" if n.len() == 4 => path.pen = apply(&state.ctm, n[2], n[3]),
+                "h" => path.close(),
+                "re" if n.len() == 4 => {
+                    let (x, y, w, h) = (n[0], n[1], n[2], n[3]);
+                    path.move_to(apply(&state.ctm, x, y));
+                    path.line_to(apply(&state.ctm, x + w, y));
+                    path.line_to(apply(&state.ctm, x + w, y + h));
+                    path.line_to(apply(&state.ctm, x, y + h));
+                    path.close();
+                }
+                "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
+                    if matches!(op.operator.as_str(), "s" | "b" | "b*") {
+                        path.close();
+                    }
+                    let room = MAX_SEGMENTS.saturating_sub(self.page.segments.len());
+                    let segments = std::mem::take(&mut path.segments);
+                    self.page.segments.extend(segments.into_iter().take(room));
+                }
+                "n" => path.segments.clear(),
                 "Do" => {
                     if let Some(name) = op.operands.first().and_then(|o| o.as_name().ok()) {
                         self.form(resources, name, &state.ctm, depth)?;
@@ -283,7 +328,9 @@ impl<'a> Reader<'a> {
                 });
             }
             if result.is_ok() && !text.trim().is_empty() && page_size > 0.0 {
-                self.glyphs.push(turned(x0, y0, x1, y1, page_size, text));
+                self.page
+                    .glyphs
+                    .push(turned(x0, y0, x1, y1, page_size, text));
             }
             let tx =
                 (w0 * size + state.char_spacing + if space { state.word_spacing } else { 0.0 }) * h;
@@ -360,6 +407,38 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The path being built: its segments so far, the pen, where its subpath began.
+#[derive(Default)]
+struct Path {
+    segments: Vec<Segment>,
+    pen: (f64, f64),
+    start: (f64, f64),
+}
+
+impl Path {
+    fn move_to(&mut self, p: (f64, f64)) {
+        (self.pen, self.start) = (p, p);
+    }
+
+    fn line_to(&mut self, p: (f64, f64)) {
+        // One path is bounded by the page's operations; a path never painted is dropped
+        // with the next `n` or paint, so this holds at most one path's segments.
+        if self.segments.len() < MAX_SEGMENTS {
+            self.segments.push(Segment {
+                from: self.pen,
+                to: p,
+            });
+        }
+        self.pen = p;
+    }
+
+    fn close(&mut self) {
+        if self.pen != self.start {
+            self.line_to(self.start);
+        }
+    }
+}
+
 /// The page's resource dictionaries, nearest first (inherited ones after).
 fn page_resources(doc: &Document, page_id: ObjectId) -> Vec<&Dictionary> {
     let Ok((inline, ids)) = doc.get_page_resources(page_id) else {
@@ -369,6 +448,17 @@ fn page_resources(doc: &Document, page_id: ObjectId) -> Vec<&Dictionary> {
         .into_iter()
         .chain(ids.into_iter().filter_map(|id| doc.get_dictionary(id).ok()))
         .collect()
+}
+
+/// Point `(x, y)` of the page turned by `turn` quarter turns (see [`Glyph::turn`]), so
+/// that text running that way runs left to right.
+pub(super) fn rotate(turn: u8, x: f64, y: f64) -> (f64, f64) {
+    match turn {
+        0 => (x, y),
+        1 => (y, -x),
+        2 => (-x, -y),
+        _ => (-y, x),
+    }
 }
 
 /// A glyph from its baseline's two ends, turned by a multiple of 90° so that its
@@ -383,14 +473,8 @@ fn turned(x0: f64, y0: f64, x1: f64, y1: f64, size: f64, text: String) -> Glyph 
         3
     };
     // Rotate the page so that this direction becomes left to right.
-    let rot = |x: f64, y: f64| match turn {
-        0 => (x, y),
-        1 => (y, -x),
-        2 => (-x, -y),
-        _ => (-y, x),
-    };
-    let (a, y) = rot(x0, y0);
-    let (b, _) = rot(x1, y1);
+    let (a, y) = rotate(turn, x0, y0);
+    let (b, _) = rotate(turn, x1, y1);
     Glyph {
         x0: a,
         x1: b.max(a),

@@ -111,6 +111,86 @@ fn a_cid_font_with_to_unicode_reads_in_cells_by_its_gaps() {
     assert_eq!(t.to_text(), "规章\t1\t1\t0\n");
 }
 
+/// Stroked rules: vertical ones at `xs` from `lo` to `hi`, level ones `(y, from, to)`.
+fn rules(xs: &[f64], lo: f64, hi: f64, level: &[(f64, f64, f64)]) -> String {
+    let mut out = String::new();
+    for x in xs {
+        out.push_str(&format!("{x} {lo} m {x} {hi} l S "));
+    }
+    for (y, from, to) in level {
+        out.push_str(&format!("{from} {y} m {to} {y} l S "));
+    }
+    out
+}
+
+#[test]
+fn an_empty_cell_of_a_ruled_row_with_numbers_reads_as_a_dash() {
+    // 规章 | 1 | (empty) | 1, ruled with stroked lines (our exporter, LibreOffice, WPS)
+    // and with thin filled rectangles (Word): the empty cell is `-`, in its column.
+    let text = "BT /F1 10 Tf 50 700 Td <00010002> Tj 60 0 Td <0003> Tj 100 0 Td <0003> Tj ET";
+    let lines = rules(
+        &[40.0, 100.0, 150.0, 200.0, 250.0],
+        690.0,
+        715.0,
+        &[(690.0, 40.0, 250.0), (715.0, 40.0, 250.0)],
+    );
+    let content = format!("{lines}{text}");
+    assert_eq!(
+        text_of(&pdf(1, content.as_bytes(), cid_font)),
+        "规章  1  -  1\n"
+    );
+    let mut boxes = String::new();
+    for x in [40.0, 100.0, 150.0, 200.0, 250.0] {
+        boxes.push_str(&format!("{} 690 0.5 25 re f ", x - 0.25));
+    }
+    boxes.push_str("40 689.75 210 0.5 re f 40 714.75 210 0.5 re f ");
+    let content = format!("{boxes}{text}");
+    assert_eq!(
+        text_of(&pdf(1, content.as_bytes(), cid_font)),
+        "规章  1  -  1\n"
+    );
+    // Without rules, as pdftotext: the empty cell cannot be seen.
+    assert_eq!(text_of(&pdf(1, text.as_bytes(), cid_font)), "规章  1  1\n");
+}
+
+#[test]
+fn an_empty_taller_cell_and_a_label_on_another_line_are_not_blanks() {
+    // Column 1 is one cell over both rows (a group label continued from the page
+    // before, empty here): not a blank of either row. Row 2's last cell is.
+    let lines = rules(
+        &[40.0, 100.0, 150.0, 200.0],
+        665.0,
+        715.0,
+        &[
+            (715.0, 40.0, 200.0),
+            (690.0, 100.0, 200.0),
+            (665.0, 40.0, 200.0),
+        ],
+    );
+    let text = "BT /F1 10 Tf 110 700 Td <0003> Tj 50 0 Td <0004> Tj ET \
+                BT /F1 10 Tf 110 675 Td <0003> Tj ET";
+    let content = format!("{lines}{text}");
+    assert_eq!(
+        text_of(&pdf(1, content.as_bytes(), cid_font)),
+        "1  0\n1  -\n"
+    );
+    // A label cell whose two lines are above and below the row's numbers: its box has
+    // text, so the numbers' line leaves it out rather than printing `-`.
+    let lines = rules(
+        &[40.0, 100.0, 150.0, 200.0],
+        680.0,
+        715.0,
+        &[(715.0, 40.0, 200.0), (680.0, 40.0, 200.0)],
+    );
+    let text = "BT /F1 10 Tf 50 705 Td <0001> Tj ET BT /F1 10 Tf 50 685 Td <0002> Tj ET \
+                BT /F1 10 Tf 110 695 Td <0003> Tj 50 0 Td <0003> Tj ET";
+    let content = format!("{lines}{text}");
+    assert_eq!(
+        text_of(&pdf(1, content.as_bytes(), cid_font)),
+        "规\n1  1\n章\n"
+    );
+}
+
 #[test]
 fn lines_go_top_down_whatever_order_they_are_drawn_in() {
     // Drawn bottom line first; a word gap of a third of an em is one space; a glyph
