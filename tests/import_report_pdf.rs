@@ -64,9 +64,9 @@ fn the_demo_report_as_our_pdf_reads_back_every_table_value() {
     imports_as_the_demo(dir.path(), &demo, &pdf, "fresh.db");
 }
 
-/// The demo with three table cells left blank: the first value column of a table-3
-/// row (right of its label), the first of table 4's row (no label on its line) and one
-/// in the middle of it. Returns the file, its PDF and its DOCX of the annual report.
+/// The demo with four table cells left blank: the first value column of a table-3
+/// row (right of its label), the first of table 4's row (no label on its line), one in
+/// the middle of it, and table 2's one-value row 行政事业性收费 (no number on its line). Returns the file, its PDF and its DOCX of the annual report.
 fn demo_with_blanks(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let demo = dir.join("blanks.db");
     ok(&["demo", "--db", demo.to_str().unwrap()]);
@@ -76,7 +76,8 @@ fn demo_with_blanks(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         "year,month,division,metric,value\n\
          2019,,office,t3.open.natural,\n\
          2019,,office,t4.review.upheld,\n\
-         2019,,office,t4.review.other,\n",
+         2019,,office,t4.review.other,\n\
+         2019,,office,t2.fees.amount,\n",
     );
     let db = demo.to_str().unwrap();
     ok(&[
@@ -103,7 +104,12 @@ fn demo_with_blanks(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         docx.to_str().unwrap(),
     ]);
     let blank = national(&demo, 2019);
-    for code in ["t3.open.natural", "t4.review.upheld", "t4.review.other"] {
+    for code in [
+        "t3.open.natural",
+        "t4.review.upheld",
+        "t4.review.other",
+        "t2.fees.amount",
+    ] {
         assert_eq!(blank[code], "", "{code} is blank in the demo now");
     }
     (demo, pdf, docx)

@@ -11,7 +11,9 @@
 //! LibreOffice and WPS with stroked lines, Word with thin filled rectangles), a line with
 //! numbers in it is cut into cells at the vertical rules crossing it, two spaces between
 //! cells however close their text, and a value cell that is empty — nothing anywhere in
-//! the box its rules make, right of the row's label — is printed `-`. This is where we
+//! the box its rules make, which is the row's own (as high as the row's first number's,
+//! or its label's where the row has no number), right of the row's label — is printed
+//! `-`. A line without numbers is printed as before unless it has such a cell. This is where we
 //! differ from `pdftotext`, which drops an empty cell and so shifts every value after it
 //! one column left (the report reader then cannot tell which column is blank), and
 //! which runs the text of narrow neighbouring cells together.
@@ -149,25 +151,34 @@ impl Grid<'_> {
         }
         cells.push(rest);
         let texts: Vec<String> = cells.iter().map(|c| line_text(c)).collect();
-        if !texts.iter().any(|t| is_number(t)) {
+        let label = texts.iter().rposition(|t| !t.is_empty() && !is_number(t));
+        // The row's box: the rules above and below its first number or, in a row with
+        // no number (every value blank), its label.
+        let numbers = texts.iter().any(|t| is_number(t));
+        let boxed = if numbers {
+            (1..xs.len()).find(|i| is_number(&texts[*i]))
+        } else {
+            label.filter(|l| (1..xs.len()).contains(l))
+        };
+        let Some(row) = boxed.and_then(|i| self.ruled(xs[i - 1], xs[i], mid)) else {
+            return if numbers {
+                join(texts)
+            } else {
+                line_text(&line)
+            };
+        };
+        let blanks: Vec<usize> = (1..xs.len())
+            .filter(|i| texts[*i].is_empty() && label.is_none_or(|l| *i > l))
+            .filter(|&i| self.blank(xs[i - 1], xs[i], mid, row))
+            .collect();
+        if !numbers && blanks.is_empty() {
             return line_text(&line);
         }
-        // The row's box: the rules above and below its first number.
-        let Some(row) = (1..xs.len())
-            .find(|i| is_number(&texts[*i]))
-            .and_then(|i| self.ruled(xs[i - 1], xs[i], mid))
-        else {
-            return join(texts);
-        };
-        let label = texts.iter().rposition(|t| !t.is_empty() && !is_number(t));
         let mut out: Vec<String> = Vec::new();
         for (i, text) in texts.into_iter().enumerate() {
             if !text.is_empty() {
                 out.push(text);
-            } else if (1..xs.len()).contains(&i)
-                && label.is_none_or(|l| i > l)
-                && self.blank(xs[i - 1], xs[i], mid, row)
-            {
+            } else if blanks.contains(&i) {
                 out.push("-".into());
             }
         }

@@ -151,6 +151,13 @@ fn an_empty_cell_of_a_ruled_row_with_numbers_reads_as_a_dash() {
     );
     // Without rules, as pdftotext: the empty cell cannot be seen.
     assert_eq!(text_of(&pdf(1, text.as_bytes(), cid_font)), "规章  1  1\n");
+    // A row whose every value is blank: its label's box is the row's.
+    let text = "BT /F1 10 Tf 50 700 Td <00010002> Tj ET";
+    let content = format!("{lines}{text}");
+    assert_eq!(
+        text_of(&pdf(1, content.as_bytes(), cid_font)),
+        "规章  -  -  -\n"
+    );
 }
 
 #[test]
