@@ -421,4 +421,41 @@ fn a_city_office_on_the_server_sums_its_agencies_and_the_server_keeps_them_apart
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(cli::text(&out.stderr).contains("单位代码“丁局”无效"));
+
+    // `server secure` run again (after an upgrade, say) over an agency the city reads and
+    // over the city's own store keeps what the city may read, and what no one may.
+    cli::ok(&["server", "secure", "--db", &url_in_schema(&admin, &yi)]);
+    cli::ok(&["server", "secure", "--db", &url_in_schema(&admin, &city)]);
+    let city_store = Store::open_read_only(Path::new(&city_url)).unwrap();
+    assert_eq!(
+        city_store.city_agencies().unwrap(),
+        [bing.clone(), jia.clone(), yi.clone()]
+    );
+    let again = pipeline::consolidate_year(
+        &city_store,
+        2019,
+        Agencies::Server(Some(&chosen)),
+        &options(),
+    )
+    .unwrap();
+    assert_consolidated(&again, &own);
+    let mut as_city = postgres::Client::connect(&city_url, postgres::NoTls).unwrap();
+    denied(
+        &mut as_city,
+        &format!("UPDATE \"{yi}\".monthly_values SET value = 1"),
+    );
+    denied(&mut as_city, &format!("SELECT * FROM \"{yi}\".users"));
+    let mut as_yi = postgres::Client::connect(&yi_url, postgres::NoTls).unwrap();
+    denied(
+        &mut as_yi,
+        &format!("SELECT count(*) FROM \"{bing}\".monthly_values"),
+    );
+    let yi_store = Store::open_read_only(Path::new(&yi_url)).unwrap();
+    let figures = yi_store.agency_figures(None, 2019).unwrap();
+    assert_eq!(figures.report.name, "乙局");
+    assert_eq!(
+        figures.data.all_values().count(),
+        own[1].all_values().count(),
+        "乙局 still reads its own figures"
+    );
 }
