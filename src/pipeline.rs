@@ -12,6 +12,7 @@ use crate::export::docx::{self, DocxError, DocxOptions};
 use crate::export::pdf::{self, PdfError, PdfMeta};
 use crate::layout::{self, fonts::FontError, fonts::FontSet};
 use crate::model::YearData;
+use crate::model::city::{AgencyFigures, AgencyReport};
 use crate::store::{Store, StoreError};
 use crate::style::FontNames;
 
@@ -67,7 +68,9 @@ pub fn compile_year(store: &Store, year: i32, id: &str) -> Result<Compiled, Pipe
 /// Where a city's agencies are read from.
 #[derive(Debug, Clone, Copy)]
 pub enum Agencies<'a> {
-    /// The agencies on the city store's server: all its login may read, or these codes.
+    /// The agencies on the city store's server: these codes, or (`None`) those the city
+    /// office chose for the year (`Store::set_city_agencies`), all its login may read
+    /// where it chose none.
     Server(Option<&'a [String]>),
     /// Each agency's own file.
     Files(&'a [std::path::PathBuf]),
@@ -82,6 +85,10 @@ pub fn consolidate_year(
     options: &crate::check::CheckOptions,
 ) -> Result<Consolidated, PipelineError> {
     let figures = match agencies {
+        Agencies::Server(None) => {
+            let settings = city.settings()?;
+            city.agencies_figures(settings.city_agencies.get(&year).map(Vec::as_slice), year)?
+        }
         Agencies::Server(chosen) => city.agencies_figures(chosen, year)?,
         Agencies::Files(paths) => paths
             .iter()
@@ -97,6 +104,50 @@ pub fn consolidate_year(
         &figures,
         options,
     ))
+}
+
+/// A city's year as its office chooses the agencies: every agency its login may read,
+/// which of them the year's report sums (`None`: all), and their consolidation.
+#[derive(Debug, Clone)]
+pub struct CityYear {
+    pub readable: Vec<AgencyReport>,
+    pub chosen: Option<Vec<String>>,
+    pub consolidated: Consolidated,
+}
+
+/// Reads every agency the city store's login may read once, and consolidates those the
+/// office chose for `year` (see [`Agencies::Server`]).
+pub fn city_year(
+    city: &Store,
+    year: i32,
+    options: &crate::check::CheckOptions,
+) -> Result<CityYear, PipelineError> {
+    let all = city.agencies_figures(None, year)?;
+    if all.is_empty() {
+        return Err(PipelineError::NoAgencies);
+    }
+    let chosen = city.settings()?.city_agencies.remove(&year);
+    if let Some(code) =
+        (chosen.iter().flatten()).find(|c| !all.iter().any(|a| &a.report.code == *c))
+    {
+        return Err(StoreError::Invalid(format!(
+            "服务器上没有代码为“{code}”的单位，或当前登录无权读取它的数据（请在“各单位”中重新选择计入汇总的单位）"
+        ))
+        .into());
+    }
+    let readable = all.iter().map(|a| a.report.clone()).collect();
+    let summed: Vec<AgencyFigures> = match &chosen {
+        None => all,
+        Some(codes) => (all.into_iter())
+            .filter(|a| codes.contains(&a.report.code))
+            .collect(),
+    };
+    let consolidated = crate::city::consolidate(&city.agency()?, year, &summed, options);
+    Ok(CityYear {
+        readable,
+        chosen,
+        consolidated,
+    })
 }
 
 /// The consolidated report (template `city-annual-report`, or the store's own template

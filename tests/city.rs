@@ -458,4 +458,45 @@ fn a_city_office_on_the_server_sums_its_agencies_and_the_server_keeps_them_apart
         own[1].all_values().count(),
         "乙局 still reads its own figures"
     );
+
+    // The city office chooses the agencies its report sums, with its own login: only
+    // agencies it may read, kept for the year, audited; `None` is every agency again.
+    let mut city_rw = Store::open(Path::new(&city_url)).unwrap();
+    let office = city_rw.actor("office").unwrap();
+    let refused = city_rw
+        .set_city_agencies(&office, 2019, Some(&["nosuch".to_string()]))
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("没有代码为“nosuch”的单位"),
+        "{refused}"
+    );
+    assert!(city_rw.settings().unwrap().city_agencies.is_empty());
+    city_rw
+        .set_city_agencies(&office, 2019, Some(&[yi.clone(), jia.clone()]))
+        .unwrap();
+    assert_eq!(
+        city_rw.settings().unwrap().city_agencies[&2019],
+        [jia.clone(), yi.clone()]
+    );
+    let two =
+        pipeline::consolidate_year(&city_rw, 2019, Agencies::Server(None), &options()).unwrap();
+    let names: Vec<&str> = two
+        .agencies
+        .iter()
+        .map(|a| a.report.name.as_str())
+        .collect();
+    assert_eq!(names, ["甲局", "乙局"]);
+    let logged = city_rw
+        .audit_log(&nianbao::store::AuditFilter::default())
+        .unwrap();
+    assert!(
+        logged
+            .iter()
+            .any(|e| e.entity == "meta" && e.key == "city_agencies.2019"),
+        "the choice is in the audit log"
+    );
+    city_rw.set_city_agencies(&office, 2019, None).unwrap();
+    let all =
+        pipeline::consolidate_year(&city_rw, 2019, Agencies::Server(None), &options()).unwrap();
+    assert_eq!(all.agencies.len(), 3);
 }

@@ -1262,7 +1262,7 @@ fn a_city_office_sees_its_agencies_and_starts_the_consolidated_report() {
     assert_eq!(h.state_mut().session().unwrap().tab, Tab::Agencies);
     settle(&mut h);
     assert!(
-        h.query_by_label_contains("2 个单位，0 个的年度报告已审定")
+        h.query_by_label_contains("可读取 2 个单位，汇总计入 2 个，其中 0 个的年度报告已审定")
             .is_some()
     );
     assert!(h.query_by_label("甲局").is_some());
@@ -1270,6 +1270,57 @@ fn a_city_office_sees_its_agencies_and_starts_the_consolidated_report() {
     assert_eq!(h.query_all_by_label("尚未起草").count(), 2);
     // 乙局 entered nothing: its checks and the sum's name the missing figures.
     assert!(h.query_by_label_contains("合计的检查（错误").is_some());
+    let sum_of = |h: &mut Harness<'_, App>| -> Vec<String> {
+        let session = h.state_mut().session().unwrap();
+        let year = session.agencies.as_ref().unwrap().city_year().unwrap();
+        let year = year.as_ref().expect("read");
+        (year.consolidated.agencies.iter())
+            .map(|a| a.report.name.clone())
+            .collect()
+    };
+    assert_eq!(sum_of(&mut h), ["甲局", "乙局"]);
+
+    // The office leaves 乙局 out of the sum: saved in the city's store for the year, and
+    // what the report and `nianbao city` sum from then on.
+    h.get_by_role_and_label(Role::CheckBox, "乙局").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("2019年的汇总报告计入 1 个单位")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("汇总计入 1 个").is_some());
+    assert!(h.query_by_label("未计入汇总").is_some());
+    assert_eq!(sum_of(&mut h), ["甲局"]);
+    let settings = Store::open(Path::new(&url(city)))
+        .unwrap()
+        .settings()
+        .unwrap();
+    assert_eq!(settings.city_agencies[&2019], [jia]);
+    let summed = nianbao::pipeline::consolidate_year(
+        &Store::open(Path::new(&url(city))).unwrap(),
+        2019,
+        nianbao::pipeline::Agencies::Server(None),
+        &nianbao::check::CheckOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(summed.agencies.len(), 1);
+    // Leaving out the last one is refused with the reason, and nothing changes.
+    h.get_by_role_and_label(Role::CheckBox, "甲局").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("汇总报告至少要计入一个单位")
+            .is_some()
+    );
+    assert_eq!(sum_of(&mut h), ["甲局"]);
+    // Ticked again: every agency, the setting gone.
+    h.get_by_role_and_label(Role::CheckBox, "乙局").click();
+    settle(&mut h);
+    assert_eq!(sum_of(&mut h), ["甲局", "乙局"]);
+    let settings = Store::open(Path::new(&url(city)))
+        .unwrap()
+        .settings()
+        .unwrap();
+    assert!(settings.city_agencies.is_empty());
     // The report is started from the city's template, over the agencies' sums.
     open_tab(&mut h, "报告稿");
     assert!(

@@ -49,8 +49,8 @@ pub enum CityCommand {
 pub struct Which {
     #[arg(long)]
     year: i32,
-    /// An agency's code on the server (repeat for several); default: every agency the
-    /// login may read.
+    /// An agency's code on the server (repeat for several); default: those the city
+    /// office chose for the year (计入汇总 on 各单位), else every agency the login may read.
     #[arg(long = "agency", value_name = "CODE")]
     agencies: Vec<String>,
     /// An agency's own data file instead (repeat for several).

@@ -20,6 +20,9 @@ pub struct FileSettings {
     pub fonts: FontNames,
     /// The closing date (落款日期) of each year's reports, where one is set.
     pub report_dates: BTreeMap<i32, NaiveDate>,
+    /// A city office's store: the agencies (codes) each year's consolidated report sums,
+    /// where the office chose some; every agency its login may read otherwise.
+    pub city_agencies: BTreeMap<i32, Vec<String>>,
 }
 
 impl FileSettings {

@@ -1,6 +1,6 @@
 //! The file's settings (`meta` table) as a typed [`FileSettings`]: the only place that
-//! knows the keys (`agency`, `agency_short`, `fonts`, `report_date.YEAR`) and their stored
-//! forms. A stored value that does not parse is an error naming the key and the value,
+//! knows the keys (`agency`, `agency_short`, `fonts`, `report_date.YEAR`,
+//! `city_agencies.YEAR`) and their stored forms. A stored value that does not parse is an error naming the key and the value,
 //! never a silent default: a malformed closing date must not turn into today's date in a
 //! report. Keys this program does not know (a newer version's) are left alone.
 
@@ -14,6 +14,7 @@ pub(super) const AGENCY: &str = "agency";
 pub(super) const AGENCY_SHORT: &str = "agency_short";
 const FONTS: &str = "fonts";
 const REPORT_DATE: &str = "report_date.";
+const CITY_AGENCIES: &str = "city_agencies.";
 const DATE_FORMAT: &str = "%Y-%m-%d";
 
 impl Store {
@@ -54,6 +55,36 @@ impl Store {
         self.set_meta(actor, FONTS, &json)
     }
 
+    /// Chooses the agencies a city's consolidated report of `year` sums (`None`: every
+    /// agency the login may read, as when nothing was chosen). Each must be one the
+    /// store's login may read; an empty choice is refused.
+    pub fn set_city_agencies(
+        &mut self,
+        actor: &Actor,
+        year: i32,
+        chosen: Option<&[String]>,
+    ) -> Result<()> {
+        let key = format!("{CITY_AGENCIES}{year}");
+        let Some(chosen) = chosen else {
+            return self.remove_meta(actor, &key);
+        };
+        if chosen.is_empty() {
+            return Err(StoreError::Invalid("汇总报告至少要计入一个单位".into()));
+        }
+        let readable = self.city_agencies()?;
+        if let Some(code) = chosen.iter().find(|c| !readable.contains(c)) {
+            return Err(StoreError::Invalid(format!(
+                "服务器上没有代码为“{code}”的单位，或当前登录无权读取它的数据"
+            )));
+        }
+        let mut codes = chosen.to_vec();
+        codes.sort();
+        codes.dedup();
+        let json = serde_json::to_string(&codes)
+            .map_err(|e| StoreError::Invalid(format!("单位选择无法保存：{e}")))?;
+        self.set_meta(actor, &key, &json)
+    }
+
     /// One stored setting, unparsed (for the store's own readers).
     pub(super) fn meta(&self, key: &str) -> Result<Option<String>> {
         self.conn
@@ -88,6 +119,23 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+
+    /// Removes one setting (back to its default) in one transaction with its audit row;
+    /// nothing to remove writes nothing.
+    fn remove_meta(&mut self, actor: &Actor, key: &str) -> Result<()> {
+        require_office(actor, "修改设置")?;
+        let tx = self.write_tx()?;
+        let old: Option<String> =
+            tx.query_opt("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })?;
+        if old.is_some() {
+            tx.execute("DELETE FROM meta WHERE key = ?1", params![key])?;
+            audit(&tx, actor, "delete", "meta", key, old.as_deref(), None, "")?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 /// The typed settings of the stored `(key, value)` rows.
@@ -110,6 +158,11 @@ fn parse(rows: Vec<(String, String)>) -> Result<FileSettings> {
             let date = NaiveDate::parse_from_str(&value, DATE_FORMAT)
                 .map_err(|_| bad("日期，如 2019-12-24"))?;
             settings.report_dates.insert(year, date);
+        } else if let Some(year) = key.strip_prefix(CITY_AGENCIES) {
+            let year: i32 = year.parse().map_err(|_| bad("年份"))?;
+            let codes: Vec<String> =
+                serde_json::from_str(&value).map_err(|_| bad("单位代码的列表（JSON）"))?;
+            settings.city_agencies.insert(year, codes);
         }
     }
     Ok(settings)

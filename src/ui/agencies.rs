@@ -3,19 +3,23 @@
 //! then the checks of their sum. The consolidated report itself is written, reviewed and
 //! exported on 报告稿 (template `city-annual-report`), whose figures are these sums.
 //!
-//! The agencies are read off the UI thread ([`BackgroundRead`]), one snapshot each,
-//! through `pipeline::consolidate_year`, the call `nianbao city check` makes.
+//! The office chooses which agencies the year's report sums (计入汇总, all until it
+//! chooses): the choice is the city store's setting for the year
+//! (`Store::set_city_agencies`), so 报告稿, its exports and `nianbao city` without
+//! `--agency` sum the same agencies. Leaders see the choice and cannot change it.
 //!
-//! Must never: write anything, or show an agency's users or applicants (the city's
-//! server login cannot read them).
+//! The agencies are read off the UI thread ([`BackgroundRead`]), one snapshot each,
+//! through `pipeline::city_year`.
+//!
+//! Must never: write anything but that choice, or show an agency's users or applicants
+//! (the city's server login cannot read them).
 
 use egui::{Color32, RichText};
 
 use crate::check::CheckOptions;
-use crate::city::Consolidated;
-use crate::model::{Finding, Severity};
-use crate::pipeline::{self, Agencies, PipelineError};
-use crate::store::{Store, StoreError};
+use crate::model::{Finding, Role, Severity};
+use crate::pipeline::{self, CityYear, PipelineError};
+use crate::store::{Actor, Store, StoreError};
 
 use super::widgets::{self, BackgroundRead, OpenYears};
 
@@ -24,12 +28,14 @@ pub struct AgenciesScreen {
     pub year: i32,
     years: Vec<i32>,
     /// The last read; `None` until the first one arrives.
-    data: Option<Result<Consolidated, String>>,
-    reading: BackgroundRead<Consolidated>,
+    data: Option<Result<CityYear, String>>,
+    reading: BackgroundRead<CityYear>,
     /// A read is asked for and starts at the next frame.
     stale: bool,
     /// The agency whose findings are unfolded.
     open: Option<String>,
+    /// What the last change of the choice gave.
+    notice: Option<Result<String, String>>,
 }
 
 impl AgenciesScreen {
@@ -41,6 +47,7 @@ impl AgenciesScreen {
             reading: BackgroundRead::default(),
             stale: true,
             open: None,
+            notice: None,
         }
     }
 
@@ -51,8 +58,8 @@ impl AgenciesScreen {
         }
     }
 
-    /// The consolidated year as last read (tests).
-    pub fn consolidated(&self) -> Option<&Result<Consolidated, String>> {
+    /// The city's year as last read (tests).
+    pub fn city_year(&self) -> Option<&Result<CityYear, String>> {
         self.data.as_ref()
     }
 
@@ -68,12 +75,10 @@ impl AgenciesScreen {
                         as_of: Some(chrono::Local::now().date_naive()),
                         ..CheckOptions::default()
                     };
-                    pipeline::consolidate_year(s, year, Agencies::Server(None), &options).map_err(
-                        |e| match e {
-                            PipelineError::Store(e) => e,
-                            other => StoreError::Invalid(other.to_string()),
-                        },
-                    )
+                    pipeline::city_year(s, year, &options).map_err(|e| match e {
+                        PipelineError::Store(e) => e,
+                        other => StoreError::Invalid(other.to_string()),
+                    })
                 },
             );
         }
@@ -82,7 +87,8 @@ impl AgenciesScreen {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, store: &Store) {
+    /// Returns true when the office changed which agencies the report sums.
+    pub fn ui(&mut self, ui: &mut egui::Ui, store: &mut Store, actor: &Actor) -> bool {
         self.poll(ui.ctx(), store);
         ui.horizontal(|ui| {
             if widgets::year_picker(ui, "agencies-year", &self.years, &mut self.year) {
@@ -96,15 +102,17 @@ impl AgenciesScreen {
                 ui.label("正在读取各单位的数据…");
             }
         });
+        widgets::notice_line(ui, &self.notice);
         ui.add_space(6.0);
-        let c = match &self.data {
-            None => return,
+        let year = match &self.data {
+            None => return false,
             Some(Err(e)) => {
                 widgets::error_line(ui, Some(e));
-                return;
+                return false;
             }
-            Some(Ok(c)) => c,
+            Some(Ok(year)) => year,
         };
+        let c = &year.consolidated;
         let approved = c
             .agencies
             .iter()
@@ -112,33 +120,51 @@ impl AgenciesScreen {
             .count();
         ui.label(
             RichText::new(format!(
-                "{}年：{} 个单位，{approved} 个的年度报告已审定。汇总报告在“报告稿”中起草和导出。",
+                "{}年：可读取 {} 个单位，汇总计入 {} 个，其中 {approved} 个的年度报告已审定。汇总报告在“报告稿”中起草和导出。",
                 c.data.year,
+                year.readable.len(),
                 c.agencies.len()
             ))
             .strong(),
         );
         ui.add_space(4.0);
+        let may_choose = actor.role == Role::Office;
+        let mut toggled: Option<String> = None;
         egui::ScrollArea::vertical().show(ui, |ui| {
             egui::Grid::new("agencies")
                 .striped(true)
                 .num_columns(4)
                 .show(ui, |ui| {
-                    for head in ["代码", "单位", "本单位年度报告", "检查"] {
+                    for head in ["单位（勾选者计入汇总）", "代码", "本单位年度报告", "检查"]
+                    {
                         ui.label(RichText::new(head).strong());
                     }
                     ui.end_row();
-                    for a in &c.agencies {
-                        ui.label(&a.report.code);
-                        ui.label(&a.report.name);
-                        ui.label(a.report.describe());
-                        let open = self.open.as_deref() == Some(a.report.code.as_str());
-                        if ui
-                            .selectable_label(open, summary(&a.findings))
-                            .on_hover_text("点击查看该单位的检查结果")
-                            .clicked()
-                        {
-                            self.open = (!open).then(|| a.report.code.clone());
+                    for report in &year.readable {
+                        let code = &report.code;
+                        let mut summed = year.chosen.as_ref().is_none_or(|c| c.contains(code));
+                        let before = summed;
+                        ui.add_enabled(may_choose, egui::Checkbox::new(&mut summed, &report.name))
+                            .on_hover_text("勾选的单位计入本年度的汇总报告（表格合计与核对）");
+                        if summed != before {
+                            toggled = Some(code.clone());
+                        }
+                        ui.label(code);
+                        ui.label(report.describe());
+                        match c.agencies.iter().find(|a| &a.report.code == code) {
+                            Some(a) => {
+                                let open = self.open.as_deref() == Some(code.as_str());
+                                if ui
+                                    .selectable_label(open, summary(&a.findings))
+                                    .on_hover_text("点击查看该单位的检查结果")
+                                    .clicked()
+                                {
+                                    self.open = (!open).then(|| code.clone());
+                                }
+                            }
+                            None => {
+                                ui.weak("未计入汇总");
+                            }
                         }
                         ui.end_row();
                     }
@@ -156,7 +182,47 @@ impl AgenciesScreen {
             ui.label(RichText::new(format!("合计的检查（{}）", summary(&c.findings))).strong());
             findings_ui(ui, &c.findings);
         });
+        let Some(code) = toggled else {
+            return false;
+        };
+        let choice = toggle(year, &code);
+        self.choose(store, actor, choice)
     }
+
+    /// Saves which agencies the year's report sums (`None`: all); true when saved.
+    fn choose(&mut self, store: &mut Store, actor: &Actor, choice: Option<Vec<String>>) -> bool {
+        match store.set_city_agencies(actor, self.year, choice.as_deref()) {
+            Ok(()) => {
+                self.notice = Some(Ok(match &choice {
+                    None => format!("{}年的汇总报告计入全部单位", self.year),
+                    Some(codes) => {
+                        format!("{}年的汇总报告计入 {} 个单位", self.year, codes.len())
+                    }
+                }));
+                self.stale = true;
+                true
+            }
+            Err(e) => {
+                self.notice = Some(Err(e.to_string()));
+                false
+            }
+        }
+    }
+}
+
+/// The choice with `code` added or taken out, in the agencies' order; `None` when it
+/// is every agency.
+fn toggle(year: &CityYear, code: &str) -> Option<Vec<String>> {
+    let summed = |c: &str| {
+        year.chosen
+            .as_ref()
+            .is_none_or(|chosen| chosen.iter().any(|x| x == c))
+    };
+    let codes: Vec<String> = (year.readable.iter())
+        .map(|r| r.code.clone())
+        .filter(|c| (c == code) != summed(c))
+        .collect();
+    (codes.len() != year.readable.len()).then_some(codes)
 }
 
 /// `错误 2 项，提示 5 项`, or `无问题`.

@@ -353,12 +353,10 @@ impl Session {
                     .ui(ui, store);
                 false
             }
-            Tab::Agencies => {
-                self.agencies
-                    .get_or_insert_with(|| AgenciesScreen::new(years))
-                    .ui(ui, store);
-                false
-            }
+            Tab::Agencies => self
+                .agencies
+                .get_or_insert_with(|| AgenciesScreen::new(years))
+                .ui(ui, store, actor),
             // Not a year tab (see `Tab::shows_a_year`): drawn as a tab of the whole file.
             Tab::Divisions | Tab::Users | Tab::Audit | Tab::Register => self.file_screen_ui(ui),
         }
