@@ -447,11 +447,7 @@ fn last_years_report_as_pdf_is_read_previewed_by_cell_and_imported() {
         .unwrap()
         .set_value(&office, &write)
         .unwrap();
-    let audit_before = Store::open(&path)
-        .unwrap()
-        .audit_log(&AuditFilter::default())
-        .unwrap()
-        .len();
+    let audit_before = audit_rows(&path);
 
     h.get_by_label("导入表格").click();
     h.run();
@@ -491,22 +487,14 @@ fn a_document_without_the_tables_is_refused_with_its_reason_and_writes_nothing()
         "关于做好2019年政府信息公开工作年度报告的通知\n请各处室于1月15日前报送。\n",
     )
     .unwrap();
-    let audit_before = Store::open(&path)
-        .unwrap()
-        .audit_log(&AuditFilter::default())
-        .unwrap()
-        .len();
+    let audit_before = audit_rows(&path);
     h.get_by_label("导入表格").click();
     h.run();
     check_import(&mut h, &txt);
     assert!(import_plan_if_any(&mut h).is_none());
     h.get_by_label_contains("没有找到年报的表二、表三或表四");
     assert!(h.query_by_label("确认导入").is_none());
-    let audit = Store::open(&path)
-        .unwrap()
-        .audit_log(&AuditFilter::default())
-        .unwrap();
-    assert_eq!(audit.len(), audit_before);
+    assert_eq!(audit_rows(&path), audit_before);
 }
 
 fn import_plan_if_any(h: &mut Harness<'_, App>) -> Option<nianbao::import::ImportPlan> {

@@ -95,43 +95,46 @@ impl Store {
 
     /// Writes one setting in one transaction with its audit row.
     fn set_meta(&mut self, actor: &Actor, key: &str, value: &str) -> Result<()> {
-        require_office(actor, "修改设置")?;
-        let tx = self.write_tx()?;
-        let old: Option<String> =
-            tx.query_opt("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
-                r.get(0)
-            })?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        audit(
-            &tx,
-            actor,
-            "set",
-            "meta",
-            key,
-            old.as_deref(),
-            Some(value),
-            "",
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write_meta(actor, key, Some(value))
     }
 
     /// Removes one setting (back to its default) in one transaction with its audit row;
     /// nothing to remove writes nothing.
     fn remove_meta(&mut self, actor: &Actor, key: &str) -> Result<()> {
+        self.write_meta(actor, key, None)
+    }
+
+    /// Sets (`Some`) or removes (`None`) one setting, audited, in one transaction.
+    fn write_meta(&mut self, actor: &Actor, key: &str, value: Option<&str>) -> Result<()> {
         require_office(actor, "修改设置")?;
         let tx = self.write_tx()?;
         let old: Option<String> =
             tx.query_opt("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
                 r.get(0)
             })?;
-        if old.is_some() {
-            tx.execute("DELETE FROM meta WHERE key = ?1", params![key])?;
-            audit(&tx, actor, "delete", "meta", key, old.as_deref(), None, "")?;
+        match value {
+            Some(value) => {
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![key, value],
+                )?;
+                audit(
+                    &tx,
+                    actor,
+                    "set",
+                    "meta",
+                    key,
+                    old.as_deref(),
+                    Some(value),
+                    "",
+                )?;
+            }
+            None if old.is_some() => {
+                tx.execute("DELETE FROM meta WHERE key = ?1", params![key])?;
+                audit(&tx, actor, "delete", "meta", key, old.as_deref(), None, "")?;
+            }
+            None => {}
         }
         tx.commit()?;
         Ok(())

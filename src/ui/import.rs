@@ -224,7 +224,10 @@ impl ImportScreen {
                 .add_enabled(idle, egui::Button::new("选择文件…"))
                 .clicked()
                 && let Some(p) = rfd::FileDialog::new()
-                    .add_filter("表格或年报", &SHEETS_AND_REPORTS)
+                    .add_filter(
+                        "表格或年报",
+                        &[&SHEETS[..], &crate::read::REPORT_EXTENSIONS[..]].concat(),
+                    )
                     .add_filter("表格", &SHEETS)
                     .add_filter("上年年报", &crate::read::REPORT_EXTENSIONS)
                     .set_title("选择要导入的表格或上年年报")
@@ -284,8 +287,6 @@ impl Checked {
 
 /// The sheet files the import reads.
 const SHEETS: [&str; 2] = ["csv", "xlsx"];
-/// [`SHEETS`] and [`crate::read::REPORT_EXTENSIONS`], for the dialog's first filter.
-const SHEETS_AND_REPORTS: [&str; 7] = ["csv", "xlsx", "docx", "pdf", "html", "htm", "txt"];
 
 /// The preview of a checked file: counts, for a report the tables as read and the
 /// reader's notes, the notices, rejected rows, the buttons, the rows that would change.
