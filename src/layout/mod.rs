@@ -32,7 +32,7 @@ use crate::document::{Block, Document, Heading, Paragraph, ParagraphStyle, Run};
 use crate::style::{self, TextRole};
 use linebreak::{Atom, LineAlign};
 
-pub use fonts::{FaceId, FontError, FontSet};
+pub use fonts::{Face, FaceId, FontError, FontSet};
 
 /// Points per millimetre.
 pub const PT_PER_MM: f32 = 72.0 / 25.4;

@@ -396,3 +396,64 @@ proptest::proptest! {
         let _ = layout_text_within(&bytes, &LIMITS);
     }
 }
+
+/// The exporter's placement, read back by this reader: every glyph of both demo reports
+/// but blanks where the layout put it (start, baseline, advance from `/W`), in the
+/// layout's order.
+#[test]
+fn our_pdf_places_every_glyph_where_the_layout_put_it() {
+    let fonts = FontSet::bundled().expect("bundled fonts");
+    let data = crate::demo::data::year_data(2019);
+    for id in ["annual-report", "work-summary"] {
+        let doc = compile(
+            &Template::builtin(id).unwrap(),
+            &data,
+            &CompileOptions::default(),
+        )
+        .unwrap()
+        .document;
+        let pages = crate::layout::layout(&doc, &fonts);
+        let bytes =
+            crate::export::pdf::pdf(&pages, &fonts, &crate::export::pdf::PdfMeta::default())
+                .unwrap();
+        let pdf = Document::load_mem(&bytes).unwrap();
+        let mut reader = content::Reader::new(&pdf, &LIMITS);
+        let ids = pdf.get_pages();
+        assert_eq!(ids.len(), pages.len(), "{id}");
+        let mut checked = 0;
+        for (laid, page_id) in pages.iter().zip(ids.values()) {
+            let read = reader.page(*page_id).unwrap();
+            let want: Vec<_> = laid
+                .text_runs()
+                .flat_map(|r| r.glyphs.iter().map(move |g| (r, g)))
+                // the reader keeps no blanks; the glyphs after them show where they ended
+                .filter(|(_, g)| !g.ch.is_whitespace())
+                .collect();
+            assert_eq!(read.glyphs.len(), want.len(), "{id} page {}", laid.number);
+            for (got, (run, g)) in read.glyphs.iter().zip(want) {
+                let at = format!("{id} page {} {:?}", laid.number, g.ch);
+                assert_eq!(got.text, g.ch.to_string(), "{at}");
+                assert!(
+                    (got.x0 - f64::from(g.x)).abs() < 0.02,
+                    "{at}: x {} ≠ {}",
+                    got.x0,
+                    g.x
+                );
+                let baseline = f64::from(laid.height - run.baseline);
+                assert!(
+                    (got.y - baseline).abs() < 0.01,
+                    "{at}: y {} ≠ {baseline}",
+                    got.y
+                );
+                let advance = got.x1 - got.x0;
+                assert!(
+                    (advance - f64::from(g.advance)).abs() < 0.02,
+                    "{at}: advance {advance} ≠ {}",
+                    g.advance
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 2000, "{id}: {checked} glyphs");
+    }
+}
