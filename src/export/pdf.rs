@@ -12,9 +12,8 @@
 //! can be copied and searched): CFF faces as bare CFF (`CIDFontType0C`), TrueType faces
 //! as `FontFile2`. The objects are written with `pdf-writer` and the subsets made with
 //! `subsetter`, the pair Typst exports with; before, printpdf did both, and its font path
-//! (a parse of the whole face by allsorts, then allsorts' subsetter and cmap lookups) was
-//! most of an export's time. The pages' content streams and the faces' subsets are
-//! independent, so they are made on two threads.
+//! (allsorts' subsetter and cmap lookups) was most of an export's time. The pages' content streams and the faces' subsets are
+//! independent, so they are made on threads of their own.
 //!
 //! Must never: break lines, move anything, or choose fonts — `layout` decided all of it.
 
@@ -59,17 +58,22 @@ pub fn pdf(pages: &[Page], fonts: &FontSet, meta: &PdfMeta) -> Result<Vec<u8>, P
         return Err(PdfError::NoPages);
     }
     let used = used_glyphs(pages, fonts)?;
+    // A thread per face (subsetting the body face is the longest single piece of work);
+    // the pages' contents meanwhile on this one.
     let (contents, faces) = std::thread::scope(|s| {
-        let faces = s.spawn(|| {
-            used.iter()
-                .map(|(&id, glyphs)| embed(id, fonts.face(id), glyphs))
-                .collect::<Result<Vec<_>, _>>()
-        });
+        let faces: Vec<_> = used
+            .iter()
+            .map(|(&id, glyphs)| s.spawn(move || embed(id, fonts.face(id), glyphs)))
+            .collect();
         let contents: Vec<Vec<u8>> = pages
             .iter()
             .map(|p| deflate(&page_content(p, &used, fonts)))
             .collect();
-        (contents, faces.join().expect("font embedding panicked"))
+        let faces: Result<Vec<_>, _> = faces
+            .into_iter()
+            .map(|f| f.join().expect("font embedding panicked"))
+            .collect();
+        (contents, faces)
     });
     Ok(assemble(pages, &contents, &faces?, meta))
 }
@@ -249,8 +253,7 @@ fn embed(id: FaceId, face: &Face, used: &UsedGlyphs) -> Result<EmbeddedFace, Pdf
         name: face.name.clone(),
         reason,
     };
-    let ttf = ttf_parser::Face::parse(face.bytes(), face.index())
-        .map_err(|e| fail(format!("读取字体表：{e}")))?;
+    let ttf = face.ttf();
     let cff = ttf.tables().cff.is_some();
     let subset = subsetter::subset(face.bytes(), face.index(), &used.remapper)
         .map_err(|e| fail(format!("取子集：{e}")))?;

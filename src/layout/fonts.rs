@@ -8,22 +8,23 @@
 //! the binary). A character missing from the chosen face falls back to the bundled face
 //! of the same kind, then to the bundled serif, instead of vanishing.
 //!
-//! Faces are parsed with shared bytes and their glyph outlines loaded on first use
-//! (`from_bytes_shared`): printpdf's plain `from_bytes` copies the file and loads the
-//! whole `glyf` table up front, which for the bundled faces was 12–15 ms of every export
-//! (measured: the work-summary export went from 83 to 70–74 ms, peak memory 47 to
-//! 42 MiB, the PDF byte for byte the same). A `FontSet` is still built once and kept
-//! by the caller (the app, the CLI, a benchmark) and lent to `layout` and `export::pdf`.
+//! Faces are read with `ttf-parser`, which parses nothing up front but the table
+//! directory and the cmap subtables (looked up in place, per character) and copies
+//! nothing: the bundled faces are read where the binary holds them, a system font from
+//! the one buffer it was read into (`owned_ttf_parser` keeps that buffer and its face
+//! together). Before, printpdf's parser decoded every face whole when the set was built,
+//! 5–7 ms of every export for the three bundled faces. A `FontSet` is still built once
+//! and kept by the caller (the app, the CLI, a benchmark) and lent to `layout` and
+//! `export::pdf`.
 //!
 //! Must never: lay out text, decide line breaks or read the document. Metrics come from
-//! printpdf's parsed face (the same one the PDF embeds), so layout and PDF cannot
-//! disagree about advances; no second font parser is needed.
+//! the same parsed face `export::pdf` writes the widths from, so layout and PDF cannot
+//! disagree about advances.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use printpdf::{AzulParsedFont, ParsedFont};
+use owned_ttf_parser::{AsFaceRef, OwnedFace, PreParsedSubtables};
 use serde::{Deserialize, Serialize};
 
 use crate::style::{FontNames, TextRole};
@@ -92,10 +93,19 @@ pub struct Face {
     /// Human-readable name, e.g. `仿宋 (C:\Windows\Fonts\simfang.ttf)`.
     pub name: String,
     pub origin: FaceOrigin,
-    bytes: Cow<'static, [u8]>,
+    parsed: Parsed,
     index: u32,
-    parsed: ParsedFont,
     units_per_em: f32,
+}
+
+/// A face with its cmap subtables found once, over bytes it borrows for good (bundled)
+/// or owns (read from a file).
+enum Parsed {
+    Bundled {
+        bytes: &'static [u8],
+        face: PreParsedSubtables<'static, ttf_parser::Face<'static>>,
+    },
+    File(PreParsedSubtables<'static, OwnedFace>),
 }
 
 impl std::fmt::Debug for Face {
@@ -108,35 +118,59 @@ impl std::fmt::Debug for Face {
 }
 
 impl Face {
-    fn parse(
-        name: String,
-        origin: FaceOrigin,
-        bytes: Cow<'static, [u8]>,
-        index: u32,
-    ) -> Result<Face, FontError> {
-        let mut warnings = Vec::new();
-        // Shared bytes and glyph data loaded on first use: a face's `glyf` table is
-        // not copied and parsed unless a glyph of it is embedded.
-        let shared = std::sync::Arc::new(rust_fontconfig::FontBytes::Owned(std::sync::Arc::from(
-            &bytes[..],
-        )));
-        let parsed = AzulParsedFont::from_bytes_shared(shared, index as usize, &mut warnings)
-            .map(ParsedFont::from_azul)
-            .ok_or_else(|| FontError::Parse { name: name.clone() })?;
-        let units_per_em = f32::from(parsed.pdf_font_metrics.units_per_em.max(1));
-        Ok(Face {
-            name,
-            origin,
-            bytes,
-            index,
-            parsed,
-            units_per_em,
-        })
+    fn bundled(b: Bundled) -> Result<Face, FontError> {
+        let bytes = b.bytes();
+        let face = ttf_parser::Face::parse(bytes, 0).map_err(|_| FontError::Parse {
+            name: b.name().to_string(),
+        })?;
+        Ok(Face::new(
+            b.name().to_string(),
+            FaceOrigin::Bundled(b),
+            Parsed::Bundled {
+                bytes,
+                face: face.into(),
+            },
+            0,
+        ))
     }
 
-    /// The font file's bytes (for the preview, which hands them to egui).
+    fn file(
+        name: String,
+        origin: FaceOrigin,
+        bytes: Vec<u8>,
+        index: u32,
+    ) -> Result<Face, FontError> {
+        let face = OwnedFace::from_vec(bytes, index)
+            .map_err(|_| FontError::Parse { name: name.clone() })?;
+        Ok(Face::new(name, origin, Parsed::File(face.into()), index))
+    }
+
+    fn new(name: String, origin: FaceOrigin, parsed: Parsed, index: u32) -> Face {
+        let mut face = Face {
+            name,
+            origin,
+            parsed,
+            index,
+            units_per_em: 1.0,
+        };
+        face.units_per_em = f32::from(face.ttf().units_per_em().max(1));
+        face
+    }
+
+    /// The face's tables.
+    pub fn ttf(&self) -> &ttf_parser::Face<'_> {
+        match &self.parsed {
+            Parsed::Bundled { face, .. } => &face.face,
+            Parsed::File(face) => face.face.as_face_ref(),
+        }
+    }
+
+    /// The font file's bytes (what `export::pdf` subsets, and the preview hands to egui).
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        match &self.parsed {
+            Parsed::Bundled { bytes, .. } => bytes,
+            Parsed::File(face) => face.face.as_slice(),
+        }
     }
 
     /// Face index inside a collection (`.ttc`), 0 for a single face.
@@ -144,21 +178,22 @@ impl Face {
         self.index
     }
 
-    /// The parsed face (what `export::pdf` embeds).
-    pub fn parsed(&self) -> &ParsedFont {
-        &self.parsed
-    }
-
     /// Glyph for a character, `None` when the face lacks it.
     pub fn glyph(&self, ch: char) -> Option<u16> {
-        self.parsed
-            .lookup_glyph_index(ch as u32)
-            .filter(|&g| g != 0)
+        let id = match &self.parsed {
+            Parsed::Bundled { face, .. } => face.glyph_index(ch),
+            Parsed::File(face) => face.glyph_index(ch),
+        };
+        id.map(|g| g.0).filter(|&g| g != 0)
     }
 
     /// Horizontal advance of a glyph in em.
     pub fn advance_em(&self, gid: u16) -> f32 {
-        f32::from(self.parsed.get_horizontal_advance(gid)) / self.units_per_em
+        let advance = self
+            .ttf()
+            .glyph_hor_advance(ttf_parser::GlyphId(gid))
+            .unwrap_or(0);
+        f32::from(advance) / self.units_per_em
     }
 }
 
@@ -242,8 +277,7 @@ impl FontSet {
                             source,
                         })?;
                         let name = format!("{} ({})", names.family(role), path.display());
-                        let id =
-                            set.push(Face::parse(name, origin.clone(), Cow::Owned(bytes), index)?);
+                        let id = set.push(Face::file(name, origin.clone(), bytes, index)?);
                         by_origin.insert(origin, id);
                         id
                     }
@@ -255,12 +289,7 @@ impl FontSet {
                 let id = match by_origin.get(&origin) {
                     Some(&id) => id,
                     None => {
-                        let id = set.push(Face::parse(
-                            b.name().to_string(),
-                            origin.clone(),
-                            Cow::Borrowed(b.bytes()),
-                            0,
-                        )?);
+                        let id = set.push(Face::bundled(b)?);
                         by_origin.insert(origin, id);
                         id
                     }
