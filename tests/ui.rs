@@ -360,6 +360,13 @@ fn import_previews_then_writes_in_the_background() {
     h.get_by_label("确认导入").click();
     h.run();
     wait_idle(&mut h);
+    let import = h.state_mut().session().unwrap().import.as_ref().unwrap();
+    // (This once failed under a loaded machine; the notice says why if it fails again.)
+    assert!(
+        matches!(import.notice(), Some(Ok(m)) if m.starts_with("导入完成")),
+        "{:?}",
+        import.notice()
+    );
     assert_eq!(stored(&path, 12, "credit.test_b"), Some(Decimal::from(8)));
 }
 

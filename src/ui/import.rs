@@ -104,6 +104,11 @@ impl ImportScreen {
         ));
     }
 
+    /// The last check's or write's message: done (`Ok`) or what went wrong (`Err`).
+    pub fn notice(&self) -> Option<&Result<String, String>> {
+        self.notice.as_ref()
+    }
+
     /// The plan being previewed, if any.
     pub fn plan(&self) -> Option<&ImportPlan> {
         self.plan.as_ref().map(|(_, c)| &c.plan)
