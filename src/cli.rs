@@ -222,7 +222,11 @@ fn store_exit(e: &StoreError) -> u8 {
         | ReadOnly
         | ReadOnlyFile(_)
         | ReadOnlyNeedsUpgrade(_) => exit::DENIED,
-        UnknownDivision(_) | UnknownMetric { .. } | Invalid(_) | Value { .. } => exit::DATA,
+        UnknownDivision(_)
+        | UnknownMetric { .. }
+        | Invalid(_)
+        | UnreadableAgency(_)
+        | Value { .. } => exit::DATA,
         NotFound(_)
         | AlreadyExists(_)
         | NotADatabase(_)
@@ -279,7 +283,7 @@ impl From<ImportError> for Failure {
 impl From<PipelineError> for Failure {
     fn from(e: PipelineError) -> Self {
         let code = match &e {
-            PipelineError::Store(s) => store_exit(s),
+            PipelineError::Store(s) | PipelineError::ChosenAgencyGone(s) => store_exit(s),
             PipelineError::Compile(_)
             | PipelineError::Fonts(_)
             | PipelineError::Pdf(_)

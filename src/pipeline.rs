@@ -34,6 +34,8 @@ pub enum PipelineError {
         "没有可汇总的单位：当前登录无权读取任何单位的数据，或数据库中还没有单位（用 nianbao server init --schema 代码 建立）"
     )]
     NoAgencies,
+    #[error("计入汇总的单位有误：{0}（请在“各单位”中重新选择计入汇总的单位）")]
+    ChosenAgencyGone(StoreError),
 }
 
 /// The font families the file asks for (its settings), or the defaults of a stock
@@ -130,10 +132,9 @@ pub fn city_year(
     if let Some(code) =
         (chosen.iter().flatten()).find(|c| !all.iter().any(|a| &a.report.code == *c))
     {
-        return Err(StoreError::Invalid(format!(
-            "服务器上没有代码为“{code}”的单位，或当前登录无权读取它的数据（请在“各单位”中重新选择计入汇总的单位）"
-        ))
-        .into());
+        return Err(PipelineError::ChosenAgencyGone(
+            StoreError::UnreadableAgency(code.clone()),
+        ));
     }
     let readable = all.iter().map(|a| a.report.clone()).collect();
     let summed: Vec<AgencyFigures> = match &chosen {

@@ -346,7 +346,6 @@ fn import_previews_then_writes_in_the_background() {
     assert_eq!(plan.rejected[0].row, 3);
     // Confirming is not possible while a row is refused: nothing is written.
     h.get_by_label("确认导入").click();
-    h.run();
     wait_idle(&mut h);
     assert_eq!(stored(&path, 12, "credit.test_a"), None);
 
@@ -358,15 +357,8 @@ fn import_previews_then_writes_in_the_background() {
     .unwrap();
     check_import(&mut h, &csv);
     h.get_by_label("确认导入").click();
-    h.run();
     wait_idle(&mut h);
-    let import = h.state_mut().session().unwrap().import.as_ref().unwrap();
-    // (This once failed under a loaded machine; the notice says why if it fails again.)
-    assert!(
-        matches!(import.notice(), Some(Ok(m)) if m.starts_with("导入完成")),
-        "{:?}",
-        import.notice()
-    );
+    assert_import_done(&mut h);
     assert_eq!(stored(&path, 12, "credit.test_b"), Some(Decimal::from(8)));
 }
 
@@ -401,7 +393,6 @@ fn a_blank_cell_keeps_the_stored_value_unless_the_office_ticks_clear() {
     let plan = import_plan(&mut h);
     assert_eq!((plan.kept, plan.rows.len()), (1, 0));
     h.get_by_label("确认导入").click();
-    h.run();
     wait_idle(&mut h);
     assert_eq!(stored(&path, 10, "credit.test_a"), Some(Decimal::from(5)));
 
@@ -413,7 +404,6 @@ fn a_blank_cell_keeps_the_stored_value_unless_the_office_ticks_clear() {
     let plan = import_plan(&mut h);
     assert_eq!((plan.kept, plan.rows.len()), (0, 1));
     h.get_by_label("确认导入").click();
-    h.run();
     wait_idle(&mut h);
     assert_eq!(stored(&path, 10, "credit.test_a"), None);
 }
@@ -470,8 +460,8 @@ fn last_years_report_as_pdf_is_read_previewed_by_cell_and_imported() {
     h.get_by_label_contains("修改　表三“（一）予以公开”行“自然人”");
     h.get_by_label_contains("从年报读到的表格");
     h.get_by_label("确认导入").click();
-    h.run();
     wait_idle(&mut h);
+    assert_import_done(&mut h);
     let store = Store::open(&path).unwrap();
     assert_eq!(
         store.value(2019, 0, "office", code).unwrap().flatten(),
@@ -529,9 +519,24 @@ fn check_import(h: &mut Harness<'_, App>, sheet: &Path) {
     wait_idle(h);
 }
 
+/// The import screen says the confirmed write is done (else the test fails with what it
+/// says instead).
+fn assert_import_done(h: &mut Harness<'_, App>) {
+    let import = h.state_mut().session().unwrap().import.as_ref().unwrap();
+    assert!(
+        matches!(import.notice(), Some(Ok(m)) if m.starts_with("导入完成")),
+        "{:?}",
+        import.notice()
+    );
+}
+
+/// Frames until the import screen's jobs are done, then until the UI settles. One frame
+/// at a time while a job runs: its progress asks for repaints, so `Harness::run` would
+/// not settle and fail the test (the flake of `import_previews_then_writes_in_the_background`
+/// under a loaded machine: a write that took longer than a few frames).
 fn wait_idle(h: &mut Harness<'_, App>) {
     for _ in 0..500 {
-        h.run();
+        h.step();
         let busy = h
             .state_mut()
             .session()

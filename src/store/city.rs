@@ -92,9 +92,7 @@ impl Store {
             None => readable.as_slice(),
             Some(codes) => {
                 if let Some(schema) = codes.iter().find(|c| !readable.contains(c)) {
-                    return Err(StoreError::Invalid(format!(
-                        "服务器上没有代码为“{schema}”的单位，或当前登录无权读取它的数据"
-                    )));
+                    return Err(StoreError::UnreadableAgency(schema.clone()));
                 }
                 codes
             }

@@ -161,6 +161,9 @@ pub enum StoreError {
     Inactive(String),
     #[error("{0}")]
     Invalid(String),
+    /// A city store asked for an agency its login cannot read (or that is not there).
+    #[error("服务器上没有代码为“{0}”的单位，或当前登录无权读取它的数据")]
+    UnreadableAgency(String),
     #[error("数值无效（{metric}）：{source}")]
     Value {
         metric: String,

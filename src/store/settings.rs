@@ -73,9 +73,7 @@ impl Store {
         }
         let readable = self.city_agencies()?;
         if let Some(code) = chosen.iter().find(|c| !readable.contains(c)) {
-            return Err(StoreError::Invalid(format!(
-                "服务器上没有代码为“{code}”的单位，或当前登录无权读取它的数据"
-            )));
+            return Err(StoreError::UnreadableAgency(code.clone()));
         }
         let mut codes = chosen.to_vec();
         codes.sort();
