@@ -103,7 +103,7 @@ pub struct Face {
 enum Parsed {
     Bundled {
         bytes: &'static [u8],
-        face: PreParsedSubtables<'static, ttf_parser::Face<'static>>,
+        face: Box<PreParsedSubtables<'static, ttf_parser::Face<'static>>>,
     },
     File(PreParsedSubtables<'static, OwnedFace>),
 }
@@ -128,7 +128,7 @@ impl Face {
             FaceOrigin::Bundled(b),
             Parsed::Bundled {
                 bytes,
-                face: face.into(),
+                face: Box::new(face.into()),
             },
             0,
         ))
