@@ -6,9 +6,10 @@
 # punctuation, full-width forms, GB 2312's characters, and the 8105 characters of the
 # 通用规范汉字表 (2013, scripts/tongyong-8105.txt — includes rare name characters such as
 # 璟 喆 堃). Only the `vert` layout feature is kept; layout does its own positioning.
-# Outlines are desubroutinized and unhinted: printpdf's subset of a face keeps the face's
-# subroutines and hints, and the work summary's ~700 glyphs of Noto Serif took ~180 KB of
-# the PDF; without them ~130 KB. The bundled faces get smaller too (3.3 → 2.9 MB and
+# Outlines are desubroutinized and unhinted: a PDF subset that keeps the face's subroutines
+# and hints (printpdf's did) put ~180 KB of Noto Serif into the work summary (~700
+# glyphs); without them ~130 KB (the `subsetter` the export now uses desubroutinizes, and
+# an unhinted face is less for it to rewrite). The bundled faces get smaller too (3.3 → 2.9 MB and
 # 2.4 → 2.1 MB), and egui's rasterizer ignores hints anyway.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
