@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # A throw-away PostgreSQL for the store tests: Debian's `postgresql` (installed by
 # scripts/install-test-deps.sh when missing), a cluster made with initdb in a scratch folder,
-# run as an unprivileged user on a loopback port, password authentication over TCP.
+# run as an unprivileged user on a loopback port, password authentication over TCP, TLS
+# offered (ssl = on, with a throw-away CA and a certificate for `localhost` only, so that
+# a test can see verify-full refuse 127.0.0.1) and plain connections still allowed.
 #
 #   eval "$(scripts/start-test-pg.sh)"    # starts it (or finds it running), exports NIANBAO_TEST_PG
 #   scripts/start-test-pg.sh --stop       # stops it and removes the folder
 #
-# Only the `export NIANBAO_TEST_PG=…` line goes to stdout; progress goes to stderr. The
+# Only the `export NIANBAO_TEST_PG=…` and `export NIANBAO_TEST_PG_CA=…` (the CA's PEM
+# file) lines go to stdout; progress goes to stderr. The
 # cluster is for tests only: fsync is off, so a crash of the machine may lose it.
 # Settings: NIANBAO_PG_DIR (folder, default /var/tmp/nianbao-test-pg), NIANBAO_PG_PORT
 # (default 5433), NIANBAO_PG_USER (the system user it runs as, default nobody).
@@ -49,10 +52,19 @@ fi
 
 url() { echo "postgres://$role:$(cat "$dir/password")@127.0.0.1:$port/postgres"; }
 
-if [ -f "$dir/password" ] && as_user "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-  log "running already in $dir (port $port)"
+exports() {
   echo "export NIANBAO_TEST_PG='$(url)'"
-  exit 0
+  echo "export NIANBAO_TEST_PG_CA='$dir/ca.crt'"
+}
+
+if [ -f "$dir/password" ] && as_user "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+  if [ -f "$dir/ca.crt" ]; then
+    log "running already in $dir (port $port)"
+    exports
+    exit 0
+  fi
+  log "a cluster without TLS runs in $dir: making it again"
+  as_user "$bin/pg_ctl" -D "$data" -m fast -w stop >&2 || true
 fi
 
 rm -rf "$dir"
@@ -65,6 +77,17 @@ log "initdb in $data ($("$bin/postgres" --version))"
 as_user "$bin/initdb" -D "$data" -U "$role" --pwfile="$dir/password" \
   --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
   { cat "$dir/initdb.log" >&2; exit 1; }
+# The CA, and the server's certificate for localhost signed by it (no IP address in it).
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Nianbao test CA" \
+  -keyout "$dir/ca.key" -out "$dir/ca.crt" >/dev/null 2>&1
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+  -keyout "$data/server.key" -out "$dir/server.csr" >/dev/null 2>&1
+printf 'subjectAltName = DNS:localhost\nbasicConstraints = CA:FALSE\n' >"$dir/server.ext"
+openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+  -CAcreateserial -days 30 -extfile "$dir/server.ext" -out "$data/server.crt" >/dev/null 2>&1
+chown "$os_user:$os_group" "$data/server.key" "$data/server.crt"
+chmod 600 "$data/server.key"
+chmod 644 "$dir/ca.crt"
 cat >>"$data/postgresql.conf" <<EOF
 # scripts/start-test-pg.sh: a throw-away test cluster
 listen_addresses = '127.0.0.1'
@@ -74,8 +97,11 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 100
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
 EOF
 as_user "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >&2 ||
   { cat "$dir/server.log" >&2; exit 1; }
-log "started on 127.0.0.1:$port as $os_user"
-echo "export NIANBAO_TEST_PG='$(url)'"
+log "started on 127.0.0.1:$port as $os_user (TLS offered, CA $dir/ca.crt)"
+exports

@@ -244,6 +244,11 @@ fn store_exit(e: &StoreError) -> u8 {
         | Io(_)
         | BadServerUrl(_)
         | Unreachable { .. }
+        | Certificate { .. }
+        | TlsHandshake { .. }
+        | TlsRefused(_)
+        | RootCertificate { .. }
+        | TlsSetup(_)
         | NoSuchDatabase(_)
         | NoSchema(_)
         | ServerHasStore(_)

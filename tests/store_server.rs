@@ -680,3 +680,78 @@ fn the_it_department_sets_up_an_agency_with_two_commands() {
         ],
     );
 }
+
+/// `db`'s URL with TLS parameters added, on `host` instead of the loopback address.
+fn with_tls(db: &Scratch, host: &str, query: &str) -> String {
+    let url = db
+        .path()
+        .to_str()
+        .unwrap()
+        .replace("@127.0.0.1:", &format!("@{host}:"));
+    format!("{url}&{query}")
+}
+
+#[test]
+fn tls_encrypts_as_libpq_does_and_checks_the_certificate_when_asked() {
+    let Some(db) = server("tls_encrypts_as_libpq_does") else {
+        return;
+    };
+    // scripts/start-test-pg.sh makes the server's certificate, for `localhost` only.
+    let ca = std::env::var("NIANBAO_TEST_PG_CA").expect("NIANBAO_TEST_PG_CA with NIANBAO_TEST_PG");
+    Store::create(db.path(), "某局").unwrap();
+    let encrypted = |url: &str| Store::open(Path::new(url)).unwrap().encrypted().unwrap();
+    // The default (prefer) encrypts without checking; disable does not encrypt.
+    assert_eq!(encrypted(db.path().to_str().unwrap()), Some(true));
+    assert_eq!(
+        encrypted(&with_tls(&db, "127.0.0.1", "sslmode=disable")),
+        Some(false)
+    );
+    assert_eq!(
+        encrypted(&with_tls(&db, "127.0.0.1", "sslmode=require")),
+        Some(true)
+    );
+    // verify-full: the CA and the host name the certificate names.
+    let root = format!("sslrootcert={ca}");
+    let full = |host: &str| with_tls(&db, host, &format!("sslmode=verify-full&{root}"));
+    assert_eq!(encrypted(&full("localhost")), Some(true));
+    let err = Store::open(Path::new(&full("127.0.0.1")))
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::Certificate { .. }), "{err:?}");
+    assert!(err.to_string().contains("主机名"), "{err}");
+    // verify-ca checks the chain, not the name; require with a root certificate is verify-ca.
+    let ca_only = with_tls(&db, "127.0.0.1", &format!("sslmode=verify-ca&{root}"));
+    assert_eq!(encrypted(&ca_only), Some(true));
+    let require = with_tls(&db, "127.0.0.1", &format!("sslmode=require&{root}"));
+    assert_eq!(encrypted(&require), Some(true));
+    // Roots that did not sign it (the system's, or another file): refused, saying so.
+    let system = Store::open(Path::new(&with_tls(
+        &db,
+        "localhost",
+        "sslmode=verify-full",
+    )));
+    let err = system.err().expect("refused");
+    assert!(matches!(err, StoreError::Certificate { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("不是由所信任的根证书签发"),
+        "{err}"
+    );
+    let other = db.dir().join("other-ca.pem");
+    std::fs::copy("/etc/ssl/certs/ca-certificates.crt", &other).unwrap();
+    let url = with_tls(
+        &db,
+        "localhost",
+        &format!("sslmode=verify-ca&sslrootcert={}", other.display()),
+    );
+    let err = Store::open(Path::new(&url)).err().expect("refused");
+    assert!(matches!(err, StoreError::Certificate { .. }), "{err:?}");
+    // A root certificate file that is not there.
+    let url = with_tls(
+        &db,
+        "localhost",
+        "sslmode=verify-ca&sslrootcert=/no/such/ca.pem",
+    );
+    let err = Store::open(Path::new(&url)).err().expect("refused");
+    assert!(matches!(err, StoreError::RootCertificate { .. }), "{err:?}");
+    assert!(!err.to_string().contains(&ca), "{err}");
+}

@@ -1091,6 +1091,66 @@ fn the_office_connects_to_a_server_and_only_its_address_is_remembered() {
         .unwrap();
 }
 
+/// The connection form's 加密连接 and 根证书文件: a certificate checked against the root
+/// file chosen, a root file that does not sign it refused with the reason, and the TLS
+/// settings remembered with the address (never the password).
+#[test]
+fn the_connection_form_checks_the_servers_certificate_when_asked() {
+    let Some(admin) = nianbao::store::scratch::test_server("ui: connect with TLS") else {
+        return;
+    };
+    let ca = std::env::var("NIANBAO_TEST_PG_CA").expect("NIANBAO_TEST_PG_CA with NIANBAO_TEST_PG");
+    let database = format!("nb_ui_tls_{}", std::process::id());
+    let (mut address, password) = own_database(&admin, &database);
+    drop(nianbao::demo::create(&address.url(&password)).unwrap());
+    // The server's certificate names localhost (scripts/start-test-pg.sh).
+    address.host = "localhost".into();
+
+    let mut settings = Settings::in_memory();
+    settings.last_server = Some(address.remembered());
+    let mut h = harness_of(App::new(settings, None));
+    h.run();
+    h.get_by_label("加密连接：").click();
+    h.run();
+    h.get_by_label("加密并验证证书与主机名").click();
+    h.run();
+    // Roots that did not sign the server's certificate: refused, nothing opened.
+    fill(&mut h, "根证书文件：", "/etc/ssl/certs/ca-certificates.crt");
+    fill(&mut h, "密码：", &password);
+    connect(&mut h);
+    assert!(h.query_by_label_contains("证书未通过验证").is_some());
+    assert!(h.state_mut().session().is_none());
+    // The test CA's file instead.
+    h.get_by_role_and_label(Role::TextInput, "根证书文件：")
+        .focus();
+    h.run();
+    for _ in 0.."/etc/ssl/certs/ca-certificates.crt".chars().count() {
+        h.key_press(Key::Backspace);
+    }
+    h.run();
+    fill(&mut h, "根证书文件：", &ca);
+    fill(&mut h, "密码：", &password);
+    connect(&mut h);
+    sign_in(&mut h, "刘芳");
+    let session = h.state_mut().session().unwrap();
+    assert_eq!(session.store.encrypted().unwrap(), Some(true));
+    let remembered = h.state().settings.last_server.clone().unwrap();
+    let want = nianbao::store::ServerAddress {
+        tls: nianbao::store::Tls {
+            mode: nianbao::store::TlsMode::VerifyFull,
+            root_cert: Some(ca.into()),
+        },
+        ..address
+    };
+    assert_eq!(remembered, want.remembered());
+    assert!(!remembered.contains(&password), "{remembered}");
+    drop(h);
+    postgres::Client::connect(&admin, postgres::NoTls)
+        .unwrap()
+        .batch_execute(&format!("DROP DATABASE {database} WITH (FORCE)"))
+        .unwrap();
+}
+
 /// A fresh database `database` on the test server: its address, and the test login's
 /// password.
 fn own_database(admin: &str, database: &str) -> (nianbao::store::ServerAddress, String) {

@@ -24,6 +24,7 @@ mod months;
 mod org;
 mod postgres;
 mod postgres_ddl;
+mod postgres_tls;
 mod register;
 mod schema;
 pub mod scratch;
@@ -56,6 +57,7 @@ pub use file::{JournalMode, journal_mode_for};
 pub use migrate::{TableCopy, migrate};
 pub use org::{NewUser, UserProfile};
 pub use postgres::{ServerAddress, url_in_schema, url_of as server_url};
+pub use postgres_tls::{Tls, TlsMode};
 pub use register::{REGISTER_AUTHOR, TableSource};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use server_roles::ServerRoles;
@@ -92,6 +94,20 @@ pub enum StoreError {
         "无法连接数据库服务器 {server}（{reason}）；请检查服务器地址、端口和网络，或请信息中心确认数据库服务已启动"
     )]
     Unreachable { server: String, reason: String },
+    #[error(
+        "服务器 {server} 的证书未通过验证：{reason}；请向信息中心索取根证书文件，在连接设置中选择它，或核对服务器地址"
+    )]
+    Certificate { server: String, reason: String },
+    #[error("与服务器 {server} 建立加密连接失败（{reason}）")]
+    TlsHandshake { server: String, reason: String },
+    #[error(
+        "服务器 {0} 不接受加密连接，而连接设置要求加密；请信息中心在服务器上开启 SSL，或改选“尽量加密”"
+    )]
+    TlsRefused(String),
+    #[error("无法读取根证书文件 {path}：{reason}")]
+    RootCertificate { path: PathBuf, reason: String },
+    #[error("无法设置加密连接：{0}")]
+    TlsSetup(String),
     #[error("数据库服务器拒绝登录：用户名或密码不对，或该用户没有登录权限（{0}）")]
     ServerLogin(String),
     #[error("数据库服务器上没有这个数据库：{0}；请检查数据库名称，或请信息中心先建立数据库")]
@@ -288,6 +304,19 @@ impl Store {
     /// Which engine the store is on.
     pub fn engine(&self) -> Engine {
         self.conn.engine()
+    }
+
+    /// Whether the connection to the server is encrypted (TLS); `None` for a file.
+    pub fn encrypted(&self) -> Result<Option<bool>> {
+        if self.engine() == Engine::Sqlite {
+            return Ok(None);
+        }
+        let ssl = self.conn.query_opt(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            params![],
+            |r| r.get::<bool>(0),
+        )?;
+        Ok(Some(ssl.unwrap_or(false)))
     }
 
     /// Where the store is, as it may be shown: the file's path, or the server without the

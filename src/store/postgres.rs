@@ -1,6 +1,6 @@
 //! The PostgreSQL engine: `postgres://user:password@host:port/db` (or `postgresql://`)
-//! opened as a store, through the `postgres` crate (sync, plain TCP for now; TLS comes
-//! with the server set-up). Owns connecting and its refusals in Chinese (server
+//! opened as a store, through the `postgres` crate (sync; TLS as libpq's `sslmode` says,
+//! see `postgres_tls`). Owns connecting and its refusals in Chinese (server
 //! unreachable, wrong password, no such database, no schema of ours, a newer schema),
 //! the schema version kept in the table `nianbao_schema`, the store's write lock, the
 //! `postgres` crate's side of the [`Db`] seam, and PostgreSQL's error codes as
@@ -32,9 +32,10 @@ use std::time::Duration;
 
 use ::postgres::error::SqlState;
 use ::postgres::types::{ToSql, Type};
-use ::postgres::{Client, NoTls, Statement};
+use ::postgres::{Client, Statement};
 
 use super::engine::{Db, Lock, Param, Value, numbered_placeholders, params};
+use super::postgres_tls::{self, Tls};
 use super::{BUSY_TIMEOUT, Result, Store, StoreError, schema};
 
 /// How long connecting may take before the server counts as unreachable.
@@ -68,10 +69,20 @@ pub(super) fn create_schema(url: &str, schema: &str) -> Result<()> {
     ))
 }
 
+/// A connection string read: tokio-postgres's configuration, and what it says of TLS.
+fn parsed(url: &str) -> Result<(::postgres::Config, Tls)> {
+    let (rest, tls) = postgres_tls::split(url)?;
+    let mut config: ::postgres::Config = rest
+        .parse()
+        .map_err(|e| StoreError::BadServerUrl(format!("{e}")))?;
+    config.ssl_mode(tls.ssl_mode());
+    Ok((config, tls))
+}
+
 /// `url` as it may be shown: without the password.
 pub fn shown(url: &str) -> String {
-    match url.parse::<::postgres::Config>() {
-        Ok(config) => server_name(&config),
+    match parsed(url) {
+        Ok((config, _)) => server_name(&config),
         Err(_) => url.split('@').next_back().unwrap_or_default().to_string(),
     }
 }
@@ -84,6 +95,8 @@ pub struct ServerAddress {
     pub port: u16,
     pub database: String,
     pub user: String,
+    /// `sslmode` and `sslrootcert`.
+    pub tls: Tls,
 }
 
 impl Default for ServerAddress {
@@ -93,6 +106,7 @@ impl Default for ServerAddress {
             port: 5432,
             database: "nianbao".into(),
             user: String::new(),
+            tls: Tls::default(),
         }
     }
 }
@@ -102,7 +116,7 @@ impl ServerAddress {
     /// one.
     pub fn parse(url: &str) -> Option<ServerAddress> {
         use ::postgres::config::Host;
-        let config: ::postgres::Config = url_of(Path::new(url))?.parse().ok()?;
+        let (config, tls) = parsed(url_of(Path::new(url))?).ok()?;
         let host = match config.get_hosts().first()? {
             Host::Tcp(h) => h.clone(),
             #[cfg(unix)]
@@ -113,6 +127,7 @@ impl ServerAddress {
             port: config.get_ports().first().copied().unwrap_or(5432),
             user: config.get_user()?.to_string(),
             database: config.get_dbname().unwrap_or_default().to_string(),
+            tls,
         })
     }
 
@@ -123,11 +138,13 @@ impl ServerAddress {
         } else {
             format!("{}:{}", encoded(&self.user), encoded(password))
         };
+        let query = self.tls.query();
         format!(
-            "postgres://{login}@{}:{}/{}",
+            "postgres://{login}@{}:{}/{}{}{query}",
             encoded(self.host.trim()),
             self.port,
-            encoded(self.database.trim())
+            encoded(self.database.trim()),
+            if query.is_empty() { "" } else { "?" },
         )
         .into()
     }
@@ -139,7 +156,7 @@ impl ServerAddress {
 }
 
 /// `text` percent-encoded for a URL part: everything but unreserved ASCII (RFC 3986).
-fn encoded(text: &str) -> String {
+pub(super) fn encoded(text: &str) -> String {
     const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')
@@ -189,9 +206,7 @@ fn connect(url: &str, read_only: bool) -> Result<Server> {
 
 /// A new client for `url`, and the server's name for messages.
 fn connect_client(url: &str) -> Result<(Client, String)> {
-    let mut config: ::postgres::Config = url
-        .parse()
-        .map_err(|e| StoreError::BadServerUrl(format!("{e}")))?;
+    let (mut config, tls) = parsed(url)?;
     if config.get_user().is_none_or(str::is_empty) {
         return Err(StoreError::BadServerUrl(format!(
             "没有用户名：{}",
@@ -206,7 +221,11 @@ fn connect_client(url: &str) -> Result<(Client, String)> {
         config.application_name("nianbao");
     }
     config.notice_callback(|_| {});
-    let client = config.connect(NoTls).map_err(|e| {
+    let connector = tokio_postgres_rustls::MakeRustlsConnect::new(tls.client_config()?);
+    let client = config.connect(connector).map_err(|e| {
+        if let Some(tls) = postgres_tls::error_of(&e, &name) {
+            return tls;
+        }
         let code = e.code().cloned();
         match code {
             Some(c) if c == SqlState::INVALID_PASSWORD => StoreError::ServerLogin(name.clone()),
@@ -587,6 +606,7 @@ mod tests {
             port: 5433,
             database: "年报".into(),
             user: "liu fang".into(),
+            tls: Tls::default(),
         };
         let url = address.url("p@ss:/w?rd%");
         let text = url.to_str().unwrap();
@@ -597,7 +617,23 @@ mod tests {
         assert_eq!(ServerAddress::parse(text), Some(address.clone()));
         let remembered = address.remembered();
         assert!(!remembered.contains("p%40ss"), "{remembered}");
-        assert_eq!(ServerAddress::parse(&remembered), Some(address));
+        assert_eq!(ServerAddress::parse(&remembered), Some(address.clone()));
         assert_eq!(ServerAddress::parse("D:\\年报\\2026.nianbao"), None);
+        // TLS settings travel with the address, and never the password
+        let verified = ServerAddress {
+            tls: Tls {
+                mode: crate::store::TlsMode::VerifyFull,
+                root_cert: Some(r"C:\证书\ca.pem".into()),
+            },
+            ..address
+        };
+        let remembered = verified.remembered();
+        assert_eq!(ServerAddress::parse(&remembered), Some(verified.clone()));
+        let url = verified.url("secret");
+        assert_eq!(
+            ServerAddress::parse(url.to_str().unwrap()),
+            Some(verified.clone())
+        );
+        assert!(!shown(url.to_str().unwrap()).contains("secret"));
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::jobs::{Job, JobError};
-use crate::store::{ServerAddress, Store, StoreError};
+use crate::store::{ServerAddress, Store, StoreError, TlsMode};
 
 use super::settings::demo_path;
 use super::widgets;
@@ -20,6 +20,8 @@ pub struct Welcome {
     connect_job: Option<Job<(PathBuf, Store), StoreError>>,
     server: ServerAddress,
     port_text: String,
+    /// The root certificate file, as typed or chosen (`sslrootcert`).
+    root_text: String,
     password: String,
 }
 
@@ -58,6 +60,9 @@ impl Welcome {
             demo_job: None,
             connect_job: None,
             port_text: server.port.to_string(),
+            root_text: (server.tls.root_cert.as_ref())
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
             server,
             password: String::new(),
         }
@@ -105,6 +110,38 @@ impl Welcome {
                     field(ui, "数据库：", &mut self.server.database, false);
                     field(ui, "用户名：", &mut self.server.user, false);
                     field(ui, "密码：", &mut self.password, true);
+                    let l = ui.label("加密连接：");
+                    egui::ComboBox::from_id_salt("server_tls")
+                        .selected_text(self.server.tls.mode.label())
+                        .width(260.0)
+                        .show_ui(ui, |ui| {
+                            for mode in TlsMode::ALL {
+                                ui.selectable_value(&mut self.server.tls.mode, mode, mode.label());
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    if self.server.tls.mode != TlsMode::Disable {
+                        let l = ui.label("根证书文件：");
+                        ui.horizontal(|ui| {
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.root_text)
+                                    .hint_text("信息中心提供的 .pem 文件；不填则用本机证书库")
+                                    .desired_width(200.0),
+                            )
+                            .labelled_by(l.id);
+                            if ui.button("选择…").clicked()
+                                && let Some(p) = rfd::FileDialog::new()
+                                    .set_title("选择根证书文件")
+                                    .add_filter("证书 (PEM)", &["pem", "crt", "cer"])
+                                    .pick_file()
+                            {
+                                self.root_text = p.display().to_string();
+                            }
+                        });
+                        ui.end_row();
+                    }
                 });
             if self.connect_job.is_some() {
                 ui.horizontal(|ui| {
@@ -151,6 +188,9 @@ impl Welcome {
             .trim()
             .parse()
             .map_err(|_| format!("端口应为 1–65535 的数字：{}", self.port_text.trim()))?;
+        let root = self.root_text.trim();
+        self.server.tls.root_cert = (self.server.tls.mode != TlsMode::Disable && !root.is_empty())
+            .then(|| PathBuf::from(root));
         Ok(self.server.url(&std::mem::take(&mut self.password)))
     }
 
