@@ -138,7 +138,10 @@ impl ServerAddress {
         } else {
             format!("{}:{}", encoded(&self.user), encoded(password))
         };
-        let query = self.tls.query();
+        let query: Vec<String> = (self.tls.params().into_iter())
+            .map(|(key, value)| format!("{key}={}", encoded(&value)))
+            .collect();
+        let query = query.join("&");
         format!(
             "postgres://{login}@{}:{}/{}{}{query}",
             encoded(self.host.trim()),
@@ -156,7 +159,7 @@ impl ServerAddress {
 }
 
 /// `text` percent-encoded for a URL part: everything but unreserved ASCII (RFC 3986).
-pub(super) fn encoded(text: &str) -> String {
+fn encoded(text: &str) -> String {
     const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

@@ -143,19 +143,16 @@ impl Tls {
             .with_no_client_auth())
     }
 
-    /// The URL parameters that say it (empty for the default), `&`-separated.
-    pub fn query(&self) -> String {
-        let mut parts = Vec::new();
+    /// The URL parameters that say it, not yet percent-encoded; none for the default.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        let mut params = Vec::new();
         if self.mode != TlsMode::Prefer {
-            parts.push(format!("sslmode={}", self.mode.as_str()));
+            params.push(("sslmode", self.mode.as_str().to_string()));
         }
         if let Some(path) = &self.root_cert {
-            parts.push(format!(
-                "sslrootcert={}",
-                super::postgres::encoded(&path.display().to_string())
-            ));
+            params.push(("sslrootcert", path.display().to_string()));
         }
-        parts.join("&")
+        params
     }
 }
 
@@ -410,13 +407,7 @@ mod tests {
         assert_eq!(tls.effective(), TlsMode::VerifyCa);
         let err = split("postgres://u@h/db?sslmode=always").unwrap_err();
         assert!(err.to_string().contains("sslmode"), "{err}");
-        let tls = Tls {
-            mode: TlsMode::VerifyCa,
-            root_cert: Some(PathBuf::from("/etc/ca 1.pem")),
-        };
-        let url = format!("postgres://u@h/db?{}", tls.query());
-        assert_eq!(split(&url).unwrap().1, tls);
-        assert_eq!(Tls::default().query(), "");
+        assert!(Tls::default().params().is_empty());
     }
 
     #[test]
