@@ -32,9 +32,11 @@ echo "built in $(($(date +%s) - start)) s: $out/nianbao.exe ($(stat -c %s "$out/
 
 # DLLs the exe imports: every one must come with Windows. MinGW's own (libgcc_s_seh-1,
 # libwinpthread-1, libstdc++-6) or anything else unknown means it would not run alone.
+# (ncrypt: Windows' CNG key store, System32 since Vista; schannel, through which the
+# server connection reads the system's root certificates, imports it.)
 dlls=$(x86_64-w64-mingw32-objdump -p "$out/nianbao.exe" | awk '/DLL Name:/ { print $3 }' | sort -fu)
 echo "imports: $(echo "$dlls" | tr '\n' ' ')"
-system='^(advapi32|bcrypt|bcryptprimitives|combase|comctl32|comdlg32|crypt32|dwmapi|gdi32|imm32|kernel32|msvcrt|ntdll|ole32|oleaut32|opengl32|propsys|rpcrt4|secur32|setupapi|shell32|shlwapi|uiautomationcore|user32|userenv|uxtheme|version|winmm|ws2_32|api-ms-win-[a-z0-9-]+)\.dll$'
+system='^(advapi32|bcrypt|bcryptprimitives|combase|comctl32|comdlg32|crypt32|dwmapi|gdi32|imm32|kernel32|msvcrt|ncrypt|ntdll|ole32|oleaut32|opengl32|propsys|rpcrt4|secur32|setupapi|shell32|shlwapi|uiautomationcore|user32|userenv|uxtheme|version|winmm|ws2_32|api-ms-win-[a-z0-9-]+)\.dll$'
 foreign=$(echo "$dlls" | grep -viE "$system" || true)
 if [ -n "$foreign" ]; then
   echo "FAIL: nianbao.exe needs DLLs that Windows does not have: $foreign" >&2
