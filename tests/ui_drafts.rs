@@ -534,7 +534,8 @@ fn export_writes_the_shown_document_off_the_ui_thread() {
     assert!(h.query_by_label(name).is_some(), "{name} over its chart");
 }
 
-/// Lines of a page as painted: text grouped by baseline (points from the page's top),
+/// Lines of a page as painted: text grouped by baseline (hundredths of a point from the
+/// page's bottom, the resolution the PDF writer rounds to),
 /// in drawing order.
 fn preview_lines(page: &Page) -> BTreeMap<i64, String> {
     let mut lines: BTreeMap<i64, String> = BTreeMap::new();
@@ -542,7 +543,7 @@ fn preview_lines(page: &Page) -> BTreeMap<i64, String> {
         if let Item::Text(run) = item {
             let y = page.height - run.baseline;
             lines
-                .entry((y * 10.0).round() as i64)
+                .entry((y * 100.0).round() as i64)
                 .or_default()
                 .push_str(&run.text().replace(' ', ""));
         }
@@ -550,7 +551,7 @@ fn preview_lines(page: &Page) -> BTreeMap<i64, String> {
     lines
 }
 
-/// Lines of each page of a PDF: the text shown at each text-matrix height (points from
+/// Lines of each page of a PDF: the text shown at each text-matrix height (hundredths of a point from
 /// the page's bottom), in content order, decoded through the fonts' ToUnicode maps.
 fn pdf_lines(bytes: &[u8]) -> Vec<BTreeMap<i64, String>> {
     use lopdf::{Document, Object};
@@ -581,7 +582,7 @@ fn pdf_lines(bytes: &[u8]) -> Vec<BTreeMap<i64, String>> {
                         Object::Array(items) => items.iter().collect(),
                         o => vec![o],
                     };
-                    let line = lines.entry((y * 10.0).round() as i64).or_default();
+                    let line = lines.entry((y * 100.0).round() as i64).or_default();
                     for s in strings {
                         if let Object::String(b, _) = s {
                             line.push_str(&Document::decode_text(enc, b).unwrap().replace(' ', ""));
