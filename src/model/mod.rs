@@ -31,5 +31,6 @@ pub use settings::FileSettings;
 #[cfg(test)]
 pub(crate) use year_data::fixture as year_data_fixture;
 pub use year_data::{
-    DivisionMonths, MonthStatus, Narrative, StoredValue, ValueRef, Values, ValuesIter, YearData,
+    DivisionMonths, MetricRows, MonthStatus, Narrative, StoredValue, ValueRef, Values, ValuesIter,
+    YearData,
 };

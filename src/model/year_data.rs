@@ -98,7 +98,7 @@ pub struct YearData {
     /// own report. Empty for an agency.
     pub reports: Vec<super::city::AgencyReport>,
     /// By year, then metric code; each list ordered by division code.
-    values: HashMap<i32, HashMap<Arc<str>, Vec<DivisionMonths>>>,
+    values: HashMap<i32, MetricRows>,
 }
 
 impl YearData {
@@ -177,30 +177,18 @@ impl YearData {
         }
     }
 
-    /// Replaces the stored values with a store's read: one [`DivisionMonths`] per (year,
-    /// metric, division) (at most one each), in any order. The store's fast path: no value is
-    /// moved again.
-    pub fn set_division_months(
-        &mut self,
-        rows: impl IntoIterator<Item = (i32, Arc<str>, DivisionMonths)>,
-    ) {
-        self.values.clear();
-        for (year, metric, row) in rows {
-            if row.stored == 0 {
-                continue;
-            }
-            self.values
-                .entry(year)
-                .or_default()
-                .entry(metric)
-                .or_default()
-                .push(row);
-        }
-        for rows in self.values.values_mut().flat_map(HashMap::values_mut) {
+    /// Replaces `year`'s stored values with a store's read of it: by metric code, one
+    /// [`DivisionMonths`] per division (at most one each), each list in any order. The
+    /// store's fast path: no value is moved again.
+    pub fn set_year_values(&mut self, year: i32, mut rows: MetricRows) {
+        rows.retain(|_, rows| {
+            rows.retain(|r| r.stored != 0);
             if !rows.is_sorted_by(|a, b| a.division < b.division) {
                 rows.sort_by(|a, b| a.division.cmp(&b.division));
             }
-        }
+            !rows.is_empty()
+        });
+        self.values.insert(year, rows);
     }
 
     /// This year's catalogue entry for `code`.
@@ -291,6 +279,9 @@ pub struct DivisionMonths {
     /// Who wrote which months when, each user and time once.
     origins: Vec<Origin>,
 }
+
+/// One year's stored values: by metric code, one [`DivisionMonths`] per division.
+pub type MetricRows = HashMap<Arc<str>, Vec<DivisionMonths>>;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Origin {

@@ -41,8 +41,8 @@ use rust_decimal::Decimal;
 use thiserror::Error;
 
 use crate::model::{
-    Aggregation, Division, DivisionMonths, Metric, MonthStatus, Narrative, OFFICE, Period, Role,
-    StoredValue, User, ValueKind, YearData,
+    Aggregation, Division, Metric, MonthStatus, Narrative, OFFICE, Period, Role, StoredValue, User,
+    ValueKind, YearData,
 };
 use crate::value::{self, ValueError};
 

@@ -26,7 +26,7 @@ use rusqlite::functions::{Aggregate, Context};
 use rusqlite::types::ValueRef;
 
 use super::{Result, StoreError};
-use crate::model::DivisionMonths;
+use crate::model::{DivisionMonths, MetricRows};
 use crate::value;
 
 /// The month has a value (not stored as "not reported").
@@ -226,46 +226,41 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The PostgreSQL side: rows in any order gathered into one [`DivisionMonths`] per (year,
-/// division, metric). Not sorted by the server: an `ORDER BY` the primary key made
+/// The PostgreSQL side: a year's rows in any order gathered into one [`DivisionMonths`]
+/// per (division, metric). Not sorted by the server: an `ORDER BY` the primary key made
 /// PostgreSQL walk that index over every value of the years instead of picking a
 /// national read's few metrics by the metric index (a city's consolidation took 84 ms per
 /// agency with it, 30 ms without; `benches/city.rs`).
 #[derive(Default)]
 pub(super) struct Grouper {
-    pub(super) done: Vec<(i32, Arc<str>, DivisionMonths)>,
-    /// Where each (year, division, metric) is in `done`.
-    index: std::collections::HashMap<(i32, Arc<str>, Arc<str>), usize>,
+    pub(super) done: MetricRows,
+    /// Where each (division, metric) is in its metric's list.
+    index: std::collections::HashMap<(Arc<str>, Arc<str>), usize>,
     origins: Origins,
 }
 
 impl Grouper {
     /// Adds one stored value; `division` and `metric` shared by the caller.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn push(
         &mut self,
-        year: i32,
         division: Arc<str>,
         metric: Arc<str>,
         month: u8,
         value: Option<rust_decimal::Decimal>,
-        note: &str,
-        by: &str,
-        at: &str,
+        [note, by, at]: [&str; 3],
     ) {
         let Grouper {
             done,
             index,
             origins,
         } = self;
-        let i = *index
-            .entry((year, division.clone(), metric.clone()))
-            .or_insert_with(|| {
-                done.push((year, metric, DivisionMonths::new(division)));
-                done.len() - 1
-            });
+        let rows = done.entry(metric.clone()).or_default();
+        let i = *index.entry((division.clone(), metric)).or_insert_with(|| {
+            rows.push(DivisionMonths::new(division));
+            rows.len() - 1
+        });
         let (by, at) = (origins.by.get(by), origins.at.get(at));
-        done[i].2.put(month, value, note, by, at);
+        rows[i].put(month, value, note, by, at);
     }
 }
 

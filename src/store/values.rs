@@ -2,9 +2,9 @@
 //! with their audit rows, and the reads behind `YearData`.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use super::*;
+use crate::model::MetricRows;
 
 impl Store {
     /// Writes one value (autosave of one cell): one transaction with its audit row.
@@ -111,8 +111,8 @@ impl Store {
             prev_metrics.retain(|m| scope.contains(&m.code));
             only = Some(scope);
         }
-        self.fill_owners(year, &mut metrics, only.as_ref())?;
-        self.fill_owners(year - 1, &mut prev_metrics, only.as_ref())?;
+        let ([metrics, prev_metrics], [values, prev_values]) =
+            self.two_years(year, [metrics, prev_metrics], only.as_ref())?;
         let mut data = YearData::new(
             self.agency()?,
             year,
@@ -123,7 +123,8 @@ impl Store {
         if let Some(short) = self.meta(settings::AGENCY_SHORT)? {
             data.agency_short = short;
         }
-        data.set_division_months(self.division_months(year - 1..=year, only.as_ref())?);
+        data.set_year_values(year, values);
+        data.set_year_values(year - 1, prev_values);
         let (records, register_years) = self.register_overlay(year - 1..=year, &mut data)?;
         data.register = records;
         for y in register_years {
@@ -213,26 +214,25 @@ impl Store {
         Ok(out)
     }
 
-    /// Every stored value of some years as one [`DivisionMonths`] per (year, metric,
-    /// division), in no particular order; with `only`, the values of those metrics alone.
+    /// The catalogues of `year` and the year before (`metrics`, their owners filled
+    /// here) and the stored values of each year, one [`DivisionMonths`] per (metric,
+    /// division); with `only`, those metrics alone.
     ///
     /// SQLite gathers each group's months itself (`months()`, see `months.rs`), so a year
     /// of 100 divisions × 80 metrics crosses into the process as 8,000 rows, not 96,000;
-    /// outside a transaction the years before the last are read on a second connection on
-    /// the other core meanwhile. PostgreSQL sends the rows and they are gathered here.
-    fn division_months(
+    /// outside a transaction the year before (its owners and its values) is read on a
+    /// second connection on the other core meanwhile. PostgreSQL sends the rows and they
+    /// are gathered here.
+    fn two_years(
         &self,
-        years: std::ops::RangeInclusive<i32>,
+        year: i32,
+        [metrics, prev_metrics]: [Vec<Metric>; 2],
         only: Option<&HashSet<String>>,
-    ) -> Result<Vec<(i32, Arc<str>, DivisionMonths)>> {
-        if only.is_some_and(HashSet::is_empty) {
-            return Ok(Vec::new());
-        }
-        let (first, last) = (*years.start(), *years.end());
+    ) -> Result<([Vec<Metric>; 2], [MetricRows; 2])> {
         let mut places: HashMap<i32, HashMap<String, u32>> = HashMap::new();
         self.conn.query_each(
             "SELECT year, code, places FROM metrics WHERE year BETWEEN ?1 AND ?2",
-            params![first, last],
+            params![year - 1, year],
             |r| {
                 places
                     .entry(r.get(0)?)
@@ -242,24 +242,34 @@ impl Store {
             },
         )?;
         let read = YearRead { only, places };
-        let second = match first < last {
-            true => sqlite::second_reader(self),
-            false => None,
+        let one_year = |store: &Store, year: i32, mut metrics: Vec<Metric>| {
+            store.fill_owners(year, &mut metrics, only)?;
+            let rows = match only.is_some_and(HashSet::is_empty) {
+                true => MetricRows::new(),
+                false => read.rows(&store.conn, year)?,
+            };
+            Ok::<_, StoreError>((metrics, rows))
         };
+        let second = sqlite::second_reader(self).map(|conn| Store {
+            conn,
+            path: self.path.clone(),
+        });
         let Some(second) = second else {
-            return read.rows(&self.conn, first, last);
+            let (metrics, rows) = one_year(self, year, metrics)?;
+            let (prev_metrics, prev_rows) = one_year(self, year - 1, prev_metrics)?;
+            return Ok(([metrics, prev_metrics], [rows, prev_rows]));
         };
         std::thread::scope(|s| {
-            let read = &read;
-            let before = s.spawn(move || read.rows(&second, first, last - 1));
-            let mut out = read.rows(&self.conn, last, last)?;
+            let (copy, one_year) = (prev_metrics.clone(), &one_year);
+            let before = s.spawn(move || one_year(&second, year - 1, copy));
+            let (metrics, rows) = one_year(self, year, metrics)?;
             // The second connection is only a shortcut: whatever kept it from reading
-            // (a file it may not open), this one reads those years itself.
-            match before.join() {
-                Ok(Ok(rows)) => out.extend(rows),
-                _ => out.extend(read.rows(&self.conn, first, last - 1)?),
-            }
-            Ok(out)
+            // (a file it may not open), this one reads that year itself.
+            let (prev_metrics, prev_rows) = match before.join() {
+                Ok(Ok(done)) => done,
+                _ => one_year(self, year - 1, prev_metrics)?,
+            };
+            Ok(([metrics, prev_metrics], [rows, prev_rows]))
         })
     }
 
@@ -766,68 +776,62 @@ struct YearRead<'a> {
 }
 
 impl YearRead<'_> {
-    /// The (year, metric, division) rows of years `first..=last` read through `db`.
-    fn rows(&self, db: &Db, first: i32, last: i32) -> Result<Vec<(i32, Arc<str>, DivisionMonths)>> {
+    /// The (metric, division) rows of `year` read through `db`.
+    fn rows(&self, db: &Db, year: i32) -> Result<MetricRows> {
         let [mut divisions, mut metrics] = <[months::Shared; 2]>::default();
         let mut filter = String::new();
-        let mut args: Vec<&dyn engine::Param> = vec![&first, &last];
+        let mut args: Vec<&dyn engine::Param> = vec![&year];
         if let Some(codes) = self.only {
-            let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 3)).collect();
+            let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 2)).collect();
             filter = format!(" AND metric IN ({})", marks.join(", "));
             args.extend(codes.iter().map(|c| c as &dyn engine::Param));
         }
-        let places = |year: i32, code: &str| -> Result<u32> {
-            self.places
-                .get(&year)
-                .and_then(|p| p.get(code))
-                .copied()
-                .ok_or_else(|| {
-                    StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
-                })
+        let catalogue = self.places.get(&year);
+        let places = |code: &str| -> Result<u32> {
+            catalogue.and_then(|p| p.get(code)).copied().ok_or_else(|| {
+                StoreError::Corrupt(format!("{year}年的值属于目录中没有的指标：{code}"))
+            })
         };
         if db.engine() == Engine::Sqlite {
-            let mut out = Vec::new();
+            let mut out = MetricRows::new();
             let mut origins = months::Origins::default();
             let sql = format!(
-                "SELECT year, division, metric, {}(month, value, note, updated_by, updated_at)
-                 FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}
-                 GROUP BY year, division, metric",
+                "SELECT division, metric, {}(month, value, note, updated_by, updated_at)
+                 FROM monthly_values WHERE year = ?1{filter}
+                 GROUP BY division, metric",
                 months::NAME
             );
             db.query_each(&sql, &args, |r| {
-                let year: i32 = r.get(0)?;
-                let division = divisions.get(r.get_str(1)?);
-                let code = r.get_str(2)?;
-                let places = places(year, code)?;
-                let engine::Value::Bytes(blob) = r.value(3)? else {
+                let division = divisions.get(r.get_str(0)?);
+                let code = r.get_str(1)?;
+                let places = places(code)?;
+                let engine::Value::Bytes(blob) = r.value(2)? else {
                     return Err(StoreError::Corrupt("月度数值汇总不是二进制数据".into()));
                 };
                 let row = months::decode(blob, division, places, &mut origins)?;
-                out.push((year, metrics.get(code), row));
+                // Rows come by division, then metric: each metric's list in division
+                // order, as `YearData` keeps it.
+                out.entry(metrics.get(code)).or_default().push(row);
                 Ok(())
             })?;
             return Ok(out);
         }
         let mut grouper = months::Grouper::default();
         let sql = format!(
-            "SELECT year, division, metric, month, value, note, updated_by, updated_at
-             FROM monthly_values WHERE year BETWEEN ?1 AND ?2{filter}"
+            "SELECT division, metric, month, value, note, updated_by, updated_at
+             FROM monthly_values WHERE year = ?1{filter}"
         );
         db.query_each(&sql, &args, |r| {
-            let year: i32 = r.get(0)?;
-            let division = divisions.get(r.get_str(1)?);
-            let code = r.get_str(2)?;
-            let places = places(year, code)?;
-            let v: Option<i64> = r.get(4)?;
+            let division = divisions.get(r.get_str(0)?);
+            let code = r.get_str(1)?;
+            let places = places(code)?;
+            let v: Option<i64> = r.get(3)?;
             grouper.push(
-                year,
                 division,
                 metrics.get(code),
-                r.get(3)?,
+                r.get(2)?,
                 v.map(|v| value::from_scaled(v, places)),
-                r.get_str(5)?,
-                r.get_str(6)?,
-                r.get_str(7)?,
+                [r.get_str(4)?, r.get_str(5)?, r.get_str(6)?],
             );
             Ok(())
         })?;
@@ -888,8 +892,8 @@ mod tests {
     }
 
     /// A year read split over two connections (the year before on the other core) reads
-    /// what one connection reads in a transaction: every value, blank, note, user and
-    /// time of both years.
+    /// what one connection reads in a transaction: both catalogues with their owners,
+    /// every value, blank, note, user and time of both years.
     #[test]
     fn a_split_year_read_reads_what_one_connection_reads() {
         let dir = tempfile::tempdir().unwrap();
@@ -936,19 +940,26 @@ mod tests {
         let (first, second) = writes.split_at(writes.len() / 2);
         store.write_values(&setup, first, |_, _| {}).unwrap();
         store.write_values(&other, second, |_, _| {}).unwrap();
-        let sorted = |mut rows: Vec<(i32, Arc<str>, DivisionMonths)>| {
-            rows.sort_by(|a, b| (a.0, &a.1, &a.2.division).cmp(&(b.0, &b.1, &b.2.division)));
-            rows
+        let read = |store: &Store| {
+            let metrics = [2026, 2025].map(|y| store.metric_rows(y).unwrap());
+            store.two_years(2026, metrics, None).unwrap()
         };
         assert!(sqlite::second_reader(&store).is_some());
-        let split = sorted(store.division_months(2025..=2026, None).unwrap());
+        let (split_metrics, split) = read(&store);
         let tx = store.conn.begin_read().unwrap();
         assert!(sqlite::second_reader(&store).is_none());
-        let one = sorted(store.division_months(2025..=2026, None).unwrap());
+        let (one_metrics, one) = read(&store);
         drop(tx);
-        assert_eq!(split, one);
-        assert_eq!(split.len(), 6);
-        let count: usize = split.iter().map(|(_, _, r)| r.len()).sum();
+        assert_eq!((&split_metrics, &split), (&one_metrics, &one));
+        assert!(
+            split_metrics
+                .iter()
+                .flatten()
+                .all(|m| m.owners == ["a", "b"])
+        );
+        let rows = || split.iter().flat_map(|year| year.values().flatten());
+        assert_eq!(rows().count(), 6);
+        let count: usize = rows().map(crate::model::DivisionMonths::len).sum();
         assert_eq!(count, writes.len());
         let data = store.year_data(2026).unwrap();
         let march = data.value(2025, 3, "a", "money").unwrap();
