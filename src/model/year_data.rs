@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::register_tables::{CellRecord, RecordsByFigure};
 use super::{Division, Metric};
@@ -161,7 +162,7 @@ impl YearData {
                 i
             }
         };
-        rows[i].put(v.month, v.value, &v.note, v.updated_by, v.updated_at);
+        rows[i].put(v.month, v.value, &v.note, &v.updated_by, &v.updated_at);
     }
 
     /// Removes the value of one cell, if stored.
@@ -276,8 +277,9 @@ pub struct DivisionMonths {
     values: [Option<Decimal>; 13],
     /// The months that have a note, with it (most have none).
     notes: Vec<(u8, String)>,
-    /// Who wrote which months when, each user and time once.
-    origins: Vec<Origin>,
+    /// Who wrote which months when, each user and time once (usually one: inline, so
+    /// that a year read's thousands of rows are not as many allocations).
+    origins: SmallVec<[Origin; 1]>,
 }
 
 /// One year's stored values: by metric code, one [`DivisionMonths`] per division.
@@ -297,7 +299,7 @@ impl DivisionMonths {
             stored: 0,
             values: [None; 13],
             notes: Vec::new(),
-            origins: Vec::new(),
+            origins: SmallVec::new(),
         }
     }
 
@@ -317,8 +319,8 @@ impl DivisionMonths {
         month: u8,
         value: Option<Decimal>,
         note: &str,
-        by: Arc<str>,
-        at: Arc<str>,
+        by: &Arc<str>,
+        at: &Arc<str>,
     ) {
         if month > 12 {
             return;
@@ -335,13 +337,13 @@ impl DivisionMonths {
         match self
             .origins
             .iter_mut()
-            .find(|o| same(&o.by, &by) && same(&o.at, &at))
+            .find(|o| same(&o.by, by) && same(&o.at, at))
         {
             Some(o) => o.months |= bit,
             None => self.origins.push(Origin {
                 months: bit,
-                by,
-                at,
+                by: by.clone(),
+                at: at.clone(),
             }),
         }
     }
