@@ -155,7 +155,7 @@ impl YearData {
             .or_default()
             .entry(v.metric)
             .or_default();
-        let i = match rows.binary_search_by(|r| (*r.division).cmp(&*v.division)) {
+        let i = match find(rows, &v.division) {
             Ok(i) => i,
             Err(i) => {
                 rows.insert(i, DivisionMonths::new(v.division));
@@ -170,7 +170,7 @@ impl YearData {
         let Some(rows) = self.values.get_mut(&year).and_then(|m| m.get_mut(metric)) else {
             return;
         };
-        if let Ok(i) = rows.binary_search_by(|r| (*r.division).cmp(division)) {
+        if let Ok(i) = find(rows, division) {
             rows[i].remove(month);
             if rows[i].stored == 0 {
                 rows.remove(i);
@@ -228,10 +228,7 @@ impl YearData {
         metric: &str,
     ) -> Option<ValueRef<'_>> {
         let values = self.values(year, metric);
-        let i = values
-            .rows
-            .binary_search_by(|r| (*r.division).cmp(division))
-            .ok()?;
+        let i = find(values.rows, division).ok()?;
         values.rows[i].get(month, year, values.metric)
     }
 
@@ -411,6 +408,11 @@ impl DivisionMonths {
 }
 
 /// The same shared string, by pointer when it is one (a store's read shares them).
+/// Where `division`'s row is in a metric's rows (ordered by division), or would go.
+fn find(rows: &[DivisionMonths], division: &str) -> Result<usize, usize> {
+    rows.binary_search_by(|r| (*r.division).cmp(division))
+}
+
 fn same(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || **a == **b
 }
