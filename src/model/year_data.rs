@@ -407,12 +407,12 @@ impl DivisionMonths {
     }
 }
 
-/// The same shared string, by pointer when it is one (a store's read shares them).
 /// Where `division`'s row is in a metric's rows (ordered by division), or would go.
 fn find(rows: &[DivisionMonths], division: &str) -> Result<usize, usize> {
     rows.binary_search_by(|r| (*r.division).cmp(division))
 }
 
+/// The same shared string, by pointer when it is one (a store's read shares them).
 fn same(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || **a == **b
 }

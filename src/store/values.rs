@@ -244,11 +244,7 @@ impl Store {
         let read = YearRead { only, places };
         let one_year = |store: &Store, year: i32, mut metrics: Vec<Metric>| {
             store.fill_owners(year, &mut metrics, only)?;
-            let rows = match only.is_some_and(HashSet::is_empty) {
-                true => MetricRows::new(),
-                false => read.rows(&store.conn, year)?,
-            };
-            Ok::<_, StoreError>((metrics, rows))
+            Ok::<_, StoreError>((metrics, read.rows(&store.conn, year)?))
         };
         let second = sqlite::second_reader(self).map(|conn| Store {
             conn,
@@ -778,6 +774,9 @@ struct YearRead<'a> {
 impl YearRead<'_> {
     /// The (metric, division) rows of `year` read through `db`.
     fn rows(&self, db: &Db, year: i32) -> Result<MetricRows> {
+        if self.only.is_some_and(HashSet::is_empty) {
+            return Ok(MetricRows::new());
+        }
         let [mut divisions, mut metrics] = <[months::Shared; 2]>::default();
         let mut filter = String::new();
         let mut args: Vec<&dyn engine::Param> = vec![&year];
