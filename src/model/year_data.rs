@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use smallvec::SmallVec;
 
 use super::register_tables::{CellRecord, RecordsByFigure};
 use super::{Division, Metric};
@@ -135,7 +134,8 @@ impl YearData {
     }
 
     /// Replaces the stored values; `values` may hold this year's and last year's values
-    /// in any order. A month outside 0–12 is not a stored value and is left out.
+    /// in any order. A month outside 0–12 is not a stored value and is left out; of each
+    /// value, the value alone is kept (see [`DivisionMonths`]).
     pub fn set_values(&mut self, values: Vec<StoredValue>) {
         self.values.clear();
         for v in values {
@@ -162,7 +162,7 @@ impl YearData {
                 i
             }
         };
-        rows[i].put(v.month, v.value, &v.note, &v.updated_by, &v.updated_at);
+        rows[i].put(v.month, v.value);
     }
 
     /// Removes the value of one cell, if stored.
@@ -263,8 +263,10 @@ impl YearData {
 /// each (year, metric, division) the engine aggregated.
 ///
 /// Thirteen slots and a bit per month, not one record per value: a year of a big file is
-/// a few hundred thousand values but a few thousand of these, and who wrote them and when
-/// is usually one user at one time for the whole row (an import, a month handed in).
+/// a few hundred thousand values but a few thousand of these. Values only: a value's
+/// note, who entered it and when are not what a report or a check is made of, and
+/// reading them with every year was a third of a year read (issue 17); a figure's
+/// 数据来源 asks the store for them (`Store::metric_values`) when it is shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DivisionMonths {
     pub division: Arc<str>,
@@ -272,22 +274,10 @@ pub struct DivisionMonths {
     stored: u16,
     /// By month; `None` where nothing is stored or the value is stored as not reported.
     values: [Option<Decimal>; 13],
-    /// The months that have a note, with it (most have none).
-    notes: Vec<(u8, String)>,
-    /// Who wrote which months when, each user and time once (usually one: inline, so
-    /// that a year read's thousands of rows are not as many allocations).
-    origins: SmallVec<[Origin; 1]>,
 }
 
 /// One year's stored values: by metric code, one [`DivisionMonths`] per division.
 pub type MetricRows = HashMap<Arc<str>, Vec<DivisionMonths>>;
-
-#[derive(Debug, Clone, PartialEq)]
-struct Origin {
-    months: u16,
-    by: Arc<str>,
-    at: Arc<str>,
-}
 
 impl DivisionMonths {
     pub fn new(division: Arc<str>) -> DivisionMonths {
@@ -295,8 +285,6 @@ impl DivisionMonths {
             division,
             stored: 0,
             values: [None; 13],
-            notes: Vec::new(),
-            origins: SmallVec::new(),
         }
     }
 
@@ -311,38 +299,12 @@ impl DivisionMonths {
 
     /// Stores month `month`'s value (0–12; any other month is not a cell and is left
     /// out), replacing what was there.
-    pub fn put(
-        &mut self,
-        month: u8,
-        value: Option<Decimal>,
-        note: &str,
-        by: &Arc<str>,
-        at: &Arc<str>,
-    ) {
+    pub fn put(&mut self, month: u8, value: Option<Decimal>) {
         if month > 12 {
             return;
         }
-        let bit = 1u16 << month;
-        if self.stored & bit != 0 {
-            self.remove(month);
-        }
-        self.stored |= bit;
+        self.stored |= 1u16 << month;
         self.values[usize::from(month)] = value;
-        if !note.is_empty() {
-            self.notes.push((month, note.to_string()));
-        }
-        match self
-            .origins
-            .iter_mut()
-            .find(|o| same(&o.by, by) && same(&o.at, at))
-        {
-            Some(o) => o.months |= bit,
-            None => self.origins.push(Origin {
-                months: bit,
-                by: by.clone(),
-                at: at.clone(),
-            }),
-        }
     }
 
     /// The stored months with their values (`None`: stored as not reported), by month.
@@ -369,19 +331,6 @@ impl DivisionMonths {
         let bit = 1u16 << month;
         self.stored &= !bit;
         *slot = None;
-        self.notes.retain(|(m, _)| *m != month);
-        for o in &mut self.origins {
-            o.months &= !bit;
-        }
-        self.origins.retain(|o| o.months != 0);
-    }
-
-    fn origin(&self, month: u8) -> (&Arc<str>, &Arc<str>) {
-        self.origins
-            .iter()
-            .find(|o| o.months & (1 << month) != 0)
-            .map(|o| (&o.by, &o.at))
-            .expect("every stored month has its origin")
     }
 
     /// Month `month`'s stored value, lent out as a [`ValueRef`] of `year` and `metric`.
@@ -389,20 +338,12 @@ impl DivisionMonths {
         if month > 12 || self.stored & (1 << month) == 0 {
             return None;
         }
-        let (by, at) = self.origin(month);
         Some(ValueRef {
             year,
             month,
             division: &self.division,
             metric,
             value: self.values[usize::from(month)],
-            note: self
-                .notes
-                .iter()
-                .find(|(m, _)| *m == month)
-                .map_or("", |(_, n)| n),
-            updated_by: by,
-            updated_at: at,
         })
     }
 }
@@ -412,12 +353,8 @@ fn find(rows: &[DivisionMonths], division: &str) -> Result<usize, usize> {
     rows.binary_search_by(|r| (*r.division).cmp(division))
 }
 
-/// The same shared string, by pointer when it is one (a store's read shares them).
-fn same(a: &Arc<str>, b: &Arc<str>) -> bool {
-    Arc::ptr_eq(a, b) || **a == **b
-}
-
-/// One stored value as a year's data lends it out: a [`StoredValue`] without the copies.
+/// One stored value as a year's data lends it out: where it is and what it is, without
+/// copies (a [`StoredValue`] without its note, user and time).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ValueRef<'a> {
     pub year: i32,
@@ -425,13 +362,11 @@ pub struct ValueRef<'a> {
     pub division: &'a str,
     pub metric: &'a str,
     pub value: Option<Decimal>,
-    pub note: &'a str,
-    pub updated_by: &'a str,
-    pub updated_at: &'a str,
 }
 
 impl ValueRef<'_> {
-    /// The value as an owned record (e.g. to change it and build other year data).
+    /// The value as an owned record (e.g. to change it and build other year data), with
+    /// an empty note, user and time: a year's data does not hold them.
     pub fn to_stored(&self) -> StoredValue {
         StoredValue {
             year: self.year,
@@ -439,9 +374,9 @@ impl ValueRef<'_> {
             division: self.division.into(),
             metric: self.metric.into(),
             value: self.value,
-            note: self.note.to_string(),
-            updated_by: self.updated_by.into(),
-            updated_at: self.updated_at.into(),
+            note: String::new(),
+            updated_by: "".into(),
+            updated_at: "".into(),
         }
     }
 }

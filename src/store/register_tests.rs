@@ -253,14 +253,12 @@ on_both_engines! {
             [Some(Decimal::from(1))]
         );
         let data = store.year_data(2026).unwrap();
-        assert_eq!(
-            data.values(2026, "t3.new.total")
-                .iter()
-                .next()
-                .unwrap()
-                .updated_by,
-            REGISTER_AUTHOR
-        );
+        let source = store.metric_values(2026, "t3.new.total").unwrap();
+        let shown: Vec<_> = source
+            .iter()
+            .map(|v| (v.month, v.value, &*v.updated_by))
+            .collect();
+        assert_eq!(shown, [(0, Some(Decimal::from(2)), REGISTER_AUTHOR)]);
         assert!(data.metric("t3.new.total").unwrap().kind == ValueKind::Count);
         // A figure typed for a register year is refused, not set aside unseen.
         let err = store

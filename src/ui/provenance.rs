@@ -3,20 +3,24 @@
 //! behind it with who entered it and when, and a way to the entry grid at that metric.
 //!
 //! The figure's [`Provenance`] (made by the compiler) says which values were combined;
-//! who entered each and when comes from the year's [`YearData`], which holds this and
-//! last year's values with `updated_by` / `updated_at`; a cell of tables 3 and 4 of a year
-//! kept in the 依申请 register lists the applications (or reviews and suits) it counts.
-//! Must never: recompute a figure.
+//! the year's [`YearData`] says what they are now, and who entered each and when is read
+//! from the store per (year, metric) the first time a pop-up shows it ([`Sources`]: a
+//! year read leaves users and times out). In a city's consolidated report a value is an
+//! agency's, and its source is that agency's approved report. A cell of tables 3 and 4 of
+//! a year kept in the 依申请 register lists the applications (or reviews and suits) it
+//! counts. Must never: recompute a figure.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use egui::{Color32, RichText};
 
 use rust_decimal::Decimal;
 
 use crate::document::{Figure, Provenance};
+use crate::model::city::AgencyReport;
 use crate::model::register_tables::CellRecord;
 use crate::model::{Period, ValueRef, YearData};
+use crate::store::Store;
 use crate::value;
 
 use super::widgets;
@@ -37,6 +41,59 @@ pub struct EntryJump {
 /// Who is who: login → display name, for "entered by".
 pub type UserNames = HashMap<String, String>;
 
+/// Who entered each value of one metric in one year and when, by (division, month).
+type Origins = HashMap<(String, u8), (String, String)>;
+
+/// Who entered the values behind figures and when: read from the store per (year,
+/// metric) when a pop-up first asks ([`Sources::read_wanted`], once a frame, by the
+/// screen that holds the store), kept until the year's data is read again
+/// ([`Sources::clear`]).
+#[derive(Debug, Default)]
+pub struct Sources {
+    read: HashMap<(i32, String), Result<Origins, String>>,
+    wanted: BTreeSet<(i32, String)>,
+}
+
+impl Sources {
+    /// Forgets what was read (the values may have changed since).
+    pub fn clear(&mut self) {
+        self.read.clear();
+    }
+
+    /// Reads what pop-ups asked for since the last call; `true` when it read anything
+    /// (the pop-up then needs a frame to show it).
+    pub fn read_wanted(&mut self, store: &Store) -> bool {
+        let wanted = std::mem::take(&mut self.wanted);
+        for (year, metric) in &wanted {
+            let origins = store
+                .metric_values(*year, metric)
+                .map(|values| {
+                    values
+                        .into_iter()
+                        .map(|v| {
+                            let who = (v.updated_by.to_string(), v.updated_at.to_string());
+                            ((v.division.to_string(), v.month), who)
+                        })
+                        .collect()
+                })
+                .map_err(|e| format!("无法读取填报人：{e}"));
+            self.read.insert((*year, metric.clone()), origins);
+        }
+        !wanted.is_empty()
+    }
+
+    /// What was read of `metric` in `year`; `None` (and asked for) until it is.
+    fn get(&mut self, ui: &egui::Ui, year: i32, metric: &str) -> Option<&Result<Origins, String>> {
+        let key = (year, metric.to_string());
+        if !self.read.contains_key(&key) {
+            self.wanted.insert(key);
+            ui.ctx().request_repaint();
+            return None;
+        }
+        self.read.get(&key)
+    }
+}
+
 /// The pop-up's content. With `jump`, each metric gets a 跳到填报 button (not in a
 /// tooltip, which cannot be clicked); returns the jump when one was clicked.
 pub fn provenance_ui(
@@ -44,6 +101,7 @@ pub fn provenance_ui(
     figure: &Figure,
     data: &YearData,
     users: &UserNames,
+    sources: &mut Sources,
     jump: bool,
 ) -> Option<EntryJump> {
     let p = &figure.provenance;
@@ -64,14 +122,14 @@ pub fn provenance_ui(
     let with_jump = jump;
     let mut jump = None;
     if p.inputs.is_empty() {
-        jump = provenance_body(ui, p, data, users, with_jump);
+        jump = provenance_body(ui, p, data, users, sources, with_jump);
     } else {
         ui.label(format!("由以下数据计算（{}）：", rule_text(&p.rule)));
         for (i, input) in p.inputs.iter().enumerate() {
             ui.separator();
             ui.label(RichText::new(format!("{}. {}", i + 1, input.metric_name)).strong());
             ui.push_id(i, |ui| {
-                if let Some(j) = provenance_body(ui, input, data, users, with_jump) {
+                if let Some(j) = provenance_body(ui, input, data, users, sources, with_jump) {
                     jump = Some(j);
                 }
             });
@@ -85,6 +143,7 @@ fn provenance_body(
     p: &Provenance,
     data: &YearData,
     users: &UserNames,
+    sources: &mut Sources,
     with_jump: bool,
 ) -> Option<EntryJump> {
     let division_name = |code: &str| {
@@ -120,7 +179,7 @@ fn provenance_body(
             ui.label(rule_text(&p.rule));
             ui.end_row();
         });
-    // Who entered each value: the year's stored values by (division, month).
+    // The values as they are now, by (division, month).
     let stored: HashMap<(&str, u8), _> = data
         .values(p.year, &p.metric_code)
         .iter()
@@ -129,14 +188,17 @@ fn provenance_body(
     if p.values.is_empty() {
         ui.label(RichText::new("没有填报数据").weak());
     } else {
+        let who = Who::of(ui, p, data, sources);
         // A year of months is listed in full; more (many divisions) scroll in a box.
         if p.values.len() <= 16 {
-            values_grid(ui, p, &stored, &division_name, users);
+            values_grid(ui, p, &stored, &who, &division_name, users);
         } else {
             egui::ScrollArea::vertical()
                 .id_salt("provenance-values-scroll")
                 .max_height(360.0)
-                .show(ui, |ui| values_grid(ui, p, &stored, &division_name, users));
+                .show(ui, |ui| {
+                    values_grid(ui, p, &stored, &who, &division_name, users)
+                });
         }
     }
     let records = data.register_records(p.year, &p.metric_code);
@@ -168,15 +230,19 @@ fn values_grid(
     ui: &mut egui::Ui,
     p: &Provenance,
     stored: &HashMap<(&str, u8), ValueRef<'_>>,
+    who: &Who<'_>,
     division_name: &dyn Fn(&str) -> String,
     users: &UserNames,
 ) {
+    if let Who::Read(Some(Err(e))) = who {
+        ui.colored_label(widgets::ERROR_COLOR, e);
+    }
     egui::Grid::new("provenance-values")
         .striped(true)
         .num_columns(5)
         .spacing([12.0, 2.0])
         .show(ui, |ui| {
-            for h in ["处室", "月份", "数值", "填报人", "时间"] {
+            for h in who.headings() {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
@@ -206,20 +272,59 @@ fn values_grid(
                     ),
                     _ => ui.label(shown),
                 };
-                match now {
-                    Some(s) => {
-                        let login = s.updated_by;
-                        ui.label(users.get(login).map_or(login, String::as_str));
-                        ui.label(s.updated_at);
-                    }
-                    None => {
-                        ui.label("—");
-                        ui.label("—");
-                    }
-                }
+                let (by, at) = match now {
+                    Some(_) => who.entered(&v.division, v.month),
+                    None => ("—", "—"),
+                };
+                ui.label(users.get(by).map_or(by, String::as_str));
+                ui.label(at);
                 ui.end_row();
             }
         });
+}
+
+/// Where a pop-up's 填报人 and 时间 come from.
+enum Who<'a> {
+    /// An agency's own data: read from the store per metric; `None` while it is read.
+    Read(Option<&'a Result<Origins, String>>),
+    /// A city's consolidated report: each value is an agency's, from its own report.
+    Agencies(&'a [AgencyReport]),
+}
+
+impl<'a> Who<'a> {
+    fn of(ui: &egui::Ui, p: &Provenance, data: &'a YearData, sources: &'a mut Sources) -> Self {
+        if data.reports.is_empty() {
+            Who::Read(sources.get(ui, p.year, &p.metric_code))
+        } else {
+            Who::Agencies(&data.reports)
+        }
+    }
+
+    fn headings(&self) -> [&'static str; 5] {
+        match self {
+            Who::Read(_) => ["处室", "月份", "数值", "填报人", "时间"],
+            Who::Agencies(_) => ["单位", "月份", "数值", "审定人", "审定时间"],
+        }
+    }
+
+    /// Who entered `division`'s value of `month` (a login) and when; in a city, who
+    /// approved the agency's report and when.
+    fn entered(&self, division: &str, month: u8) -> (&'a str, &'a str) {
+        match self {
+            Who::Read(None) => ("读取中…", ""),
+            Who::Read(Some(Err(_))) => ("—", "—"),
+            Who::Read(Some(Ok(origins))) => origins
+                .get(&(division.to_string(), month))
+                .map_or(("—", "—"), |(by, at)| (by.as_str(), at.as_str())),
+            Who::Agencies(reports) => match reports.iter().find(|r| r.code == division) {
+                Some(AgencyReport {
+                    approved: Some((by, at)),
+                    ..
+                }) => (by.as_str(), at.as_str()),
+                _ => ("未审定", "—"),
+            },
+        }
+    }
 }
 
 /// The 依申请 register's records a cell of table 3 or 4 counts: number, dates, column
@@ -326,5 +431,55 @@ mod tests {
         assert_eq!(months_text((1, 12), false), "1—12月");
         assert_eq!(months_text((11, 11), false), "11月");
         assert_eq!(months_text((12, 12), true), "全年（年度数）");
+    }
+
+    /// Who entered a value is read from the store the frame after a pop-up asks, and
+    /// kept until the data is read again.
+    #[test]
+    fn who_entered_a_value_is_read_when_a_pop_up_first_asks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::demo::create(&dir.path().join("demo.db")).unwrap();
+        let v = store
+            .stored_values(2019..=2019, None, None)
+            .unwrap()
+            .remove(0);
+        let ctx = egui::Context::default();
+        let mut sources = Sources::default();
+        let frame = |sources: &mut Sources| {
+            let mut got = None;
+            let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
+                got = sources.get(ui, 2019, &v.metric).cloned();
+            });
+            out.textures_delta.clear();
+            got
+        };
+        assert_eq!(frame(&mut sources), None);
+        assert!(sources.read_wanted(&store));
+        let origins = frame(&mut sources).unwrap().unwrap();
+        let key = (v.division.to_string(), v.month);
+        let who = (v.updated_by.to_string(), v.updated_at.to_string());
+        assert_eq!(origins.get(&key), Some(&who));
+        assert!(!sources.read_wanted(&store), "nothing more asked");
+        sources.clear();
+        assert_eq!(frame(&mut sources), None);
+    }
+
+    #[test]
+    fn a_citys_value_comes_from_its_agencys_approved_report() {
+        let report = |code: &str, approved: Option<(&str, &str)>| AgencyReport {
+            code: code.into(),
+            name: code.into(),
+            status: None,
+            approved: approved.map(|(a, b)| (a.into(), b.into())),
+        };
+        let reports = [
+            report("a", Some(("wang", "2027-01-10 09:30:00"))),
+            report("b", None),
+        ];
+        let who = Who::Agencies(&reports);
+        assert_eq!(who.entered("a", 0), ("wang", "2027-01-10 09:30:00"));
+        assert_eq!(who.entered("b", 0), ("未审定", "—"));
+        assert_eq!(who.headings()[3], "审定人");
+        assert_eq!(Who::Read(None).entered("a", 1).0, "读取中…");
     }
 }

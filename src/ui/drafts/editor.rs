@@ -65,6 +65,8 @@ pub struct DraftEditor {
     pub selected_block: Option<usize>,
     /// The figure whose provenance window is open.
     pub pinned: Option<FigureRef>,
+    /// Who entered the values the provenance windows show, as read so far.
+    pub(super) sources: crate::ui::provenance::Sources,
     pub side: SideTab,
     pub comments: Vec<DraftComment>,
     pub comment_text: String,
@@ -107,6 +109,7 @@ impl DraftEditor {
             compiled: None,
             stale: true,
             view: None,
+            sources: Default::default(),
             last_good: None,
             job_error: None,
             preview: PreviewView::new(id as u64),
@@ -220,6 +223,9 @@ impl DraftEditor {
         fonts: &Arc<FontSet>,
     ) {
         self.poll_jobs(store);
+        if self.sources.read_wanted(store) {
+            ctx.request_repaint();
+        }
         let now = Instant::now();
         if self.polled_at.is_none_or(|t| now - t >= POLL_EVERY) {
             self.polled_at = Some(now);
@@ -263,6 +269,7 @@ impl DraftEditor {
                     self.writing.take_values(&view.chips);
                     self.job_error = None;
                     self.view = Some(view);
+                    self.sources.clear();
                 }
                 Err(e) => self.job_error = Some(e.to_string()),
             }

@@ -444,9 +444,10 @@ impl DraftEditor {
             && let Some(figure) = model.figure(f)
         {
             let drift = self.drift_of(f, &model);
+            let sources = &mut self.sources;
             egui::Tooltip::for_widget(resp).at_pointer().show(|ui| {
                 drift_line(ui, drift.as_ref());
-                provenance::provenance_ui(ui, figure, data, users, false);
+                provenance::provenance_ui(ui, figure, data, users, sources, false);
                 ui.label(
                     RichText::new("点击数字可固定此窗口，并可跳到填报")
                         .weak()
@@ -480,6 +481,7 @@ impl DraftEditor {
                         egui::Align2::LEFT_TOP,
                     ),
                 };
+                let sources = &mut self.sources;
                 egui::Window::new("数据来源")
                     .id(ui.scope_id().with(("provenance", f)))
                     .open(&mut open)
@@ -489,7 +491,7 @@ impl DraftEditor {
                     .default_pos(pos)
                     .show(ui.ctx(), |ui| {
                         drift_line(ui, drift.as_ref());
-                        jump = provenance::provenance_ui(ui, figure, data, users, true);
+                        jump = provenance::provenance_ui(ui, figure, data, users, sources, true);
                     });
             }
             if !open || jump.is_some() {

@@ -122,23 +122,16 @@ pub fn data_as_of(data: &YearData, later: &[AuditEntry], audit_id: i64) -> YearD
         };
         match e.old.as_deref() {
             None => out.remove_value(year, month, d, code),
-            Some(old) => {
-                let mut v = match out.value(year, month, d, code) {
-                    Some(now) => now.to_stored(),
-                    None => StoredValue {
-                        year,
-                        month,
-                        division: d.into(),
-                        metric: code.into(),
-                        value: None,
-                        note: String::new(),
-                        updated_by: e.actor.as_str().into(),
-                        updated_at: e.at.as_str().into(),
-                    },
-                };
-                v.value = old.parse().ok();
-                out.put_value(v);
-            }
+            Some(old) => out.put_value(StoredValue {
+                year,
+                month,
+                division: d.into(),
+                metric: code.into(),
+                value: old.parse().ok(),
+                note: String::new(),
+                updated_by: e.actor.as_str().into(),
+                updated_at: e.at.as_str().into(),
+            }),
         }
     }
     out

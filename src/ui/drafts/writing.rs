@@ -253,6 +253,7 @@ impl DraftEditor {
     fn chip_provenance_ui(&mut self, ui: &mut egui::Ui, users: &UserNames) -> Option<EntryJump> {
         let chip = self.writing.pinned_chip.clone()?;
         let data = &self.view.as_ref()?.data;
+        let sources = &mut self.sources;
         let mut open = true;
         let mut jump = None;
         let value = self.writing.values.get(&chip).cloned();
@@ -263,7 +264,7 @@ impl DraftEditor {
             .resizable(false)
             .show(ui.ctx(), |ui| {
                 match value.as_ref().and_then(ChipValue::figure) {
-                    Some(f) => jump = provenance::provenance_ui(ui, f, data, users, true),
+                    Some(f) => jump = provenance::provenance_ui(ui, f, data, users, sources, true),
                     None => {
                         let text = match &value {
                             Some(ChipValue::Unavailable { reason, .. }) if !reason.is_empty() => {
