@@ -115,6 +115,43 @@ on_both_engines! {
     }
 }
 
+// A year read holds the values; who entered each, when and its note come per metric
+// (what a figure's 数据来源 shows), and agree with it value for value.
+on_both_engines! {
+    fn a_metrics_values_come_with_their_note_user_and_time(db: &Scratch) {
+        let mut store = demo(db);
+        let office = store.actor("liu.office").unwrap();
+        store
+            .unlock_month(&office, 2019, 12, "office", "测试")
+            .unwrap();
+        let mut w = write(2019, 0, "office", "t2.fees.amount", "24252.311082");
+        w.note = "含退费".into();
+        store.set_value(&office, &w).unwrap();
+        let data = store.year_data(2019).unwrap();
+        for (year, metric) in [(2019, "t2.fees.amount"), (2019, "food.fines"), (2018, "food.fines")] {
+            let read: Vec<_> = data
+                .values(year, metric)
+                .iter()
+                .map(|v| (v.division.to_string(), v.month, v.value))
+                .collect();
+            let traced = store.metric_values(year, metric).unwrap();
+            let mut shown: Vec<_> = traced
+                .iter()
+                .map(|v| (v.division.to_string(), v.month, v.value))
+                .collect();
+            shown.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+            assert!(!read.is_empty(), "{year} {metric}");
+            assert_eq!(read, shown, "{year} {metric}");
+            assert!(traced.iter().all(|v| !v.updated_by.is_empty() && !v.updated_at.is_empty()));
+        }
+        let fees = store.metric_values(2019, "t2.fees.amount").unwrap();
+        let fee = fees.iter().find(|v| v.month == 0 && &*v.division == "office").unwrap();
+        assert_eq!((&*fee.updated_by, fee.note.as_str()), ("liu.office", "含退费"));
+        assert_eq!(fee.value, Some(d("24252.311082")));
+        assert!(store.metric_values(2019, "no.such.metric").unwrap().is_empty());
+    }
+}
+
 on_both_engines! {
     fn amounts_come_back_exactly(db: &Scratch) {
         let mut store = demo(db);
