@@ -11,12 +11,15 @@
 //! counts. Must never: recompute a figure.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
 
 use egui::{Color32, RichText};
 
 use rust_decimal::Decimal;
 
 use crate::document::{Figure, Provenance};
+use crate::jobs::Job;
 use crate::model::city::AgencyReport;
 use crate::model::register_tables::CellRecord;
 use crate::model::{Period, ValueRef, YearData};
@@ -45,53 +48,93 @@ pub type UserNames = HashMap<String, String>;
 type Origins = HashMap<(String, u8), (String, String)>;
 
 /// Who entered the values behind figures and when: read from the store per (year,
-/// metric) when a pop-up first asks ([`Sources::read_wanted`], once a frame, by the
-/// screen that holds the store), kept until the year's data is read again
-/// ([`Sources::clear`]).
-#[derive(Debug, Default)]
+/// metric) when a pop-up first asks, off the UI thread ([`Sources::tick`], each frame,
+/// by the screen that holds the store: on a server each read is a round trip), kept
+/// until the year's data is read again ([`Sources::clear`]).
+#[derive(Default)]
 pub struct Sources {
     read: HashMap<(i32, String), Result<Origins, String>>,
+    /// Asked for by a pop-up and not read yet.
     wanted: BTreeSet<(i32, String)>,
+    /// Being read, by [`Sources::reading`].
+    pending: BTreeSet<(i32, String)>,
+    reading: Option<Job<Vec<Read>, std::convert::Infallible>>,
 }
 
+/// One (year, metric) as read.
+type Read = ((i32, String), Result<Origins, String>);
+
 impl Sources {
-    /// Forgets what was read (the values may have changed since).
+    /// Forgets what was read or is being read (the values may have changed since).
     pub fn clear(&mut self) {
         self.read.clear();
+        self.pending.clear();
+        self.reading = None;
     }
 
-    /// Reads what pop-ups asked for since the last call; `true` when it read anything
-    /// (the pop-up then needs a frame to show it).
-    pub fn read_wanted(&mut self, store: &Store) -> bool {
-        let wanted = std::mem::take(&mut self.wanted);
-        for (year, metric) in &wanted {
-            let origins = store
-                .metric_values(*year, metric)
-                .map(|values| {
-                    values
-                        .into_iter()
-                        .map(|v| {
-                            let who = (v.updated_by.to_string(), v.updated_at.to_string());
-                            ((v.division.to_string(), v.month), who)
-                        })
-                        .collect()
-                })
-                .map_err(|e| format!("无法读取填报人：{e}"));
-            self.read.insert((*year, metric.clone()), origins);
+    /// Takes a finished read and starts one of what pop-ups asked for since; `true` when
+    /// a read arrived (the pop-up then needs a frame to show it).
+    pub fn tick(&mut self, ctx: &egui::Context, store: &Store) -> bool {
+        let mut arrived = false;
+        if let Some(done) = self.reading.as_mut().and_then(Job::poll) {
+            self.reading = None;
+            self.pending.clear();
+            if let Ok(read) = done {
+                self.read.extend(read);
+            }
+            arrived = true;
         }
-        !wanted.is_empty()
+        if self.reading.is_none() && !self.wanted.is_empty() {
+            self.pending = std::mem::take(&mut self.wanted);
+            let wanted: Vec<_> = self.pending.iter().cloned().collect();
+            let db = store.path().to_path_buf();
+            let wake = ctx.clone();
+            self.reading = Some(Job::spawn(
+                "读取填报人",
+                Arc::new(move || wake.request_repaint()),
+                move |_| Ok(read_origins(&db, wanted)),
+            ));
+        }
+        arrived
     }
 
     /// What was read of `metric` in `year`; `None` (and asked for) until it is.
     fn get(&mut self, ui: &egui::Ui, year: i32, metric: &str) -> Option<&Result<Origins, String>> {
         let key = (year, metric.to_string());
         if !self.read.contains_key(&key) {
-            self.wanted.insert(key);
+            if !self.pending.contains(&key) {
+                self.wanted.insert(key);
+            }
             ui.ctx().request_repaint();
             return None;
         }
         self.read.get(&key)
     }
+}
+
+/// Who entered each value of the metrics `wanted` and when, read through a store of its
+/// own (the UI's stays on the UI thread).
+fn read_origins(db: &Path, wanted: Vec<(i32, String)>) -> Vec<Read> {
+    let failed = |e: crate::store::StoreError| format!("无法读取填报人：{e}");
+    let store = Store::open(db).map_err(failed);
+    let origins = |year: i32, metric: &str| -> Result<Origins, String> {
+        let values = store.as_ref().map_err(String::clone)?;
+        let values = values.metric_values(year, metric).map_err(failed)?;
+        Ok(values
+            .into_iter()
+            .map(|v| {
+                let who = (v.updated_by.to_string(), v.updated_at.to_string());
+                ((v.division.to_string(), v.month), who)
+            })
+            .collect())
+    };
+    wanted
+        .into_iter()
+        .map(|(year, metric)| {
+            let read = origins(year, &metric);
+            ((year, metric), read)
+        })
+        .collect()
 }
 
 /// The pop-up's content. With `jump`, each metric gets a 跳到填报 button (not in a
@@ -454,12 +497,16 @@ mod tests {
             got
         };
         assert_eq!(frame(&mut sources), None);
-        assert!(sources.read_wanted(&store));
+        let started = std::time::Instant::now();
+        while !sources.tick(&ctx, &store) {
+            assert!(started.elapsed().as_secs() < 30, "the read never arrived");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
         let origins = frame(&mut sources).unwrap().unwrap();
         let key = (v.division.to_string(), v.month);
         let who = (v.updated_by.to_string(), v.updated_at.to_string());
         assert_eq!(origins.get(&key), Some(&who));
-        assert!(!sources.read_wanted(&store), "nothing more asked");
+        assert!(!sources.tick(&ctx, &store), "nothing more asked");
         sources.clear();
         assert_eq!(frame(&mut sources), None);
     }

@@ -223,7 +223,7 @@ impl DraftEditor {
         fonts: &Arc<FontSet>,
     ) {
         self.poll_jobs(store);
-        if self.sources.read_wanted(store) {
+        if self.sources.tick(ctx, store) {
             ctx.request_repaint();
         }
         let now = Instant::now();
