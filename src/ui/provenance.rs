@@ -56,7 +56,7 @@ pub struct Sources {
     read: HashMap<(i32, String), Result<Origins, String>>,
     /// Asked for by a pop-up and not read yet.
     wanted: BTreeSet<(i32, String)>,
-    /// Being read, by [`Sources::reading`].
+    /// Being read by `reading`.
     pending: BTreeSet<(i32, String)>,
     reading: Option<Job<Vec<Read>, std::convert::Infallible>>,
 }
@@ -102,10 +102,10 @@ impl Sources {
     fn get(&mut self, ui: &egui::Ui, year: i32, metric: &str) -> Option<&Result<Origins, String>> {
         let key = (year, metric.to_string());
         if !self.read.contains_key(&key) {
-            if !self.pending.contains(&key) {
-                self.wanted.insert(key);
+            // A frame for `tick` to start the read; the read wakes the UI when done.
+            if !self.pending.contains(&key) && self.wanted.insert(key) {
+                ui.ctx().request_repaint();
             }
-            ui.ctx().request_repaint();
             return None;
         }
         self.read.get(&key)
@@ -118,8 +118,8 @@ fn read_origins(db: &Path, wanted: Vec<(i32, String)>) -> Vec<Read> {
     let failed = |e: crate::store::StoreError| format!("无法读取填报人：{e}");
     let store = Store::open(db).map_err(failed);
     let origins = |year: i32, metric: &str| -> Result<Origins, String> {
-        let values = store.as_ref().map_err(String::clone)?;
-        let values = values.metric_values(year, metric).map_err(failed)?;
+        let store = store.as_ref().map_err(String::clone)?;
+        let values = store.metric_values(year, metric).map_err(failed)?;
         Ok(values
             .into_iter()
             .map(|v| {
