@@ -1,6 +1,6 @@
 //! The SQLite engine: a file opened and created the safe way (checked before SQLite touches
 //! it, journal mode for its disk, read-only and immutable opens, a new file built under a
-//! temporary name and renamed into place, the store's own SQL function `months()` on
+//! temporary name and renamed into place, the store's own SQL function `year_rows()` on
 //! every connection), rusqlite's side of the [`Db`] seam, and
 //! SQLite's error codes as [`StoreError`]s. Only SQLite: the PostgreSQL side is
 //! `postgres.rs`.
@@ -146,13 +146,13 @@ pub(super) fn second_reader(store: &Store) -> Option<Db> {
     Some(Db::sqlite(conn))
 }
 
-/// The store's own SQL functions on a new connection: `months()` (see `months.rs`).
+/// The store's own SQL functions on a new connection: `year_rows()` (see `months.rs`).
 fn with_functions(conn: Connection) -> Result<Connection> {
     conn.create_aggregate_function(
         months::NAME,
         months::ARGS,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        months::Months,
+        months::YearRows,
     )?;
     Ok(conn)
 }

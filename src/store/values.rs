@@ -233,8 +233,8 @@ impl Store {
     /// here) and the stored values of each year, one [`DivisionMonths`] per (metric,
     /// division); with `only`, those metrics alone.
     ///
-    /// SQLite gathers each group's months itself (`months()`, see `months.rs`), so a year
-    /// of 100 divisions × 80 metrics crosses into the process as 8,000 rows, not 96,000;
+    /// SQLite packs each year's values itself (`year_rows()`, see `months.rs`), so a year
+    /// of 100 divisions × 80 metrics crosses into the process as one blob, not 96,000 rows;
     /// outside a transaction the year before (its owners and its values) is read on a
     /// second connection on the other core meanwhile. PostgreSQL sends the rows and they
     /// are gathered here.
@@ -815,7 +815,6 @@ impl YearRead<'_> {
         if self.only.is_some_and(HashSet::is_empty) {
             return Ok(MetricRows::new());
         }
-        let [mut divisions, mut metrics] = <[months::Shared; 2]>::default();
         let mut filter = String::new();
         let mut args: Vec<&dyn engine::Param> = vec![&year];
         if let Some(codes) = self.only {
@@ -830,28 +829,24 @@ impl YearRead<'_> {
             })
         };
         if db.engine() == Engine::Sqlite {
-            let mut out = MetricRows::new();
+            // One row: the whole year packed by `year_rows()` (see `months.rs`).
             let sql = format!(
-                "SELECT division, metric, {}(month, value)
-                 FROM monthly_values WHERE year = ?1{filter}
-                 GROUP BY division, metric",
+                "SELECT {}(division, metric, month, value)
+                 FROM monthly_values WHERE year = ?1{filter}",
                 months::NAME
             );
+            let mut out = MetricRows::new();
             db.query_each(&sql, &args, |r| {
-                let division = divisions.get(r.get_str(0)?);
-                let code = r.get_str(1)?;
-                let places = places(code)?;
-                let engine::Value::Bytes(blob) = r.value(2)? else {
-                    return Err(StoreError::Corrupt("月度数值汇总不是二进制数据".into()));
+                out = match r.value(0)? {
+                    engine::Value::Bytes(blob) => months::decode(blob, places)?,
+                    engine::Value::Null => MetricRows::new(),
+                    _ => return Err(StoreError::Corrupt("月度数值汇总不是二进制数据".into())),
                 };
-                let row = months::decode(blob, division, places)?;
-                // Rows come by division, then metric: each metric's list in division
-                // order, as `YearData` keeps it.
-                out.entry(metrics.get(code)).or_default().push(row);
                 Ok(())
             })?;
             return Ok(out);
         }
+        let [mut divisions, mut metrics] = <[months::Shared; 2]>::default();
         let mut grouper = months::Grouper::default();
         let sql = format!(
             "SELECT division, metric, month, value FROM monthly_values WHERE year = ?1{filter}"
