@@ -185,9 +185,10 @@ struct Slot {
 /// its metric's `places` decimals (`places` refuses a code the catalogue lacks).
 ///
 /// Correct for entries in any order: a (division, metric) met again joins its row. Fast
-/// for the order SQLite reads the primary key in (division, then metric): each
+/// for the orders SQLite reads in: by the primary key (division, then metric), each
 /// division's metrics come in the order the first division's did, so the metric expected
-/// next is checked before any lookup, and a metric's divisions come in code order.
+/// next is checked before any lookup; by the metric index, the metric stays the one
+/// before; either way a metric's divisions come in code order.
 pub(super) fn decode(blob: &[u8], places: impl Fn(&str) -> Result<u32>) -> Result<MetricRows> {
     let mut slots: Vec<Slot> = Vec::new();
     let mut by_code: HashMap<Arc<str>, usize> = HashMap::new();
@@ -204,8 +205,12 @@ pub(super) fn decode(blob: &[u8], places: impl Fn(&str) -> Result<u32>) -> Resul
             let (division, tail) = code(rest)?;
             let (metric, tail) = code(tail)?;
             rest = tail;
-            let slot = match slots.get(next) {
-                Some(s) if *s.code == *metric => next,
+            let expected = |i: usize| slots.get(i).is_some_and(|s| *s.code == *metric);
+            let slot = match at {
+                // The metric before, the usual case when the rows come by metric (a
+                // national read's few metrics, by the metric index).
+                Some((i, _)) if expected(i) => i,
+                _ if expected(next) => next,
                 _ => match by_code.get(metric) {
                     Some(&i) => i,
                     None => {
@@ -361,10 +366,11 @@ mod tests {
                 row("处室", &[(5, d(4, 0))]),
             ],
         );
-        // The primary key's order; months first, so that d1's `a` comes back after its
-        // `b.长`; and backwards.
+        // The primary key's order; the metric index's; months first, so that d1's `a`
+        // comes back after its `b.长`; and backwards.
         for order in [
             "division, metric, month",
+            "metric, division, month",
             "month, metric",
             "division DESC, month DESC",
         ] {
