@@ -128,7 +128,7 @@ impl Aggregate<Packing, Vec<u8>> for YearRows {
     }
 }
 
-/// Strings met in a read, each allocated once: a year holds a few dozen division codes
+/// Strings met in a read, each allocated once: a year holds a few hundred distinct codes
 /// however many values it has. The string before is the usual hit.
 #[derive(Default)]
 pub(super) struct Shared {
@@ -198,7 +198,10 @@ pub(super) fn decode(blob: &[u8], places: impl Fn(&str) -> Result<u32>) -> Resul
     while let [head, tail @ ..] = rest {
         rest = tail;
         let month = head & MONTH;
-        if month > 12 || head & !(MONTH | KEY | VALUE) != 0 {
+        if head & !(MONTH | KEY | VALUE) != 0 {
+            return Err(corrupt("条目标记无效"));
+        }
+        if month > 12 {
             return Err(corrupt("月份超出范围"));
         }
         if head & KEY != 0 {
@@ -391,6 +394,8 @@ mod tests {
             }
         }
         assert!(decode(&[13], places).is_err());
+        // Flag bits the format does not have.
+        assert!(decode(&[0x20 | KEY, 0, 0, 0, 0, 0, 0, 0, 0], places).is_err());
         // A value with no division and metric before it.
         assert!(decode(&[1], places).is_err());
         // A metric the catalogue lacks.

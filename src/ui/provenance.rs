@@ -11,6 +11,7 @@
 //! counts. Must never: recompute a figure.
 
 use std::collections::{BTreeSet, HashMap};
+use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,7 +20,7 @@ use egui::{Color32, RichText};
 use rust_decimal::Decimal;
 
 use crate::document::{Figure, Provenance};
-use crate::jobs::Job;
+use crate::jobs::{Job, JobError};
 use crate::model::city::AgencyReport;
 use crate::model::register_tables::CellRecord;
 use crate::model::{Period, ValueRef, YearData};
@@ -58,7 +59,7 @@ pub struct Sources {
     wanted: BTreeSet<(i32, String)>,
     /// Being read by `reading`.
     pending: BTreeSet<(i32, String)>,
-    reading: Option<Job<Vec<Read>, std::convert::Infallible>>,
+    reading: Option<Job<Vec<Read>, Infallible>>,
 }
 
 /// One (year, metric) as read.
@@ -78,10 +79,7 @@ impl Sources {
         let mut arrived = false;
         if let Some(done) = self.reading.as_mut().and_then(Job::poll) {
             self.reading = None;
-            self.pending.clear();
-            if let Ok(read) = done {
-                self.read.extend(read);
-            }
+            self.arrive(done);
             arrived = true;
         }
         if self.reading.is_none() && !self.wanted.is_empty() {
@@ -96,6 +94,20 @@ impl Sources {
             ));
         }
         arrived
+    }
+
+    /// Keeps a finished read. A read that died (a bug) is kept as its error for each
+    /// metric it held, so that the pop-ups say so rather than asking again each frame.
+    fn arrive(&mut self, done: Result<Vec<Read>, JobError<Infallible>>) {
+        let pending = std::mem::take(&mut self.pending);
+        match done {
+            Ok(read) => self.read.extend(read),
+            Err(e) => {
+                let failed = format!("无法读取填报人：{e}");
+                self.read
+                    .extend(pending.into_iter().map(|key| (key, Err(failed.clone()))));
+            }
+        }
     }
 
     /// What was read of `metric` in `year`; `None` (and asked for) until it is.
@@ -509,6 +521,27 @@ mod tests {
         assert!(!sources.tick(&ctx, &store), "nothing more asked");
         sources.clear();
         assert_eq!(frame(&mut sources), None);
+    }
+
+    #[test]
+    fn a_read_that_died_is_shown_as_an_error_and_not_asked_again() {
+        let ctx = egui::Context::default();
+        let mut sources = Sources::default();
+        let frame = |sources: &mut Sources| {
+            let mut got = None;
+            let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
+                got = sources.get(ui, 2019, "t2.a").cloned();
+            });
+            out.textures_delta.clear();
+            got
+        };
+        assert_eq!(frame(&mut sources), None);
+        // What `tick` does when it starts the read.
+        sources.pending = std::mem::take(&mut sources.wanted);
+        sources.arrive(Err(JobError::Crashed));
+        let shown = frame(&mut sources).expect("kept").unwrap_err();
+        assert!(shown.starts_with("无法读取填报人："), "{shown}");
+        assert!(sources.wanted.is_empty() && sources.pending.is_empty());
     }
 
     #[test]
