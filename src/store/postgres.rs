@@ -396,26 +396,29 @@ impl Server {
     }
 
     /// Starts a write transaction holding `lock` (see the module doc). When a lock is not
-    /// had in time, the transaction is rolled back, so the connection stays usable.
+    /// had in time, the transaction is rolled back, so the connection stays usable. The
+    /// transaction, its timeout and the store's lock go in one round trip, and each
+    /// division's lock in one more.
     pub(super) fn begin_write(&self, lock: Lock<'_>) -> Result<()> {
-        self.batch(&format!(
-            "BEGIN; SET LOCAL lock_timeout = '{}s'",
-            BUSY_TIMEOUT.as_secs()
-        ))?;
-        self.take(lock).inspect_err(|_| {
-            let _ = self.batch("ROLLBACK");
-        })
-    }
-
-    fn take(&self, lock: Lock<'_>) -> Result<()> {
         let store_lock = match lock {
             Lock::Store => "pg_advisory_xact_lock",
             Lock::Divisions(_) => "pg_advisory_xact_lock_shared",
         };
-        self.batch(&format!(
-            "SELECT {store_lock}({}, hashtext(coalesce(current_schema(), '')))",
+        let begun = self.batch(&format!(
+            "BEGIN; SET LOCAL lock_timeout = '{}s';
+             SELECT {store_lock}({}, hashtext(coalesce(current_schema(), '')))",
+            BUSY_TIMEOUT.as_secs(),
             schema::APPLICATION_ID
-        ))?;
+        ));
+        begun
+            .and_then(|()| self.lock_divisions(lock))
+            .inspect_err(|_| {
+                let _ = self.batch("ROLLBACK");
+            })
+    }
+
+    /// With [`Lock::Divisions`], each of those divisions' locks, in order of code.
+    fn lock_divisions(&self, lock: Lock<'_>) -> Result<()> {
         if let Lock::Divisions(divisions) = lock {
             let mut divisions = divisions.to_vec();
             divisions.sort_unstable();

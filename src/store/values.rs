@@ -460,6 +460,47 @@ enum Change {
 
 /// What a write must respect of one metric: kind, period, owners, and whether it is a
 /// formula (never written).
+/// Month statuses by (year, month), then division: of the years and divisions `writes`
+/// write alone (the table holds every month of every year).
+fn statuses_of(
+    tx: &Db,
+    writes: &[ValueWrite],
+) -> Result<HashMap<(i32, u8), HashMap<String, MonthStatus>>> {
+    let mut statuses: HashMap<(i32, u8), HashMap<String, MonthStatus>> = HashMap::new();
+    if writes.is_empty() {
+        return Ok(statuses);
+    }
+    let mut years: Vec<i32> = writes.iter().map(|w| w.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut divisions: Vec<&str> = writes.iter().map(|w| w.division.as_str()).collect();
+    divisions.sort_unstable();
+    divisions.dedup();
+    let marks = |from: usize, n: usize| -> String {
+        let marks: Vec<String> = (from..from + n).map(|i| format!("?{i}")).collect();
+        marks.join(", ")
+    };
+    let sql = format!(
+        "SELECT year, month, division, status FROM submissions
+         WHERE year IN ({}) AND division IN ({})",
+        marks(1, years.len()),
+        marks(1 + years.len(), divisions.len())
+    );
+    let mut args: Vec<&dyn engine::Param> = years.iter().map(|y| y as &dyn engine::Param).collect();
+    args.extend(divisions.iter().map(|d| d as &dyn engine::Param));
+    tx.query_each(&sql, &args, |r| {
+        let status = r.get_str(3)?;
+        let status = MonthStatus::parse(status)
+            .ok_or_else(|| StoreError::Corrupt(format!("报送状态无法识别：{status}")))?;
+        statuses
+            .entry((r.get(0)?, r.get(1)?))
+            .or_default()
+            .insert(r.get(2)?, status);
+        Ok(())
+    })?;
+    Ok(statuses)
+}
+
 type MetricRules = (ValueKind, Period, Vec<String>, bool);
 
 /// Per-batch state for [`Store::write_values`]: the catalogue and statuses are read once,
@@ -500,47 +541,40 @@ impl<'a> WriteContext<'a> {
             if of_year.contains_key(w.metric.as_str()) {
                 continue;
             }
-            let found = tx.query_opt(
-                "SELECT kind, places, period, aggregation FROM metrics WHERE year = ?1 AND code = ?2",
+            // The metric's rules and its owners in one query (one round trip to a
+            // server): a row per owner, or one with no owner.
+            let mut found: Option<MetricRules> = None;
+            tx.query_each(
+                "SELECT m.kind, m.places, m.period, m.aggregation, o.division
+                 FROM metrics m LEFT JOIN metric_owners o ON o.year = m.year AND o.metric = m.code
+                 WHERE m.year = ?1 AND m.code = ?2 ORDER BY o.division",
                 params![w.year, w.metric],
                 |r| {
-                    Ok((
-                        ValueKind::from_label(r.get_str(0)?, r.get(1)?),
-                        Period::parse(r.get_str(2)?),
-                        r.get_str(3)?.starts_with("formula:"),
-                    ))
+                    let rules = match &mut found {
+                        Some(rules) => rules,
+                        None => found.insert((
+                            ValueKind::from_label(r.get_str(0)?, r.get(1)?),
+                            Period::parse(r.get_str(2)?),
+                            Vec::new(),
+                            r.get_str(3)?.starts_with("formula:"),
+                        )),
+                    };
+                    if let Some(owner) = r.get::<Option<String>>(4)? {
+                        rules.2.push(owner);
+                    }
+                    Ok(())
                 },
             )?;
             // An unknown metric stays out of the map: `rules` refuses it.
-            if let Some((kind, period, formula)) = found {
-                let owners = tx.query_map(
-                    "SELECT division FROM metric_owners WHERE year = ?1 AND metric = ?2
-                     ORDER BY division",
-                    params![w.year, w.metric],
-                    |r| r.get(0),
-                )?;
-                of_year.insert(w.metric.clone(), (kind, period, owners, formula));
+            if let Some(rules) = found {
+                of_year.insert(w.metric.clone(), rules);
             }
         }
         let divisions = tx
             .query_map("SELECT code FROM divisions", params![], |r| r.get(0))?
             .into_iter()
             .collect();
-        let mut statuses = HashMap::new();
-        tx.query_each(
-            "SELECT year, month, division, status FROM submissions",
-            params![],
-            |r| {
-                let status = r.get_str(3)?;
-                let status = MonthStatus::parse(status)
-                    .ok_or_else(|| StoreError::Corrupt(format!("报送状态无法识别：{status}")))?;
-                statuses
-                    .entry((r.get(0)?, r.get(1)?))
-                    .or_insert_with(HashMap::new)
-                    .insert(r.get(2)?, status);
-                Ok(())
-            },
-        )?;
+        let statuses = statuses_of(tx, writes)?;
         let register_years = super::register::register_years(tx)?;
         let stored = if writes.len() >= BULK {
             Some(stored_cells(tx, writes)?)
