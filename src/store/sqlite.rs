@@ -5,14 +5,18 @@
 //! SQLite's error codes as [`StoreError`]s. Only SQLite: the PostgreSQL side is
 //! `postgres.rs`.
 
+use std::cell::Cell;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
 use super::engine::{Db, Param, Value};
-use super::{BUSY_TIMEOUT, Result, Store, StoreError, file, journal_mode_for, months, schema};
+use super::{
+    BUSY_TIMEOUT, JournalMode, Result, Store, StoreError, file, journal_mode_for, months, schema,
+};
 
 /// How a file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +89,8 @@ pub(super) fn create_with<T>(
 /// Opens an existing file: see [`Store::open`] and [`Store::open_read_only`].
 pub(super) fn open(path: &Path, access: Access) -> Result<Store> {
     file::check_header(path)?;
-    let conn = with_functions(access.connect(path)?)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mut conn = with_functions(access.connect(path)?)?;
+    wait_for_locks(&mut conn, path)?;
     let read = |pragma: &str| -> Result<i32> {
         conn.pragma_query_value(None, pragma, |r| r.get(0))
             .map_err(|e| match read_only(e, path) {
@@ -140,10 +144,51 @@ pub(super) fn second_reader(store: &Store) -> Option<Db> {
     if store.conn.engine() != super::Engine::Sqlite || store.conn.in_transaction() {
         return None;
     }
-    let conn = with_functions(Access::ReadOnly.connect(&store.path).ok()?).ok()?;
-    conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+    let mut conn = with_functions(Access::ReadOnly.connect(&store.path).ok()?).ok()?;
+    wait_for_locks(&mut conn, &store.path).ok()?;
     conn.pragma_update(None, "query_only", true).ok()?;
     Some(Db::sqlite(conn))
+}
+
+/// How often a connection on a local disk tries again for a lock another holds.
+const POLL: Duration = Duration::from_millis(1);
+
+thread_local! {
+    /// When this thread's connection began waiting for the lock it waits for now (a
+    /// connection is used on one thread at a time, and waits for one lock at a time).
+    static WAITING_SINCE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Sets how a connection waits for another's lock, up to [`BUSY_TIMEOUT`]. On a network
+/// share, SQLite's own wait, which backs off to a try every 100 ms (each try is a lock
+/// request to the server). On a local disk a try is a local lock call, so it tries
+/// every [`POLL`]: with SQLite's backoff, a writer among forty that waited long enough
+/// to back off lost nearly every race for 5 s and was refused, though the file was
+/// writing thousands of saves a second (`benches/store_load.rs`).
+fn wait_for_locks(conn: &mut Connection, path: &Path) -> Result<()> {
+    match journal_mode_for(path) {
+        JournalMode::Delete => conn.busy_timeout(BUSY_TIMEOUT)?,
+        JournalMode::Wal => conn.busy_handler(Some(poll_often))?,
+    }
+    Ok(())
+}
+
+/// The local disk's busy handler: `prior` is how many times SQLite has called it for
+/// this lock; it says whether to try again. Timed by the clock, not by the count: a
+/// sleep of 1 ms may last 15 on Windows.
+fn poll_often(prior: i32) -> bool {
+    let now = Instant::now();
+    let since = WAITING_SINCE.with(|since| {
+        if prior == 0 || since.get().is_none() {
+            since.set(Some(now));
+        }
+        since.get().unwrap_or(now)
+    });
+    if now.duration_since(since) >= BUSY_TIMEOUT {
+        return false;
+    }
+    std::thread::sleep(POLL);
+    true
 }
 
 /// The store's own SQL functions on a new connection: `year_rows()` (see `months.rs`).
@@ -159,7 +204,6 @@ fn with_functions(conn: Connection) -> Result<Connection> {
 
 fn configure(store: &Store) -> Result<()> {
     let conn = sqlite(store);
-    conn.busy_timeout(BUSY_TIMEOUT)?;
     let mode = journal_mode_for(&store.path);
     conn.pragma_update_and_check(None, "journal_mode", mode.pragma(), |_| Ok(()))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -272,4 +316,46 @@ pub(super) fn column<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<Value<'
             )));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Division;
+    use crate::store::Actor;
+
+    #[test]
+    fn the_local_wait_gives_up_after_the_timeout_and_starts_over_for_the_next_lock() {
+        let long_ago = Instant::now() - BUSY_TIMEOUT - Duration::from_secs(1);
+        WAITING_SINCE.with(|since| since.set(Some(long_ago)));
+        assert!(!poll_often(7), "waited past the timeout");
+        assert!(poll_often(0), "a new wait");
+        assert!(poll_often(1));
+    }
+
+    /// A write that finds the file locked by another writer waits for it, then writes.
+    #[test]
+    fn a_writer_waits_for_another_and_then_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        drop(Store::create(&path, "某局").unwrap());
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let started = Instant::now();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        let mut store = Store::open(&path).unwrap();
+        let division = Division {
+            code: "d1".into(),
+            name: "第一处".into(),
+            sort_order: 1,
+        };
+        store.put_division(&Actor::setup(), &division).unwrap();
+        // It could only write once the other committed.
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        holder.join().unwrap();
+        assert!(store.divisions().unwrap().iter().any(|d| d.code == "d1"));
+    }
 }
