@@ -78,8 +78,10 @@ impl Store {
             if codes.is_empty() {
                 return Ok(());
             }
-            let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 2)).collect();
-            sql.push_str(&format!(" AND metric IN ({})", marks.join(", ")));
+            sql.push_str(&format!(
+                " AND metric IN ({})",
+                engine::marks(2, codes.len())
+            ));
             args.extend(codes.iter().map(|c| c as &dyn engine::Param));
         }
         let index: HashMap<&str, usize> = metrics

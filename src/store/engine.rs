@@ -540,6 +540,13 @@ pub(super) fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// `n` numbered placeholders from `?first` on, for a `VALUES (…)` or `IN (…)` list:
+/// `marks(2, 3)` is `?2, ?3, ?4`.
+pub fn marks(first: usize, n: usize) -> String {
+    let marks: Vec<String> = (first..first + n).map(|i| format!("?{i}")).collect();
+    marks.join(", ")
+}
+
 /// `sql` with SQLite's placeholders (`?1`, or `?` numbered in order) as PostgreSQL's
 /// (`$1`). Quoted text, quoted names and comments are copied unchanged.
 pub fn numbered_placeholders(sql: &str) -> String {

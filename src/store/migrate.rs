@@ -119,10 +119,9 @@ pub fn migrate(from: &Path, to: &Path) -> Result<Vec<TableCopy>> {
         for &(table, columns, key) in TABLES {
             let sql = format!("SELECT {columns} FROM {table} ORDER BY {key}");
             let n = columns.split(',').count();
-            let marks = (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>();
             let insert = format!(
                 "INSERT INTO {table} ({columns}) VALUES ({})",
-                marks.join(", ")
+                engine::marks(1, n)
             );
             let mut sum = Checksum::default();
             source.conn.query_each(&sql, params![], |r| {

@@ -460,6 +460,8 @@ enum Change {
 
 /// What a write must respect of one metric: kind, period, owners, and whether it is a
 /// formula (never written).
+type MetricRules = (ValueKind, Period, Vec<String>, bool);
+
 /// Month statuses by (year, month), then division: of the years and divisions `writes`
 /// write alone (the table holds every month of every year).
 fn statuses_of(
@@ -476,15 +478,11 @@ fn statuses_of(
     let mut divisions: Vec<&str> = writes.iter().map(|w| w.division.as_str()).collect();
     divisions.sort_unstable();
     divisions.dedup();
-    let marks = |from: usize, n: usize| -> String {
-        let marks: Vec<String> = (from..from + n).map(|i| format!("?{i}")).collect();
-        marks.join(", ")
-    };
     let sql = format!(
         "SELECT year, month, division, status FROM submissions
          WHERE year IN ({}) AND division IN ({})",
-        marks(1, years.len()),
-        marks(1 + years.len(), divisions.len())
+        engine::marks(1, years.len()),
+        engine::marks(1 + years.len(), divisions.len())
     );
     let mut args: Vec<&dyn engine::Param> = years.iter().map(|y| y as &dyn engine::Param).collect();
     args.extend(divisions.iter().map(|d| d as &dyn engine::Param));
@@ -500,8 +498,6 @@ fn statuses_of(
     })?;
     Ok(statuses)
 }
-
-type MetricRules = (ValueKind, Period, Vec<String>, bool);
 
 /// Per-batch state for [`Store::write_values`]: the catalogue and statuses are read once,
 /// then every row is checked against them.
@@ -852,8 +848,7 @@ impl YearRead<'_> {
         let mut filter = String::new();
         let mut args: Vec<&dyn engine::Param> = vec![&year];
         if let Some(codes) = self.only {
-            let marks: Vec<String> = (0..codes.len()).map(|i| format!("?{}", i + 2)).collect();
-            filter = format!(" AND metric IN ({})", marks.join(", "));
+            filter = format!(" AND metric IN ({})", engine::marks(2, codes.len()));
             args.extend(codes.iter().map(|c| c as &dyn engine::Param));
         }
         let catalogue = self.places.get(&year);
@@ -869,16 +864,12 @@ impl YearRead<'_> {
                  FROM monthly_values WHERE year = ?1{filter}",
                 months::NAME
             );
-            let mut out = MetricRows::new();
-            db.query_each(&sql, &args, |r| {
-                out = match r.value(0)? {
-                    engine::Value::Bytes(blob) => months::decode(blob, places)?,
-                    engine::Value::Null => MetricRows::new(),
-                    _ => return Err(StoreError::Corrupt("月度数值汇总不是二进制数据".into())),
-                };
-                Ok(())
+            let rows = db.query_opt(&sql, &args, |r| match r.value(0)? {
+                engine::Value::Bytes(blob) => months::decode(blob, places),
+                engine::Value::Null => Ok(MetricRows::new()),
+                _ => Err(StoreError::Corrupt("月度数值汇总不是二进制数据".into())),
             })?;
-            return Ok(out);
+            return Ok(rows.unwrap_or_default());
         }
         let [mut divisions, mut metrics] = <[months::Shared; 2]>::default();
         let mut grouper = months::Grouper::default();
